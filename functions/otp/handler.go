@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/apigw"
+	"github.com/wallet-accounts/wallet/shared/otp"
+)
+
+type handler struct{ otp *otp.Service }
+
+func newRouter(svc *otp.Service, log *slog.Logger) *apigw.Router {
+	h := handler{otp: svc}
+	return apigw.NewRouter(log, map[string]apigw.HandlerFunc{
+		"POST /v1/otp":        h.send,
+		"POST /v1/otp/verify": h.verify,
+	})
+}
+
+type sendBody struct {
+	Phone   string `json:"phone"`
+	Region  string `json:"region"`
+	Purpose string `json:"purpose"`
+}
+
+func (h handler) send(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	var in sendBody
+	if err := apigw.Decode(req, &in); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if err := required("phone", in.Phone, "purpose", in.Purpose); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	out, err := h.otp.Send(ctx, otp.SendRequest{Phone: in.Phone, Region: in.Region, Purpose: account.Purpose(in.Purpose),
+		SourceIP: apigw.SourceIP(req), Lang: apigw.Header(req, "Accept-Language")})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return apigw.JSON(http.StatusAccepted, out), nil
+}
+
+type verifyBody struct {
+	ChallengeID string `json:"challengeId"`
+	Code        string `json:"code"`
+}
+
+func (h handler) verify(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	var in verifyBody
+	if err := apigw.Decode(req, &in); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if err := required("challengeId", in.ChallengeID, "code", in.Code); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	out, err := h.otp.Verify(ctx, otp.VerifyRequest{ChallengeID: in.ChallengeID, Code: in.Code})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return apigw.JSON(http.StatusOK, out), nil
+}
+
+// required refuses the first empty field; pairs are name, value.
+func required(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			return account.FieldError(account.CodeMissingField, pairs[i], pairs[i]+" is required")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,122 @@
+// Command archlint checks the dependency rules of DESIGN §1 with `go list -deps`:
+//
+//   - only shared/dynamo, shared/sms, shared/config/awsenv and functions/*/main.go import the AWS SDK;
+//   - only shared/apigw and functions/* import aws-lambda-go;
+//   - flow packages (everything else under shared/) never depend on an adapter.
+//
+// It prints each violation and exits 1 if there is any.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+const module = "github.com/wallet-accounts/wallet"
+
+const (
+	sdk    = "github.com/aws/aws-sdk-go-v2"
+	smithy = "github.com/aws/smithy-go"
+	lambda = "github.com/aws/aws-lambda-go"
+)
+
+// sdkAllowed and lambdaAllowed may depend on the SDK and on aws-lambda-go.
+var (
+	sdkAllowed    = []string{"shared/dynamo", "shared/sms", "shared/config/awsenv"}
+	lambdaAllowed = []string{"shared/apigw"}
+	adapters      = []string{"shared/dynamo", "shared/sms", "shared/apigw"}
+)
+
+type pkg struct {
+	ImportPath string
+	Dir        string
+	Deps       []string
+	GoFiles    []string
+}
+
+func main() {
+	pkgs, err := list()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "archlint:", err)
+		os.Exit(2)
+	}
+	var bad []string
+	for _, p := range pkgs {
+		bad = append(bad, check(p)...)
+	}
+	for _, b := range bad {
+		fmt.Println(b)
+	}
+	if len(bad) > 0 {
+		os.Exit(1)
+	}
+	fmt.Printf("archlint: %d packages follow the dependency rules\n", len(pkgs))
+}
+
+func list() ([]pkg, error) {
+	out, err := exec.Command("go", "list", "-json", "./shared/...", "./functions/...").Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list: %w", err)
+	}
+	var pkgs []pkg
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			return pkgs, nil
+		} else if err != nil {
+			return nil, err
+		}
+		pkgs = append(pkgs, p)
+	}
+}
+
+func check(p pkg) []string {
+	rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, module), "/")
+	var bad []string
+	if strings.HasPrefix(rel, "functions/") {
+		return checkFunction(p, rel)
+	}
+	uses := func(prefix string) bool {
+		return slices.ContainsFunc(p.Deps, func(d string) bool { return d == prefix || strings.HasPrefix(d, prefix+"/") })
+	}
+	if (uses(sdk) || uses(smithy)) && !slices.Contains(sdkAllowed, rel) {
+		bad = append(bad, rel+": depends on the AWS SDK; only "+strings.Join(sdkAllowed, ", ")+" may")
+	}
+	if uses(lambda) && !slices.Contains(lambdaAllowed, rel) {
+		bad = append(bad, rel+": depends on aws-lambda-go; only shared/apigw and functions/* may")
+	}
+	if !slices.Contains(adapters, rel) && !strings.HasPrefix(rel, "shared/config") {
+		for _, a := range adapters {
+			if uses(module + "/" + a) {
+				bad = append(bad, rel+": depends on the adapter "+a)
+			}
+		}
+	}
+	return bad
+}
+
+// checkFunction allows the SDK only in main.go, the composition root.
+func checkFunction(p pkg, rel string) []string {
+	var bad []string
+	for _, f := range p.GoFiles {
+		if f == "main.go" {
+			continue
+		}
+		src, err := os.ReadFile(filepath.Join(p.Dir, f))
+		if err != nil {
+			return append(bad, rel+": "+err.Error())
+		}
+		if bytes.Contains(src, []byte(`"`+sdk)) || bytes.Contains(src, []byte(`"`+smithy)) {
+			bad = append(bad, rel+"/"+f+": imports the AWS SDK; only main.go may")
+		}
+	}
+	return bad
+}

@@ -1,0 +1,94 @@
+// Package account is the domain vocabulary shared by every flow: the error type with its stable
+// codes, the clock, and the small value types the flows pass between each other.
+package account
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Code is a stable, snake_case machine code. Clients branch on it; the HTTP status for each code
+// is defined in one place, the apigw package.
+type Code string
+
+// Request shape and transport.
+const (
+	CodeMalformedJSON    Code = "malformed_json"
+	CodeUnknownField     Code = "unknown_field"
+	CodeInvalidType      Code = "invalid_type"
+	CodeBodyTooLarge     Code = "body_too_large"
+	CodeMissingField     Code = "missing_field"
+	CodeInvalidField     Code = "invalid_field"
+	CodeUnsupportedMedia Code = "unsupported_media_type"
+	CodeRouteNotFound    Code = "route_not_found"
+	CodeIdempotencyReuse Code = "idempotency_key_reused"
+	CodeConflict         Code = "conflict"
+	CodeInternal         Code = "internal"
+	CodeUnavailable      Code = "service_unavailable"
+)
+
+// Phone numbers and one-time codes.
+const (
+	CodeInvalidPhone       Code = "invalid_phone"
+	CodeUnsupportedRegion  Code = "unsupported_region"
+	CodeInvalidPurpose     Code = "invalid_purpose"
+	CodeRateLimited        Code = "rate_limited"
+	CodeResendTooSoon      Code = "resend_too_soon"
+	CodeSMSBudgetExhausted Code = "sms_budget_exhausted"
+	CodeSMSUnavailable     Code = "sms_unavailable"
+	CodeInvalidCode        Code = "invalid_code"
+	CodeChallengeNotFound  Code = "challenge_not_found"
+	CodeChallengeExpired   Code = "challenge_expired"
+	CodeChallengeUsed      Code = "challenge_used"
+	CodeTooManyAttempts    Code = "too_many_attempts"
+	CodeInvalidToken       Code = "invalid_verification_token"
+)
+
+// Error is the one error type a flow returns for anything a client can act on. Any other error
+// is internal: it is logged with its detail and answered as a bare 500.
+type Error struct {
+	Code    Code
+	Message string // safe to show to the client; never contains a secret or a full phone number
+	// RetryAfter, when positive, tells the client how long to wait (limits, lockouts, cooldowns).
+	RetryAfter time.Duration
+	// AttemptsRemaining, when not nil, tells how many tries are left (wrong codes).
+	AttemptsRemaining *int
+	// Field names the request field at fault, when there is one.
+	Field string
+	// Purpose names the one-time-code purpose a client must obtain (step-up answers).
+	Purpose string
+}
+
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
+
+// Errorf returns an *Error with the code and a formatted message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldError returns an *Error about one request field.
+func FieldError(code Code, field, message string) *Error {
+	return &Error{Code: code, Message: message, Field: field}
+}
+
+// Limited returns a rate-limit style *Error that tells the client when to retry.
+func Limited(code Code, retryAfter time.Duration, message string) *Error {
+	if retryAfter < time.Second {
+		retryAfter = time.Second
+	}
+	return &Error{Code: code, Message: message, RetryAfter: retryAfter}
+}
+
+// As reports whether err is, or wraps, an *Error and returns it.
+func As(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// Is reports whether err is, or wraps, an *Error with the given code.
+func Is(err error, code Code) bool {
+	e, ok := As(err)
+	return ok && e.Code == code
+}

@@ -1,0 +1,183 @@
+package apigw
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"reflect"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/wallet-accounts/wallet/shared/account"
+)
+
+// MaxBody is the largest request body accepted, in bytes after any base64 decoding.
+const MaxBody = 16 << 10
+
+// maxFieldName caps a client-supplied field name echoed back in a problem's field member.
+const maxFieldName = 64
+
+const unknownFieldPrefix = "json: unknown field "
+
+// curlDefault is the Content-Type curl sends with -d when none is given.
+const curlDefault = "application/x-www-form-urlencoded"
+
+// Decode decodes the JSON object in req's body into dst, the one decoding path of the API. The
+// body must be at most MaxBody bytes, have no Content-Type or application/json (charset utf-8
+// allowed), hold exactly one JSON object and only fields dst knows. A client's mistake is an
+// *account.Error whose message never repeats the input; a dst that is not a non-nil pointer is
+// a programming error, returned as a plain error.
+func Decode(req events.APIGatewayV2HTTPRequest, dst any) error {
+	body, err := readBody(req)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return decodeError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return account.Errorf(account.CodeMalformedJSON, "request body must hold a single JSON value")
+	}
+	return nil
+}
+
+// readBody checks req's size and media type and returns its body, base64-decoded if need be.
+func readBody(req events.APIGatewayV2HTTPRequest) ([]byte, error) {
+	if len(req.Body) > maxRawBody(req.IsBase64Encoded) {
+		return nil, tooLarge()
+	}
+	if err := checkContentType(Header(req, "Content-Type")); err != nil {
+		return nil, err
+	}
+	body := []byte(req.Body)
+	if req.IsBase64Encoded {
+		decoded, err := base64.StdEncoding.DecodeString(req.Body)
+		if err != nil {
+			return nil, account.Errorf(account.CodeMalformedJSON, "request body is not valid base64")
+		}
+		body = decoded
+	}
+	if len(body) > MaxBody {
+		return nil, tooLarge()
+	}
+	return body, checkObject(body)
+}
+
+// maxRawBody is the longest body string that can decode to at most MaxBody bytes.
+func maxRawBody(base64Encoded bool) int {
+	if base64Encoded {
+		return base64.StdEncoding.EncodedLen(MaxBody)
+	}
+	return MaxBody
+}
+
+func tooLarge() error {
+	return account.Errorf(account.CodeBodyTooLarge, "request body exceeds %d bytes", MaxBody)
+}
+
+// checkContentType accepts no Content-Type, or application/json with at most a utf-8 charset.
+// It also lets through application/x-www-form-urlencoded with no parameters, the type curl puts on
+// `-d` bodies, so that the README's plain curl commands work; such a body must still be a JSON
+// object, so a real form post is refused as malformed JSON.
+func checkContentType(value string) error {
+	if strings.TrimSpace(value) == "" || strings.TrimSpace(value) == curlDefault {
+		return nil
+	}
+	unsupported := account.Errorf(account.CodeUnsupportedMedia, "request body must be application/json")
+	mediaType, params, err := mime.ParseMediaType(value)
+	if err != nil || mediaType != contentJSON {
+		return unsupported
+	}
+	for name, v := range params {
+		if name != "charset" || !strings.EqualFold(v, "utf-8") {
+			return unsupported
+		}
+	}
+	return nil
+}
+
+// checkObject refuses an empty body and a JSON value that is not an object.
+func checkObject(body []byte) error {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) == 0 {
+		return account.Errorf(account.CodeMalformedJSON, "request body is empty")
+	}
+	if trimmed[0] != '{' && json.Valid(trimmed) {
+		return account.Errorf(account.CodeInvalidType, "request body must be a JSON object")
+	}
+	return nil
+}
+
+// decodeError turns an error of json.Decoder.Decode into the client's error.
+func decodeError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var invalid *json.InvalidUnmarshalError
+	switch {
+	case errors.As(err, &invalid):
+		return err
+	case errors.As(err, &typeErr):
+		return account.FieldError(account.CodeInvalidType, typeErr.Field, typeMessage(typeErr))
+	case strings.HasPrefix(err.Error(), unknownFieldPrefix):
+		return unknownField(strings.TrimPrefix(err.Error(), unknownFieldPrefix))
+	}
+	if e, ok := account.As(err); ok { // from a field type's own UnmarshalJSON
+		return e
+	}
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &syntaxErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return account.Errorf(account.CodeMalformedJSON, "request body is not valid JSON")
+	}
+	return account.Errorf(account.CodeInvalidField, "request body has an invalid value")
+}
+
+// unknownField names the unknown field, quoted as encoding/json reports it, capped in length.
+func unknownField(quoted string) error {
+	name, err := strconv.Unquote(quoted)
+	if err != nil {
+		name = ""
+	}
+	name = strings.ToValidUTF8(name, "")
+	for len(name) > maxFieldName {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	return account.FieldError(account.CodeUnknownField, name, "request body has a field this route does not accept")
+}
+
+// typeMessage says what JSON type the field needs, without repeating the value sent.
+func typeMessage(e *json.UnmarshalTypeError) string {
+	want := jsonKind(e.Type)
+	if e.Field == "" {
+		return "request body must be " + want
+	}
+	return "field " + e.Field + " must be " + want
+}
+
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "of another type"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return "an integer in range"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	}
+	return "of another type"
+}

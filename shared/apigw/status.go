@@ -1,0 +1,67 @@
+// Package apigw adapts API Gateway HTTP API (payload format 2.0) events to the flows and back: the
+// one JSON decoding path, responses and RFC 9457 problem documents, the one table from error
+// code to HTTP status, and a router for the routes one function serves.
+package apigw
+
+import (
+	"net/http"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+)
+
+// outcome is what a code means over HTTP: the status and a short human title.
+type outcome struct {
+	status int
+	title  string
+}
+
+// outcomes is THE table from error code to HTTP status. Every account.Code must be here; a test
+// reads shared/account's source and fails for any code missing from it.
+var outcomes = map[account.Code]outcome{
+	// Request shape and transport.
+	account.CodeMalformedJSON:    {http.StatusBadRequest, "Malformed JSON"},
+	account.CodeUnknownField:     {http.StatusBadRequest, "Unknown field"},
+	account.CodeInvalidType:      {http.StatusBadRequest, "Invalid field type"},
+	account.CodeBodyTooLarge:     {http.StatusRequestEntityTooLarge, "Request body too large"},
+	account.CodeMissingField:     {http.StatusBadRequest, "Missing field"},
+	account.CodeInvalidField:     {http.StatusBadRequest, "Invalid field"},
+	account.CodeUnsupportedMedia: {http.StatusUnsupportedMediaType, "Unsupported media type"},
+	account.CodeRouteNotFound:    {http.StatusNotFound, "Route not found"},
+	account.CodeIdempotencyReuse: {http.StatusConflict, "Idempotency key reused"},
+	account.CodeConflict:         {http.StatusConflict, "Conflict"},
+	account.CodeInternal:         {http.StatusInternalServerError, "Internal error"},
+	account.CodeUnavailable:      {http.StatusServiceUnavailable, "Service unavailable"},
+
+	// Phone numbers and one-time codes.
+	account.CodeInvalidPhone:       {http.StatusBadRequest, "Invalid phone number"},
+	account.CodeUnsupportedRegion:  {http.StatusBadRequest, "Unsupported region"},
+	account.CodeInvalidPurpose:     {http.StatusBadRequest, "Invalid purpose"},
+	account.CodeRateLimited:        {http.StatusTooManyRequests, "Too many requests"},
+	account.CodeResendTooSoon:      {http.StatusTooManyRequests, "Resend too soon"},
+	account.CodeSMSBudgetExhausted: {http.StatusServiceUnavailable, "SMS temporarily unavailable"},
+	account.CodeSMSUnavailable:     {http.StatusServiceUnavailable, "SMS unavailable"},
+	account.CodeInvalidCode:        {http.StatusBadRequest, "Invalid code"},
+	account.CodeChallengeNotFound:  {http.StatusNotFound, "Challenge not found"},
+	account.CodeChallengeExpired:   {http.StatusGone, "Challenge expired"},
+	account.CodeChallengeUsed:      {http.StatusConflict, "Challenge already used"},
+	account.CodeTooManyAttempts:    {http.StatusTooManyRequests, "Too many attempts"},
+	account.CodeInvalidToken:       {http.StatusBadRequest, "Invalid verification token"},
+}
+
+// Status returns the HTTP status for code. A code missing from the table is a bug (a test
+// catches it); it answers 500 rather than a guess that could mislead a client.
+func Status(code account.Code) int {
+	return lookup(code).status
+}
+
+// title returns the short human phrase for code.
+func title(code account.Code) string {
+	return lookup(code).title
+}
+
+func lookup(code account.Code) outcome {
+	if o, ok := outcomes[code]; ok {
+		return o
+	}
+	return outcome{http.StatusInternalServerError, http.StatusText(http.StatusInternalServerError)}
+}

@@ -1,0 +1,151 @@
+// Package config is the one configuration struct of every function, read from the environment.
+// Each field's env tag names its variable, its default tag gives the documented default, and its
+// doc tag is the line the README's configuration table shows (see TestREADMEListsEverySetting).
+package config
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config holds every setting. Durations use Go syntax (90s, 5m, 24h).
+type Config struct {
+	TableName string `env:"TABLE_NAME" default:"wallet-accounts" doc:"DynamoDB table"`
+	// Endpoints are empty on AWS; the local stack points them at DynamoDB Local and moto.
+	DynamoEndpoint string `env:"DYNAMODB_ENDPOINT" default:"" doc:"DynamoDB endpoint override (local stack only)"`
+	SNSEndpoint    string `env:"SNS_ENDPOINT" default:"" doc:"SNS endpoint override (local stack only)"`
+	// Pepper keys every HMAC and keyed hash (codes, payment passwords, card and ID numbers).
+	Pepper Secret `env:"PEPPER" default:"" doc:"server secret, base64 of >= 32 bytes; required"`
+
+	OTPLength        int           `env:"OTP_LENGTH" default:"6" doc:"digits in a code"`
+	OTPTTL           time.Duration `env:"OTP_TTL" default:"5m" doc:"how long a code lives"`
+	OTPMaxAttempts   int           `env:"OTP_MAX_ATTEMPTS" default:"5" doc:"wrong tries that burn a challenge"`
+	OTPResendAfter   time.Duration `env:"OTP_RESEND_AFTER" default:"60s" doc:"cooldown between codes for one phone and purpose"`
+	OTPPhoneFailures int           `env:"OTP_PHONE_FAILURES" default:"20" doc:"wrong codes per phone per UTC day, across challenges"`
+	OTPPhoneHourly   int           `env:"OTP_PHONE_HOURLY" default:"5" doc:"codes sent per phone per clock hour"`
+	OTPPhoneDaily    int           `env:"OTP_PHONE_DAILY" default:"10" doc:"codes sent per phone per UTC day"`
+	OTPIPHourly      int           `env:"OTP_IP_HOURLY" default:"20" doc:"code requests per source IP per clock hour"`
+	OTPPrefixHourly  int           `env:"OTP_PREFIX_HOURLY" default:"50" doc:"code requests per number prefix (all but the last 4 digits) per clock hour"`
+	SMSDailyBudget   int           `env:"SMS_DAILY_BUDGET" default:"10000" doc:"SMS per UTC day, all kinds; signup codes stop at 80%"`
+	AllowedRegions   []string      `env:"ALLOWED_REGIONS" default:"CN,HK,MO,TW,SG,MY,TH,ID,PH,VN,JP,KR,IN,AU,NZ,RU,DE,GB,FR,ES,IT,NL,US,CA,BR,MX" doc:"ISO regions whose numbers may be used"`
+	ProofTTL         time.Duration `env:"PROOF_TTL" default:"10m" doc:"how long a verification token lives"`
+	// NoSendDelay is how long a send that sends nothing (unknown phone) waits before answering,
+	// until the instance has measured real SNS publish latency, so both cases take similar time.
+	NoSendDelay    time.Duration `env:"OTP_NO_SEND_DELAY" default:"60ms" doc:"initial stand-in for SNS latency when no SMS is sent"`
+	SMSSenderID    string        `env:"SMS_SENDER_ID" default:"" doc:"SNS sender id, where the destination supports one"`
+	DefaultLang    string        `env:"DEFAULT_LANGUAGE" default:"en" doc:"SMS language when the account has none (en or zh)"`
+	RequestTimeout time.Duration `env:"REQUEST_TIMEOUT" default:"8s" doc:"budget for one request's calls to AWS"`
+}
+
+// Secret is a byte string read from base64. Its String and GoString never print the value.
+type Secret []byte
+
+func (Secret) String() string   { return "[secret]" }
+func (Secret) GoString() string { return "[secret]" }
+
+// Load reads the configuration from getenv (os.Getenv in main), applying defaults, and checks it.
+func Load(getenv func(string) string) (Config, error) {
+	var c Config
+	v := reflect.ValueOf(&c).Elem()
+	t := v.Type()
+	var errs []error
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		raw := getenv(f.Tag.Get("env"))
+		if raw == "" {
+			raw = f.Tag.Get("default")
+		}
+		if err := set(v.Field(i), raw); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", f.Tag.Get("env"), err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return c, fmt.Errorf("config: %w", err)
+	}
+	return c, c.check()
+}
+
+func set(f reflect.Value, raw string) error {
+	switch f.Interface().(type) {
+	case time.Duration:
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			return err
+		}
+		f.SetInt(int64(d))
+	case int:
+		n, err := strconv.Atoi(raw)
+		if err != nil {
+			return err
+		}
+		f.SetInt(int64(n))
+	case string:
+		f.SetString(raw)
+	case bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return err
+		}
+		f.SetBool(b)
+	case []string:
+		var out []string
+		for _, s := range strings.Split(raw, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+		f.Set(reflect.ValueOf(out))
+	case Secret:
+		b, err := base64.StdEncoding.DecodeString(raw)
+		if err != nil {
+			return errors.New("not base64")
+		}
+		f.Set(reflect.ValueOf(Secret(b)))
+	default:
+		return fmt.Errorf("unsupported type %s", f.Type())
+	}
+	return nil
+}
+
+func (c Config) check() error {
+	var errs []error
+	if len(c.Pepper) < 32 {
+		errs = append(errs, errors.New("PEPPER must be base64 of at least 32 bytes"))
+	}
+	if c.OTPLength < 6 || c.OTPLength > 10 {
+		errs = append(errs, errors.New("OTP_LENGTH must be 6..10"))
+	}
+	for name, n := range map[string]int{"OTP_MAX_ATTEMPTS": c.OTPMaxAttempts, "OTP_PHONE_FAILURES": c.OTPPhoneFailures,
+		"OTP_PHONE_HOURLY": c.OTPPhoneHourly, "OTP_PHONE_DAILY": c.OTPPhoneDaily, "OTP_IP_HOURLY": c.OTPIPHourly,
+		"OTP_PREFIX_HOURLY": c.OTPPrefixHourly, "SMS_DAILY_BUDGET": c.SMSDailyBudget} {
+		if n < 1 {
+			errs = append(errs, fmt.Errorf("%s must be positive", name))
+		}
+	}
+	if c.DefaultLang != "en" && c.DefaultLang != "zh" {
+		errs = append(errs, errors.New("DEFAULT_LANGUAGE must be en or zh"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	return nil
+}
+
+// Setting describes one environment variable, for documentation and for the local stack.
+type Setting struct{ Env, Default, Doc string }
+
+// Settings lists every setting in declaration order.
+func Settings() []Setting {
+	t := reflect.TypeOf(Config{})
+	out := make([]Setting, 0, t.NumField())
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		out = append(out, Setting{f.Tag.Get("env"), f.Tag.Get("default"), f.Tag.Get("doc")})
+	}
+	return out
+}

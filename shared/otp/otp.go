@@ -1,0 +1,123 @@
+// Package otp is the one-time-code flow: it sends purpose-bound SMS codes and turns a correct code
+// into a verification token that another flow spends exactly once.
+//
+// A challenge moves through three states:
+//
+//	pending  --right code-->  verified (the token's proof)  --spent by a flow-->  gone
+//	pending  --5 wrong codes, expiry, or a newer code for the same phone and purpose-->  dead
+//
+// The rules (DESIGN §3 OTP) live here; storage is behind the Store interface, SMS behind Courier.
+package otp
+
+import (
+	"context"
+	"time"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/courier"
+)
+
+// State is where a challenge is in its life.
+type State string
+
+// The states of a challenge.
+const (
+	StatePending  State = "pending"
+	StateVerified State = "verified"
+)
+
+// Challenge is one code sent to one phone for one purpose. After the right code it is the proof
+// behind a verification token. It never holds the code or the token, only keyed hashes of them.
+type Challenge struct {
+	ID         string
+	Phone      string // E.164
+	Purpose    account.Purpose
+	AccountID  string // the account the phone belongs to, when it belongs to one
+	State      State
+	CodeHash   []byte // HMAC of the code, bound to the challenge id
+	ProofHash  []byte // SHA-256 of the verification token, once verified
+	Attempts   int
+	Superseded bool // a newer code for the same phone and purpose was sent
+	CreatedAt  time.Time
+	ExpiresAt  time.Time // of the code while pending, of the token once verified
+}
+
+// Owner is the account a phone number is bound to.
+type Owner struct {
+	AccountID string
+	Lang      string
+}
+
+// Slot remembers the latest challenge for one phone and purpose, for the resend cooldown and so
+// that a new code replaces the old one.
+type Slot struct {
+	ChallengeID string
+	SentAt      time.Time
+}
+
+// SendState is what a send needs to know before it writes anything, read in one round trip.
+type SendState struct {
+	Owner *Owner // nil when no account holds the phone
+	Slot  Slot   // zero when no code was sent for this phone and purpose
+}
+
+// Counter is one rate-limit counter: a key, a fixed window, and the most it may count.
+type Counter struct {
+	Name   string // for logs and errors: phone_hourly, ip_hourly, ...
+	Key    string // what is counted: "otp-phone#+8613800138000"
+	Window string // the window's label: "H2026112121"
+	Max    int
+	Ends   time.Time    // end of the window: the retry time, and the counter's expiry
+	Code   account.Code // the error a full counter answers with
+}
+
+// Issue is everything one send writes, atomically: the new challenge, the slot moved on to it
+// (if the cooldown has passed and nobody else moved it first), the previous challenge superseded,
+// every counter charged (each below its Max) and every check counter below its Max.
+type Issue struct {
+	Challenge Challenge
+	Previous  Slot      // the slot as read; the write is conditional on it being unchanged
+	NotBefore time.Time // the slot's SentAt must be at or before this (the cooldown)
+	Charge    []Counter
+	Check     []Counter
+}
+
+// Store is what the flow needs from storage. The dynamo package implements it.
+type Store interface {
+	// SendState reads the phone's owner and its slot for the purpose, in one round trip.
+	SendState(ctx context.Context, phone string, purpose account.Purpose) (SendState, error)
+	// Issue writes an Issue in one transaction. A full counter fails it with *LimitError, a slot
+	// moved within the cooldown with *CooldownError, a concurrent write with account.CodeConflict.
+	Issue(ctx context.Context, in Issue) error
+	// Retract undoes an Issue whose SMS could not be sent: the challenge is dead, the counters
+	// are given back, and the slot's cooldown is lifted.
+	Retract(ctx context.Context, in Issue) error
+	// Redeem turns a pending challenge into a verified one if codeHash matches, it is not expired
+	// at now, not superseded and has attempts left. On failure it returns *RedeemError with the
+	// challenge as stored (nil when there is none).
+	Redeem(ctx context.Context, id string, codeHash, proofHash []byte, now, proofExpiresAt time.Time, maxAttempts int) (Challenge, error)
+	// RecordFailure counts one wrong code against the challenge and the phone's daily failures.
+	// It returns the challenge's attempts after the count. When the phone's failures are at
+	// their Max, the challenge is burned instead and *LimitError is returned.
+	RecordFailure(ctx context.Context, ch Challenge, maxAttempts int, failures Counter) (int, error)
+}
+
+// LimitError says which counter was full.
+type LimitError struct{ Counter Counter }
+
+func (e *LimitError) Error() string { return "limit reached: " + e.Counter.Name }
+
+// CooldownError says a code was sent for the phone and purpose too recently.
+type CooldownError struct{ SentAt time.Time }
+
+func (e *CooldownError) Error() string { return "resend cooldown" }
+
+// RedeemError says a challenge could not be redeemed, with the challenge as it was stored.
+type RedeemError struct{ Challenge *Challenge }
+
+func (e *RedeemError) Error() string { return "challenge not redeemable" }
+
+// Courier sends a templated message to a phone.
+type Courier interface {
+	Send(ctx context.Context, msg courier.Message) error
+}

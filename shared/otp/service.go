@@ -1,0 +1,341 @@
+package otp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/config"
+	"github.com/wallet-accounts/wallet/shared/courier"
+	"github.com/wallet-accounts/wallet/shared/phone"
+)
+
+// signupBudgetShare is the part of the daily SMS budget signup codes may use, so that a signup
+// flood can never stop codes and alerts for existing accounts.
+const signupBudgetShare = 0.8
+
+// conflictRetries is how often a send is tried again when a concurrent send touched the same
+// items; every try re-reads, so limits hold however many run at once.
+const conflictRetries = 3
+
+// Service sends and verifies codes.
+type Service struct {
+	store   Store
+	courier Courier
+	clock   account.Clock
+	rand    io.Reader
+	cfg     config.Config
+	log     *slog.Logger
+	smsTime *latency
+}
+
+// NewService returns a Service. rand is the source of codes, ids and tokens (crypto/rand.Reader
+// in production).
+func NewService(store Store, c Courier, clock account.Clock, rand io.Reader, cfg config.Config, log *slog.Logger) *Service {
+	return &Service{store: store, courier: c, clock: clock, rand: rand, cfg: cfg, log: log,
+		smsTime: &latency{avg: cfg.NoSendDelay}}
+}
+
+// SendRequest asks for a code.
+type SendRequest struct {
+	Phone    string
+	Region   string // ISO region for national notation; optional with a + prefix
+	Purpose  account.Purpose
+	SourceIP string
+	Lang     string // the client's language, used when no account says otherwise
+}
+
+// SendResult is the answer to every accepted send, whether or not an SMS went out.
+type SendResult struct {
+	ChallengeID        string `json:"challengeId"`
+	ExpiresInSeconds   int    `json:"expiresInSeconds"`
+	ResendAfterSeconds int    `json:"resendAfterSeconds"`
+	CodeLength         int    `json:"codeLength"`
+}
+
+// Send creates a challenge for the phone and purpose and sends its code, or, where the phone's
+// account state means no code may go out, sends the notice that fits or nothing at all. The
+// answer is the same in every case, so it does not tell whether the number has an account.
+func (s *Service) Send(ctx context.Context, req SendRequest) (SendResult, error) {
+	if !req.Purpose.Valid() {
+		return SendResult{}, account.FieldError(account.CodeInvalidPurpose, "purpose", "unknown purpose")
+	}
+	if req.Purpose == account.PurposePhoneChangeNew {
+		// Codes for a new number are bound to a phone change, which a later flow owns.
+		return SendResult{}, account.FieldError(account.CodeInvalidPurpose, "purpose",
+			"codes for a new number are requested through a phone change")
+	}
+	num, err := phone.Parse(req.Phone, req.Region)
+	if err != nil {
+		return SendResult{}, err
+	}
+	if !num.In(s.cfg.AllowedRegions) {
+		return SendResult{}, account.FieldError(account.CodeUnsupportedRegion, "phone", "numbers from this region are not supported")
+	}
+	for try := 0; ; try++ {
+		res, err := s.send(ctx, num, req)
+		if !account.Is(err, account.CodeConflict) || try == conflictRetries {
+			return res, err
+		}
+		if err := s.pause(ctx, time.Duration(5+try*10)*time.Millisecond); err != nil {
+			return SendResult{}, err
+		}
+	}
+}
+
+func (s *Service) send(ctx context.Context, num phone.Number, req SendRequest) (SendResult, error) {
+	st, err := s.store.SendState(ctx, num.E164, req.Purpose)
+	if err != nil {
+		return SendResult{}, fmt.Errorf("read send state: %w", err)
+	}
+	now := s.clock.Now()
+	msg, deliver := s.message(num, req, st.Owner)
+	code, err := newCode(s.rand, s.cfg.OTPLength)
+	if err != nil {
+		return SendResult{}, err
+	}
+	id, err := ulid.New(ulid.Timestamp(now), s.rand)
+	if err != nil {
+		return SendResult{}, fmt.Errorf("challenge id: %w", err)
+	}
+	ch := Challenge{ID: id.String(), Phone: num.E164, Purpose: req.Purpose, State: StatePending,
+		CodeHash: codeHash(s.cfg.Pepper, id.String(), code), CreatedAt: now, ExpiresAt: now.Add(s.cfg.OTPTTL)}
+	if st.Owner != nil {
+		ch.AccountID = st.Owner.AccountID
+	}
+	if msg.Template == courier.TemplateCode {
+		msg.Data = map[string]any{"Code": code, "Purpose": req.Purpose, "Minutes": int(s.cfg.OTPTTL.Minutes())}
+	}
+	in := Issue{Challenge: ch, Previous: st.Slot, NotBefore: now.Add(-s.cfg.OTPResendAfter),
+		Charge: s.counters(num, req, now, deliver), Check: []Counter{s.failures(num.E164, now)}}
+	if err := s.store.Issue(ctx, in); err != nil {
+		return SendResult{}, s.issueError(err, now)
+	}
+	if err := s.deliver(ctx, msg, deliver); err != nil {
+		s.log.ErrorContext(ctx, "sms send failed", "phone", num.Mask(), "purpose", req.Purpose, "err", err)
+		if rerr := s.store.Retract(context.WithoutCancel(ctx), in); rerr != nil {
+			s.log.ErrorContext(ctx, "retract challenge", "challenge", ch.ID, "err", rerr)
+		}
+		return SendResult{}, account.Errorf(account.CodeSMSUnavailable, "the code could not be sent; try again shortly")
+	}
+	s.log.InfoContext(ctx, "code requested", "phone", num.Mask(), "purpose", req.Purpose, "challenge", ch.ID, "sent", deliver)
+	return SendResult{ChallengeID: ch.ID, ExpiresInSeconds: int(s.cfg.OTPTTL.Seconds()),
+		ResendAfterSeconds: int(s.cfg.OTPResendAfter.Seconds()), CodeLength: s.cfg.OTPLength}, nil
+}
+
+// message decides what, if anything, goes to the phone: the code; for signup on a number that
+// already has an account, a notice instead; for purposes that need an account the phone lacks,
+// nothing.
+func (s *Service) message(num phone.Number, req SendRequest, owner *Owner) (courier.Message, bool) {
+	lang := s.cfg.DefaultLang
+	if strings.HasPrefix(strings.ToLower(req.Lang), "zh") {
+		lang = "zh"
+	} else if req.Lang != "" {
+		lang = "en"
+	}
+	if owner != nil && owner.Lang != "" {
+		lang = owner.Lang
+	}
+	msg := courier.Message{To: num.E164, Template: courier.TemplateCode, Lang: lang}
+	switch {
+	case req.Purpose == account.PurposeSignup && owner != nil:
+		msg.Template = courier.TemplateAccountExists
+		return msg, true
+	case req.Purpose.NeedsAccount() && owner == nil:
+		return msg, false
+	}
+	return msg, true
+}
+
+// deliver sends msg, or when nothing may be sent, waits about as long as sending takes, so the
+// response time does not tell the two apart.
+func (s *Service) deliver(ctx context.Context, msg courier.Message, send bool) error {
+	if !send {
+		return s.pause(ctx, s.smsTime.sample(s.rand))
+	}
+	start := time.Now()
+	err := s.courier.Send(ctx, msg)
+	if err == nil {
+		s.smsTime.observe(time.Since(start))
+	}
+	return err
+}
+
+func (s *Service) pause(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// counters are the limits a send charges. The budget is charged only when an SMS goes out.
+func (s *Service) counters(num phone.Number, req SendRequest, now time.Time, sms bool) []Counter {
+	hour, day := hourWindow(now), dayWindow(now)
+	cs := []Counter{
+		{Name: "phone_hourly", Key: "otp-phone#" + num.E164, Window: hour.label, Max: s.cfg.OTPPhoneHourly, Ends: hour.ends, Code: account.CodeRateLimited},
+		{Name: "phone_daily", Key: "otp-phone#" + num.E164, Window: day.label, Max: s.cfg.OTPPhoneDaily, Ends: day.ends, Code: account.CodeRateLimited},
+		{Name: "prefix_hourly", Key: "otp-prefix#" + num.Prefix(), Window: hour.label, Max: s.cfg.OTPPrefixHourly, Ends: hour.ends, Code: account.CodeRateLimited},
+	}
+	if req.SourceIP != "" {
+		cs = append(cs, Counter{Name: "ip_hourly", Key: "otp-ip#" + req.SourceIP, Window: hour.label, Max: s.cfg.OTPIPHourly, Ends: hour.ends, Code: account.CodeRateLimited})
+	}
+	if sms {
+		budget := s.cfg.SMSDailyBudget
+		if req.Purpose == account.PurposeSignup {
+			budget = int(math.Floor(float64(budget) * signupBudgetShare))
+		}
+		cs = append(cs, Counter{Name: "sms_budget", Key: "sms-budget", Window: day.label, Max: budget, Ends: day.ends, Code: account.CodeSMSBudgetExhausted})
+	}
+	return cs
+}
+
+// failures is the phone's daily count of wrong codes, across all its challenges.
+func (s *Service) failures(e164 string, now time.Time) Counter {
+	day := dayWindow(now)
+	return Counter{Name: "phone_failures", Key: "otp-fail#" + e164, Window: day.label, Max: s.cfg.OTPPhoneFailures, Ends: day.ends, Code: account.CodeTooManyAttempts}
+}
+
+func (s *Service) issueError(err error, now time.Time) error {
+	var le *LimitError
+	var ce *CooldownError
+	switch {
+	case errors.As(err, &le):
+		return account.Limited(le.Counter.Code, le.Counter.Ends.Sub(now), "too many codes requested; try again later")
+	case errors.As(err, &ce):
+		return account.Limited(account.CodeResendTooSoon, ce.SentAt.Add(s.cfg.OTPResendAfter).Sub(now), "a code was sent recently; wait before asking again")
+	case account.Is(err, account.CodeConflict):
+		return err
+	}
+	return fmt.Errorf("issue challenge: %w", err)
+}
+
+// VerifyRequest offers a code for a challenge.
+type VerifyRequest struct {
+	ChallengeID string
+	Code        string
+}
+
+// VerifyResult carries the verification token a right code earns.
+type VerifyResult struct {
+	VerificationToken string `json:"verificationToken"`
+	ExpiresInSeconds  int    `json:"expiresInSeconds"`
+}
+
+// Verify checks a code. The right code turns the challenge into a proof in one conditional write
+// and returns its token; a wrong one costs an attempt, and the last attempt burns the challenge.
+func (s *Service) Verify(ctx context.Context, req VerifyRequest) (VerifyResult, error) {
+	if req.ChallengeID == "" || len(req.ChallengeID) > 64 {
+		return VerifyResult{}, account.FieldError(account.CodeChallengeNotFound, "challengeId", "no such challenge")
+	}
+	if !isDigits(req.Code, s.cfg.OTPLength) {
+		return VerifyResult{}, account.FieldError(account.CodeInvalidField, "code", fmt.Sprintf("the code is %d digits", s.cfg.OTPLength))
+	}
+	now := s.clock.Now()
+	token, proofHash, err := newToken(s.rand, req.ChallengeID)
+	if err != nil {
+		return VerifyResult{}, err
+	}
+	ch, err := s.store.Redeem(ctx, req.ChallengeID, codeHash(s.cfg.Pepper, req.ChallengeID, req.Code),
+		proofHash, now, now.Add(s.cfg.ProofTTL), s.cfg.OTPMaxAttempts)
+	var re *RedeemError
+	if errors.As(err, &re) {
+		return VerifyResult{}, s.refused(ctx, re.Challenge, now)
+	}
+	if err != nil {
+		return VerifyResult{}, fmt.Errorf("redeem challenge: %w", err)
+	}
+	s.log.InfoContext(ctx, "code verified", "challenge", ch.ID, "purpose", ch.Purpose)
+	return VerifyResult{VerificationToken: token, ExpiresInSeconds: int(s.cfg.ProofTTL.Seconds())}, nil
+}
+
+// refused explains why a challenge could not be redeemed, counting a wrong code when that is why.
+func (s *Service) refused(ctx context.Context, ch *Challenge, now time.Time) error {
+	switch {
+	case ch == nil || ch.Superseded || ch.CodeHash == nil && ch.State == StatePending:
+		return account.FieldError(account.CodeChallengeNotFound, "challengeId", "no such challenge; request a new code")
+	case ch.State == StateVerified:
+		return account.FieldError(account.CodeChallengeUsed, "challengeId", "this code was already used")
+	case !now.Before(ch.ExpiresAt):
+		return account.FieldError(account.CodeChallengeExpired, "challengeId", "the code has expired; request a new one")
+	case ch.Attempts >= s.cfg.OTPMaxAttempts:
+		return account.Errorf(account.CodeTooManyAttempts, "too many wrong codes; request a new one")
+	}
+	attempts, err := s.store.RecordFailure(ctx, *ch, s.cfg.OTPMaxAttempts, s.failures(ch.Phone, now))
+	var le *LimitError
+	switch {
+	case errors.As(err, &le):
+		return account.Limited(account.CodeTooManyAttempts, le.Counter.Ends.Sub(now), "too many wrong codes for this number today")
+	case errors.As(err, new(*RedeemError)):
+		// Another request changed the challenge meanwhile (a concurrent try used the last attempt).
+		return account.Errorf(account.CodeTooManyAttempts, "too many wrong codes; request a new one")
+	case err != nil:
+		return fmt.Errorf("record failure: %w", err)
+	}
+	left := max(s.cfg.OTPMaxAttempts-attempts, 0)
+	s.log.InfoContext(ctx, "wrong code", "challenge", ch.ID, "attempts_left", left)
+	return &account.Error{Code: account.CodeInvalidCode, Message: "the code is not right", Field: "code", AttemptsRemaining: &left}
+}
+
+func isDigits(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+type window struct {
+	label string
+	ends  time.Time
+}
+
+func hourWindow(t time.Time) window {
+	start := t.UTC().Truncate(time.Hour)
+	return window{"H" + start.Format("2006010215"), start.Add(time.Hour)}
+}
+
+func dayWindow(t time.Time) window {
+	y, m, d := t.UTC().Date()
+	start := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return window{"D" + start.Format("20060102"), start.AddDate(0, 0, 1)}
+}
+
+// latency keeps a moving average of SMS publish time, so that a send that publishes nothing can
+// take about as long as one that does.
+type latency struct {
+	mu  sync.Mutex
+	avg time.Duration
+}
+
+func (l *latency) observe(d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.avg = (l.avg*7 + d) / 8
+}
+
+// sample returns the average with ±25% jitter.
+func (l *latency) sample(r io.Reader) time.Duration {
+	l.mu.Lock()
+	avg := l.avg
+	l.mu.Unlock()
+	var b [1]byte
+	_, _ = io.ReadFull(r, b[:])
+	return avg*3/4 + avg*time.Duration(b[0])/(2*255)
+}
