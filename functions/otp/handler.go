@@ -10,6 +10,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/apigw"
 	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/phone"
 )
 
 type handler struct{ otp *otp.Service }
@@ -36,7 +37,11 @@ func (h handler) send(ctx context.Context, req events.APIGatewayV2HTTPRequest) (
 	if err := required("phone", in.Phone, "purpose", in.Purpose); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	out, err := h.otp.Send(ctx, otp.SendRequest{Phone: in.Phone, Region: in.Region, Purpose: account.Purpose(in.Purpose),
+	num, err := phone.Parse(in.Phone, in.Region)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	out, err := h.otp.Send(ctx, otp.SendRequest{Phone: num, Purpose: account.Purpose(in.Purpose),
 		SourceIP: apigw.SourceIP(req), Lang: apigw.Header(req, "Accept-Language")})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err

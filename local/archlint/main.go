@@ -2,7 +2,10 @@
 //
 //   - only shared/dynamo, shared/sms, shared/config/awsenv and functions/*/main.go import the AWS SDK;
 //   - only shared/apigw and functions/* import aws-lambda-go;
-//   - flow packages (everything else under shared/) never depend on an adapter.
+//   - flow packages (everything else under shared/) never depend on an adapter;
+//   - the packages that are slow to initialise (libphonenumber's metadata, zxcvbn's dictionaries)
+//     are reached only through shared/phone and shared/secret/strength, which only the functions
+//     that parse phones or judge new passwords import, so no other function pays for them.
 //
 // It prints each violation and exits 1 if there is any.
 package main
@@ -32,6 +35,11 @@ var (
 	sdkAllowed    = []string{"shared/dynamo", "shared/sms", "shared/config/awsenv"}
 	lambdaAllowed = []string{"shared/apigw"}
 	adapters      = []string{"shared/dynamo", "shared/sms", "shared/apigw"}
+	// heavy maps a slow-to-initialise module to the one shared package that may depend on it.
+	heavy = map[string]string{
+		"github.com/nyaruka/phonenumbers": "shared/phone",
+		"github.com/ccojocar/zxcvbn-go":   "shared/secret/strength",
+	}
 )
 
 type pkg struct {
@@ -92,6 +100,11 @@ func check(p pkg) []string {
 	}
 	if uses(lambda) && !slices.Contains(lambdaAllowed, rel) {
 		bad = append(bad, rel+": depends on aws-lambda-go; only shared/apigw and functions/* may")
+	}
+	for mod, owner := range heavy {
+		if uses(mod) && rel != owner {
+			bad = append(bad, rel+": depends on "+mod+" (slow init); only "+owner+" may, imported by the functions that need it")
+		}
 	}
 	if !slices.Contains(adapters, rel) && !strings.HasPrefix(rel, "shared/config") {
 		for _, a := range adapters {

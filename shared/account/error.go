@@ -45,6 +45,30 @@ const (
 	CodeInvalidToken       Code = "invalid_verification_token"
 )
 
+// Accounts, sessions and secrets.
+const (
+	CodeUnauthenticated        Code = "unauthenticated"
+	CodeInvalidCredentials     Code = "invalid_credentials"
+	CodeLocked                 Code = "locked"
+	CodeStepUpRequired         Code = "step_up_required"
+	CodeAccountFrozen          Code = "account_frozen"
+	CodeAccountClosed          Code = "account_closed"
+	CodePhoneTaken             Code = "phone_taken"
+	CodeEmailTaken             Code = "email_taken"
+	CodePasswordTooShort       Code = "password_too_short"
+	CodePasswordTooLong        Code = "password_too_long"
+	CodePasswordTooWeak        Code = "password_too_weak"
+	CodePasswordPersonalData   Code = "password_contains_personal_data"
+	CodePaymentPasswordInvalid Code = "payment_password_invalid"
+	CodePaymentPasswordWeak    Code = "payment_password_weak"
+	CodeWrongPaymentPassword   Code = "wrong_payment_password"
+	CodeInvalidQuestions       Code = "invalid_security_questions"
+	CodeInvalidCardNumber      Code = "invalid_card_number"
+	CodeCardAlreadyLinked      Code = "card_already_linked"
+	CodeNotFound               Code = "not_found"
+	CodeInvalidFreezeToken     Code = "invalid_freeze_token"
+)
+
 // Error is the one error type a flow returns for anything a client can act on. Any other error
 // is internal: it is logged with its detail and answered as a bare 500.
 type Error struct {

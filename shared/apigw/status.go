@@ -46,6 +46,28 @@ var outcomes = map[account.Code]outcome{
 	account.CodeChallengeUsed:      {http.StatusConflict, "Challenge already used"},
 	account.CodeTooManyAttempts:    {http.StatusTooManyRequests, "Too many attempts"},
 	account.CodeInvalidToken:       {http.StatusBadRequest, "Invalid verification token"},
+
+	// Accounts, sessions and secrets.
+	account.CodeUnauthenticated:        {http.StatusUnauthorized, "Not signed in"},
+	account.CodeInvalidCredentials:     {http.StatusUnauthorized, "Invalid credentials"},
+	account.CodeLocked:                 {http.StatusLocked, "Locked"},
+	account.CodeStepUpRequired:         {http.StatusForbidden, "Verification code required"},
+	account.CodeAccountFrozen:          {http.StatusForbidden, "Account frozen"},
+	account.CodeAccountClosed:          {http.StatusForbidden, "Account closed"},
+	account.CodePhoneTaken:             {http.StatusConflict, "Phone number taken"},
+	account.CodeEmailTaken:             {http.StatusConflict, "Email taken"},
+	account.CodePasswordTooShort:       {http.StatusBadRequest, "Password too short"},
+	account.CodePasswordTooLong:        {http.StatusBadRequest, "Password too long"},
+	account.CodePasswordTooWeak:        {http.StatusBadRequest, "Password too weak"},
+	account.CodePasswordPersonalData:   {http.StatusBadRequest, "Password contains personal data"},
+	account.CodePaymentPasswordInvalid: {http.StatusBadRequest, "Invalid payment password"},
+	account.CodePaymentPasswordWeak:    {http.StatusBadRequest, "Payment password too weak"},
+	account.CodeWrongPaymentPassword:   {http.StatusForbidden, "Wrong payment password"},
+	account.CodeInvalidQuestions:       {http.StatusBadRequest, "Invalid security questions"},
+	account.CodeInvalidCardNumber:      {http.StatusBadRequest, "Invalid card number"},
+	account.CodeCardAlreadyLinked:      {http.StatusConflict, "Card already linked"},
+	account.CodeNotFound:               {http.StatusNotFound, "Not found"},
+	account.CodeInvalidFreezeToken:     {http.StatusBadRequest, "Invalid freeze token"},
 }
 
 // Status returns the HTTP status for code. A code missing from the table is a bug (a test

@@ -40,6 +40,19 @@ type Config struct {
 	SMSSenderID    string        `env:"SMS_SENDER_ID" default:"" doc:"SNS sender id, where the destination supports one"`
 	DefaultLang    string        `env:"DEFAULT_LANGUAGE" default:"en" doc:"SMS language when the account has none (en or zh)"`
 	RequestTimeout time.Duration `env:"REQUEST_TIMEOUT" default:"8s" doc:"budget for one request's calls to AWS"`
+
+	SessionIdleTTL     time.Duration `env:"SESSION_IDLE_TTL" default:"720h" doc:"a session unused this long ends (30 days)"`
+	SessionAbsoluteTTL time.Duration `env:"SESSION_ABSOLUTE_TTL" default:"2160h" doc:"a session ends this long after sign-in whatever its use (90 days)"`
+	LoginMaxFailures   int           `env:"LOGIN_MAX_FAILURES" default:"5" doc:"wrong passwords in a row that lock sign-in"`
+	LoginLock          time.Duration `env:"LOGIN_LOCK" default:"30m" doc:"the first sign-in lock; each lock within a day of the last doubles it"`
+	LoginLockMax       time.Duration `env:"LOGIN_LOCK_MAX" default:"24h" doc:"the longest sign-in lock"`
+	PaymentMaxFailures int           `env:"PAYMENT_MAX_FAILURES" default:"5" doc:"wrong payment passwords within PAYMENT_FAILURE_WINDOW that lock it"`
+	PaymentWindow      time.Duration `env:"PAYMENT_FAILURE_WINDOW" default:"24h" doc:"window over which payment-password failures count"`
+	PaymentLock        time.Duration `env:"PAYMENT_LOCK" default:"3h" doc:"how long a payment-password lock lasts"`
+	Argon2MemoryKiB    int           `env:"ARGON2_MEMORY_KIB" default:"19456" doc:"argon2id memory (OWASP: 19 MiB)"`
+	Argon2Time         int           `env:"ARGON2_TIME" default:"2" doc:"argon2id passes (OWASP: 2)"`
+	EventTTL           time.Duration `env:"EVENT_TTL" default:"2160h" doc:"how long security events are kept in the table (90 days)"`
+	AgreementVersion   string        `env:"AGREEMENT_VERSION" default:"2026-11" doc:"the user agreement a signup must accept"`
 }
 
 // Secret is a byte string read from base64. Its String and GoString never print the value.
@@ -122,10 +135,17 @@ func (c Config) check() error {
 	}
 	for name, n := range map[string]int{"OTP_MAX_ATTEMPTS": c.OTPMaxAttempts, "OTP_PHONE_FAILURES": c.OTPPhoneFailures,
 		"OTP_PHONE_HOURLY": c.OTPPhoneHourly, "OTP_PHONE_DAILY": c.OTPPhoneDaily, "OTP_IP_HOURLY": c.OTPIPHourly,
-		"OTP_PREFIX_HOURLY": c.OTPPrefixHourly, "SMS_DAILY_BUDGET": c.SMSDailyBudget} {
+		"OTP_PREFIX_HOURLY": c.OTPPrefixHourly, "SMS_DAILY_BUDGET": c.SMSDailyBudget,
+		"LOGIN_MAX_FAILURES": c.LoginMaxFailures, "PAYMENT_MAX_FAILURES": c.PaymentMaxFailures} {
 		if n < 1 {
 			errs = append(errs, fmt.Errorf("%s must be positive", name))
 		}
+	}
+	if c.Argon2MemoryKiB < 8*1024 || c.Argon2Time < 1 {
+		errs = append(errs, errors.New("ARGON2_MEMORY_KIB must be >= 8192 and ARGON2_TIME >= 1"))
+	}
+	if c.SessionIdleTTL <= 0 || c.SessionAbsoluteTTL < c.SessionIdleTTL {
+		errs = append(errs, errors.New("SESSION_IDLE_TTL must be positive and at most SESSION_ABSOLUTE_TTL"))
 	}
 	if c.DefaultLang != "en" && c.DefaultLang != "zh" {
 		errs = append(errs, errors.New("DEFAULT_LANGUAGE must be en or zh"))

@@ -19,12 +19,21 @@ import (
 
 // Store reads and writes the table.
 type Store struct {
-	db    *dynamodb.Client
-	table string
+	db       *dynamodb.Client
+	table    string
+	eventTTL time.Duration
 }
 
+// defaultEventTTL is how long security events stay in the table unless WithEventTTL says.
+const defaultEventTTL = 90 * 24 * time.Hour
+
 // New returns a Store over the named table.
-func New(db *dynamodb.Client, table string) *Store { return &Store{db: db, table: table} }
+func New(db *dynamodb.Client, table string) *Store {
+	return &Store{db: db, table: table, eventTTL: defaultEventTTL}
+}
+
+// WithEventTTL sets how long security events are kept (EVENT_TTL).
+func (s *Store) WithEventTTL(d time.Duration) *Store { s.eventTTL = d; return s }
 
 // NewClient returns a DynamoDB client; endpoint overrides the AWS endpoint (the local stack).
 func NewClient(cfg aws.Config, endpoint string) *dynamodb.Client {

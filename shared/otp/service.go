@@ -16,7 +16,6 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/config"
 	"github.com/wallet-accounts/wallet/shared/courier"
-	"github.com/wallet-accounts/wallet/shared/phone"
 )
 
 // signupBudgetShare is the part of the daily SMS budget signup codes may use, so that a signup
@@ -47,8 +46,7 @@ func NewService(store Store, c Courier, clock account.Clock, rand io.Reader, cfg
 
 // SendRequest asks for a code.
 type SendRequest struct {
-	Phone    string
-	Region   string // ISO region for national notation; optional with a + prefix
+	Phone    account.Phone // parsed by package phone
 	Purpose  account.Purpose
 	SourceIP string
 	Lang     string // the client's language, used when no account says otherwise
@@ -74,10 +72,7 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (SendResult, error)
 		return SendResult{}, account.FieldError(account.CodeInvalidPurpose, "purpose",
 			"codes for a new number are requested through a phone change")
 	}
-	num, err := phone.Parse(req.Phone, req.Region)
-	if err != nil {
-		return SendResult{}, err
-	}
+	num := req.Phone
 	if !num.In(s.cfg.AllowedRegions) {
 		return SendResult{}, account.FieldError(account.CodeUnsupportedRegion, "phone", "numbers from this region are not supported")
 	}
@@ -92,7 +87,7 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (SendResult, error)
 	}
 }
 
-func (s *Service) send(ctx context.Context, num phone.Number, req SendRequest) (SendResult, error) {
+func (s *Service) send(ctx context.Context, num account.Phone, req SendRequest) (SendResult, error) {
 	st, err := s.store.SendState(ctx, num.E164, req.Purpose)
 	if err != nil {
 		return SendResult{}, fmt.Errorf("read send state: %w", err)
@@ -135,7 +130,7 @@ func (s *Service) send(ctx context.Context, num phone.Number, req SendRequest) (
 // message decides what, if anything, goes to the phone: the code; for signup on a number that
 // already has an account, a notice instead; for purposes that need an account the phone lacks,
 // nothing.
-func (s *Service) message(num phone.Number, req SendRequest, owner *Owner) (courier.Message, bool) {
+func (s *Service) message(num account.Phone, req SendRequest, owner *Owner) (courier.Message, bool) {
 	lang := s.cfg.DefaultLang
 	if strings.HasPrefix(strings.ToLower(req.Lang), "zh") {
 		lang = "zh"
@@ -182,7 +177,7 @@ func (s *Service) pause(ctx context.Context, d time.Duration) error {
 }
 
 // counters are the limits a send charges. The budget is charged only when an SMS goes out.
-func (s *Service) counters(num phone.Number, req SendRequest, now time.Time, sms bool) []Counter {
+func (s *Service) counters(num account.Phone, req SendRequest, now time.Time, sms bool) []Counter {
 	hour, day := hourWindow(now), dayWindow(now)
 	cs := []Counter{
 		{Name: "phone_hourly", Key: "otp-phone#" + num.E164, Window: hour.label, Max: s.cfg.OTPPhoneHourly, Ends: hour.ends, Code: account.CodeRateLimited},

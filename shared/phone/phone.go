@@ -25,8 +25,6 @@ package phone
 
 import (
 	"errors"
-	"log/slog"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -40,13 +38,9 @@ import (
 // MaxInputLength is the longest input, in characters, that Parse looks at.
 const MaxInputLength = 32
 
-// Number is a validated, mobile-capable phone number.
-type Number struct {
-	E164        string // "+8613800138000"
-	Region      string // ISO 3166 alpha-2, upper case: "CN"
-	CountryCode int    // 86
-	National    string // national significant number, without trunk prefix: "13800138000"
-}
+// Number is a validated, mobile-capable phone number: the domain's account.Phone, which flows
+// take without linking libphonenumber.
+type Number = account.Phone
 
 // Refusal messages: short, safe to show to a client, never containing the input.
 var (
@@ -190,49 +184,3 @@ func asciiDigits(s string) bool {
 	}
 	return true
 }
-
-// Mask returns the number for logs and SMS texts: "+86 138****8000". The national number keeps
-// at most its first 3 and last 4 digits, fewer when it is short, so that at least 3 digits are
-// always hidden. The zero Number masks to "".
-func (n Number) Mask() string {
-	l := len(n.National)
-	if l == 0 {
-		return ""
-	}
-	tail := min(4, max(l-3, 0))
-	head := min(3, max(l-3-tail, 0))
-	var b strings.Builder
-	b.Grow(6 + l)
-	b.WriteByte('+')
-	b.WriteString(strconv.Itoa(n.CountryCode))
-	b.WriteByte(' ')
-	b.WriteString(n.National[:head])
-	b.WriteString(strings.Repeat("*", l-head-tail))
-	b.WriteString(n.National[l-tail:])
-	return b.String()
-}
-
-// Prefix returns the E.164 form without its last 4 digits ("+8613800138"), the key of the rate
-// limit against SMS pumping. The zero Number has the prefix "".
-func (n Number) Prefix() string {
-	if len(n.E164) <= 4 {
-		return ""
-	}
-	return n.E164[:len(n.E164)-4]
-}
-
-// In reports whether the number's region is one of regions, compared without regard to case.
-func (n Number) In(regions []string) bool {
-	return n.Region != "" && slices.ContainsFunc(regions, func(r string) bool {
-		return strings.EqualFold(r, n.Region)
-	})
-}
-
-// String returns the masked number, never the full one: see Mask.
-func (n Number) String() string { return n.Mask() }
-
-// GoString returns the masked number, so that %#v does not print the full one either.
-func (n Number) GoString() string { return "phone.Number(" + strconv.Quote(n.Mask()) + ")" }
-
-// LogValue makes slog log the masked number (its JSON handler would otherwise print the fields).
-func (n Number) LogValue() slog.Value { return slog.StringValue(n.Mask()) }

@@ -1,0 +1,289 @@
+// Package e2e drives the local stack from outside, as a client would: HTTP to the local API, which
+// runs the real function bootstraps through the Lambda Runtime API against DynamoDB Local and
+// moto. Every response is validated against openapi.yaml.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/wallet-accounts/wallet/local/stacktest"
+)
+
+// client is one device talking to the local API from its own loopback address, so that per-IP
+// limits see distinct clients as they would in production.
+type client struct {
+	t    *testing.T
+	base string
+	http *http.Client
+}
+
+func newClient(t *testing.T) *client {
+	t.Helper()
+	st := stacktest.Config(t)
+	ip := net.IPv4(127, byte(1+rand.IntN(250)), byte(rand.IntN(256)), byte(1+rand.IntN(250)))
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}, Timeout: 5 * time.Second}
+	return &client{t: t, base: st.API, http: &http.Client{Timeout: 30 * time.Second,
+		Transport: &http.Transport{DialContext: dialer.DialContext}}}
+}
+
+type response struct {
+	Status int
+	Header http.Header
+	Body   map[string]any
+	raw    []byte
+}
+
+// do sends a request and validates the response against openapi.yaml.
+func (c *client) do(method, path string, body any, header ...string) response {
+	c.t.Helper()
+	var buf []byte
+	switch b := body.(type) {
+	case nil:
+	case string:
+		buf = []byte(b)
+	default:
+		buf, _ = json.Marshal(b)
+	}
+	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(buf))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	out := response{Status: res.StatusCode, Header: res.Header, raw: raw}
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &out.Body); err != nil {
+			c.t.Fatalf("%s %s: %d body is not JSON: %q", method, path, res.StatusCode, raw)
+		}
+	}
+	validate(c.t, req, buf, res, raw)
+	return out
+}
+
+var (
+	specOnce   sync.Once
+	specRouter routers.Router
+	specErr    error
+)
+
+func validate(t *testing.T, req *http.Request, reqBody []byte, res *http.Response, body []byte) {
+	t.Helper()
+	specOnce.Do(func() {
+		doc, err := openapi3.NewLoader().LoadFromFile("../../openapi.yaml")
+		if err == nil {
+			err = doc.Validate(context.Background())
+		}
+		if err == nil {
+			doc.Servers = nil // match any host
+			specRouter, err = gorillamux.NewRouter(doc)
+		}
+		specErr = err
+	})
+	if specErr != nil {
+		t.Fatalf("openapi.yaml: %v", specErr)
+	}
+	req.Body = io.NopCloser(bytes.NewReader(reqBody))
+	route, params, err := specRouter.FindRoute(req)
+	if err != nil {
+		t.Fatalf("%s %s is not in openapi.yaml: %v", req.Method, req.URL.Path, err)
+	}
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: res.StatusCode,
+		Header: res.Header, Body: io.NopCloser(bytes.NewReader(body)),
+		Options: &openapi3filter.Options{IncludeResponseStatus: true}}
+	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+		t.Fatalf("%s %s -> %d does not match openapi.yaml: %v\n%s", req.Method, req.URL.Path, res.StatusCode, err, body)
+	}
+}
+
+// newPhone returns an unused Chinese mobile number in E.164 and in spaced notation.
+func newPhone() (e164, spaced string) {
+	n := fmt.Sprintf("%08d", rand.IntN(100_000_000))
+	return "+86139" + n, "+86 139 " + n[:4] + " " + n[4:]
+}
+
+var codeRE = regexp.MustCompile(`\b\d{6}\b`)
+
+// smsCode waits for the next SMS to e164 after the first `after` ones and returns its code.
+func smsCode(t *testing.T, e164 string, after int) string {
+	t.Helper()
+	msg := stacktest.WaitSMS(t, e164, after, 5*time.Second)
+	code := codeRE.FindString(msg.Text)
+	if code == "" {
+		t.Fatalf("no code in %q", msg.Text)
+	}
+	return code
+}
+
+// secrets collects every code and token the tests saw, for the final scans.
+var secrets struct {
+	mu     sync.Mutex
+	values []string
+}
+
+func remember(vs ...string) {
+	secrets.mu.Lock()
+	defer secrets.mu.Unlock()
+	secrets.values = append(secrets.values, vs...)
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	os.Exit(code)
+}
+
+func TestSignupCodeEndToEnd(t *testing.T) {
+	c := newClient(t)
+	e164, spaced := newPhone()
+	res := c.do("POST", "/v1/otp", map[string]string{"phone": spaced, "purpose": "signup"})
+	if res.Status != 202 {
+		t.Fatalf("send: %d %s", res.Status, res.raw)
+	}
+	id, _ := res.Body["challengeId"].(string)
+	code := smsCode(t, e164, 0)
+	res = c.do("POST", "/v1/otp/verify", map[string]string{"challengeId": id, "code": code})
+	if res.Status != 200 {
+		t.Fatalf("verify: %d %s", res.Status, res.raw)
+	}
+	token, _ := res.Body["verificationToken"].(string)
+	if token == "" {
+		t.Fatal("no token")
+	}
+	remember(code, token, e164+code)
+	if res := c.do("POST", "/v1/otp/verify", map[string]string{"challengeId": id, "code": code}); res.Status != 409 || res.Body["code"] != "challenge_used" {
+		t.Fatalf("second verify: %d %s", res.Status, res.raw)
+	}
+}
+
+func TestWrongCodesAndResendEndToEnd(t *testing.T) {
+	c := newClient(t)
+	e164, _ := newPhone()
+	res := c.do("POST", "/v1/otp", map[string]string{"phone": e164, "purpose": "signup"})
+	id, _ := res.Body["challengeId"].(string)
+	code := smsCode(t, e164, 0)
+	remember(code)
+	bad := fmt.Sprintf("%06d", (atoi(code)+1)%1_000_000)
+	res = c.do("POST", "/v1/otp/verify", map[string]string{"challengeId": id, "code": bad})
+	if res.Status != 400 || res.Body["code"] != "invalid_code" || res.Body["attemptsRemaining"] != float64(4) {
+		t.Fatalf("wrong code: %d %s", res.Status, res.raw)
+	}
+	res = c.do("POST", "/v1/otp", map[string]string{"phone": e164, "purpose": "signup"})
+	if res.Status != 429 || res.Body["code"] != "resend_too_soon" || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("resend: %d %v %s", res.Status, res.Header, res.raw)
+	}
+}
+
+// TestKnownAndUnknownPhonesLookAlike: the answer to a code request does not tell whether the
+// number has an account, in status, headers or shape.
+func TestKnownAndUnknownPhonesLookAlike(t *testing.T) {
+	st := stacktest.Config(t)
+	known, _ := newPhone()
+	unknown, _ := newPhone()
+	stacktest.PutItem(t, stacktest.StackDynamo(t), st.Table, map[string]any{"PK": "PHONE#" + known, "SK": "PHONE", "accountId": "e2e-" + known, "lang": "en"})
+	c := newClient(t)
+	for _, purpose := range []string{"signup", "reset_login", "login_step_up", "freeze"} {
+		a := c.do("POST", "/v1/otp", map[string]string{"phone": known, "purpose": purpose})
+		b := c.do("POST", "/v1/otp", map[string]string{"phone": unknown, "purpose": purpose})
+		if a.Status != b.Status || a.Status != 202 || !sameShape(a.Body, b.Body) ||
+			a.Header.Get("Content-Type") != b.Header.Get("Content-Type") {
+			t.Fatalf("%s: %d %s vs %d %s", purpose, a.Status, a.raw, b.Status, b.raw)
+		}
+	}
+	msg := stacktest.WaitSMS(t, known, 0, 5*time.Second)
+	if codeRE.MatchString(msg.Text) || !strings.Contains(msg.Text, "already has a wallet account") {
+		t.Fatalf("the owner must be told, not sent a code: %q", msg.Text)
+	}
+}
+
+func sameShape(a, b map[string]any) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		w, ok := b[k]
+		if !ok || fmt.Sprintf("%T", v) != fmt.Sprintf("%T", w) || (k != "challengeId" && v != w) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestBadRequestsEndToEnd(t *testing.T) {
+	c := newClient(t)
+	for _, tc := range []struct {
+		body   string
+		status int
+		code   string
+	}{
+		{`{"phone":`, 400, "malformed_json"},
+		{`{"phone":"+8613800138000","purpose":"signup","x":1}`, 400, "unknown_field"},
+		{`{"phone":1,"purpose":"signup"}`, 400, "invalid_type"},
+		{`{"phone":"+8613800138000","purpose":"nope"}`, 400, "invalid_purpose"},
+		{`{"phone":"` + strings.Repeat("9", 1<<20) + `"}`, 413, "body_too_large"},
+	} {
+		res := c.do("POST", "/v1/otp", tc.body)
+		if res.Status != tc.status || res.Body["code"] != tc.code || res.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%.40s: %d %s", tc.body, res.Status, res.raw)
+		}
+	}
+}
+
+// TestZNoSecretsStoredOrLogged runs last (tests run in source order) and scans the whole stack
+// table and every function log line for the codes and tokens the other tests saw.
+func TestZNoSecretsStoredOrLogged(t *testing.T) {
+	st := stacktest.Config(t)
+	secrets.mu.Lock()
+	values := append([]string(nil), secrets.values...)
+	secrets.mu.Unlock()
+	if len(values) == 0 {
+		t.Fatal("no secrets were collected; run the whole package")
+	}
+	stacktest.AssertNotStored(t, stacktest.StackDynamo(t), st.Table, values...)
+	logs := stacktest.FunctionLogs(t)
+	if !strings.Contains(logs, "code requested") {
+		t.Fatalf("function logs were not captured (%d bytes)", len(logs))
+	}
+	for _, v := range values {
+		if strings.Contains(logs, v) {
+			t.Errorf("a secret appears in the function logs")
+		}
+	}
+	if m := regexp.MustCompile(`\+86139\d{8}`).FindString(logs); m != "" {
+		t.Errorf("a full phone number appears in the function logs")
+	}
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, r := range s {
+		n = n*10 + int(r-'0')
+	}
+	return n
+}

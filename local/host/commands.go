@@ -1,0 +1,304 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/wallet-accounts/wallet/local/internal/linelog"
+)
+
+const defaultTable = "wallet-accounts"
+
+// runCmd runs the whole stack with the API on -addr until Ctrl-C.
+func runCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:3000", "address of the HTTP API")
+	table := fs.String("table", defaultTable, "DynamoDB table name")
+	persist := fs.Bool("persist", false, "keep DynamoDB data (and the pepper) in .local/dynamodb across runs")
+	if err := fs.Parse(args); err != nil {
+		return exitError{2}
+	}
+	root, err := repoRoot()
+	if err != nil {
+		return err
+	}
+	console := linelog.NewSink(os.Stdout)
+	cfg := stackConfig{
+		root:     root,
+		stateDir: filepath.Join(root, ".local", "run"),
+		table:    *table,
+		apiAddr:  *addr,
+		funcLogs: console,
+		smsOut:   console.Prefixed(""),
+		log:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
+	}
+	if *persist {
+		cfg.persistDir = filepath.Join(root, ".local", "dynamodb")
+		if err := os.MkdirAll(cfg.persistDir, 0o755); err != nil {
+			return fmt.Errorf("persist dir: %w", err)
+		}
+	}
+	st, err := startStack(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	printBanner(os.Stdout, st)
+	select {
+	case <-ctx.Done():
+	case err = <-st.apiErr:
+		err = fmt.Errorf("HTTP API: %w", err)
+	}
+	fmt.Println("\nstopping the local stack...")
+	summary := st.summary()
+	err = errors.Join(err, st.Close())
+	for _, line := range summary {
+		fmt.Println("  " + line)
+	}
+	return err
+}
+
+func printBanner(w io.Writer, st *stack) {
+	storage := "in memory"
+	if st.cfg.persistDir != "" {
+		storage = "kept in " + rel(st.cfg.root, st.cfg.persistDir)
+	}
+	fmt.Fprintln(w, "Wallet Accounts — local stack")
+	fmt.Fprintf(w, "  API       %s\n", st.apiURL)
+	for _, r := range st.routes {
+		note := ""
+		if why, skipped := st.skipped[r.Function]; skipped {
+			note = "  (not running: " + why + ")"
+		}
+		fmt.Fprintf(w, "            %-32s -> %s%s\n", r.Key(), r.Function, note)
+	}
+	fmt.Fprintf(w, "  DynamoDB  %s  table %s (%s)\n", st.ddb.url, st.cfg.table, storage)
+	fmt.Fprintf(w, "  SNS       %s  (moto; sent SMS at /moto-api/data.json)\n", st.moto.url)
+	fmt.Fprintf(w, "  state     %s\n", rel(st.cfg.root, st.cfg.stateDir))
+	fmt.Fprintln(w, "Function logs follow, prefixed [LogicalId]; every SMS prints as \"SMS to ...\". Ctrl-C stops.")
+}
+
+// testCmd starts the stack on free ports, runs a command against it and exits with the
+// command's status.
+func testCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	table := fs.String("table", defaultTable, "DynamoDB table name for the functions")
+	if err := fs.Parse(args); err != nil {
+		return exitError{2}
+	}
+	command := fs.Args()
+	if len(command) == 0 {
+		fmt.Fprintln(os.Stderr, "test: no command after --\n"+usage)
+		return exitError{2}
+	}
+	root, err := repoRoot()
+	if err != nil {
+		return err
+	}
+	stateDir := filepath.Join(root, ".local", "test")
+	if err := os.MkdirAll(stateDir, 0o755); err != nil {
+		return fmt.Errorf("state dir: %w", err)
+	}
+	files, err := createFiles(stateDir, "functions.log", "sms.log", "host.log")
+	if err != nil {
+		return err
+	}
+	defer closeFiles(files)
+	log := slog.New(slog.NewTextHandler(files[2], &slog.HandlerOptions{Level: slog.LevelInfo}))
+	st, err := startStack(ctx, stackConfig{
+		root:     root,
+		stateDir: stateDir,
+		table:    *table,
+		apiAddr:  "127.0.0.1:0",
+		funcLogs: linelog.NewSink(files[0]),
+		smsOut:   files[1],
+		log:      log,
+	})
+	if err != nil {
+		return err
+	}
+	for id, why := range st.skipped {
+		fmt.Fprintf(os.Stderr, "local stack: warning: %s not running: %s\n", id, why)
+	}
+	fmt.Fprintf(os.Stderr, "local stack: API %s, DynamoDB %s, SNS %s; logs in %s\n",
+		st.apiURL, st.ddb.url, st.moto.url, rel(root, stateDir))
+	env := append(os.Environ(),
+		"WALLET_STACK_DYNAMODB="+st.ddb.url,
+		"WALLET_STACK_SNS="+st.moto.url,
+		"WALLET_STACK_API="+st.apiURL,
+		"WALLET_STACK_TABLE="+st.cfg.table,
+		"WALLET_STACK_LOGS="+files[0].Name(),
+	)
+	code, runErr := runChild(command, env)
+	for _, line := range st.summary() {
+		log.Info("functions", "summary", line)
+	}
+	if err := st.Close(); err != nil {
+		return errors.Join(runErr, err)
+	}
+	if runErr != nil {
+		return runErr
+	}
+	if code != 0 {
+		return exitError{code}
+	}
+	return nil
+}
+
+// runChild runs command with env, passing on SIGINT and SIGTERM, and returns its exit code
+// (128+n when signal n killed it).
+func runChild(command, env []string) (int, error) {
+	cmd := exec.Command(command[0], command[1:]...)
+	cmd.Env = env
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	if err := cmd.Start(); err != nil {
+		return 0, fmt.Errorf("run %s: %w", command[0], err)
+	}
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case s := <-sigs:
+				_ = cmd.Process.Signal(s)
+			case <-done:
+				return
+			}
+		}
+	}()
+	err := cmd.Wait()
+	close(done)
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, nil
+	case errors.As(err, &ee):
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return 128 + int(ws.Signal()), nil
+		}
+		return ee.ExitCode(), nil
+	default:
+		return 0, fmt.Errorf("run %s: %w", command[0], err)
+	}
+}
+
+// invokeCmd runs one function with one event, like `sam local invoke`, and prints the
+// response and the init and invoke durations.
+func invokeCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("invoke", flag.ContinueOnError)
+	fn := fs.String("fn", "", "function logical id, e.g. OtpFunction")
+	eventPath := fs.String("event", "", "event JSON file, or - for standard input")
+	table := fs.String("table", defaultTable, "DynamoDB table name")
+	if err := fs.Parse(args); err != nil {
+		return exitError{2}
+	}
+	if *fn == "" || *eventPath == "" {
+		fmt.Fprintln(os.Stderr, "invoke: -fn and -event are required\n"+usage)
+		return exitError{2}
+	}
+	root, err := repoRoot()
+	if err != nil {
+		return err
+	}
+	event, err := readEvent(root, *eventPath)
+	if err != nil {
+		return err
+	}
+	console := linelog.NewSink(os.Stderr)
+	st, err := startStack(ctx, stackConfig{
+		root:     root,
+		stateDir: filepath.Join(root, ".local", "invoke"),
+		table:    *table,
+		only:     []string{*fn},
+		funcLogs: console,
+		smsOut:   console.Prefixed(""),
+		log:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if why, skipped := st.skipped[*fn]; skipped {
+		return fmt.Errorf("%s cannot run: %s", *fn, why)
+	}
+	res, err := st.invoke(ctx, *fn, event)
+	if err != nil {
+		return err
+	}
+	pollCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	_ = st.sms.poll(pollCtx)
+	cancel()
+	fmt.Println(strings.TrimSpace(string(res.Payload)))
+	fmt.Fprintf(os.Stderr, "init: %.1f ms  invoke: %.1f ms\n", ms(res.InitDuration), ms(res.Duration))
+	if err := st.Close(); err != nil {
+		return err
+	}
+	if res.Err != nil {
+		fmt.Fprintf(os.Stderr, "%s failed: %s\n", *fn, res.Err)
+		return exitError{1}
+	}
+	return nil
+}
+
+// readEvent reads the event from path (relative to the working directory, else to the
+// repository root) or standard input, and checks that it is JSON.
+func readEvent(root, path string) ([]byte, error) {
+	var b []byte
+	var err error
+	if path == "-" {
+		b, err = io.ReadAll(os.Stdin)
+	} else {
+		b, err = os.ReadFile(path)
+		if errors.Is(err, os.ErrNotExist) && !filepath.IsAbs(path) {
+			b, err = os.ReadFile(filepath.Join(root, path))
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read event: %w", err)
+	}
+	if !json.Valid(b) {
+		return nil, fmt.Errorf("read event %s: not JSON", path)
+	}
+	return b, nil
+}
+
+func createFiles(dir string, names ...string) ([]*os.File, error) {
+	var files []*os.File
+	for _, n := range names {
+		f, err := os.Create(filepath.Join(dir, n))
+		if err != nil {
+			closeFiles(files)
+			return nil, fmt.Errorf("create %s: %w", n, err)
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
+func closeFiles(files []*os.File) {
+	for _, f := range files {
+		_ = f.Close()
+	}
+}
+
+func rel(root, path string) string {
+	if r, err := filepath.Rel(root, path); err == nil {
+		return r
+	}
+	return path
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/wallet-accounts/wallet/local/template"
+)
+
+func TestMaskPhone(t *testing.T) {
+	for in, want := range map[string]string{
+		"+8613812348000": "+86 138****8000",
+		"+447911123456":  "+44 791***3456",
+		"+12":            "+**",
+		"+999123456789":  "+********6789", // no such country: only the last 4 digits show
+	} {
+		if got := maskPhone(in); got != want {
+			t.Errorf("maskPhone(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestFunctionEnvIsClean(t *testing.T) {
+	t.Setenv("AWS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+	t.Setenv("AWS_PROFILE", "developer")
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAREAL")
+	tpl, err := template.Load(filepath.Join("..", "..", "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn, ok := tpl.Function("OtpFunction")
+	if !ok {
+		t.Fatal("no OtpFunction in template.yaml")
+	}
+	st := &stack{
+		cfg:    stackConfig{table: "wallet-accounts", log: slog.New(slog.DiscardHandler)},
+		tpl:    tpl,
+		ddb:    &service{url: "http://127.0.0.1:1"},
+		moto:   &service{url: "http://127.0.0.1:2"},
+		pepper: "cGVwcGVy",
+	}
+	home := t.TempDir()
+	env, err := st.functionEnv(fn, st.templateContext("arn:stream"), home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"TABLE_NAME": "wallet-accounts", "PEPPER": "cGVwcGVy", "DYNAMODB_ENDPOINT": "http://127.0.0.1:1",
+		"SNS_ENDPOINT": "http://127.0.0.1:2", "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
+		"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "HOME": home, "TZ": ":UTC",
+		"PATH": os.Getenv("PATH"), "SMS_DAILY_BUDGET": "10000", "AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "INFO",
+	}
+	for k, v := range want {
+		if env[k] != v {
+			t.Errorf("%s = %q, want %q", k, env[k], v)
+		}
+	}
+	for _, k := range []string{"AWS_CA_BUNDLE", "AWS_PROFILE", "AWS_SESSION_TOKEN", "SMS_SENDER_ID"} {
+		if v, ok := env[k]; ok {
+			t.Errorf("%s = %q reaches the function", k, v)
+		}
+	}
+}

@@ -1,0 +1,144 @@
+package stacktest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// PutItem writes item (marshalled with attributevalue) to table, for arranging a test.
+func PutItem(t testing.TB, db *dynamodb.Client, table string, item map[string]any) {
+	t.Helper()
+	av, err := attributevalue.MarshalMap(item)
+	if err != nil {
+		t.Fatalf("put item: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: av}); err != nil {
+		t.Fatalf("put item: %v", err)
+	}
+}
+
+// GetItem reads the item with keys PK=pk, SK=sk (strongly consistent) and returns it
+// unmarshalled, or nil when there is none.
+func GetItem(t testing.TB, db *dynamodb.Client, table, pk, sk string) map[string]any {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(table),
+		ConsistentRead: aws.Bool(true),
+		Key: map[string]types.AttributeValue{
+			"PK": &types.AttributeValueMemberS{Value: pk},
+			"SK": &types.AttributeValueMemberS{Value: sk},
+		},
+	})
+	if err != nil {
+		t.Fatalf("get item %s/%s: %v", pk, sk, err)
+	}
+	if out.Item == nil {
+		return nil
+	}
+	var item map[string]any
+	if err := attributevalue.UnmarshalMap(out.Item, &item); err != nil {
+		t.Fatalf("get item %s/%s: %v", pk, sk, err)
+	}
+	return item
+}
+
+// GetNumber returns the number attribute attr of the item PK=pk, SK=sk; 0 when the item or
+// the attribute is absent. A non-number attribute fails the test.
+func GetNumber(t testing.TB, db *dynamodb.Client, table, pk, sk, attr string) int {
+	t.Helper()
+	v, ok := GetItem(t, db, table, pk, sk)[attr]
+	if !ok {
+		return 0
+	}
+	f, ok := v.(float64)
+	if !ok {
+		t.Fatalf("%s/%s.%s is %T, not a number", pk, sk, attr, v)
+	}
+	return int(f)
+}
+
+// Scan returns every item of table, unmarshalled (numbers as float64). For tests only: the
+// application never scans.
+func Scan(t testing.TB, db *dynamodb.Client, table string) []map[string]any {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var items []map[string]any
+	p := dynamodb.NewScanPaginator(db, &dynamodb.ScanInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("scan %s: %v", table, err)
+		}
+		for _, av := range page.Items {
+			var item map[string]any
+			if err := attributevalue.UnmarshalMap(av, &item); err != nil {
+				t.Fatalf("scan %s: %v", table, err)
+			}
+			items = append(items, item)
+		}
+	}
+	return items
+}
+
+// AssertNotStored fails the test if any attribute name or value of any item in table
+// contains one of values (codes, tokens, passwords...). The failure names the item and
+// which value (by position), never the value itself.
+func AssertNotStored(t testing.TB, db *dynamodb.Client, table string, values ...string) {
+	t.Helper()
+	for _, item := range Scan(t, db, table) {
+		text := flatten(item)
+		for i, v := range values {
+			if v != "" && strings.Contains(text, v) {
+				t.Errorf("item %v/%v stores secret #%d in plain text", item["PK"], item["SK"], i)
+			}
+		}
+	}
+}
+
+// flatten renders every name and value of an item, binary values as their raw bytes too.
+func flatten(item map[string]any) string {
+	var b strings.Builder
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				b.WriteString(k + "\x00")
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case []byte:
+			b.Write(x)
+			b.WriteByte(0)
+		case string:
+			b.WriteString(x + "\x00")
+		case float64:
+			b.WriteString(strconv.FormatFloat(x, 'f', -1, 64) + "\x00")
+		default:
+			j, _ := json.Marshal(x)
+			b.Write(j)
+			b.WriteByte(0)
+			fmt.Fprint(&b, x, "\x00")
+		}
+	}
+	walk(item)
+	return b.String()
+}

@@ -1,0 +1,110 @@
+package template
+
+import (
+	"fmt"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// shortTags maps each CloudFormation short-form tag to the long-form key it stands for.
+// Every tag CloudFormation defines is accepted when reading; evaluation supports a subset
+// (see evaluator.eval) and names the function it cannot evaluate.
+var shortTags = map[string]string{
+	"!Ref":          "Ref",
+	"!Condition":    "Condition",
+	"!Sub":          "Fn::Sub",
+	"!GetAtt":       "Fn::GetAtt",
+	"!If":           "Fn::If",
+	"!Not":          "Fn::Not",
+	"!Equals":       "Fn::Equals",
+	"!And":          "Fn::And",
+	"!Or":           "Fn::Or",
+	"!Join":         "Fn::Join",
+	"!Select":       "Fn::Select",
+	"!Split":        "Fn::Split",
+	"!FindInMap":    "Fn::FindInMap",
+	"!Base64":       "Fn::Base64",
+	"!GetAZs":       "Fn::GetAZs",
+	"!ImportValue":  "Fn::ImportValue",
+	"!Cidr":         "Fn::Cidr",
+	"!Transform":    "Fn::Transform",
+	"!ToJsonString": "Fn::ToJsonString",
+	"!Length":       "Fn::Length",
+}
+
+// toValue converts a YAML node into plain Go values (map[string]any, []any, string, int,
+// float64, bool, nil), rewriting every short-form tag into its long form, so that
+// `!Ref X` and `{Ref: X}` read the same.
+func toValue(n *yaml.Node) (any, error) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return toValue(n.Content[0])
+	case yaml.AliasNode:
+		return toValue(n.Alias)
+	}
+	v, err := plainValue(n)
+	if err != nil {
+		return nil, err
+	}
+	if n.Tag == "" || strings.HasPrefix(n.Tag, "!!") {
+		return v, nil
+	}
+	name, ok := shortTags[n.Tag]
+	if !ok {
+		return nil, fmt.Errorf("line %d: unknown tag %s", n.Line, n.Tag)
+	}
+	if name == "Fn::GetAtt" {
+		if s, isString := v.(string); isString {
+			logicalID, attr, found := strings.Cut(s, ".")
+			if !found {
+				return nil, fmt.Errorf("line %d: !GetAtt %q: want Resource.Attribute", n.Line, s)
+			}
+			v = []any{logicalID, attr}
+		}
+	}
+	return map[string]any{name: v}, nil
+}
+
+// plainValue converts n ignoring its own tag (its children's tags are honoured).
+func plainValue(n *yaml.Node) (any, error) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			v, err := toValue(val)
+			if err != nil {
+				return nil, err
+			}
+			m[k.Value] = v
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		s := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			v, err := toValue(c)
+			if err != nil {
+				return nil, err
+			}
+			s = append(s, v)
+		}
+		return s, nil
+	case yaml.ScalarNode:
+		if n.Tag != "" && !strings.HasPrefix(n.Tag, "!!") {
+			return n.Value, nil // a short-form function's scalar argument is a string
+		}
+		var v any
+		if err := n.Decode(&v); err != nil {
+			return nil, fmt.Errorf("line %d: %w", n.Line, err)
+		}
+		return v, nil
+	case yaml.AliasNode:
+		return toValue(n.Alias)
+	default:
+		return nil, fmt.Errorf("line %d: unexpected YAML node kind %d", n.Line, n.Kind)
+	}
+}

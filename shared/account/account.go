@@ -1,0 +1,115 @@
+package account
+
+import "time"
+
+// Status is where an account is in its life.
+type Status string
+
+// The statuses of an account.
+const (
+	StatusActive Status = "active"
+	StatusFrozen Status = "frozen" // no sign-in, no payment password, no changes; all sessions ended
+	StatusClosed Status = "closed" // closed for inactivity; phone and email released, profile kept
+)
+
+// Account is a wallet account as the flows see it. Secrets are present only as hashes.
+type Account struct {
+	ID               string
+	Status           Status
+	Phone            string // E.164
+	Lang             string // en or zh
+	LoginHash        string // argon2id, encoded with its parameters
+	PaymentHash      string // argon2id over a peppered HMAC of the 6 digits
+	Answers          []Answer
+	Profile          Profile
+	AgreementVersion string
+	AgreedAt         time.Time
+	CreatedAt        time.Time
+	LastActiveAt     time.Time
+	Login            Lockout // failed sign-ins
+	Payment          Lockout // failed payment-password checks
+	PhoneChangedAt   time.Time
+	PasswordResetAt  time.Time
+	Version          int64 // optimistic locking: every update is conditional on it
+}
+
+// Answer is the hash of the answer to one security question.
+type Answer struct {
+	QuestionID string
+	Hash       string
+}
+
+// Profile is what a person tells about themselves. The ID number is kept only as a keyed hash
+// and its last 4 characters.
+type Profile struct {
+	RealName    string `json:"realName,omitempty"`
+	Gender      string `json:"gender,omitempty"`
+	DateOfBirth string `json:"dateOfBirth,omitempty"` // YYYY-MM-DD
+	Citizenship string `json:"citizenship,omitempty"` // ISO region; set once
+	IDType      string `json:"idType,omitempty"`      // passport, national_id, drivers_licence
+	IDHash      []byte `json:"-"`
+	IDLast4     string `json:"idLast4,omitempty"`
+	Address     string `json:"address,omitempty"`
+	Occupation  string `json:"occupation,omitempty"`
+	Email       string `json:"email,omitempty"` // lower case; unique
+}
+
+// RealNameVerified reports whether the account has an ID document on file.
+func (p Profile) RealNameVerified() bool { return len(p.IDHash) > 0 }
+
+// Lockout counts consecutive failures of one secret and, once they reach a limit, when the
+// secret may be tried again.
+type Lockout struct {
+	Failures    int
+	WindowStart time.Time // when the first counted failure happened
+	LockedUntil time.Time
+	Level       int       // how many locks in a row; each doubles the next
+	LastLockAt  time.Time // when the latest lock began
+}
+
+// Locked reports whether the lock holds at now, and for how much longer.
+func (l Lockout) Locked(now time.Time) (bool, time.Duration) {
+	if now.Before(l.LockedUntil) {
+		return true, l.LockedUntil.Sub(now)
+	}
+	return false, 0
+}
+
+// Device is one device an account signed in on; it holds at most one session.
+type Device struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Platform    string    `json:"platform"`
+	FirstSeen   time.Time `json:"firstSeen"`
+	LastSeen    time.Time `json:"lastSeen"`
+	SessionHash []byte    `json:"-"`
+}
+
+// Principal is who an authenticated request comes from.
+type Principal struct {
+	AccountID   string
+	DeviceID    string
+	SessionHash []byte
+}
+
+// Event types: security events written with the change they describe (the outbox).
+const (
+	EventAccountCreated       = "account_created"
+	EventNewDeviceLogin       = "new_device_login"
+	EventAccountFrozen        = "account_frozen"
+	EventPasswordReset        = "password_reset"
+	EventPaymentPasswordReset = "payment_password_reset"
+	EventPhoneChangeStarted   = "phone_change_started"
+	EventPhoneChanged         = "phone_changed"
+	EventInactivityWarning    = "inactivity_warning"
+	EventAccountClosed        = "account_closed"
+	EventLargeTransaction     = "large_transaction"
+)
+
+// Event is a security event about an account.
+type Event struct {
+	ID      string // ULID: sortable by time
+	Type    string
+	At      time.Time
+	Details map[string]string // masked values only: never a secret or a full number
+}

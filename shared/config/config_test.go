@@ -1,0 +1,70 @@
+package config
+
+import (
+	"encoding/base64"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+var pepper = base64.StdEncoding.EncodeToString(make([]byte, 32))
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(env(map[string]string{"PEPPER": pepper}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.OTPLength != 6 || c.OTPTTL != 5*time.Minute || c.OTPMaxAttempts != 5 || c.OTPResendAfter != time.Minute ||
+		c.OTPPhoneHourly != 5 || c.OTPPhoneDaily != 10 || c.OTPIPHourly != 20 || c.OTPPhoneFailures != 20 ||
+		c.ProofTTL != 10*time.Minute || len(c.AllowedRegions) == 0 {
+		t.Fatalf("defaults differ from DESIGN §3: %+v", c)
+	}
+}
+
+func TestOverridesAndErrors(t *testing.T) {
+	c, err := Load(env(map[string]string{"PEPPER": pepper, "OTP_TTL": "2m", "ALLOWED_REGIONS": " CN, GB ,"}))
+	if err != nil || c.OTPTTL != 2*time.Minute || strings.Join(c.AllowedRegions, "|") != "CN|GB" {
+		t.Fatalf("%+v %v", c, err)
+	}
+	for name, m := range map[string]map[string]string{
+		"no pepper":    {},
+		"short pepper": {"PEPPER": base64.StdEncoding.EncodeToString(make([]byte, 16))},
+		"bad duration": {"PEPPER": pepper, "OTP_TTL": "five"},
+		"bad int":      {"PEPPER": pepper, "OTP_LENGTH": "6x"},
+		"zero limit":   {"PEPPER": pepper, "OTP_PHONE_HOURLY": "0"},
+		"bad language": {"PEPPER": pepper, "DEFAULT_LANGUAGE": "fr"},
+	} {
+		if _, err := Load(env(m)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestSecretNeverPrints(t *testing.T) {
+	s := Secret("hunter2hunter2")
+	for _, out := range []string{s.String(), s.GoString()} {
+		if strings.Contains(out, "hunter2") {
+			t.Fatal("secret printed")
+		}
+	}
+}
+
+// TestREADMEListsEverySetting keeps the README's configuration table in step with the struct.
+func TestREADMEListsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range Settings() {
+		row := "| `" + s.Env + "` | "
+		if s.Default != "" {
+			row += "`" + s.Default + "` |"
+		}
+		if !strings.Contains(string(readme), row) {
+			t.Errorf("README configuration table lacks %s with default %q", s.Env, s.Default)
+		}
+	}
+}
