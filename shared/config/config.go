@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/wallet-accounts/wallet/shared/secret"
 	"reflect"
 	"strconv"
 	"strings"
@@ -168,4 +169,11 @@ func Settings() []Setting {
 		out = append(out, Setting{f.Tag.Get("env"), f.Tag.Get("default"), f.Tag.Get("doc")})
 	}
 	return out
+}
+
+// Argon2Params are the argon2id parameters for new hashes, from ARGON2_MEMORY_KIB and ARGON2_TIME.
+func (c Config) Argon2Params() secret.Params {
+	p := secret.DefaultParams
+	p.Memory, p.Time = uint32(c.Argon2MemoryKiB), uint32(c.Argon2Time)
+	return p
 }

@@ -1,0 +1,136 @@
+package dynamo
+
+import (
+	"time"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+)
+
+// accountItem is the stored form of account.Account.
+type accountItem struct {
+	AccountID        string       `dynamodbav:"accountId"`
+	Status           string       `dynamodbav:"status"`
+	Phone            string       `dynamodbav:"phone"`
+	Lang             string       `dynamodbav:"lang"`
+	LoginHash        string       `dynamodbav:"loginHash"`
+	PaymentHash      string       `dynamodbav:"paymentHash"`
+	Answers          []answerItem `dynamodbav:"answers"`
+	Profile          profileItem  `dynamodbav:"profile"`
+	AgreementVersion string       `dynamodbav:"agreementVersion"`
+	AgreedAt         int64        `dynamodbav:"agreedAt"`
+	CreatedAt        int64        `dynamodbav:"createdAt"`
+	LastActiveAt     int64        `dynamodbav:"lastActiveAt"`
+	LoginFailures    int          `dynamodbav:"loginFailures"`
+	LoginLockedUntil int64        `dynamodbav:"loginLockedUntil"`
+	LoginLockLevel   int          `dynamodbav:"loginLockLevel"`
+	LoginLastLockAt  int64        `dynamodbav:"loginLastLockAt"`
+	PayFailures      int          `dynamodbav:"payFailures"`
+	PayWindowStart   int64        `dynamodbav:"payWindowStart"`
+	PayLockedUntil   int64        `dynamodbav:"payLockedUntil"`
+	PhoneChangedAt   int64        `dynamodbav:"phoneChangedAt"`
+	PasswordResetAt  int64        `dynamodbav:"passwordResetAt"`
+	Version          int64        `dynamodbav:"version"`
+	GSI1PK           string       `dynamodbav:"GSI1PK,omitempty"`
+	GSI1SK           string       `dynamodbav:"GSI1SK,omitempty"`
+}
+
+type answerItem struct {
+	QuestionID string `dynamodbav:"q"`
+	Hash       string `dynamodbav:"h"`
+}
+
+type profileItem struct {
+	RealName    string `dynamodbav:"realName,omitempty"`
+	Gender      string `dynamodbav:"gender,omitempty"`
+	DateOfBirth string `dynamodbav:"dateOfBirth,omitempty"`
+	Citizenship string `dynamodbav:"citizenship,omitempty"`
+	IDType      string `dynamodbav:"idType,omitempty"`
+	IDHash      []byte `dynamodbav:"idHash,omitempty"`
+	IDLast4     string `dynamodbav:"idLast4,omitempty"`
+	Address     string `dynamodbav:"address,omitempty"`
+	Occupation  string `dynamodbav:"occupation,omitempty"`
+	Email       string `dynamodbav:"email,omitempty"`
+}
+
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+func toAccountItem(a account.Account) accountItem {
+	it := accountItem{AccountID: a.ID, Status: string(a.Status), Phone: a.Phone, Lang: a.Lang, LoginHash: a.LoginHash,
+		PaymentHash: a.PaymentHash, Profile: profileItem(a.Profile), AgreementVersion: a.AgreementVersion,
+		AgreedAt: ms(a.AgreedAt), CreatedAt: ms(a.CreatedAt), LastActiveAt: ms(a.LastActiveAt),
+		LoginFailures: a.Login.Failures, LoginLockedUntil: ms(a.Login.LockedUntil), LoginLockLevel: a.Login.Level,
+		LoginLastLockAt: ms(a.Login.LastLockAt), PayFailures: a.Payment.Failures, PayWindowStart: ms(a.Payment.WindowStart),
+		PayLockedUntil: ms(a.Payment.LockedUntil), PhoneChangedAt: ms(a.PhoneChangedAt), PasswordResetAt: ms(a.PasswordResetAt),
+		Version: a.Version}
+	for _, ans := range a.Answers {
+		it.Answers = append(it.Answers, answerItem(ans))
+	}
+	if a.Status == account.StatusActive || a.Status == account.StatusFrozen {
+		it.GSI1PK, it.GSI1SK = activity(a.ID, a.LastActiveAt)
+	}
+	return it
+}
+
+func (it accountItem) domain() account.Account {
+	a := account.Account{ID: it.AccountID, Status: account.Status(it.Status), Phone: it.Phone, Lang: it.Lang,
+		LoginHash: it.LoginHash, PaymentHash: it.PaymentHash, Profile: account.Profile(it.Profile),
+		AgreementVersion: it.AgreementVersion, AgreedAt: fromMS(it.AgreedAt), CreatedAt: fromMS(it.CreatedAt),
+		LastActiveAt: fromMS(it.LastActiveAt),
+		Login: account.Lockout{Failures: it.LoginFailures, LockedUntil: fromMS(it.LoginLockedUntil), Level: it.LoginLockLevel,
+			LastLockAt: fromMS(it.LoginLastLockAt)},
+		Payment:        account.Lockout{Failures: it.PayFailures, WindowStart: fromMS(it.PayWindowStart), LockedUntil: fromMS(it.PayLockedUntil)},
+		PhoneChangedAt: fromMS(it.PhoneChangedAt), PasswordResetAt: fromMS(it.PasswordResetAt), Version: it.Version}
+	for _, ans := range it.Answers {
+		a.Answers = append(a.Answers, account.Answer(ans))
+	}
+	return a
+}
+
+type deviceItem struct {
+	Name        string `dynamodbav:"name"`
+	Platform    string `dynamodbav:"platform"`
+	FirstSeen   int64  `dynamodbav:"firstSeen"`
+	LastSeen    int64  `dynamodbav:"lastSeen"`
+	SessionHash []byte `dynamodbav:"sessionHash,omitempty"`
+}
+
+func (it deviceItem) domain(id string) account.Device {
+	return account.Device{ID: id, Name: it.Name, Platform: it.Platform, FirstSeen: fromMS(it.FirstSeen),
+		LastSeen: fromMS(it.LastSeen), SessionHash: it.SessionHash}
+}
+
+type sessionItem struct {
+	AccountID  string `dynamodbav:"accountId"`
+	DeviceID   string `dynamodbav:"deviceId"`
+	CreatedAt  int64  `dynamodbav:"createdAt"`
+	SeenAt     int64  `dynamodbav:"seenAt"`
+	AbsoluteAt int64  `dynamodbav:"absoluteAt"`
+	ExpiresAt  int64  `dynamodbav:"expiresAt"` // unix s; the idle expiry, and the TTL
+}
+
+type eventItem struct {
+	AccountID string            `dynamodbav:"accountId"`
+	EventID   string            `dynamodbav:"eventId"`
+	Type      string            `dynamodbav:"type"`
+	At        int64             `dynamodbav:"at"`
+	Details   map[string]string `dynamodbav:"details,omitempty"`
+	ItemType  string            `dynamodbav:"itemType"` // "event": what the stream filter matches
+	ExpiresAt int64             `dynamodbav:"expiresAt"`
+}
+
+func toEventItem(accountID string, e account.Event, ttl time.Duration) eventItem {
+	return eventItem{AccountID: accountID, EventID: e.ID, Type: e.Type, At: ms(e.At), Details: e.Details,
+		ItemType: "event", ExpiresAt: e.At.Add(ttl).Unix()}
+}

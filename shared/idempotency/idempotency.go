@@ -1,0 +1,128 @@
+// Package idempotency lets a client retry a POST that creates state: the same Idempotency-Key
+// with the same body returns the first response; with another body it is refused.
+//
+// The first response may carry a session token, which must never be stored in clear. So the
+// stored response is sealed (AES-256-GCM) with a key derived from the client's raw key and the
+// server pepper, and the record is found by a different keyed hash of the raw key. Reading the
+// table alone reveals neither the raw key nor the response.
+package idempotency
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+)
+
+// Header is the request header that carries the key.
+const Header = "Idempotency-Key"
+
+// Key is a client's idempotency key for one request, derived for storage.
+type Key struct {
+	ID       string // hex; the stored record's key
+	BodyHash []byte
+	seal     []byte
+}
+
+// Response is what the first request answered.
+type Response struct {
+	Status int             `json:"status"`
+	Body   json.RawMessage `json:"body"`
+}
+
+// Record is a stored response, sealed.
+type Record struct {
+	BodyHash []byte
+	Sealed   []byte
+}
+
+// Derive returns the Key for raw (the header's value) on a route (scope) with this body. An empty
+// raw key means the client did not ask for idempotency: Derive returns nil. A malformed key is a
+// client error.
+func Derive(pepper []byte, scope, raw string, body []byte) (*Key, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	if len(raw) < 8 || len(raw) > 128 || !printable(raw) {
+		return nil, account.FieldError(account.CodeInvalidField, Header, "Idempotency-Key must be 8 to 128 printable ASCII characters")
+	}
+	return &Key{
+		ID:       hex.EncodeToString(mac(pepper, "idempotency-id", scope, raw)),
+		BodyHash: mac(pepper, "idempotency-body", scope, string(body)),
+		seal:     mac(pepper, "idempotency-seal", scope, raw),
+	}, nil
+}
+
+// Seal returns the record that stores resp under k. rand supplies the nonce.
+func (k *Key) Seal(resp Response, rand io.Reader) (Record, error) {
+	plain, err := json.Marshal(resp)
+	if err != nil {
+		return Record{}, fmt.Errorf("encode response: %w", err)
+	}
+	aead, err := k.aead()
+	if err != nil {
+		return Record{}, err
+	}
+	nonce := make([]byte, aead.NonceSize())
+	if _, err := io.ReadFull(rand, nonce); err != nil {
+		return Record{}, fmt.Errorf("nonce: %w", err)
+	}
+	return Record{BodyHash: k.BodyHash, Sealed: aead.Seal(nonce, nonce, plain, []byte(k.ID))}, nil
+}
+
+// Replay returns the stored response for a retry with k, or a conflict when the retry's body
+// differs from the first request's.
+func (k *Key) Replay(r Record) (Response, error) {
+	if !hmac.Equal(r.BodyHash, k.BodyHash) {
+		return Response{}, account.Errorf(account.CodeIdempotencyReuse, "this Idempotency-Key was used with another request body")
+	}
+	aead, err := k.aead()
+	if err != nil {
+		return Response{}, err
+	}
+	n := aead.NonceSize()
+	if len(r.Sealed) < n {
+		return Response{}, fmt.Errorf("idempotency record: too short")
+	}
+	plain, err := aead.Open(nil, r.Sealed[:n], r.Sealed[n:], []byte(k.ID))
+	if err != nil {
+		return Response{}, fmt.Errorf("idempotency record: %w", err)
+	}
+	var resp Response
+	if err := json.Unmarshal(plain, &resp); err != nil {
+		return Response{}, fmt.Errorf("idempotency record: %w", err)
+	}
+	return resp, nil
+}
+
+func (k *Key) aead() (cipher.AEAD, error) {
+	block, err := aes.NewCipher(k.seal)
+	if err != nil {
+		return nil, fmt.Errorf("idempotency cipher: %w", err)
+	}
+	return cipher.NewGCM(block)
+}
+
+func mac(pepper []byte, domain, scope, value string) []byte {
+	m := hmac.New(sha256.New, pepper)
+	for _, part := range []string{domain, scope, value} {
+		m.Write([]byte(part))
+		m.Write([]byte{0})
+	}
+	return m.Sum(nil)
+}
+
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,63 @@
+package idempotency
+
+import (
+	"bytes"
+	"crypto/rand"
+	"testing"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+)
+
+var pepper = bytes.Repeat([]byte{7}, 32)
+
+func TestReplaySameBody(t *testing.T) {
+	k, err := Derive(pepper, "POST /v1/accounts", "key-0001-abcdef", []byte(`{"a":1}`))
+	if err != nil || k == nil {
+		t.Fatal(err)
+	}
+	rec, err := k.Seal(Response{Status: 201, Body: []byte(`{"sessionToken":"s3cr3t-token"}`)}, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(rec.Sealed, []byte("s3cr3t-token")) {
+		t.Fatal("the response is stored in clear")
+	}
+	again, _ := Derive(pepper, "POST /v1/accounts", "key-0001-abcdef", []byte(`{"a":1}`))
+	resp, err := again.Replay(rec)
+	if err != nil || resp.Status != 201 || string(resp.Body) != `{"sessionToken":"s3cr3t-token"}` {
+		t.Fatalf("%+v %v", resp, err)
+	}
+}
+
+func TestOtherBodyIsAConflict(t *testing.T) {
+	k, _ := Derive(pepper, "s", "key-0001-abcdef", []byte(`{"a":1}`))
+	rec, _ := k.Seal(Response{Status: 201, Body: []byte(`{}`)}, rand.Reader)
+	other, _ := Derive(pepper, "s", "key-0001-abcdef", []byte(`{"a":2}`))
+	if _, err := other.Replay(rec); !account.Is(err, account.CodeIdempotencyReuse) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestKeysAreScopedAndOpaque(t *testing.T) {
+	a, _ := Derive(pepper, "POST /v1/accounts", "key-0001-abcdef", nil)
+	b, _ := Derive(pepper, "POST /v1/bank-cards", "key-0001-abcdef", nil)
+	if a.ID == b.ID || bytes.Contains([]byte(a.ID), []byte("key-0001")) {
+		t.Fatal("ids must differ per scope and not contain the raw key")
+	}
+	rec, _ := a.Seal(Response{Status: 201, Body: []byte(`{}`)}, rand.Reader)
+	wrongKey, _ := Derive(pepper, "POST /v1/accounts", "key-0002-abcdef", nil)
+	if _, err := wrongKey.Replay(rec); err == nil {
+		t.Fatal("another key must not open the record")
+	}
+}
+
+func TestMalformedKeys(t *testing.T) {
+	if k, err := Derive(pepper, "s", "", nil); k != nil || err != nil {
+		t.Fatal("no key means no idempotency")
+	}
+	for _, raw := range []string{"short", "has space in it", string(bytes.Repeat([]byte("a"), 129)), "ünïcode-key"} {
+		if _, err := Derive(pepper, "s", raw, nil); !account.Is(err, account.CodeInvalidField) {
+			t.Errorf("%q: %v", raw, err)
+		}
+	}
+}

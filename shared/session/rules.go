@@ -1,0 +1,95 @@
+// Package session is sign-in and what a signed-in device does: sessions, devices, the sign-in
+// lockout, and authenticating each request.
+package session
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+)
+
+// Session is one device's sign-in. Only the hash of its token is stored.
+type Session struct {
+	Hash       []byte
+	AccountID  string
+	DeviceID   string
+	CreatedAt  time.Time
+	SeenAt     time.Time // when the idle expiry was last moved
+	ExpiresAt  time.Time // idle expiry; never after AbsoluteAt
+	AbsoluteAt time.Time
+}
+
+// NewToken returns an opaque session token (256 random bits) and its stored hash.
+func NewToken(r io.Reader) (string, []byte, error) {
+	b := make([]byte, 32)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return "", nil, fmt.Errorf("session token: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(b)
+	return token, TokenHash(token), nil
+}
+
+// TokenHash is the stored form of a session token.
+func TokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// Policy is how long sessions live.
+type Policy struct {
+	Idle     time.Duration // unused this long, a session ends
+	Absolute time.Duration // this long after sign-in, it ends whatever its use
+}
+
+// Start returns a new session for a device, created at now.
+func (p Policy) Start(accountID, deviceID string, hash []byte, now time.Time) Session {
+	abs := now.Add(p.Absolute)
+	return Session{Hash: hash, AccountID: accountID, DeviceID: deviceID, CreatedAt: now, SeenAt: now,
+		ExpiresAt: minTime(now.Add(p.Idle), abs), AbsoluteAt: abs}
+}
+
+// Slide returns the session's new idle expiry when it is due to move: at most once a day, so an
+// active session costs one write a day, not one a request.
+func (p Policy) Slide(s Session, now time.Time) (time.Time, bool) {
+	if now.Sub(s.SeenAt) < 24*time.Hour {
+		return time.Time{}, false
+	}
+	next := minTime(now.Add(p.Idle), s.AbsoluteAt)
+	return next, next.After(s.ExpiresAt)
+}
+
+// Live reports whether s is in force at now.
+func (s Session) Live(now time.Time) bool { return now.Before(s.ExpiresAt) && now.Before(s.AbsoluteAt) }
+
+// LockPolicy is how failures of a secret lock it.
+type LockPolicy struct {
+	MaxFailures int           // failures in a row that lock
+	Base        time.Duration // the first lock
+	Cap         time.Duration // the longest lock
+	Decay       time.Duration // a lock starting this long after the last one starts over at Base
+}
+
+// Next returns the level and the end of the lock that begins at now, given the lockout so far:
+// each lock within Decay of the previous one lasts twice as long, up to Cap.
+func (p LockPolicy) Next(l account.Lockout, now time.Time) (level int, until time.Time) {
+	level = 1
+	if !l.LastLockAt.IsZero() && now.Sub(l.LastLockAt) < p.Decay {
+		level = l.Level + 1
+	}
+	d := p.Base
+	for i := 1; i < level && d < p.Cap; i++ {
+		d *= 2
+	}
+	return level, now.Add(min(d, p.Cap))
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,257 @@
+// Package signup creates a wallet account from a phone proven by a signup code.
+//
+// One request, two round trips: read the proof (and any idempotent replay) in one batch, then
+// write the phone claim, the email claim, the account, the spent proof, the first session and
+// device, and the account_created event in one transaction. Two signups for one phone: exactly
+// one account; the other is told phone_taken.
+package signup
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/config"
+	"github.com/wallet-accounts/wallet/shared/idempotency"
+	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/secret"
+	"github.com/wallet-accounts/wallet/shared/session"
+)
+
+// Store is what signup needs from storage.
+type Store interface {
+	// Begin reads the proof the token names and, with a key, the stored response, in one read.
+	Begin(ctx context.Context, token string, idem *idempotency.Key) (*otp.Challenge, *idempotency.Record, error)
+	// Create writes a new account and everything that comes with it, atomically. It fails with
+	// account.CodePhoneTaken, CodeEmailTaken, CodeInvalidToken (proof spent meanwhile) or, when
+	// the idempotency record exists already, with *Replayed.
+	Create(ctx context.Context, c Creation) error
+	// Replay reads the stored response for a key after a race with the same key was lost.
+	Replay(ctx context.Context, idem *idempotency.Key) (*idempotency.Record, error)
+}
+
+// Creation is everything one signup writes.
+type Creation struct {
+	Account account.Account
+	Proof   *otp.Challenge
+	Session session.Session
+	Device  account.Device
+	Event   account.Event
+	Idem    *IdemWrite
+}
+
+// IdemWrite is the stored response of an idempotent signup.
+type IdemWrite struct {
+	Key    *idempotency.Key
+	Record idempotency.Record
+}
+
+// ErrReplayed says the idempotency record was written by a concurrent request with the same key.
+var ErrReplayed = errors.New("idempotency record exists")
+
+// LoginPolicy judges a new login password against the person's own data (strength.CheckLoginPassword;
+// injected so that this package does not load zxcvbn's dictionaries for every function that links it).
+type LoginPolicy func(password string, p secret.Personal) error
+
+// Service signs people up.
+type Service struct {
+	store  Store
+	hasher *secret.Hasher
+	policy LoginPolicy
+	clock  account.Clock
+	rand   io.Reader
+	cfg    config.Config
+	log    *slog.Logger
+}
+
+// NewService returns a Service.
+func NewService(store Store, hasher *secret.Hasher, policy LoginPolicy, clock account.Clock, rand io.Reader, cfg config.Config, log *slog.Logger) *Service {
+	return &Service{store: store, hasher: hasher, policy: policy, clock: clock, rand: rand, cfg: cfg, log: log}
+}
+
+// Request is a signup as the client sends it.
+type Request struct {
+	VerificationToken string               `json:"verificationToken"`
+	LoginPassword     string               `json:"loginPassword"`
+	PaymentPassword   string               `json:"paymentPassword"`
+	SecurityAnswers   []AnswerInput        `json:"securityAnswers"`
+	AgreementVersion  string               `json:"agreementVersion"`
+	Language          string               `json:"language,omitempty"`
+	Device            *session.DeviceInput `json:"device,omitempty"`
+	Profile           *ProfileInput        `json:"profile,omitempty"`
+}
+
+// AnswerInput is one security question and its answer.
+type AnswerInput struct {
+	QuestionID string `json:"questionId"`
+	Answer     string `json:"answer"`
+}
+
+// Result is what a signup answers.
+type Result struct {
+	AccountID    string `json:"accountId"`
+	SessionToken string `json:"sessionToken"`
+}
+
+// Signup creates the account. body is the raw request, for the idempotency record; key is the
+// client's Idempotency-Key, or "".
+func (s *Service) Signup(ctx context.Context, req Request, body []byte, key string) (idempotency.Response, error) {
+	idem, err := idempotency.Derive(s.cfg.Pepper, "POST /v1/accounts", key, body)
+	if err != nil {
+		return idempotency.Response{}, err
+	}
+	if err := s.checkShape(req); err != nil {
+		return idempotency.Response{}, err
+	}
+	if err := req.Device.Check(); err != nil {
+		return idempotency.Response{}, err
+	}
+	proof, stored, err := s.store.Begin(ctx, req.VerificationToken, idem)
+	if err != nil {
+		return idempotency.Response{}, fmt.Errorf("begin signup: %w", err)
+	}
+	if stored != nil {
+		return idem.Replay(*stored)
+	}
+	now := s.clock.Now()
+	if err := otp.CheckProof(proof, req.VerificationToken, account.PurposeSignup, "", now); err != nil {
+		return idempotency.Response{}, err
+	}
+	c, res, err := s.build(req, proof, now)
+	if err != nil {
+		return idempotency.Response{}, err
+	}
+	resp := idempotency.Response{Status: http.StatusCreated, Body: mustJSON(res)}
+	if idem != nil {
+		rec, err := idem.Seal(resp, s.rand)
+		if err != nil {
+			return idempotency.Response{}, err
+		}
+		c.Idem = &IdemWrite{Key: idem, Record: rec}
+	}
+	switch err := s.store.Create(ctx, c); {
+	case errors.Is(err, ErrReplayed):
+		stored, rerr := s.store.Replay(ctx, idem)
+		if rerr != nil || stored == nil {
+			return idempotency.Response{}, fmt.Errorf("replay after race: %w", errors.Join(err, rerr))
+		}
+		return idem.Replay(*stored)
+	case err != nil:
+		return idempotency.Response{}, err
+	}
+	s.log.InfoContext(ctx, "account created", "account", c.Account.ID)
+	return resp, nil
+}
+
+// checkShape refuses what can be refused before any read: missing fields and the questions.
+func (s *Service) checkShape(req Request) error {
+	for _, f := range []struct{ name, value string }{{"verificationToken", req.VerificationToken},
+		{"loginPassword", req.LoginPassword}, {"paymentPassword", req.PaymentPassword}, {"agreementVersion", req.AgreementVersion}} {
+		if f.value == "" {
+			return account.FieldError(account.CodeMissingField, f.name, f.name+" is required")
+		}
+	}
+	if req.AgreementVersion != s.cfg.AgreementVersion {
+		return account.FieldError(account.CodeInvalidField, "agreementVersion", "accept the current user agreement ("+s.cfg.AgreementVersion+")")
+	}
+	ids := make([]string, len(req.SecurityAnswers))
+	for i, a := range req.SecurityAnswers {
+		ids[i] = a.QuestionID
+	}
+	return secret.CheckQuestions(ids)
+}
+
+// build checks the secrets and the profile against each other and hashes what is stored.
+func (s *Service) build(req Request, proof *otp.Challenge, now time.Time) (Creation, Result, error) {
+	profile, idNumber, err := req.Profile.parse()
+	if err != nil {
+		return Creation{}, Result{}, err
+	}
+	personal := secret.Personal{Phone: proof.Phone, Name: profile.RealName, Email: profile.Email, Birthday: profile.DateOfBirth}
+	if err := s.policy(req.LoginPassword, personal); err != nil {
+		return Creation{}, Result{}, err
+	}
+	if err := secret.CheckPaymentPassword(req.PaymentPassword, personal, req.LoginPassword); err != nil {
+		return Creation{}, Result{}, err
+	}
+	if idNumber != "" {
+		profile.IDHash = secret.KeyedHash(s.cfg.Pepper, secret.DomainIDNumber, idNumber)
+		profile.IDLast4 = secret.Last4(idNumber)
+	}
+	acct := account.Account{Status: account.StatusActive, Phone: proof.Phone, Lang: language(req.Language, s.cfg.DefaultLang),
+		Profile: profile, AgreementVersion: req.AgreementVersion, AgreedAt: now, CreatedAt: now, LastActiveAt: now, Version: 1}
+	if acct.LoginHash, err = s.hasher.Hash(req.LoginPassword); err != nil {
+		return Creation{}, Result{}, err
+	}
+	if acct.PaymentHash, err = s.hasher.HashPeppered(req.PaymentPassword); err != nil {
+		return Creation{}, Result{}, err
+	}
+	for _, a := range req.SecurityAnswers {
+		norm, err := secret.CheckAnswer(a.Answer)
+		if err != nil {
+			return Creation{}, Result{}, err
+		}
+		// Answers are low-entropy: peppered like the payment password, so a copy of the table
+		// alone cannot be used to guess them offline.
+		h, err := s.hasher.HashPeppered(norm)
+		if err != nil {
+			return Creation{}, Result{}, err
+		}
+		acct.Answers = append(acct.Answers, account.Answer{QuestionID: a.QuestionID, Hash: h})
+	}
+	ids, err := s.ids(now, 2)
+	if err != nil {
+		return Creation{}, Result{}, err
+	}
+	acct.ID = ids[0]
+	token, hash, err := session.NewToken(s.rand)
+	if err != nil {
+		return Creation{}, Result{}, err
+	}
+	dev := req.Device.Device(now)
+	dev.SessionHash = hash
+	policy := session.Policy{Idle: s.cfg.SessionIdleTTL, Absolute: s.cfg.SessionAbsoluteTTL}
+	c := Creation{Account: acct, Proof: proof, Device: dev,
+		Session: policy.Start(acct.ID, dev.ID, hash, now),
+		Event:   account.Event{ID: ids[1], Type: account.EventAccountCreated, At: now}}
+	return c, Result{AccountID: acct.ID, SessionToken: token}, nil
+}
+
+func (s *Service) ids(now time.Time, n int) ([]string, error) {
+	out := make([]string, n)
+	for i := range out {
+		id, err := ulid.New(ulid.Timestamp(now), s.rand)
+		if err != nil {
+			return nil, fmt.Errorf("new id: %w", err)
+		}
+		out[i] = id.String()
+	}
+	return out, nil
+}
+
+func language(requested, fallback string) string {
+	if strings.HasPrefix(strings.ToLower(requested), "zh") {
+		return "zh"
+	}
+	if requested != "" {
+		return "en"
+	}
+	return fallback
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only plain structs of strings are encoded here
+	}
+	return b
+}
