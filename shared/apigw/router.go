@@ -114,6 +114,7 @@ func bySpecificity(a, b *route) int {
 func (r *Router) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	start := time.Now()
 	ctx = logging.WithRequestID(ctx, requestID(ctx, req))
+	ctx, _ = logging.WithCalls(ctx)
 	rt, matched := r.find(req)
 	if rt == nil {
 		resp := notFound()
@@ -272,5 +273,6 @@ func (r *Router) logRequest(ctx context.Context, route string, status int, code 
 	if code != "" {
 		attrs = append(attrs, slog.String("code", string(code)))
 	}
+	attrs = append(attrs, logging.CallsFrom(ctx).Attr())
 	r.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
 }

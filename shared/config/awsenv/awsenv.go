@@ -5,10 +5,15 @@ package awsenv
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/wallet-accounts/wallet/shared/logging"
 )
 
 // Load reads region and credentials from the Lambda environment, with the retry policy every
@@ -21,5 +26,16 @@ func Load(ctx context.Context) (aws.Config, error) {
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load aws config: %w", err)
 	}
+	cfg.APIOptions = append(cfg.APIOptions, CountCalls)
 	return cfg, nil
+}
+
+// CountCalls is SDK middleware that counts each operation (not each retry) into the request's
+// logging.Calls, so every request's log line tells its round trips to each service.
+func CountCalls(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("CountCalls", func(ctx context.Context,
+		in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+		logging.CallsFrom(ctx).Add(strings.ToLower(awsmiddleware.GetServiceID(ctx)))
+		return next.HandleInitialize(ctx, in)
+	}), middleware.After)
 }
