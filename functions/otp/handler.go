@@ -11,6 +11,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/apigw"
 	"github.com/wallet-accounts/wallet/shared/otp"
 	"github.com/wallet-accounts/wallet/shared/phone"
+	"github.com/wallet-accounts/wallet/shared/session"
 )
 
 type handler struct{ otp *otp.Service }
@@ -24,9 +25,10 @@ func newRouter(svc *otp.Service, log *slog.Logger) *apigw.Router {
 }
 
 type sendBody struct {
-	Phone   string `json:"phone"`
-	Region  string `json:"region"`
-	Purpose string `json:"purpose"`
+	Phone    string `json:"phone"`
+	Region   string `json:"region"`
+	Purpose  string `json:"purpose"`
+	ChangeID string `json:"changeId"`
 }
 
 func (h handler) send(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -34,15 +36,19 @@ func (h handler) send(ctx context.Context, req events.APIGatewayV2HTTPRequest) (
 	if err := apigw.Decode(req, &in); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if err := required("phone", in.Phone, "purpose", in.Purpose); err != nil {
+	if err := account.Required("phone", in.Phone, "purpose", in.Purpose); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	num, err := phone.Parse(in.Phone, in.Region)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	out, err := h.otp.Send(ctx, otp.SendRequest{Phone: num, Purpose: account.Purpose(in.Purpose),
-		SourceIP: apigw.SourceIP(req), Lang: apigw.Header(req, "Accept-Language")})
+	sreq := otp.SendRequest{Phone: num, Purpose: account.Purpose(in.Purpose),
+		SourceIP: apigw.SourceIP(req), Lang: apigw.Header(req, "Accept-Language"), ChangeID: in.ChangeID}
+	if token, ok := apigw.BearerToken(req); ok {
+		sreq.SessionHash = session.TokenHash(token)
+	}
+	out, err := h.otp.Send(ctx, sreq)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -59,7 +65,7 @@ func (h handler) verify(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 	if err := apigw.Decode(req, &in); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if err := required("challengeId", in.ChallengeID, "code", in.Code); err != nil {
+	if err := account.Required("challengeId", in.ChallengeID, "code", in.Code); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	out, err := h.otp.Verify(ctx, otp.VerifyRequest{ChallengeID: in.ChallengeID, Code: in.Code})
@@ -67,14 +73,4 @@ func (h handler) verify(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return apigw.JSON(http.StatusOK, out), nil
-}
-
-// required refuses the first empty field; pairs are name, value.
-func required(pairs ...string) error {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i+1] == "" {
-			return account.FieldError(account.CodeMissingField, pairs[i], pairs[i]+" is required")
-		}
-	}
-	return nil
 }

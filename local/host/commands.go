@@ -94,6 +94,7 @@ func printBanner(w io.Writer, st *stack) {
 func testCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	table := fs.String("table", defaultTable, "DynamoDB table name for the functions")
+	state := fs.String("state", filepath.Join(".local", "test"), "directory for the run's logs, relative to the repository root")
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}
 	}
@@ -106,7 +107,10 @@ func testCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	stateDir := filepath.Join(root, ".local", "test")
+	stateDir := *state
+	if !filepath.IsAbs(stateDir) {
+		stateDir = filepath.Join(root, stateDir)
+	}
 	if err := os.MkdirAll(stateDir, 0o755); err != nil {
 		return fmt.Errorf("state dir: %w", err)
 	}

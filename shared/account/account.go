@@ -1,6 +1,9 @@
 package account
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Status is where an account is in its life.
 type Status string
@@ -28,6 +31,7 @@ type Account struct {
 	LastActiveAt     time.Time
 	Login            Lockout // failed sign-ins
 	Payment          Lockout // failed payment-password checks
+	Recovery         Lockout // failed second factors and no-SMS recovery attempts
 	PhoneChangedAt   time.Time
 	PasswordResetAt  time.Time
 	Version          int64 // optimistic locking: every update is conditional on it
@@ -101,6 +105,7 @@ const (
 	EventPaymentPasswordReset = "payment_password_reset"
 	EventPhoneChangeStarted   = "phone_change_started"
 	EventPhoneChanged         = "phone_changed"
+	EventPhoneChangeCancelled = "phone_change_cancelled"
 	EventInactivityWarning    = "inactivity_warning"
 	EventAccountClosed        = "account_closed"
 	EventLargeTransaction     = "large_transaction"
@@ -113,3 +118,39 @@ type Event struct {
 	At      time.Time
 	Details map[string]string // masked values only: never a secret or a full number
 }
+
+// JoinChangeID returns the id of a phone change: the account's id and the change's own, so
+// that every item of the change can be found from the id alone, in one read.
+func JoinChangeID(accountID, changeID string) string { return accountID + "." + changeID }
+
+// SplitChangeID splits a phone change id into the account's id and the change's own.
+func SplitChangeID(id string) (accountID, changeID string, ok bool) {
+	accountID, changeID, ok = strings.Cut(id, ".")
+	ok = ok && len(accountID) == 26 && len(changeID) == 26
+	return accountID, changeID, ok
+}
+
+// SessionHashes returns the hashes of the devices' sessions.
+func SessionHashes(devices []Device) [][]byte {
+	var out [][]byte
+	for _, d := range devices {
+		if len(d.SessionHash) > 0 {
+			out = append(out, d.SessionHash)
+		}
+	}
+	return out
+}
+
+// Session is one device's sign-in. Only the hash of its token is stored.
+type Session struct {
+	Hash       []byte
+	AccountID  string
+	DeviceID   string
+	CreatedAt  time.Time
+	SeenAt     time.Time // when the idle expiry was last moved
+	ExpiresAt  time.Time // idle expiry; never after AbsoluteAt
+	AbsoluteAt time.Time
+}
+
+// Live reports whether s is in force at now.
+func (s Session) Live(now time.Time) bool { return now.Before(s.ExpiresAt) && now.Before(s.AbsoluteAt) }

@@ -69,6 +69,14 @@ const (
 	CodeInvalidFreezeToken     Code = "invalid_freeze_token"
 )
 
+// Recovery.
+const (
+	CodeSecondFactorRequired Code = "second_factor_required"
+	CodeInvalidSecondFactor  Code = "invalid_second_factor"
+	CodeRecoveryFailed       Code = "recovery_failed"
+	CodeIdentityPathClosed   Code = "identity_path_closed"
+)
+
 // Error is the one error type a flow returns for anything a client can act on. Any other error
 // is internal: it is logged with its detail and answered as a bare 500.
 type Error struct {
@@ -82,6 +90,10 @@ type Error struct {
 	Field string
 	// Purpose names the one-time-code purpose a client must obtain (step-up answers).
 	Purpose string
+	// Factors lists the second factors a client may offer (second_factor_required answers), and
+	// QuestionID the security question to answer when one of them is an answer.
+	Factors    []string
+	QuestionID string
 }
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
@@ -115,4 +127,14 @@ func As(err error) (*Error, bool) {
 func Is(err error, code Code) bool {
 	e, ok := As(err)
 	return ok && e.Code == code
+}
+
+// Required refuses the first empty field with missing_field; pairs are name, value.
+func Required(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			return FieldError(CodeMissingField, pairs[i], pairs[i]+" is required")
+		}
+	}
+	return nil
 }

@@ -62,3 +62,34 @@ func (n Phone) GoString() string { return "account.Phone(" + strconv.Quote(n.Mas
 
 // LogValue makes slog log the masked number (its JSON handler would otherwise print the fields).
 func (n Phone) LogValue() slog.Value { return slog.StringValue(n.Mask()) }
+
+// PhoneFromE164 returns the Phone of a stored E.164 number, for masking it: the country calling
+// code and the national number, split without libphonenumber (Region is left empty). A string
+// that is not E.164 gives the zero Phone.
+func PhoneFromE164(e164 string) Phone {
+	digits, ok := strings.CutPrefix(e164, "+")
+	if !ok || len(digits) < 4 || len(digits) > 15 || strings.ContainsFunc(digits, func(r rune) bool { return r < '0' || r > '9' }) {
+		return Phone{}
+	}
+	n := countryCodeLen(digits)
+	cc, _ := strconv.Atoi(digits[:n])
+	return Phone{E164: e164, CountryCode: cc, National: digits[n:]}
+}
+
+// countryCodeLen returns the length of the country calling code digits start with. Calling codes
+// are prefix-free: 1 and 7 have one digit, the two-digit ones are listed, every other has three
+// (ITU-T E.164 assignments, as libphonenumber knows them).
+func countryCodeLen(digits string) int {
+	switch {
+	case digits[0] == '1' || digits[0] == '7':
+		return 1
+	case strings.Contains(twoDigitCodes, digits[:2]+" "):
+		return 2
+	default:
+		return 3
+	}
+}
+
+// twoDigitCodes are the assigned two-digit country calling codes, each followed by a space.
+const twoDigitCodes = "20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 " +
+	"60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98 "

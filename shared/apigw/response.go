@@ -25,15 +25,17 @@ const internalDetail = "The server could not complete the request."
 
 // problem is an RFC 9457 problem document with this API's extension members.
 type problem struct {
-	Type              string `json:"type"`
-	Title             string `json:"title"`
-	Status            int    `json:"status"`
-	Detail            string `json:"detail"`
-	Code              string `json:"code"`
-	AttemptsRemaining *int   `json:"attemptsRemaining,omitempty"`
-	RetryAfterSeconds int64  `json:"retryAfterSeconds,omitempty"`
-	Field             string `json:"field,omitempty"`
-	Purpose           string `json:"purpose,omitempty"`
+	Type              string   `json:"type"`
+	Title             string   `json:"title"`
+	Status            int      `json:"status"`
+	Detail            string   `json:"detail"`
+	Code              string   `json:"code"`
+	AttemptsRemaining *int     `json:"attemptsRemaining,omitempty"`
+	RetryAfterSeconds int64    `json:"retryAfterSeconds,omitempty"`
+	Field             string   `json:"field,omitempty"`
+	Purpose           string   `json:"purpose,omitempty"`
+	AcceptableFactors []string `json:"acceptableFactors,omitempty"`
+	QuestionID        string   `json:"questionId,omitempty"`
 }
 
 // JSON answers status with body encoded as JSON. A body that cannot be encoded is a programming
@@ -85,6 +87,8 @@ func newProblem(err *account.Error) problem {
 		RetryAfterSeconds: ceilSeconds(err.RetryAfter),
 		Field:             err.Field,
 		Purpose:           err.Purpose,
+		AcceptableFactors: err.Factors,
+		QuestionID:        err.QuestionID,
 	}
 }
 

@@ -68,6 +68,12 @@ var outcomes = map[account.Code]outcome{
 	account.CodeCardAlreadyLinked:      {http.StatusConflict, "Card already linked"},
 	account.CodeNotFound:               {http.StatusNotFound, "Not found"},
 	account.CodeInvalidFreezeToken:     {http.StatusBadRequest, "Invalid freeze token"},
+
+	// Recovery.
+	account.CodeSecondFactorRequired: {http.StatusForbidden, "Second factor required"},
+	account.CodeInvalidSecondFactor:  {http.StatusUnauthorized, "Invalid second factor"},
+	account.CodeRecoveryFailed:       {http.StatusUnauthorized, "Recovery failed"},
+	account.CodeIdentityPathClosed:   {http.StatusForbidden, "Identity path closed"},
 }
 
 // Status returns the HTTP status for code. A code missing from the table is a bug (a test

@@ -47,6 +47,7 @@ type Config struct {
 	LoginMaxFailures   int           `env:"LOGIN_MAX_FAILURES" default:"5" doc:"wrong passwords in a row that lock sign-in"`
 	LoginLock          time.Duration `env:"LOGIN_LOCK" default:"30m" doc:"the first sign-in lock; each lock within a day of the last doubles it"`
 	LoginLockMax       time.Duration `env:"LOGIN_LOCK_MAX" default:"24h" doc:"the longest sign-in lock"`
+	SignInIPHourly     int           `env:"SIGNIN_IP_HOURLY" default:"100" doc:"failed sign-ins per source IP per clock hour, against password spraying"`
 	PaymentMaxFailures int           `env:"PAYMENT_MAX_FAILURES" default:"5" doc:"wrong payment passwords within PAYMENT_FAILURE_WINDOW that lock it"`
 	PaymentWindow      time.Duration `env:"PAYMENT_FAILURE_WINDOW" default:"24h" doc:"window over which payment-password failures count"`
 	PaymentLock        time.Duration `env:"PAYMENT_LOCK" default:"3h" doc:"how long a payment-password lock lasts"`
@@ -54,6 +55,22 @@ type Config struct {
 	Argon2Time         int           `env:"ARGON2_TIME" default:"2" doc:"argon2id passes (OWASP: 2)"`
 	EventTTL           time.Duration `env:"EVENT_TTL" default:"2160h" doc:"how long security events are kept in the table (90 days)"`
 	AgreementVersion   string        `env:"AGREEMENT_VERSION" default:"2026-11" doc:"the user agreement a signup must accept"`
+
+	PhoneChangeTTL      time.Duration `env:"PHONE_CHANGE_TTL" default:"30m" doc:"how long a started phone change waits for the new number's code"`
+	PhoneChangeHold     time.Duration `env:"PHONE_CHANGE_HOLD" default:"24h" doc:"how long an identity-path phone change waits, cancellable, before it applies"`
+	PhoneChangeInterval time.Duration `env:"PHONE_CHANGE_INTERVAL" default:"720h" doc:"one phone change per this long (30 days)"`
+	IdentityPathClosed  time.Duration `env:"IDENTITY_PATH_CLOSED" default:"24h" doc:"after a password reset, a phone change needs the old number for this long"`
+
+	// The inactive-account closure job (ClosureFunction, DESIGN §3).
+	ClosureWarnMonths     int           `env:"CLOSURE_WARN_MONTHS" default:"11" doc:"closure job: months idle before the inactivity warning"`
+	ClosureCloseMonths    int           `env:"CLOSURE_CLOSE_MONTHS" default:"12" doc:"closure job: months idle before the account is closed"`
+	ClosureMinNotice      time.Duration `env:"CLOSURE_MIN_NOTICE" default:"168h" doc:"closure job: an account is closed no sooner than this after its warning (7 days)"`
+	ClosureHorizonMonths  int           `env:"CLOSURE_HORIZON_MONTHS" default:"36" doc:"closure job: how many months back the activity index is read"`
+	ClosureConcurrency    int           `env:"CLOSURE_CONCURRENCY" default:"4" doc:"closure job: index partitions read at once"`
+	ClosurePageSize       int           `env:"CLOSURE_PAGE_SIZE" default:"100" doc:"closure job: index entries per page; progress is saved after each"`
+	ClosureDeadlineMargin time.Duration `env:"CLOSURE_DEADLINE_MARGIN" default:"30s" doc:"closure job: stop starting pages this long before the Lambda deadline"`
+	DryRun                bool          `env:"DRY_RUN" default:"false" doc:"closure job: change nothing, log what it would do"`
+	AccountEventsTopicARN string        `env:"ACCOUNT_EVENTS_TOPIC_ARN" default:"" doc:"SNS topic for account.closed messages (AccountEventsTopic)"`
 }
 
 // Secret is a byte string read from base64. Its String and GoString never print the value.
@@ -137,7 +154,7 @@ func (c Config) check() error {
 	for name, n := range map[string]int{"OTP_MAX_ATTEMPTS": c.OTPMaxAttempts, "OTP_PHONE_FAILURES": c.OTPPhoneFailures,
 		"OTP_PHONE_HOURLY": c.OTPPhoneHourly, "OTP_PHONE_DAILY": c.OTPPhoneDaily, "OTP_IP_HOURLY": c.OTPIPHourly,
 		"OTP_PREFIX_HOURLY": c.OTPPrefixHourly, "SMS_DAILY_BUDGET": c.SMSDailyBudget,
-		"LOGIN_MAX_FAILURES": c.LoginMaxFailures, "PAYMENT_MAX_FAILURES": c.PaymentMaxFailures} {
+		"LOGIN_MAX_FAILURES": c.LoginMaxFailures, "PAYMENT_MAX_FAILURES": c.PaymentMaxFailures, "SIGNIN_IP_HOURLY": c.SignInIPHourly} {
 		if n < 1 {
 			errs = append(errs, fmt.Errorf("%s must be positive", name))
 		}
@@ -151,10 +168,26 @@ func (c Config) check() error {
 	if c.DefaultLang != "en" && c.DefaultLang != "zh" {
 		errs = append(errs, errors.New("DEFAULT_LANGUAGE must be en or zh"))
 	}
+	errs = append(errs, c.checkClosure()...)
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
 	return nil
+}
+
+// checkClosure checks the closure job's settings.
+func (c Config) checkClosure() []error {
+	var errs []error
+	if c.ClosureWarnMonths < 1 || c.ClosureCloseMonths <= c.ClosureWarnMonths || c.ClosureHorizonMonths < c.ClosureCloseMonths {
+		errs = append(errs, errors.New("closure months must be 1 <= CLOSURE_WARN_MONTHS < CLOSURE_CLOSE_MONTHS <= CLOSURE_HORIZON_MONTHS"))
+	}
+	if c.ClosureConcurrency < 1 || c.ClosurePageSize < 1 {
+		errs = append(errs, errors.New("CLOSURE_CONCURRENCY and CLOSURE_PAGE_SIZE must be positive"))
+	}
+	if c.ClosureMinNotice < 0 || c.ClosureDeadlineMargin < 0 {
+		errs = append(errs, errors.New("CLOSURE_MIN_NOTICE and CLOSURE_DEADLINE_MARGIN must not be negative"))
+	}
+	return errs
 }
 
 // Setting describes one environment variable, for documentation and for the local stack.

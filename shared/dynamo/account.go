@@ -30,6 +30,10 @@ type accountItem struct {
 	PhoneChangedAt   int64        `dynamodbav:"phoneChangedAt"`
 	PasswordResetAt  int64        `dynamodbav:"passwordResetAt"`
 	Version          int64        `dynamodbav:"version"`
+	RecFailures      int          `dynamodbav:"recFailures"`
+	RecLockedUntil   int64        `dynamodbav:"recLockedUntil"`
+	RecLockLevel     int          `dynamodbav:"recLockLevel"`
+	RecLastLockAt    int64        `dynamodbav:"recLastLockAt"`
 	GSI1PK           string       `dynamodbav:"GSI1PK,omitempty"`
 	GSI1SK           string       `dynamodbav:"GSI1SK,omitempty"`
 }
@@ -72,7 +76,8 @@ func toAccountItem(a account.Account) accountItem {
 		AgreedAt: ms(a.AgreedAt), CreatedAt: ms(a.CreatedAt), LastActiveAt: ms(a.LastActiveAt),
 		LoginFailures: a.Login.Failures, LoginLockedUntil: ms(a.Login.LockedUntil), LoginLockLevel: a.Login.Level,
 		LoginLastLockAt: ms(a.Login.LastLockAt), PayFailures: a.Payment.Failures, PayWindowStart: ms(a.Payment.WindowStart),
-		PayLockedUntil: ms(a.Payment.LockedUntil), PhoneChangedAt: ms(a.PhoneChangedAt), PasswordResetAt: ms(a.PasswordResetAt),
+		PayLockedUntil: ms(a.Payment.LockedUntil), RecFailures: a.Recovery.Failures, RecLockedUntil: ms(a.Recovery.LockedUntil),
+		RecLockLevel: a.Recovery.Level, RecLastLockAt: ms(a.Recovery.LastLockAt), PhoneChangedAt: ms(a.PhoneChangedAt), PasswordResetAt: ms(a.PasswordResetAt),
 		Version: a.Version}
 	for _, ans := range a.Answers {
 		it.Answers = append(it.Answers, answerItem(ans))
@@ -90,7 +95,9 @@ func (it accountItem) domain() account.Account {
 		LastActiveAt: fromMS(it.LastActiveAt),
 		Login: account.Lockout{Failures: it.LoginFailures, LockedUntil: fromMS(it.LoginLockedUntil), Level: it.LoginLockLevel,
 			LastLockAt: fromMS(it.LoginLastLockAt)},
-		Payment:        account.Lockout{Failures: it.PayFailures, WindowStart: fromMS(it.PayWindowStart), LockedUntil: fromMS(it.PayLockedUntil)},
+		Payment: account.Lockout{Failures: it.PayFailures, WindowStart: fromMS(it.PayWindowStart), LockedUntil: fromMS(it.PayLockedUntil)},
+		Recovery: account.Lockout{Failures: it.RecFailures, LockedUntil: fromMS(it.RecLockedUntil), Level: it.RecLockLevel,
+			LastLockAt: fromMS(it.RecLastLockAt)},
 		PhoneChangedAt: fromMS(it.PhoneChangedAt), PasswordResetAt: fromMS(it.PasswordResetAt), Version: it.Version}
 	for _, ans := range it.Answers {
 		a.Answers = append(a.Answers, account.Answer(ans))

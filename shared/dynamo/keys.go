@@ -62,3 +62,57 @@ func activity(accountID string, at time.Time) (pk, sk string) {
 	return fmt.Sprintf("ACTIVE#%s#%02d", at.UTC().Format("2006-01"), h.Sum32()%activityShards),
 		at.UTC().Format("2006-01-02") + "#" + accountID
 }
+
+// unknownSignIn counts failed sign-ins for a number that has no account, so that it locks as an
+// account would and the two cases cannot be told apart.
+func unknownSignIn(e164 string) key { return counter("signin-unknown#"+e164, "LOCK") }
+
+// cardKey is one bank card of an account; its id is derived from the card's keyed hash.
+func cardKey(accountID, cardID string) key { return key{"ACCOUNT#" + accountID, "CARD#" + cardID} }
+
+// cardPrefix is the sort-key prefix of an account's bank cards.
+const cardPrefix = "CARD#"
+
+// freezeTokenKey is a one-time freeze token from an alert SMS, found by the SHA-256 of the token.
+func freezeTokenKey(hash []byte) key { return key{"FREEZE#" + hex.EncodeToString(hash), "FREEZE"} }
+
+// activityShard is the write shard of an account in every part of GSI1; activity uses the same.
+func activityShard(accountID string) int {
+	h := fnv.New32a()
+	h.Write([]byte(accountID))
+	return int(h.Sum32() % activityShards)
+}
+
+// activityBucket is one partition of GSI1's Idle part: the accounts of one shard last active in
+// month (ACTIVE#<yyyy-mm>#<shard>, as activity writes it).
+func activityBucket(month time.Time, shard int) string {
+	return fmt.Sprintf("ACTIVE#%s#%02d", month.UTC().Format("2006-01"), shard)
+}
+
+// closingIndex is the GSI1 key of a warned account: by the day its closure is due
+// (CLOSING#<yyyy-mm>#<shard>, <yyyy-mm-dd>#<accountId>).
+func closingIndex(accountID string, due time.Time) (pk, sk string) {
+	return closingBucket(due, activityShard(accountID)), due.UTC().Format("2006-01-02") + "#" + accountID
+}
+
+// closingBucket is one partition of GSI1's Warned part: one shard's accounts due in month.
+func closingBucket(month time.Time, shard int) string {
+	return fmt.Sprintf("CLOSING#%s#%02d", month.UTC().Format("2006-01"), shard)
+}
+
+// closedIndex is the GSI1 key of a closed account whose account.closed message is not yet
+// published (CLOSED#<shard>, <yyyy-mm-dd closed>#<accountId>); publishing removes it.
+func closedIndex(accountID string, closedAt time.Time) (pk, sk string) {
+	return closedBucket(activityShard(accountID)), closedAt.UTC().Format("2006-01-02") + "#" + accountID
+}
+
+// closedBucket is one partition of GSI1's Unnotified part.
+func closedBucket(shard int) string { return fmt.Sprintf("CLOSED#%02d", shard) }
+
+// jobKey is the checkpoint of one run of a scheduled job.
+func jobKey(name, runID string) key { return key{"JOB#" + name, runID} }
+
+// phoneChangeKey is one phone change, in its account's partition.
+func phoneChangeKey(accountID, changeID string) key {
+	return key{"ACCOUNT#" + accountID, "PHONECHANGE#" + changeID}
+}

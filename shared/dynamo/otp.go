@@ -12,6 +12,7 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/phonechange"
 )
 
 // slotTTL keeps a slot long enough for any cooldown.
@@ -32,6 +33,7 @@ type challengeItem struct {
 	Phone      string `dynamodbav:"phone"`
 	Purpose    string `dynamodbav:"purpose"`
 	AccountID  string `dynamodbav:"accountId,omitempty"`
+	ChangeID   string `dynamodbav:"changeId,omitempty"`
 	State      string `dynamodbav:"state"`
 	CodeHash   []byte `dynamodbav:"codeHash,omitempty"`
 	ProofHash  []byte `dynamodbav:"proofHash,omitempty"`
@@ -42,42 +44,53 @@ type challengeItem struct {
 }
 
 func (c challengeItem) domain(id string) otp.Challenge {
-	return otp.Challenge{ID: id, Phone: c.Phone, Purpose: account.Purpose(c.Purpose), AccountID: c.AccountID,
+	return otp.Challenge{ID: id, Phone: c.Phone, Purpose: account.Purpose(c.Purpose), AccountID: c.AccountID, ChangeID: c.ChangeID,
 		State: otp.State(c.State), CodeHash: c.CodeHash, ProofHash: c.ProofHash, Attempts: c.Attempts,
 		Superseded: c.Superseded, CreatedAt: time.UnixMilli(c.CreatedAt).UTC(), ExpiresAt: time.Unix(c.ExpiresAt, 0).UTC()}
 }
 
-// SendState reads the phone's claim and its slot for the purpose in one BatchGetItem.
-func (s *Store) SendState(ctx context.Context, phone string, purpose account.Purpose) (otp.SendState, error) {
-	claimKey, slotKey := phoneClaim(phone), otpSlot(phone, string(purpose))
-	out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
-		s.table: {Keys: []map[string]types.AttributeValue{claimKey.av(), slotKey.av()}, ConsistentRead: aws.Bool(true)},
-	}})
+// SendState reads the phone's claim and its slot for the purpose, and for a new number's code
+// the session and the phone change, in one BatchGetItem.
+func (s *Store) SendState(ctx context.Context, q otp.StateQuery) (otp.SendState, error) {
+	claimKey, slotKey := phoneClaim(q.Phone), otpSlot(q.Phone, string(q.Purpose))
+	keys := []key{claimKey, slotKey}
+	var changeKey key
+	if len(q.SessionHash) > 0 {
+		keys = append(keys, sessionKey(q.SessionHash))
+	}
+	if accountID, own, ok := account.SplitChangeID(q.ChangeID); ok {
+		changeKey = phoneChangeKey(accountID, own)
+		keys = append(keys, changeKey)
+	}
+	items, err := s.getMany(ctx, keys)
 	if err != nil {
 		return otp.SendState{}, fmt.Errorf("get phone state: %w", err)
 	}
-	if len(out.UnprocessedKeys) > 0 {
-		return otp.SendState{}, errors.New("get phone state: unprocessed keys")
-	}
 	var st otp.SendState
-	for _, item := range out.Responses[s.table] {
-		var sk string
-		if v, ok := item[attrSK].(*types.AttributeValueMemberS); ok {
-			sk = v.Value
-		}
-		switch sk {
-		case claimKey.SK:
+	for k, item := range items {
+		var err error
+		switch k {
+		case claimKey:
 			var c claimItem
-			if err := unmarshal(item, &c); err != nil {
-				return st, fmt.Errorf("decode phone claim: %w", err)
-			}
+			err = unmarshal(item, &c)
 			st.Owner = &otp.Owner{AccountID: c.AccountID, Lang: c.Lang}
-		case slotKey.SK:
+		case slotKey:
 			var sl slotItem
-			if err := unmarshal(item, &sl); err != nil {
-				return st, fmt.Errorf("decode otp slot: %w", err)
-			}
+			err = unmarshal(item, &sl)
 			st.Slot = otp.Slot{ChallengeID: sl.ChallengeID, SentAt: time.UnixMilli(sl.SentAt).UTC()}
+		case changeKey:
+			var c phoneChangeItem
+			err = unmarshal(item, &c)
+			st.Change = &otp.ChangeRef{AccountID: c.AccountID, Open: c.State == string(phonechange.StateAwaitingNew),
+				ExpiresAt: time.Unix(c.ExpiresAt, 0).UTC()}
+		default:
+			var si sessionItem
+			err = unmarshal(item, &si)
+			ses := si.domain(q.SessionHash)
+			st.Session = &ses
+		}
+		if err != nil {
+			return st, fmt.Errorf("decode send state: %w", err)
 		}
 	}
 	return st, nil
@@ -88,7 +101,7 @@ func (s *Store) SendState(ctx context.Context, phone string, purpose account.Pur
 // slot, challenge, previous challenge (if any), charged counters, checked counters.
 func (s *Store) Issue(ctx context.Context, in otp.Issue) error {
 	ch := in.Challenge
-	item := challengeItem{Phone: ch.Phone, Purpose: string(ch.Purpose), AccountID: ch.AccountID, State: string(ch.State),
+	item := challengeItem{Phone: ch.Phone, Purpose: string(ch.Purpose), AccountID: ch.AccountID, ChangeID: ch.ChangeID, State: string(ch.State),
 		CodeHash: ch.CodeHash, CreatedAt: ch.CreatedAt.UnixMilli(), ExpiresAt: ch.ExpiresAt.Unix()}
 	av, err := marshal(challenge(ch.ID), item)
 	if err != nil {

@@ -33,6 +33,7 @@ type Challenge struct {
 	Phone      string // E.164
 	Purpose    account.Purpose
 	AccountID  string // the account the phone belongs to, when it belongs to one
+	ChangeID   string // the phone change a phone_change_new code is for
 	State      State
 	CodeHash   []byte // HMAC of the code, bound to the challenge id
 	ProofHash  []byte // SHA-256 of the verification token, once verified
@@ -55,10 +56,28 @@ type Slot struct {
 	SentAt      time.Time
 }
 
+// StateQuery names what a send reads: the phone's claim and slot, and for a new number's code
+// the session asking and the phone change it is for.
+type StateQuery struct {
+	Phone       string
+	Purpose     account.Purpose
+	SessionHash []byte // phone_change_new only
+	ChangeID    string // phone_change_new only
+}
+
 // SendState is what a send needs to know before it writes anything, read in one round trip.
 type SendState struct {
-	Owner *Owner // nil when no account holds the phone
-	Slot  Slot   // zero when no code was sent for this phone and purpose
+	Owner   *Owner           // nil when no account holds the phone
+	Slot    Slot             // zero when no code was sent for this phone and purpose
+	Session *account.Session // phone_change_new: the session asking, nil when none
+	Change  *ChangeRef       // phone_change_new: the change, nil when none
+}
+
+// ChangeRef is what a send needs of a phone change.
+type ChangeRef struct {
+	AccountID string
+	Open      bool // waiting for the new number's code
+	ExpiresAt time.Time
 }
 
 // Counter is one rate-limit counter: a key, a fixed window, and the most it may count.
@@ -84,8 +103,8 @@ type Issue struct {
 
 // Store is what the flow needs from storage. The dynamo package implements it.
 type Store interface {
-	// SendState reads the phone's owner and its slot for the purpose, in one round trip.
-	SendState(ctx context.Context, phone string, purpose account.Purpose) (SendState, error)
+	// SendState reads what the query names, in one round trip.
+	SendState(ctx context.Context, q StateQuery) (SendState, error)
 	// Issue writes an Issue in one transaction. A full counter fails it with *LimitError, a slot
 	// moved within the cooldown with *CooldownError, a concurrent write with account.CodeConflict.
 	Issue(ctx context.Context, in Issue) error

@@ -50,6 +50,9 @@ type SendRequest struct {
 	Purpose  account.Purpose
 	SourceIP string
 	Lang     string // the client's language, used when no account says otherwise
+	// A new number's code (phone_change_new) is asked from a session, for a phone change.
+	SessionHash []byte
+	ChangeID    string
 }
 
 // SendResult is the answer to every accepted send, whether or not an SMS went out.
@@ -68,9 +71,12 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (SendResult, error)
 		return SendResult{}, account.FieldError(account.CodeInvalidPurpose, "purpose", "unknown purpose")
 	}
 	if req.Purpose == account.PurposePhoneChangeNew {
-		// Codes for a new number are bound to a phone change, which a later flow owns.
-		return SendResult{}, account.FieldError(account.CodeInvalidPurpose, "purpose",
-			"codes for a new number are requested through a phone change")
+		if err := account.Required("changeId", req.ChangeID); err != nil {
+			return SendResult{}, err
+		}
+		if len(req.SessionHash) == 0 {
+			return SendResult{}, account.Errorf(account.CodeUnauthenticated, "a new number's code is asked from a signed-in device")
+		}
 	}
 	num := req.Phone
 	if !num.In(s.cfg.AllowedRegions) {
@@ -88,11 +94,16 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (SendResult, error)
 }
 
 func (s *Service) send(ctx context.Context, num account.Phone, req SendRequest) (SendResult, error) {
-	st, err := s.store.SendState(ctx, num.E164, req.Purpose)
+	st, err := s.store.SendState(ctx, StateQuery{Phone: num.E164, Purpose: req.Purpose, SessionHash: req.SessionHash, ChangeID: req.ChangeID})
 	if err != nil {
 		return SendResult{}, fmt.Errorf("read send state: %w", err)
 	}
 	now := s.clock.Now()
+	if req.Purpose == account.PurposePhoneChangeNew {
+		if err := newNumberAllowed(st, now); err != nil {
+			return SendResult{}, err
+		}
+	}
 	msg, deliver := s.message(num, req, st.Owner)
 	code, err := newCode(s.rand, s.cfg.OTPLength)
 	if err != nil {
@@ -106,6 +117,9 @@ func (s *Service) send(ctx context.Context, num account.Phone, req SendRequest) 
 		CodeHash: codeHash(s.cfg.Pepper, id.String(), code), CreatedAt: now, ExpiresAt: now.Add(s.cfg.OTPTTL)}
 	if st.Owner != nil {
 		ch.AccountID = st.Owner.AccountID
+	}
+	if st.Change != nil {
+		ch.AccountID, ch.ChangeID = st.Change.AccountID, req.ChangeID
 	}
 	if msg.Template == courier.TemplateCode {
 		msg.Data = map[string]any{"Code": code, "Purpose": req.Purpose, "Minutes": int(s.cfg.OTPTTL.Minutes())}
@@ -125,6 +139,22 @@ func (s *Service) send(ctx context.Context, num account.Phone, req SendRequest) 
 	s.log.InfoContext(ctx, "code requested", "phone", num.Mask(), "purpose", req.Purpose, "challenge", ch.ID, "sent", deliver)
 	return SendResult{ChallengeID: ch.ID, ExpiresInSeconds: int(s.cfg.OTPTTL.Seconds()),
 		ResendAfterSeconds: int(s.cfg.OTPResendAfter.Seconds()), CodeLength: s.cfg.OTPLength}, nil
+}
+
+// newNumberAllowed checks a new number's code: asked from a live session of the account whose
+// open phone change it is for, to a number no account holds.
+func newNumberAllowed(st SendState, now time.Time) error {
+	switch {
+	case st.Session == nil || !st.Session.Live(now):
+		return account.Errorf(account.CodeUnauthenticated, "sign in again")
+	case st.Change == nil || st.Change.AccountID != st.Session.AccountID || !st.Change.Open || !now.Before(st.Change.ExpiresAt):
+		return account.FieldError(account.CodeNotFound, "changeId", "no open phone change with this id")
+	case st.Owner != nil && st.Owner.AccountID == st.Change.AccountID:
+		return account.FieldError(account.CodeInvalidPhone, "phone", "this is already the account's number")
+	case st.Owner != nil:
+		return account.FieldError(account.CodePhoneTaken, "phone", "this number belongs to another account")
+	}
+	return nil
 }
 
 // message decides what, if anything, goes to the phone: the code; for signup on a number that

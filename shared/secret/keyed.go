@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
+	"strings"
 )
 
 // Domains for KeyedHash: one per kind of value, so equal strings of different kinds never share a
@@ -29,4 +30,9 @@ func KeyedHash(pepper []byte, domain, value string) []byte {
 // Equal reports whether a and b are equal, in time that depends only on their lengths.
 func Equal(a, b []byte) bool {
 	return subtle.ConstantTimeCompare(a, b) == 1
+}
+
+// NormalizeIDNumber returns an ID document number as it is hashed: upper case, without spaces.
+func NormalizeIDNumber(s string) string {
+	return strings.ToUpper(strings.Join(strings.Fields(s), ""))
 }

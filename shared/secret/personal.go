@@ -5,6 +5,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/wallet-accounts/wallet/shared/account"
 )
 
 // Personal is what the service knows about the user that must not be their password.
@@ -105,38 +107,8 @@ func (p Personal) UserInputs() []string {
 	return out
 }
 
-// nationalNumber returns the national significant number of an E.164 phone ("" if it is not
-// one): the digits after the country calling code.
-func nationalNumber(e164 string) string {
-	digits, ok := strings.CutPrefix(e164, "+")
-	if !ok || len(digits) < 4 || len(digits) > 15 {
-		return ""
-	}
-	for _, r := range digits {
-		if r < '0' || r > '9' {
-			return ""
-		}
-	}
-	return digits[countryCodeLen(digits):]
-}
-
-// countryCodeLen returns the length of the country calling code digits start with. Calling codes
-// are prefix-free: 1 and 7 have one digit, the two-digit ones are listed, every other has three
-// (ITU-T E.164 assignments, as libphonenumber knows them).
-func countryCodeLen(digits string) int {
-	switch {
-	case digits[0] == '1' || digits[0] == '7':
-		return 1
-	case strings.Contains(twoDigitCodes, digits[:2]+" "):
-		return 2
-	default:
-		return 3
-	}
-}
-
-// twoDigitCodes are the assigned two-digit country calling codes, each followed by a space.
-const twoDigitCodes = "20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 " +
-	"60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98 "
+// nationalNumber returns the national significant number of an E.164 phone ("" if it is not one).
+func nationalNumber(e164 string) string { return account.PhoneFromE164(e164).National }
 
 // windows returns every substring of s of n bytes (s is ASCII digits).
 func windows(s string, n int) []string {

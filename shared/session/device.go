@@ -24,7 +24,7 @@ func (d *DeviceInput) Check() error {
 		return nil
 	}
 	switch {
-	case len(d.ID) < 8 || len(d.ID) > 64 || strings.ContainsFunc(d.ID, func(r rune) bool { return r < 0x21 || r > 0x7e }):
+	case !ValidDeviceID(d.ID):
 		return account.FieldError(account.CodeInvalidField, "device.id", "device.id is 8 to 64 printable ASCII characters")
 	case d.Name == "" || utf8.RuneCountInString(d.Name) > 64 || strings.ContainsFunc(d.Name, func(r rune) bool { return r < 0x20 }):
 		return account.FieldError(account.CodeInvalidField, "device.name", "device.name is 1 to 64 characters")
@@ -32,6 +32,11 @@ func (d *DeviceInput) Check() error {
 		return account.FieldError(account.CodeInvalidField, "device.platform", "device.platform is ios, android, harmonyos, web or other")
 	}
 	return nil
+}
+
+// ValidDeviceID reports whether id is a well-formed device id: 8 to 64 printable ASCII characters.
+func ValidDeviceID(id string) bool {
+	return len(id) >= 8 && len(id) <= 64 && !strings.ContainsFunc(id, func(r rune) bool { return r < 0x21 || r > 0x7e })
 }
 
 // Device returns the device record for a first sign-in at now. A client that names no device

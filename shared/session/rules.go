@@ -12,16 +12,9 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 )
 
-// Session is one device's sign-in. Only the hash of its token is stored.
-type Session struct {
-	Hash       []byte
-	AccountID  string
-	DeviceID   string
-	CreatedAt  time.Time
-	SeenAt     time.Time // when the idle expiry was last moved
-	ExpiresAt  time.Time // idle expiry; never after AbsoluteAt
-	AbsoluteAt time.Time
-}
+// Session is one device's sign-in (account.Session, where the flows that check one without
+// signing in can reach it).
+type Session = account.Session
 
 // NewToken returns an opaque session token (256 random bits) and its stored hash.
 func NewToken(r io.Reader) (string, []byte, error) {
@@ -62,9 +55,6 @@ func (p Policy) Slide(s Session, now time.Time) (time.Time, bool) {
 	return next, next.After(s.ExpiresAt)
 }
 
-// Live reports whether s is in force at now.
-func (s Session) Live(now time.Time) bool { return now.Before(s.ExpiresAt) && now.Before(s.AbsoluteAt) }
-
 // LockPolicy is how failures of a secret lock it.
 type LockPolicy struct {
 	MaxFailures int           // failures in a row that lock
@@ -92,4 +82,17 @@ func minTime(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// stepUpNeeded reports whether a sign-in with the right password also needs a login_step_up
+// code: on a device the account never signed in on. (The nighttime-protection window joins here.)
+func stepUpNeeded(_ account.Account, deviceKnown bool, _ time.Time) bool {
+	return !deviceKnown
+}
+
+// sameDay reports whether a and b fall on the same UTC day.
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.UTC().Date()
+	by, bm, bd := b.UTC().Date()
+	return ay == by && am == bm && ad == bd
 }

@@ -1,6 +1,7 @@
 package signup
 
 import (
+	"github.com/wallet-accounts/wallet/shared/secret"
 	"net/mail"
 	"strings"
 	"time"
@@ -61,7 +62,7 @@ func (p *ProfileInput) parse() (account.Profile, string, error) {
 			return account.Profile{}, "", account.FieldError(account.CodeInvalidField, "profile.email", "not an email address")
 		}
 	}
-	id := strings.ToUpper(strings.Join(strings.Fields(p.IDNumber), ""))
+	id := secret.NormalizeIDNumber(p.IDNumber)
 	if (id == "") != (p.IDType == "") {
 		return account.Profile{}, "", account.FieldError(account.CodeInvalidField, "profile.idNumber", "idType and idNumber go together")
 	}

@@ -163,7 +163,9 @@ func TestSignupRefusals(t *testing.T) {
 		{"old agreement", func(r *signup.Request) { r.AgreementVersion = "2019-01" }, account.CodeInvalidField},
 		{"bad email", func(r *signup.Request) { r.Profile = &signup.ProfileInput{Email: "not-an-email"} }, account.CodeInvalidField},
 		{"token for another purpose", func(r *signup.Request) { r.VerificationToken = "" }, account.CodeMissingField},
-		{"forged token", func(r *signup.Request) { r.VerificationToken = "01JZZZZZZZZZZZZZZZZZZZZZZZ.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }, account.CodeInvalidToken},
+		{"forged token", func(r *signup.Request) {
+			r.VerificationToken = "01JZZZZZZZZZZZZZZZZZZZZZZZ.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+		}, account.CodeInvalidToken},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req := h.request(h.issuer.Token(t, ph, account.PurposeSignup))

@@ -30,6 +30,11 @@ import (
 // MaxPayload is API Gateway's request payload limit.
 const MaxPayload = 10 << 20
 
+// LambdaRequestIDHeader is a local-only response header: the Lambda request id of the
+// invocation that answered (the request_id of the function's log lines), so a tool such as
+// `make bench` can match a response to its log line. API Gateway itself sends no such header.
+const LambdaRequestIDHeader = "X-Local-Lambda-Request-Id"
+
 // InvokeFunc runs function fn with event. It returns an error when the function could not
 // be run at all; a failure of the function itself is in the Result.
 type InvokeFunc func(ctx context.Context, fn string, event []byte) (*runtimeapi.Result, error)
@@ -105,6 +110,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := s.invoke(r.Context(), route.Function, payload)
+	if err == nil && res.RequestID != "" {
+		w.Header().Set(LambdaRequestIDHeader, res.RequestID)
+	}
 	status := s.respond(w, route, res, err)
 	s.log.Info("request", "route", route.Key(), "path", r.URL.Path, "function", route.Function,
 		"status", status, "ms", time.Since(start).Milliseconds())

@@ -99,6 +99,20 @@ func TestRequestEvent(t *testing.T) {
 	}
 }
 
+func TestLambdaRequestIDHeader(t *testing.T) {
+	res := ok(`{"statusCode":202,"body":"{}"}`)
+	res.RequestID = "8f5c2a8e-1d2b-4c3d-9e4f-5a6b7c8d9e0f"
+	srv := newServer(t, &recorder{result: res})
+	resp, err := http.Post(srv.URL+"/v1/otp", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get(LambdaRequestIDHeader); got != res.RequestID {
+		t.Errorf("%s %q, want %q", LambdaRequestIDHeader, got, res.RequestID)
+	}
+}
+
 func TestBinaryBodyIsBase64(t *testing.T) {
 	rec := &recorder{result: ok(`{"statusCode":204}`)}
 	srv := newServer(t, rec)

@@ -5,6 +5,8 @@ package awsenv
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +15,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/wallet-accounts/wallet/shared/config"
 	"github.com/wallet-accounts/wallet/shared/logging"
 )
 
@@ -38,4 +41,22 @@ func CountCalls(stack *middleware.Stack) error {
 		logging.CallsFrom(ctx).Add(strings.ToLower(awsmiddleware.GetServiceID(ctx)))
 		return next.HandleInitialize(ctx, in)
 	}), middleware.After)
+}
+
+// Boot is the start of every function's main: the logger (JSON, Lambda's log level), the
+// configuration from the environment, and the AWS configuration. A failure is logged and ends
+// the process, which Lambda reports as an init error.
+func Boot() (config.Config, aws.Config, *slog.Logger) {
+	log := logging.New(os.Stdout, logging.ParseLevel(os.Getenv("AWS_LAMBDA_LOG_LEVEL")))
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		log.Error("init failed", "step", "config", "err", err)
+		os.Exit(1)
+	}
+	awsCfg, err := Load(context.Background())
+	if err != nil {
+		log.Error("init failed", "step", "aws config", "err", err)
+		os.Exit(1)
+	}
+	return cfg, awsCfg, log
 }

@@ -6,6 +6,7 @@ package otptest
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"log/slog"
 	"regexp"
 	"sync"
@@ -36,20 +37,31 @@ func NewIssuer(store otp.Store, cfg config.Config, clock account.Clock) *Issuer 
 // Token returns a verification token proving possession of phone for purpose.
 func (i *Issuer) Token(t testing.TB, phone account.Phone, purpose account.Purpose) string {
 	t.Helper()
-	ctx := context.Background()
-	res, err := i.svc.Send(ctx, otp.SendRequest{Phone: phone, Purpose: purpose, SourceIP: "192.0.2.1"})
+	token, err := i.TokenFor(otp.SendRequest{Phone: phone, Purpose: purpose})
 	if err != nil {
-		t.Fatalf("otptest: send %s: %v", purpose, err)
+		t.Fatalf("otptest: %v", err)
 	}
-	code := i.box.take(phone.E164)
+	return token
+}
+
+// TokenFor sends and verifies the code req asks for (a new number's code names the session and
+// the change) and returns the token, or the error the send or the verify answered.
+func (i *Issuer) TokenFor(req otp.SendRequest) (string, error) {
+	ctx := context.Background()
+	req.SourceIP = "192.0.2.1"
+	res, err := i.svc.Send(ctx, req)
+	if err != nil {
+		return "", err
+	}
+	code := i.box.take(req.Phone.E164)
 	if code == "" {
-		t.Fatalf("otptest: no code was sent to %s for %s (does the purpose need an account the phone lacks?)", phone, purpose)
+		return "", fmt.Errorf("no code was sent to %s for %s (does the purpose need an account the phone lacks?)", req.Phone, req.Purpose)
 	}
 	out, err := i.svc.Verify(ctx, otp.VerifyRequest{ChallengeID: res.ChallengeID, Code: code})
 	if err != nil {
-		t.Fatalf("otptest: verify: %v", err)
+		return "", err
 	}
-	return out.VerificationToken
+	return out.VerificationToken, nil
 }
 
 // inbox is the Courier: it keeps the last code sent to each phone.

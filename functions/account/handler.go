@@ -1,0 +1,254 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/apigw"
+	"github.com/wallet-accounts/wallet/shared/card"
+	"github.com/wallet-accounts/wallet/shared/freeze"
+	"github.com/wallet-accounts/wallet/shared/paypass"
+	"github.com/wallet-accounts/wallet/shared/phone"
+	"github.com/wallet-accounts/wallet/shared/session"
+)
+
+type handler struct {
+	sessions *session.Service
+	pay      *paypass.Checker
+	cards    *card.Service
+	freeze   *freeze.Service
+}
+
+type response = events.APIGatewayV2HTTPResponse
+
+func newRouter(h handler, log *slog.Logger) *apigw.Router {
+	return apigw.NewRouter(log, map[string]apigw.HandlerFunc{
+		"POST /v1/sessions":              h.signIn,
+		"DELETE /v1/sessions/current":    h.authed(h.signOut),
+		"GET /v1/account":                h.authed(h.account),
+		"GET /v1/devices":                h.authed(h.devices),
+		"DELETE /v1/devices/{deviceId}":  h.authed(h.removeDevice),
+		"POST /v1/bank-cards":            h.authed(h.linkCard),
+		"GET /v1/bank-cards":             h.authed(h.cardList),
+		"DELETE /v1/bank-cards/{cardId}": h.authed(h.unlinkCard),
+		"POST /v1/account/freeze":        h.freezeAccount,
+	})
+}
+
+// authedFunc serves a route that needs a session.
+type authedFunc func(ctx context.Context, p account.Principal, req events.APIGatewayV2HTTPRequest) (response, error)
+
+// authed authenticates the bearer session before f: one read.
+func (h handler) authed(f authedFunc) apigw.HandlerFunc {
+	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (response, error) {
+		p, err := h.authenticate(ctx, req)
+		if err != nil {
+			return response{}, err
+		}
+		return f(ctx, p, req)
+	}
+}
+
+func (h handler) authenticate(ctx context.Context, req events.APIGatewayV2HTTPRequest) (account.Principal, error) {
+	token, ok := apigw.BearerToken(req)
+	if !ok {
+		return account.Principal{}, account.Errorf(account.CodeUnauthenticated, "send Authorization: Bearer <sessionToken>")
+	}
+	return h.sessions.Authenticate(ctx, token)
+}
+
+type signInBody struct {
+	Phone             string               `json:"phone"`
+	Region            string               `json:"region"`
+	Password          string               `json:"password"`
+	Device            *session.DeviceInput `json:"device"`
+	VerificationToken string               `json:"verificationToken"`
+}
+
+func (h handler) signIn(ctx context.Context, req events.APIGatewayV2HTTPRequest) (response, error) {
+	var in signInBody
+	if err := apigw.Decode(req, &in); err != nil {
+		return response{}, err
+	}
+	if err := required("phone", in.Phone, "password", in.Password); err != nil {
+		return response{}, err
+	}
+	if in.Device == nil {
+		return response{}, account.FieldError(account.CodeMissingField, "device", "device is required")
+	}
+	num, err := phone.Parse(in.Phone, in.Region)
+	if err != nil {
+		return response{}, err
+	}
+	out, err := h.sessions.SignIn(ctx, session.SignInRequest{Phone: num, Password: in.Password, Device: *in.Device,
+		VerificationToken: in.VerificationToken, SourceIP: apigw.SourceIP(req)})
+	if err != nil {
+		return response{}, err
+	}
+	return apigw.JSON(http.StatusCreated, out), nil
+}
+
+func (h handler) signOut(ctx context.Context, p account.Principal, _ events.APIGatewayV2HTTPRequest) (response, error) {
+	if err := h.sessions.SignOut(ctx, p); err != nil {
+		return response{}, err
+	}
+	return apigw.NoContent(), nil
+}
+
+// accountView is the account overview: no hash, no full phone number.
+type accountView struct {
+	AccountID         string          `json:"accountId"`
+	Phone             string          `json:"phone"` // masked
+	Status            account.Status  `json:"status"`
+	VerificationLevel string          `json:"verificationLevel"` // phone, or real_name with an ID on file
+	Language          string          `json:"language"`
+	CreatedAt         time.Time       `json:"createdAt"`
+	Limits            limitsView      `json:"limits"`
+	Profile           account.Profile `json:"profile"` // the ID number only as its last 4
+}
+
+type limitsView struct {
+	PaymentPassword paypass.Limits `json:"paymentPassword"`
+}
+
+func (h handler) account(ctx context.Context, p account.Principal, _ events.APIGatewayV2HTTPRequest) (response, error) {
+	a, err := h.sessions.Account(ctx, p)
+	if err != nil {
+		return response{}, err
+	}
+	level := "phone"
+	if a.Profile.RealNameVerified() {
+		level = "real_name"
+	}
+	return apigw.JSON(http.StatusOK, accountView{AccountID: a.ID, Phone: masked(a.Phone), Status: a.Status,
+		VerificationLevel: level, Language: a.Lang, CreatedAt: a.CreatedAt,
+		Limits: limitsView{PaymentPassword: h.pay.Limits(a)}, Profile: a.Profile}), nil
+}
+
+// masked returns the stored E.164 number masked for display.
+func masked(e164 string) string {
+	if num, err := phone.Parse(e164, ""); err == nil {
+		return num.Mask()
+	}
+	return "****" + e164[max(len(e164)-4, 0):] // a number libphonenumber no longer accepts
+}
+
+type devicesView struct {
+	Devices []session.DeviceView `json:"devices"`
+}
+
+func (h handler) devices(ctx context.Context, p account.Principal, _ events.APIGatewayV2HTTPRequest) (response, error) {
+	devs, err := h.sessions.Devices(ctx, p)
+	if err != nil {
+		return response{}, err
+	}
+	if devs == nil {
+		devs = []session.DeviceView{}
+	}
+	return apigw.JSON(http.StatusOK, devicesView{Devices: devs}), nil
+}
+
+func (h handler) removeDevice(ctx context.Context, p account.Principal, req events.APIGatewayV2HTTPRequest) (response, error) {
+	if err := h.sessions.RemoveDevice(ctx, p, apigw.PathParam(req, "deviceId")); err != nil {
+		return response{}, err
+	}
+	return apigw.NoContent(), nil
+}
+
+type linkBody struct {
+	CardNumber      string `json:"cardNumber"`
+	PaymentPassword string `json:"paymentPassword"`
+	HolderName      string `json:"holderName"`
+}
+
+// cardView is a linked card: its id and last 4 digits, never the number.
+type cardView struct {
+	CardID     string    `json:"cardId"`
+	Last4      string    `json:"last4"`
+	HolderName string    `json:"holderName,omitempty"`
+	LinkedAt   time.Time `json:"linkedAt"`
+}
+
+func viewCard(c card.Card) cardView {
+	return cardView{CardID: c.ID, Last4: c.Last4, HolderName: c.HolderName, LinkedAt: c.LinkedAt}
+}
+
+func (h handler) linkCard(ctx context.Context, p account.Principal, req events.APIGatewayV2HTTPRequest) (response, error) {
+	var in linkBody
+	if err := apigw.Decode(req, &in); err != nil {
+		return response{}, err
+	}
+	c, err := h.cards.Link(ctx, p, card.LinkRequest{CardNumber: in.CardNumber, PaymentPassword: in.PaymentPassword, HolderName: in.HolderName})
+	if err != nil {
+		return response{}, err
+	}
+	return apigw.JSON(http.StatusCreated, viewCard(c)), nil
+}
+
+type cardsView struct {
+	Cards []cardView `json:"cards"`
+}
+
+func (h handler) cardList(ctx context.Context, p account.Principal, _ events.APIGatewayV2HTTPRequest) (response, error) {
+	cs, err := h.cards.List(ctx, p)
+	if err != nil {
+		return response{}, err
+	}
+	out := cardsView{Cards: make([]cardView, len(cs))}
+	for i, c := range cs {
+		out.Cards[i] = viewCard(c)
+	}
+	return apigw.JSON(http.StatusOK, out), nil
+}
+
+func (h handler) unlinkCard(ctx context.Context, p account.Principal, req events.APIGatewayV2HTTPRequest) (response, error) {
+	if err := h.cards.Unlink(ctx, p, apigw.PathParam(req, "cardId")); err != nil {
+		return response{}, err
+	}
+	return apigw.NoContent(), nil
+}
+
+type freezeBody struct {
+	VerificationToken string `json:"verificationToken"`
+	FreezeToken       string `json:"freezeToken"`
+}
+
+// freezeAccount takes a session (Authorization header, empty body or {}), or, without one, a
+// body with a verificationToken or a freezeToken.
+func (h handler) freezeAccount(ctx context.Context, req events.APIGatewayV2HTTPRequest) (response, error) {
+	var in freezeBody
+	if strings.TrimSpace(req.Body) != "" {
+		if err := apigw.Decode(req, &in); err != nil {
+			return response{}, err
+		}
+	}
+	fr := freeze.Request{VerificationToken: in.VerificationToken, FreezeToken: in.FreezeToken}
+	if apigw.Header(req, "Authorization") != "" {
+		p, err := h.authenticate(ctx, req)
+		if err != nil {
+			return response{}, err
+		}
+		fr.Principal = &p
+	}
+	out, err := h.freeze.Freeze(ctx, fr)
+	if err != nil {
+		return response{}, err
+	}
+	return apigw.JSON(http.StatusOK, out), nil
+}
+
+// required refuses the first empty field; pairs are name, value.
+func required(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			return account.FieldError(account.CodeMissingField, pairs[i], pairs[i]+" is required")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,51 @@
+// Command account is AccountFunction: sign-in and sign-out, the account overview, devices, bank
+// cards and freezing. This file only wires; handler.go adapts.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/card"
+	"github.com/wallet-accounts/wallet/shared/config"
+	"github.com/wallet-accounts/wallet/shared/config/awsenv"
+	"github.com/wallet-accounts/wallet/shared/dynamo"
+	"github.com/wallet-accounts/wallet/shared/freeze"
+	"github.com/wallet-accounts/wallet/shared/logging"
+	"github.com/wallet-accounts/wallet/shared/paypass"
+	"github.com/wallet-accounts/wallet/shared/secret"
+	"github.com/wallet-accounts/wallet/shared/session"
+)
+
+func main() {
+	log := logging.New(os.Stdout, logging.ParseLevel(os.Getenv("AWS_LAMBDA_LOG_LEVEL")))
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		fatal(log, "config", err)
+	}
+	awsCfg, err := awsenv.Load(context.Background())
+	if err != nil {
+		fatal(log, "aws config", err)
+	}
+	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.DynamoEndpoint), cfg.TableName).WithEventTTL(cfg.EventTTL)
+	hasher := secret.NewHasher(cfg.Argon2Params(), rand.Reader, cfg.Pepper)
+	clock := account.SystemClock{}
+	pay := paypass.New(store, hasher, clock, cfg, log)
+	h := handler{
+		sessions: session.NewService(store, hasher, clock, rand.Reader, cfg, log),
+		pay:      pay,
+		cards:    card.NewService(store, pay, cfg.Pepper, clock, log),
+		freeze:   freeze.NewService(store, clock, rand.Reader, log),
+	}
+	lambda.Start(newRouter(h, log).Handle)
+}
+
+func fatal(log *slog.Logger, what string, err error) {
+	log.Error("init failed", "step", what, "err", err)
+	os.Exit(1)
+}

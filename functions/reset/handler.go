@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/wallet-accounts/wallet/shared/apigw"
+	"github.com/wallet-accounts/wallet/shared/factor"
+	"github.com/wallet-accounts/wallet/shared/phone"
+	"github.com/wallet-accounts/wallet/shared/reset"
+)
+
+type handler struct{ reset *reset.Service }
+
+func newRouter(svc *reset.Service, log *slog.Logger) *apigw.Router {
+	h := handler{reset: svc}
+	return apigw.NewRouter(log, map[string]apigw.HandlerFunc{
+		"POST /v1/password-resets/login":             h.login,
+		"POST /v1/password-resets/login/alternative": h.alternative,
+	})
+}
+
+func (h handler) login(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	var in reset.LoginRequest
+	if err := apigw.Decode(req, &in); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if err := h.reset.ResetLogin(ctx, in); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return apigw.NoContent(), nil
+}
+
+type alternativeBody struct {
+	Phone           string          `json:"phone"`
+	Region          string          `json:"region"`
+	IDNumber        string          `json:"idNumber"`
+	SecurityAnswers []factor.Answer `json:"securityAnswers"`
+	BankCardNumber  string          `json:"bankCardNumber"`
+	NewPassword     string          `json:"newPassword"`
+}
+
+func (h handler) alternative(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	var in alternativeBody
+	if err := apigw.Decode(req, &in); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	num, err := phone.Parse(in.Phone, in.Region)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	err = h.reset.ResetLoginWithoutSMS(ctx, reset.AlternativeRequest{Phone: num, IDNumber: in.IDNumber,
+		Answers: in.SecurityAnswers, BankCardNumber: in.BankCardNumber, NewPassword: in.NewPassword})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return apigw.NoContent(), nil
+}

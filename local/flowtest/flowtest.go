@@ -1,0 +1,161 @@
+// Package flowtest sets up what integration tests of the flows share: a fresh table in DynamoDB
+// Local, configuration with a random pepper and cheap argon2id parameters, an injected clock,
+// real verification tokens, and real accounts made by the real signup flow.
+package flowtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/wallet-accounts/wallet/local/stacktest"
+	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/config"
+	"github.com/wallet-accounts/wallet/shared/dynamo"
+	"github.com/wallet-accounts/wallet/shared/otp/otptest"
+	"github.com/wallet-accounts/wallet/shared/phone"
+	"github.com/wallet-accounts/wallet/shared/secret"
+	"github.com/wallet-accounts/wallet/shared/secret/strength"
+	"github.com/wallet-accounts/wallet/shared/session"
+	"github.com/wallet-accounts/wallet/shared/signup"
+)
+
+// Cheap are argon2id parameters that keep integration tests fast; the real ones are tested in
+// shared/secret and shared/signup.
+var Cheap = secret.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+// Env is one test's world.
+type Env struct {
+	DB     *dynamodb.Client
+	Table  string
+	Store  *dynamo.Store
+	Cfg    config.Config
+	Clock  *account.FixedClock
+	Hasher *secret.Hasher
+	Issuer *otptest.Issuer
+	Calls  *stacktest.Calls // every DynamoDB call of Store
+	Log    *slog.Logger
+	signup *signup.Service
+}
+
+// New returns an Env over a fresh table; tune may change the configuration.
+func New(t testing.TB, tune func(*config.Config)) *Env {
+	t.Helper()
+	pepper := make([]byte, 32)
+	_, _ = rand.Read(pepper)
+	cfg, err := config.Load(func(k string) string {
+		if k == "PEPPER" {
+			return base64.StdEncoding.EncodeToString(pepper)
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tune != nil {
+		tune(&cfg)
+	}
+	e := &Env{Cfg: cfg, Clock: &account.FixedClock{T: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)},
+		Calls: &stacktest.Calls{}, Log: slog.New(slog.DiscardHandler)}
+	e.DB, e.Table = stacktest.NewTable(t, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, e.Calls.Middleware) })
+	e.Store = dynamo.New(e.DB, e.Table).WithEventTTL(cfg.EventTTL)
+	e.Hasher = secret.NewHasher(Cheap, rand.Reader, cfg.Pepper)
+	e.Issuer = otptest.NewIssuer(e.Store, cfg, e.Clock)
+	e.signup = signup.NewService(e.Store, e.Hasher, strength.CheckLoginPassword, e.Clock, rand.Reader, cfg, e.Log)
+	return e
+}
+
+// Account is a signed-up account with the secrets the test knows.
+type Account struct {
+	ID              string
+	Phone           account.Phone
+	Password        string
+	PaymentPassword string
+	Answers         map[string]string // question id -> answer
+	IDNumber        string            // "" unless WithIDNumber
+	SessionToken    string
+	DeviceID        string
+}
+
+// Option changes the signup request.
+type Option func(*signup.Request, *Account)
+
+// WithIDNumber gives the account a national ID number (real-name verified).
+func WithIDNumber(id string) Option {
+	return func(r *signup.Request, a *Account) {
+		if r.Profile == nil {
+			r.Profile = &signup.ProfileInput{}
+		}
+		r.Profile.IDType, r.Profile.IDNumber = "national_id", id
+		a.IDNumber = id
+	}
+}
+
+// WithPhone signs up with this phone instead of a random one.
+func WithPhone(p account.Phone) Option {
+	return func(_ *signup.Request, a *Account) { a.Phone = p }
+}
+
+// SignUp creates an account through the real signup flow with a fresh random Chinese mobile.
+func (e *Env) SignUp(t testing.TB, opts ...Option) Account {
+	t.Helper()
+	a := Account{Phone: NewPhone(t), Password: "violet-harbor-seventy-2", PaymentPassword: "295071", DeviceID: "device-signup-01",
+		Answers: map[string]string{"first_school": "Riverside Primary", "first_pet": "Mochi", "childhood_street": "Elm Road"}}
+	req := signup.Request{LoginPassword: a.Password, PaymentPassword: a.PaymentPassword, AgreementVersion: e.Cfg.AgreementVersion,
+		Device: &session.DeviceInput{ID: a.DeviceID, Name: "Test phone", Platform: "android"}}
+	for _, q := range []string{"first_school", "first_pet", "childhood_street"} {
+		req.SecurityAnswers = append(req.SecurityAnswers, signup.AnswerInput{QuestionID: q, Answer: a.Answers[q]})
+	}
+	for _, o := range opts {
+		o(&req, &a)
+	}
+	req.VerificationToken = e.Issuer.Token(t, a.Phone, account.PurposeSignup)
+	body, _ := json.Marshal(req)
+	res, err := e.signup.Signup(context.Background(), req, body, "")
+	if err != nil {
+		t.Fatalf("flowtest: signup: %v", err)
+	}
+	var out signup.Result
+	if err := json.Unmarshal(res.Body, &out); err != nil {
+		t.Fatal(err)
+	}
+	a.ID, a.SessionToken = out.AccountID, out.SessionToken
+	return a
+}
+
+// NewPhone returns a random Chinese mobile number, unused with near certainty.
+func NewPhone(t testing.TB) account.Phone {
+	t.Helper()
+	n, _ := rand.Int(rand.Reader, big.NewInt(100_000_000))
+	ph, err := phone.Parse(fmt.Sprintf("+86137%08d", n.Int64()), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ph
+}
+
+// Token returns a verification token for the account's phone and purpose.
+func (e *Env) Token(t testing.TB, a Account, purpose account.Purpose) string {
+	t.Helper()
+	return e.Issuer.Token(t, a.Phone, purpose)
+}
+
+// Secrets lists every secret of the account, for scans of the table and the logs.
+func (a Account) Secrets() []string {
+	out := []string{a.Password, a.PaymentPassword, a.SessionToken}
+	for _, v := range a.Answers {
+		out = append(out, v)
+	}
+	if a.IDNumber != "" {
+		out = append(out, a.IDNumber)
+	}
+	return out
+}

@@ -1,0 +1,167 @@
+// Package card links bank cards to an account. A card number is Luhn-checked and kept only as a
+// keyed hash (HMAC-SHA256 with the server pepper) and its last 4 digits; a CVV is never taken.
+// The card's id is derived from its keyed hash, so the same card cannot be linked twice and a
+// typed card number is found again with one read (Matches, for recovery without SMS).
+package card
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/secret"
+)
+
+// Card is a linked bank card.
+type Card struct {
+	ID         string
+	Hash       []byte // secret.KeyedHash(pepper, secret.DomainCard, digits)
+	Last4      string
+	HolderName string
+	LinkedAt   time.Time
+}
+
+// Store is what card linking needs from storage.
+type Store interface {
+	// Account reads an account, strongly consistent; nil when absent.
+	Account(ctx context.Context, id string) (*account.Account, error)
+	// LinkCard stores a card unless the account has it already (account.CodeCardAlreadyLinked).
+	LinkCard(ctx context.Context, accountID string, c Card) error
+	// Cards lists an account's cards.
+	Cards(ctx context.Context, accountID string) ([]Card, error)
+	// Card reads one card of an account; nil when absent.
+	Card(ctx context.Context, accountID, cardID string) (*Card, error)
+	// UnlinkCard deletes a card; false when the account has no such card.
+	UnlinkCard(ctx context.Context, accountID, cardID string) (bool, error)
+}
+
+// PaymentPassword checks a payment password against an account read in the same request
+// (paypass.Checker).
+type PaymentPassword interface {
+	Check(ctx context.Context, acct account.Account, pin string) error
+}
+
+// Service links, lists and unlinks cards.
+type Service struct {
+	store  Store
+	pay    PaymentPassword
+	pepper []byte
+	clock  account.Clock
+	log    *slog.Logger
+}
+
+// NewService returns a Service; pepper keys the card hashes (config PEPPER).
+func NewService(store Store, pay PaymentPassword, pepper []byte, clock account.Clock, log *slog.Logger) *Service {
+	return &Service{store: store, pay: pay, pepper: pepper, clock: clock, log: log}
+}
+
+// LinkRequest is a card to link, with the payment password that allows it.
+type LinkRequest struct {
+	CardNumber      string
+	PaymentPassword string
+	HolderName      string
+}
+
+// maxHolderName bounds the optional name on the card, in characters.
+const maxHolderName = 64
+
+// Link checks the card number, then the payment password, and stores the card.
+func (s *Service) Link(ctx context.Context, p account.Principal, req LinkRequest) (Card, error) {
+	if req.CardNumber == "" {
+		return Card{}, account.FieldError(account.CodeMissingField, "cardNumber", "cardNumber is required")
+	}
+	if req.PaymentPassword == "" {
+		return Card{}, account.FieldError(account.CodeMissingField, "paymentPassword", "paymentPassword is required")
+	}
+	holder := strings.TrimSpace(req.HolderName)
+	if utf8.RuneCountInString(holder) > maxHolderName || strings.ContainsFunc(holder, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return Card{}, account.FieldError(account.CodeInvalidField, "holderName", "holderName is at most 64 characters")
+	}
+	digits, err := secret.CheckCardNumber(req.CardNumber)
+	if err != nil {
+		return Card{}, err
+	}
+	acct, err := s.store.Account(ctx, p.AccountID)
+	if err != nil {
+		return Card{}, fmt.Errorf("link card: %w", err)
+	}
+	if acct == nil {
+		return Card{}, account.Errorf(account.CodeUnauthenticated, "sign in first")
+	}
+	if err := s.pay.Check(ctx, *acct, req.PaymentPassword); err != nil {
+		return Card{}, err
+	}
+	hash := s.hash(digits)
+	c := Card{ID: ID(hash), Hash: hash, Last4: secret.Last4(digits), HolderName: holder, LinkedAt: s.clock.Now()}
+	if err := s.store.LinkCard(ctx, p.AccountID, c); err != nil {
+		return Card{}, err
+	}
+	s.log.InfoContext(ctx, "card linked", "account", p.AccountID, "card", c.ID, "last4", c.Last4)
+	return c, nil
+}
+
+// List returns the principal's cards.
+func (s *Service) List(ctx context.Context, p account.Principal) ([]Card, error) {
+	cs, err := s.store.Cards(ctx, p.AccountID)
+	if err != nil {
+		return nil, fmt.Errorf("list cards: %w", err)
+	}
+	return cs, nil
+}
+
+// Unlink removes one of the principal's cards.
+func (s *Service) Unlink(ctx context.Context, p account.Principal, cardID string) error {
+	if !validID(cardID) {
+		return account.FieldError(account.CodeInvalidField, "cardId", "not a card id")
+	}
+	found, err := s.store.UnlinkCard(ctx, p.AccountID, cardID)
+	if err != nil {
+		return fmt.Errorf("unlink card: %w", err)
+	}
+	if !found {
+		return account.Errorf(account.CodeNotFound, "no such card")
+	}
+	s.log.InfoContext(ctx, "card unlinked", "account", p.AccountID, "card", cardID)
+	return nil
+}
+
+// Matches reports whether a typed card number is one of the account's linked cards: one read.
+// A number that is not a valid card number does not match.
+func (s *Service) Matches(ctx context.Context, accountID, cardNumber string) (bool, error) {
+	digits, err := secret.CheckCardNumber(cardNumber)
+	if err != nil {
+		return false, nil
+	}
+	hash := s.hash(digits)
+	c, err := s.store.Card(ctx, accountID, ID(hash))
+	if err != nil {
+		return false, fmt.Errorf("match card: %w", err)
+	}
+	return c != nil && secret.Equal(c.Hash, hash), nil
+}
+
+func (s *Service) hash(digits string) []byte {
+	return secret.KeyedHash(s.pepper, secret.DomainCard, digits)
+}
+
+// idLen is the length of a card id in hex digits (96 bits).
+const idLen = 24
+
+// ID is the card id for a card's keyed hash: a one-way function of it, so the id a client sees
+// does not reveal the stored hash.
+func ID(hash []byte) string {
+	h := sha256.New()
+	h.Write([]byte("card-id\x00"))
+	h.Write(hash)
+	return hex.EncodeToString(h.Sum(nil))[:idLen]
+}
+
+func validID(id string) bool {
+	return len(id) == idLen && strings.Trim(id, "0123456789abcdef") == ""
+}

@@ -1,0 +1,95 @@
+package card_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/wallet-accounts/wallet/local/flowtest"
+	"github.com/wallet-accounts/wallet/local/stacktest"
+	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/card"
+	"github.com/wallet-accounts/wallet/shared/paypass"
+)
+
+var ctx = context.Background()
+
+const (
+	visa       = "4111111111111111"
+	visaSpaced = "4111 1111 1111 1111"
+	mastercard = "5555555555554444"
+)
+
+func newService(t *testing.T) (*flowtest.Env, *card.Service) {
+	t.Helper()
+	env := flowtest.New(t, nil)
+	pay := paypass.New(env.Store, env.Hasher, env.Clock, env.Cfg, env.Log)
+	return env, card.NewService(env.Store, pay, env.Cfg.Pepper, env.Clock, env.Log)
+}
+
+func wantCode(t *testing.T, err error, code account.Code) {
+	t.Helper()
+	if !account.Is(err, code) {
+		t.Fatalf("got %v, want %s", err, code)
+	}
+}
+
+func TestLinkListMatchUnlink(t *testing.T) {
+	env, svc := newService(t)
+	a := env.SignUp(t)
+	p := account.Principal{AccountID: a.ID, DeviceID: a.DeviceID}
+	c, err := svc.Link(ctx, p, card.LinkRequest{CardNumber: visaSpaced, PaymentPassword: a.PaymentPassword, HolderName: " Li Lei "})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Last4 != "1111" || len(c.ID) != 24 || c.HolderName != "Li Lei" || !c.LinkedAt.Equal(env.Clock.Now()) {
+		t.Fatalf("card %+v", c)
+	}
+	_, err = svc.Link(ctx, p, card.LinkRequest{CardNumber: "4111-1111-1111-1111", PaymentPassword: a.PaymentPassword})
+	wantCode(t, err, account.CodeCardAlreadyLinked)
+
+	cards, err := svc.List(ctx, p)
+	if err != nil || len(cards) != 1 || cards[0].ID != c.ID || cards[0].Last4 != "1111" {
+		t.Fatalf("list %+v %v", cards, err)
+	}
+	if ok, err := svc.Matches(ctx, a.ID, visa); !ok || err != nil {
+		t.Fatalf("the linked card does not match: %v", err)
+	}
+	for _, n := range []string{mastercard, "4111111111111112", ""} {
+		if ok, err := svc.Matches(ctx, a.ID, n); ok || err != nil {
+			t.Fatalf("%q matches: %v", n, err)
+		}
+	}
+	// Another account may link the same card.
+	b := env.SignUp(t)
+	if _, err := svc.Link(ctx, account.Principal{AccountID: b.ID}, card.LinkRequest{CardNumber: visa, PaymentPassword: b.PaymentPassword}); err != nil {
+		t.Fatal(err)
+	}
+	stacktest.AssertNotStored(t, env.DB, env.Table, visa, visaSpaced, "411111", a.PaymentPassword)
+
+	if err := svc.Unlink(ctx, p, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, svc.Unlink(ctx, p, c.ID), account.CodeNotFound)
+	wantCode(t, svc.Unlink(ctx, p, "../ACCOUNT"), account.CodeInvalidField)
+	if ok, _ := svc.Matches(ctx, a.ID, visa); ok {
+		t.Fatal("an unlinked card still matches")
+	}
+}
+
+func TestLinkNeedsTheRightPaymentPassword(t *testing.T) {
+	env, svc := newService(t)
+	a := env.SignUp(t)
+	p := account.Principal{AccountID: a.ID}
+	_, err := svc.Link(ctx, p, card.LinkRequest{CardNumber: visa, PaymentPassword: "385016"})
+	wantCode(t, err, account.CodeWrongPaymentPassword)
+	_, err = svc.Link(ctx, p, card.LinkRequest{CardNumber: "4111111111111112", PaymentPassword: a.PaymentPassword})
+	wantCode(t, err, account.CodeInvalidCardNumber) // Luhn, before the payment password is tried
+	_, err = svc.Link(ctx, p, card.LinkRequest{CardNumber: visa})
+	wantCode(t, err, account.CodeMissingField)
+	if cards, _ := svc.List(ctx, p); len(cards) != 0 {
+		t.Fatalf("cards linked by refused requests: %+v", cards)
+	}
+	if n := stacktest.GetNumber(t, env.DB, env.Table, "ACCOUNT#"+a.ID, "ACCOUNT", "payFailures"); n != 1 {
+		t.Fatalf("%d payment failures, want 1", n)
+	}
+}

@@ -1,0 +1,87 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/card"
+)
+
+// cardItem is the stored form of card.Card: the keyed hash and last 4, never the number.
+type cardItem struct {
+	Hash       []byte `dynamodbav:"cardHash"`
+	Last4      string `dynamodbav:"last4"`
+	HolderName string `dynamodbav:"holderName,omitempty"`
+	LinkedAt   int64  `dynamodbav:"linkedAt"`
+}
+
+func (it cardItem) domain(id string) card.Card {
+	return card.Card{ID: id, Hash: it.Hash, Last4: it.Last4, HolderName: it.HolderName, LinkedAt: fromMS(it.LinkedAt)}
+}
+
+// LinkCard puts the card unless the account has it already.
+func (s *Store) LinkCard(ctx context.Context, accountID string, c card.Card) error {
+	item, err := marshal(cardKey(accountID, c.ID), cardItem{Hash: c.Hash, Last4: c.Last4, HolderName: c.HolderName, LinkedAt: ms(c.LinkedAt)})
+	if err != nil {
+		return err
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")})
+	if errors.As(err, new(*types.ConditionalCheckFailedException)) {
+		return account.FieldError(account.CodeCardAlreadyLinked, "cardNumber", "this card is already linked to the account")
+	}
+	if err != nil {
+		return fmt.Errorf("put card: %w", err)
+	}
+	return nil
+}
+
+// Cards lists an account's cards with one strongly consistent query.
+func (s *Store) Cards(ctx context.Context, accountID string) ([]card.Card, error) {
+	var out []card.Card
+	err := s.queryPrefix(ctx, "ACCOUNT#"+accountID, cardPrefix, func(sk string, item map[string]types.AttributeValue) error {
+		var it cardItem
+		if err := unmarshal(item, &it); err != nil {
+			return fmt.Errorf("decode card: %w", err)
+		}
+		out = append(out, it.domain(strings.TrimPrefix(sk, cardPrefix)))
+		return nil
+	})
+	return out, err
+}
+
+// Card reads one card of an account; nil when absent.
+func (s *Store) Card(ctx context.Context, accountID, cardID string) (*card.Card, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: cardKey(accountID, cardID).av(), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, fmt.Errorf("get card: %w", err)
+	}
+	if out.Item == nil {
+		return nil, nil
+	}
+	var it cardItem
+	if err := unmarshal(out.Item, &it); err != nil {
+		return nil, fmt.Errorf("decode card: %w", err)
+	}
+	c := it.domain(cardID)
+	return &c, nil
+}
+
+// UnlinkCard deletes a card; false when there was none.
+func (s *Store) UnlinkCard(ctx context.Context, accountID, cardID string) (bool, error) {
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.table, Key: cardKey(accountID, cardID).av(),
+		ConditionExpression: aws.String("attribute_exists(PK)")})
+	if errors.As(err, new(*types.ConditionalCheckFailedException)) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("delete card: %w", err)
+	}
+	return true, nil
+}

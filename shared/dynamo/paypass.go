@@ -1,0 +1,114 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+)
+
+// payLockoutItem is the payment-password part of an account item.
+type payLockoutItem struct {
+	Failures    int   `dynamodbav:"payFailures"`
+	WindowStart int64 `dynamodbav:"payWindowStart"`
+	LockedUntil int64 `dynamodbav:"payLockedUntil"`
+}
+
+func (it payLockoutItem) domain() account.Lockout {
+	return account.Lockout{Failures: it.Failures, WindowStart: fromMS(it.WindowStart), LockedUntil: fromMS(it.LockedUntil)}
+}
+
+// notPayLocked is the condition that no payment-password lock holds at :now (unix ms).
+const notPayLocked = "(attribute_not_exists(payLockedUntil) OR payLockedUntil <= :now)"
+
+// RecordPaymentFailure adds one wrong payment password to the count when it began after
+// windowFloor, or starts a new count otherwise, unless a lock holds. The two cases are two
+// conditional updates; a request that loses a race between them tries again.
+func (s *Store) RecordPaymentFailure(ctx context.Context, accountID string, now, windowFloor time.Time) (account.Lockout, error) {
+	vals := map[string]types.AttributeValue{":one": num(1), ":now": millis(now), ":floor": millis(windowFloor)}
+	add := &dynamodb.UpdateItemInput{TableName: &s.table, Key: accountKey(accountID).av(),
+		UpdateExpression:          aws.String("ADD payFailures :one"),
+		ConditionExpression:       aws.String("payWindowStart > :floor AND " + notPayLocked),
+		ExpressionAttributeValues: vals}
+	start := &dynamodb.UpdateItemInput{TableName: &s.table, Key: accountKey(accountID).av(),
+		UpdateExpression: aws.String("SET payFailures = :one, payWindowStart = :now"),
+		ConditionExpression: aws.String("attribute_exists(PK) AND (attribute_not_exists(payWindowStart) OR payWindowStart <= :floor) AND " +
+			notPayLocked),
+		ExpressionAttributeValues: vals}
+	for try := 0; try < 3; try++ {
+		for _, in := range []*dynamodb.UpdateItemInput{add, start} {
+			l, refused, err := s.updatePayLockout(ctx, in)
+			if err != nil {
+				return account.Lockout{}, fmt.Errorf("record payment failure: %w", err)
+			}
+			if refused == nil {
+				return l, nil
+			}
+			if len(refused) == 0 {
+				return account.Lockout{}, errors.New("record payment failure: no such account")
+			}
+			if locked, _ := l.Locked(now); locked {
+				return l, nil
+			}
+		}
+	}
+	return account.Lockout{}, errConflict
+}
+
+// LockPayment locks the payment password when its count has reached max.
+func (s *Store) LockPayment(ctx context.Context, accountID string, max int, until, now time.Time) (account.Lockout, error) {
+	l, _, err := s.updatePayLockout(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: accountKey(accountID).av(),
+		UpdateExpression:    aws.String("SET payLockedUntil = :until, payFailures = :zero, payWindowStart = :zero"),
+		ConditionExpression: aws.String("payFailures >= :max AND " + notPayLocked),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":until": millis(until), ":zero": num(0),
+			":max": num(int64(max)), ":now": millis(now)}})
+	if err != nil {
+		return account.Lockout{}, fmt.Errorf("lock payment password: %w", err)
+	}
+	return l, nil
+}
+
+// ClearPaymentFailures resets the count, unless a lock holds (then there is nothing to clear).
+func (s *Store) ClearPaymentFailures(ctx context.Context, accountID string, now time.Time) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: accountKey(accountID).av(),
+		UpdateExpression:          aws.String("SET payFailures = :zero, payWindowStart = :zero"),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND " + notPayLocked),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": num(0), ":now": millis(now)}})
+	if err != nil && !errors.As(err, new(*types.ConditionalCheckFailedException)) {
+		return fmt.Errorf("clear payment failures: %w", err)
+	}
+	return nil
+}
+
+// updatePayLockout runs an update and returns the payment lockout after it; when its condition
+// refused it, refused is the item as it stood (empty when there is no item) and the lockout is
+// decoded from it.
+func (s *Store) updatePayLockout(ctx context.Context, in *dynamodb.UpdateItemInput) (l account.Lockout, refused map[string]types.AttributeValue, err error) {
+	in.ReturnValues = types.ReturnValueAllNew
+	in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
+	out, err := s.db.UpdateItem(ctx, in)
+	item := map[string]types.AttributeValue{}
+	var ccf *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &ccf):
+		item, refused = ccf.Item, ccf.Item
+		if refused == nil {
+			refused = map[string]types.AttributeValue{}
+		}
+	case err != nil:
+		return account.Lockout{}, nil, err
+	default:
+		item = out.Attributes
+	}
+	var it payLockoutItem
+	if err := unmarshal(item, &it); err != nil {
+		return account.Lockout{}, nil, fmt.Errorf("decode payment lockout: %w", err)
+	}
+	return it.domain(), refused, nil
+}

@@ -1,0 +1,264 @@
+// Package freeze freezes an account at once when its owner fears it is in someone else's hands:
+// from a signed-in device, with a `freeze` code when the phone is at hand but the device is not,
+// or with the one-time freeze token of an alert SMS ("this wasn't me"). One transaction sets the
+// account frozen, ends every session, spends the code's proof or the freeze token and writes the
+// account_frozen event. A frozen account cannot sign in, check a payment password or change
+// settings; unfreezing takes a recovery (issue 4).
+//
+// Freezing a frozen account succeeds again (200, status frozen) without writing anything but
+// the end of any session that is somehow left, so a client can retry safely.
+package freeze
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/otp"
+)
+
+// Token is a one-time freeze token as stored: only the SHA-256 of the token.
+type Token struct {
+	Hash      []byte
+	AccountID string
+	ExpiresAt time.Time
+}
+
+// State is what a freeze reads: the account and its devices (whose sessions it ends).
+type State struct {
+	Account *account.Account // nil when absent
+	Devices []account.Device
+}
+
+// Freezing is what one freeze writes.
+type Freezing struct {
+	Account  account.Account // as read: the write is conditional on its version and on it being active
+	Sessions [][]byte        // the hashes of the sessions ended in the same transaction
+	Proof    *otp.Challenge  // the freeze code's proof, spent; or
+	Token    *Token          // the freeze token, spent
+	Event    account.Event
+	Now      time.Time
+}
+
+// Store is what freezing needs from storage.
+type Store interface {
+	// Proof reads the proof a verification token names; nil when none.
+	Proof(ctx context.Context, token string) (*otp.Challenge, error)
+	// FreezeToken reads a freeze token by its hash; nil when none.
+	FreezeToken(ctx context.Context, hash []byte) (*Token, error)
+	// FreezeState reads the account and its devices with one strongly consistent query.
+	FreezeState(ctx context.Context, accountID string) (State, error)
+	// Freeze writes a freeze in one transaction. It fails with ErrStale when the account changed
+	// since it was read, and with account.CodeInvalidToken or CodeInvalidFreezeToken when the
+	// proof or token was spent meanwhile.
+	Freeze(ctx context.Context, f Freezing) error
+	// EndSessions deletes sessions (those a transaction had no room for).
+	EndSessions(ctx context.Context, hashes [][]byte) error
+}
+
+// ErrStale says the account changed between the read and the write; the freeze reads again.
+var ErrStale = errors.New("freeze: account changed since it was read")
+
+// MaxTxSessions is how many sessions the freeze transaction itself ends (DynamoDB allows 100
+// items; the account, the event and the spent credential take three). Any more are deleted right
+// after it, before the answer.
+const MaxTxSessions = 96
+
+// Service freezes accounts.
+type Service struct {
+	store Store
+	clock account.Clock
+	rand  io.Reader
+	log   *slog.Logger
+}
+
+// NewService returns a Service.
+func NewService(store Store, clock account.Clock, rand io.Reader, log *slog.Logger) *Service {
+	return &Service{store: store, clock: clock, rand: rand, log: log}
+}
+
+// Request names the one credential a freeze comes with.
+type Request struct {
+	Principal         *account.Principal // a session (authenticated by the caller), or
+	VerificationToken string             // a `freeze` verification token, or
+	FreezeToken       string             // the one-time token of an alert SMS
+}
+
+// Result is what a freeze answers.
+type Result struct {
+	Status account.Status `json:"status"`
+}
+
+// credential is what a request proved: which account, and what to spend.
+type credential struct {
+	accountID string
+	proof     *otp.Challenge
+	token     *Token
+	via       string
+}
+
+const retries = 3
+
+// Freeze freezes the account the credential names.
+func (s *Service) Freeze(ctx context.Context, req Request) (Result, error) {
+	now := s.clock.Now()
+	cred, err := s.credential(ctx, req, now)
+	if err != nil {
+		return Result{}, err
+	}
+	for try := 0; ; try++ {
+		st, err := s.store.FreezeState(ctx, cred.accountID)
+		if err != nil {
+			return Result{}, fmt.Errorf("freeze: %w", err)
+		}
+		if err := cred.check(st.Account); err != nil {
+			return Result{}, err
+		}
+		hashes := sessions(st.Devices)
+		switch st.Account.Status {
+		case account.StatusActive:
+		case account.StatusFrozen:
+			if err := s.store.EndSessions(ctx, hashes); err != nil {
+				return Result{}, fmt.Errorf("freeze: %w", err)
+			}
+			return Result{Status: account.StatusFrozen}, nil
+		default:
+			return Result{}, account.Errorf(account.CodeAccountClosed, "this account is closed")
+		}
+		id, err := ulid.New(ulid.Timestamp(now), s.rand)
+		if err != nil {
+			return Result{}, fmt.Errorf("event id: %w", err)
+		}
+		inTx := hashes[:min(len(hashes), MaxTxSessions)]
+		f := Freezing{Account: *st.Account, Sessions: inTx, Proof: cred.proof, Token: cred.token, Now: now,
+			Event: account.Event{ID: id.String(), Type: account.EventAccountFrozen, At: now, Details: map[string]string{"via": cred.via}}}
+		err = s.store.Freeze(ctx, f)
+		if errors.Is(err, ErrStale) && try < retries {
+			continue
+		}
+		if errors.Is(err, ErrStale) {
+			return Result{}, account.Errorf(account.CodeConflict, "the account changed meanwhile; try again")
+		}
+		if err != nil {
+			return Result{}, err
+		}
+		if rest := hashes[len(inTx):]; len(rest) > 0 {
+			if err := s.store.EndSessions(ctx, rest); err != nil {
+				return Result{}, fmt.Errorf("freeze: %w", err)
+			}
+		}
+		s.log.InfoContext(ctx, "account frozen", "account", cred.accountID, "via", cred.via, "sessions", len(hashes))
+		return Result{Status: account.StatusFrozen}, nil
+	}
+}
+
+// credential checks the one credential of req and returns what it proves.
+func (s *Service) credential(ctx context.Context, req Request, now time.Time) (credential, error) {
+	n := 0
+	for _, given := range []bool{req.Principal != nil, req.VerificationToken != "", req.FreezeToken != ""} {
+		if given {
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		return credential{}, account.Errorf(account.CodeUnauthenticated, "freezing needs a session, a freeze code's verificationToken or a freezeToken")
+	case n > 1:
+		return credential{}, account.Errorf(account.CodeInvalidField, "give one of: a session, a verificationToken, a freezeToken")
+	case req.Principal != nil:
+		return credential{accountID: req.Principal.AccountID, via: "session"}, nil
+	case req.VerificationToken != "":
+		proof, err := s.store.Proof(ctx, req.VerificationToken)
+		if err != nil {
+			return credential{}, fmt.Errorf("freeze: %w", err)
+		}
+		if err := otp.CheckProof(proof, req.VerificationToken, account.PurposeFreeze, "", now); err != nil {
+			return credential{}, err
+		}
+		if proof.AccountID == "" {
+			return credential{}, invalidProof()
+		}
+		return credential{accountID: proof.AccountID, proof: proof, via: "code"}, nil
+	}
+	if !wellFormed(req.FreezeToken) {
+		return credential{}, invalidToken()
+	}
+	t, err := s.store.FreezeToken(ctx, TokenHash(req.FreezeToken))
+	if err != nil {
+		return credential{}, fmt.Errorf("freeze: %w", err)
+	}
+	if t == nil || !now.Before(t.ExpiresAt) {
+		return credential{}, invalidToken()
+	}
+	return credential{accountID: t.AccountID, token: t, via: "alert"}, nil
+}
+
+// check refuses a credential whose account is gone, or, for a code, whose phone is no longer
+// the account's.
+func (c credential) check(a *account.Account) error {
+	switch {
+	case a == nil && c.proof != nil:
+		return invalidProof()
+	case a == nil && c.token != nil:
+		return invalidToken()
+	case a == nil:
+		return account.Errorf(account.CodeUnauthenticated, "sign in first")
+	case c.proof != nil && a.Phone != c.proof.Phone:
+		return invalidProof()
+	}
+	return nil
+}
+
+func invalidProof() error {
+	return account.FieldError(account.CodeInvalidToken, "verificationToken", "the verification token is not valid for this request")
+}
+
+func invalidToken() error {
+	return account.FieldError(account.CodeInvalidFreezeToken, "freezeToken", "the freeze link is not valid or has expired")
+}
+
+// sessions returns the distinct session hashes the devices hold.
+func sessions(devs []account.Device) [][]byte {
+	seen := map[string]bool{}
+	var out [][]byte
+	for _, d := range devs {
+		if len(d.SessionHash) > 0 && !seen[string(d.SessionHash)] {
+			seen[string(d.SessionHash)] = true
+			out = append(out, d.SessionHash)
+		}
+	}
+	return out
+}
+
+// tokenBytes is the randomness of a freeze token.
+const tokenBytes = 32
+
+// NewToken returns a one-time freeze token (256 random bits, base64url) and its stored hash.
+// AlertFunction puts it in the alert SMS's link and stores the hash (dynamo PutFreezeToken).
+func NewToken(r io.Reader) (string, []byte, error) {
+	b := make([]byte, tokenBytes)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return "", nil, fmt.Errorf("freeze token: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(b)
+	return token, TokenHash(token), nil
+}
+
+// TokenHash is the stored form of a freeze token.
+func TokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+func wellFormed(token string) bool {
+	b, err := base64.RawURLEncoding.DecodeString(token)
+	return err == nil && len(b) == tokenBytes
+}

@@ -1,0 +1,130 @@
+package paypass_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wallet-accounts/wallet/local/flowtest"
+	"github.com/wallet-accounts/wallet/local/stacktest"
+	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/paypass"
+)
+
+var ctx = context.Background()
+
+type harness struct {
+	*flowtest.Env
+	pay *paypass.Checker
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	env := flowtest.New(t, nil)
+	return &harness{Env: env, pay: paypass.New(env.Store, env.Hasher, env.Clock, env.Cfg, env.Log)}
+}
+
+// check reads the account afresh, as a request does, and checks pin.
+func (h *harness) check(t *testing.T, a flowtest.Account, pin string) error {
+	t.Helper()
+	acct, err := h.Store.Account(ctx, a.ID)
+	if err != nil || acct == nil {
+		t.Fatalf("read account: %v", err)
+	}
+	return h.pay.Check(ctx, *acct, pin)
+}
+
+func wantCode(t *testing.T, err error, code account.Code) *account.Error {
+	t.Helper()
+	e, ok := account.As(err)
+	if !ok || e.Code != code {
+		t.Fatalf("got %v, want %s", err, code)
+	}
+	return e
+}
+
+const wrongPin = "385016"
+
+func TestWrongPaymentPasswordsLockIt(t *testing.T) {
+	h := newHarness(t)
+	a := h.SignUp(t)
+	if err := h.check(t, a, a.PaymentPassword); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 4; i++ {
+		e := wantCode(t, h.check(t, a, wrongPin), account.CodeWrongPaymentPassword)
+		if e.AttemptsRemaining == nil || *e.AttemptsRemaining != 5-i {
+			t.Fatalf("attempt %d: attemptsRemaining %v", i, e.AttemptsRemaining)
+		}
+	}
+	if e := wantCode(t, h.check(t, a, wrongPin), account.CodeLocked); e.RetryAfter != 3*time.Hour {
+		t.Fatalf("lock %v, want 3h", e.RetryAfter)
+	}
+	h.Clock.Advance(2 * time.Hour)
+	wantCode(t, h.check(t, a, a.PaymentPassword), account.CodeLocked) // even the right one
+	acct, _ := h.Store.Account(ctx, a.ID)
+	if l := h.pay.Limits(*acct); !l.Locked || l.RetryAfterSeconds != 3600 {
+		t.Fatalf("limits %+v", l)
+	}
+	h.Clock.Advance(time.Hour)
+	if err := h.check(t, a, a.PaymentPassword); err != nil {
+		t.Fatalf("after the lock: %v", err)
+	}
+	stacktest.AssertNotStored(t, h.DB, h.Table, a.PaymentPassword, wrongPin)
+}
+
+func TestFailuresCountWithinTheWindow(t *testing.T) {
+	h := newHarness(t)
+	a := h.SignUp(t)
+	for i := 0; i < 4; i++ {
+		wantCode(t, h.check(t, a, wrongPin), account.CodeWrongPaymentPassword)
+	}
+	h.Clock.Advance(24 * time.Hour)
+	acct, _ := h.Store.Account(ctx, a.ID)
+	if l := h.pay.Limits(*acct); l.Locked || l.AttemptsRemaining != 5 {
+		t.Fatalf("a day later: %+v", l)
+	}
+	if e := wantCode(t, h.check(t, a, wrongPin), account.CodeWrongPaymentPassword); *e.AttemptsRemaining != 4 {
+		t.Fatalf("a new window starts: %d left", *e.AttemptsRemaining)
+	}
+	// The right one clears the count.
+	if err := h.check(t, a, a.PaymentPassword); err != nil {
+		t.Fatal(err)
+	}
+	if e := wantCode(t, h.check(t, a, wrongPin), account.CodeWrongPaymentPassword); *e.AttemptsRemaining != 4 {
+		t.Fatalf("after the right one: %d left", *e.AttemptsRemaining)
+	}
+}
+
+func TestParallelWrongPaymentPasswordsAreAllCounted(t *testing.T) {
+	h := newHarness(t)
+	a := h.SignUp(t)
+	acct, _ := h.Store.Account(ctx, a.ID)
+	var wg sync.WaitGroup
+	for i := 0; i < 3; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = h.pay.Check(ctx, *acct, wrongPin)
+		}()
+	}
+	wg.Wait()
+	if n := stacktest.GetNumber(t, h.DB, h.Table, "ACCOUNT#"+a.ID, "ACCOUNT", "payFailures"); n != 3 {
+		t.Fatalf("%d failures counted, want 3", n)
+	}
+}
+
+func TestFrozenAccountAndMalformedInput(t *testing.T) {
+	h := newHarness(t)
+	a := h.SignUp(t)
+	acct, _ := h.Store.Account(ctx, a.ID)
+	for _, pin := range []string{"12345", "1234567", "12345a", "１２３４５６"} {
+		wantCode(t, h.pay.Check(ctx, *acct, pin), account.CodePaymentPasswordInvalid)
+	}
+	if n := stacktest.GetNumber(t, h.DB, h.Table, "ACCOUNT#"+a.ID, "ACCOUNT", "payFailures"); n != 0 {
+		t.Fatalf("malformed input counted as %d failures", n)
+	}
+	acct.Status = account.StatusFrozen
+	wantCode(t, h.pay.Check(ctx, *acct, a.PaymentPassword), account.CodeAccountFrozen)
+}

@@ -1,0 +1,85 @@
+package reset
+
+import (
+	"context"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/factor"
+)
+
+// AlternativeRequest is "I can't receive SMS": the ID number, two of the three security
+// answers and a linked bank card number, all of which must match.
+type AlternativeRequest struct {
+	Phone          account.Phone
+	IDNumber       string
+	Answers        []factor.Answer
+	BankCardNumber string
+	NewPassword    string
+}
+
+// ResetLoginWithoutSMS sets a new login password on identity checks alone. Any failure answers
+// the same recovery_failed, whichever part was wrong and whether or not the number has an
+// account, and counts toward a lock like sign-in's.
+func (s *Service) ResetLoginWithoutSMS(ctx context.Context, req AlternativeRequest) error {
+	if err := account.Required("idNumber", req.IDNumber, "bankCardNumber", req.BankCardNumber, "newPassword", req.NewPassword); err != nil {
+		return err
+	}
+	if err := factor.CheckAnswerShape(req.Answers); err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	owner, err := s.store.PhoneOwner(ctx, req.Phone.E164)
+	if err != nil {
+		return err
+	}
+	refusal := &account.Error{Code: account.CodeRecoveryFailed, Message: "the details do not match our records"}
+	if owner == "" {
+		s.identityOK(account.Account{}, nil, req) // the same work as for a real account
+		if err := s.store.UnknownFailure(ctx, req.Phone.E164, now); err != nil {
+			return err
+		}
+		left := s.lock.MaxFailures() - 1
+		refusal.AttemptsRemaining = &left
+		return refusal
+	}
+	st, err := s.store.Recovery(ctx, owner)
+	if err != nil {
+		return err
+	}
+	a := st.Account
+	if err := s.lock.Check(a, now); err != nil {
+		return err
+	}
+	if !s.identityOK(a, st.Cards, req) {
+		return s.lock.Fail(ctx, a, refusal, now)
+	}
+	if a.Status != account.StatusActive {
+		return account.Errorf(account.CodeAccountFrozen, "a frozen account is unfrozen through the reset with a code and a second factor")
+	}
+	if err := s.policy(req.NewPassword, personal(a)); err != nil {
+		return err
+	}
+	hash, err := s.hasher.Hash(req.NewPassword)
+	if err != nil {
+		return err
+	}
+	ev, err := s.event(account.EventPasswordReset, now)
+	if err != nil {
+		return err
+	}
+	ev.Details = map[string]string{"method": "identity"}
+	if err := s.store.Apply(ctx, Change{Account: a, LoginHash: hash, Sessions: account.SessionHashes(st.Devices), Event: ev}); err != nil {
+		return err
+	}
+	s.log.InfoContext(ctx, "login password reset without sms", "account", a.ID)
+	return nil
+}
+
+// identityOK checks every part, always all of them, so the time taken does not tell which part
+// failed.
+func (s *Service) identityOK(a account.Account, cards [][]byte, req AlternativeRequest) bool {
+	id := s.check.IDNumber(a, req.IDNumber)
+	answers := s.check.Answers(a, req.Answers)
+	card := s.check.Card(cards, req.BankCardNumber)
+	return id && answers && card
+}

@@ -1,0 +1,159 @@
+// Package reset recovers a forgotten login password (by code, with a second factor when the
+// request is risky, or without SMS through identity checks) and resets the payment password.
+//
+// Every successful reset is one transaction: the new hash, every other session ended, failure
+// counters cleared, the event, and the spent proof. Forgetting a password must never lock a
+// person out of their money, and must never let a thief in.
+package reset
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/config"
+	"github.com/wallet-accounts/wallet/shared/factor"
+	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/secret"
+	"github.com/wallet-accounts/wallet/shared/session"
+)
+
+// recentPhoneChange is how long after a phone change a login reset counts as risky.
+const recentPhoneChange = 30 * 24 * time.Hour
+
+// Factors a client may offer as the second factor of a risky login reset.
+const (
+	FactorSecurityAnswer = "security_answer"
+	FactorIDNumber       = "id_number"
+)
+
+// Store is what recovery needs from storage.
+type Store interface {
+	// Proof reads the challenge a verification token names (nil when none).
+	Proof(ctx context.Context, token string) (*otp.Challenge, error)
+	// PhoneOwner returns the account a phone belongs to, or "".
+	PhoneOwner(ctx context.Context, e164 string) (string, error)
+	// Recovery reads the account with its devices and the keyed hashes of its cards, in one read.
+	Recovery(ctx context.Context, accountID string) (State, error)
+	// Apply writes a reset in one transaction, conditional on the account's version.
+	Apply(ctx context.Context, c Change) error
+	factor.LockStore
+	// UnknownFailure counts a failed recovery for a phone without an account, so that case costs
+	// the same writes as a known one.
+	UnknownFailure(ctx context.Context, e164 string, now time.Time) error
+}
+
+// State is an account as recovery sees it.
+type State struct {
+	Account account.Account
+	Devices []account.Device
+	Cards   [][]byte // keyed hashes (secret.DomainCard) of the linked card numbers
+}
+
+// Change is one reset.
+type Change struct {
+	Account     account.Account // as read: the write is conditional on its Version
+	LoginHash   string          // new login hash, or "" to keep
+	PaymentHash string          // new payment hash, or "" to keep
+	Unfreeze    bool
+	KeepSession []byte   // the session that asked (payment reset), kept; every other one ends
+	Sessions    [][]byte // every session of the account, as read
+	Proof       *otp.Challenge
+	Event       account.Event
+}
+
+// Service recovers passwords.
+type Service struct {
+	store  Store
+	hasher *secret.Hasher
+	check  factor.Checker
+	lock   factor.Lock
+	policy func(string, secret.Personal) error
+	clock  account.Clock
+	rand   io.Reader
+	cfg    config.Config
+	log    *slog.Logger
+	risky  func(State, *session.DeviceInput, time.Time) bool
+}
+
+// NewService returns a Service. policy judges new login passwords (strength.CheckLoginPassword).
+func NewService(store Store, hasher *secret.Hasher, policy func(string, secret.Personal) error, clock account.Clock,
+	rand io.Reader, cfg config.Config, log *slog.Logger) *Service {
+	s := &Service{store: store, hasher: hasher, check: factor.NewChecker(hasher, cfg.Pepper), lock: factor.NewLock(store, cfg),
+		policy: policy, clock: clock, rand: rand, cfg: cfg, log: log}
+	s.risky = s.isRisky
+	return s
+}
+
+// Factor is a second factor, or a part of the no-SMS recovery.
+type Factor struct {
+	QuestionID string `json:"questionId,omitempty"`
+	Answer     string `json:"answer,omitempty"`
+	IDNumber   string `json:"idNumber,omitempty"`
+}
+
+// isRisky reports whether a login reset needs a second factor: from a device the account has
+// not signed in on (or none named), or soon after a phone change.
+func (s *Service) isRisky(st State, dev *session.DeviceInput, now time.Time) bool {
+	if !st.Account.PhoneChangedAt.IsZero() && now.Sub(st.Account.PhoneChangedAt) < recentPhoneChange {
+		return true
+	}
+	if dev == nil {
+		return true
+	}
+	for _, d := range st.Devices {
+		if d.ID == dev.ID {
+			return false
+		}
+	}
+	return true
+}
+
+// question is the security question a risky reset asks: always the same one for an account,
+// so that after a wrong answer the same question is asked again.
+func question(a account.Account) string {
+	if len(a.Answers) == 0 {
+		return ""
+	}
+	h := fnv.New32a()
+	h.Write([]byte(a.ID))
+	return a.Answers[h.Sum32()%uint32(len(a.Answers))].QuestionID
+}
+
+// factors lists the second factors an account can offer.
+func factors(a account.Account) []string {
+	out := []string{FactorSecurityAnswer}
+	if a.Profile.RealNameVerified() {
+		out = append(out, FactorIDNumber)
+	}
+	return out
+}
+
+// secondFactorOK checks one factor: the answer to the asked question, or the ID number on file.
+func (s *Service) secondFactorOK(a account.Account, f Factor) bool {
+	switch {
+	case f.IDNumber != "":
+		return s.check.IDNumber(a, f.IDNumber)
+	case f.QuestionID != "":
+		return f.QuestionID == question(a) && s.check.Answer(a, f.QuestionID, f.Answer)
+	}
+	return false
+}
+
+func (s *Service) event(kind string, now time.Time) (account.Event, error) {
+	id, err := ulid.New(ulid.Timestamp(now), s.rand)
+	if err != nil {
+		return account.Event{}, fmt.Errorf("event id: %w", err)
+	}
+	return account.Event{ID: id.String(), Type: kind, At: now}, nil
+}
+
+func personal(a account.Account) secret.Personal {
+	return secret.Personal{Phone: a.Phone, Name: a.Profile.RealName, Email: a.Profile.Email, Birthday: a.Profile.DateOfBirth}
+}

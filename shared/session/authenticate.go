@@ -1,0 +1,54 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+)
+
+// tokenLen is the length of a session token: 32 bytes, unpadded base64url.
+const tokenLen = 43
+
+// Authenticate returns who a bearer session token belongs to. It costs one strongly consistent
+// read; a session that is due to slide (at most once a day) costs one more write. A token that is
+// malformed, unknown, expired or ended answers unauthenticated: a session is valid exactly while
+// its item exists and has not expired, so ending one takes effect at once.
+func (s *Service) Authenticate(ctx context.Context, token string) (account.Principal, error) {
+	if !wellFormed(token) {
+		return account.Principal{}, unauthenticated()
+	}
+	hash := TokenHash(token)
+	ses, err := s.store.Session(ctx, hash)
+	if err != nil {
+		return account.Principal{}, fmt.Errorf("authenticate: %w", err)
+	}
+	now := s.clock.Now()
+	if ses == nil || !ses.Live(now) {
+		return account.Principal{}, unauthenticated()
+	}
+	if next, due := s.policy.Slide(*ses, now); due {
+		// The request is authenticated by the read; a failed slide only means it is tried again.
+		if err := s.store.SlideSession(ctx, *ses, next, now); err != nil {
+			s.log.WarnContext(ctx, "slide session", "account", ses.AccountID, "err", err)
+		}
+	}
+	return account.Principal{AccountID: ses.AccountID, DeviceID: ses.DeviceID, SessionHash: hash}, nil
+}
+
+// wellFormed reports whether token could be one NewToken made.
+func wellFormed(token string) bool {
+	return len(token) == tokenLen && !strings.ContainsFunc(token, func(r rune) bool {
+		return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+	})
+}
+
+// SignOut ends the principal's session and clears it from its device.
+func (s *Service) SignOut(ctx context.Context, p account.Principal) error {
+	if err := s.store.EndSession(ctx, Session{Hash: p.SessionHash, AccountID: p.AccountID, DeviceID: p.DeviceID}); err != nil {
+		return fmt.Errorf("sign out: %w", err)
+	}
+	s.log.InfoContext(ctx, "signed out", "account", p.AccountID, "device", p.DeviceID)
+	return nil
+}
