@@ -6,20 +6,63 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/apigw"
 	"github.com/wallet-accounts/wallet/shared/factor"
 	"github.com/wallet-accounts/wallet/shared/phone"
 	"github.com/wallet-accounts/wallet/shared/reset"
+	"github.com/wallet-accounts/wallet/shared/session"
 )
 
-type handler struct{ reset *reset.Service }
+type handler struct {
+	reset    *reset.Service
+	sessions *session.Service
+}
 
-func newRouter(svc *reset.Service, log *slog.Logger) *apigw.Router {
-	h := handler{reset: svc}
+func newRouter(resets *reset.Service, sessions *session.Service, log *slog.Logger) *apigw.Router {
+	h := handler{reset: resets, sessions: sessions}
 	return apigw.NewRouter(log, map[string]apigw.HandlerFunc{
 		"POST /v1/password-resets/login":             h.login,
 		"POST /v1/password-resets/login/alternative": h.alternative,
+		"POST /v1/password-resets/payment":           h.payment,
+		"POST /v1/payment-password/verify":           h.verifyPayment,
 	})
+}
+
+// principal authenticates the request's bearer session.
+func (h handler) principal(ctx context.Context, req events.APIGatewayV2HTTPRequest) (account.Principal, error) {
+	token, _ := apigw.BearerToken(req)
+	return h.sessions.Authenticate(ctx, token)
+}
+
+func (h handler) payment(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	p, err := h.principal(ctx, req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var in reset.PaymentRequest
+	if err := apigw.Decode(req, &in); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if err := h.reset.ResetPayment(ctx, p, in); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return apigw.NoContent(), nil
+}
+
+func (h handler) verifyPayment(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	p, err := h.principal(ctx, req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var in reset.VerifyRequest
+	if err := apigw.Decode(req, &in); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if err := h.reset.VerifyPayment(ctx, p, in); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return apigw.NoContent(), nil
 }
 
 func (h handler) login(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {

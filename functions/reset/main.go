@@ -10,15 +10,20 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/config/awsenv"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
+	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/reset"
 	"github.com/wallet-accounts/wallet/shared/secret"
 	"github.com/wallet-accounts/wallet/shared/secret/strength"
+	"github.com/wallet-accounts/wallet/shared/session"
 )
 
 func main() {
 	cfg, awsCfg, log := awsenv.Boot()
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.DynamoEndpoint), cfg.TableName).WithEventTTL(cfg.EventTTL)
 	hasher := secret.NewHasher(cfg.Argon2Params(), rand.Reader, cfg.Pepper)
-	svc := reset.NewService(store, hasher, strength.CheckLoginPassword, account.SystemClock{}, rand.Reader, cfg, log)
-	lambda.Start(newRouter(svc, log).Handle)
+	clock := account.SystemClock{}
+	payments := paypass.New(store, hasher, clock, cfg, log)
+	resets := reset.NewService(store, payments, hasher, strength.CheckLoginPassword, clock, rand.Reader, cfg, log)
+	sessions := session.NewService(store, hasher, clock, rand.Reader, cfg, log)
+	lambda.Start(newRouter(resets, sessions, log).Handle)
 }

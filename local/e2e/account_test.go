@@ -18,28 +18,47 @@ const (
 // "e2e-phone-0001". It returns the phone (E.164), the login password and the session token.
 func signUp(t *testing.T, c *client) (phone, password, sessionToken string) {
 	t.Helper()
-	phone, _ = newPhone()
+	u := signUpWith(t, c, nil)
+	return u.phone, u.password, u.session
+}
+
+// signedUp is an account made over HTTP, with what its owner knows.
+type signedUp struct {
+	phone, password, session string
+	answers                  map[string]string // question id -> answer
+}
+
+// signUpWith signs up as signUp does, with a profile (nil for none).
+func signUpWith(t *testing.T, c *client, profile map[string]any) signedUp {
+	t.Helper()
+	phone, _ := newPhone()
 	token := verifiedToken(t, c, phone, "signup", 0)
 	res := c.do("GET", "/v1/security-questions", nil)
 	qs, _ := res.Body["questions"].([]any)
 	if res.Status != 200 || len(qs) < 3 {
 		t.Fatalf("questions: %d %s", res.Status, res.raw)
 	}
+	u := signedUp{phone: phone, password: e2ePassword, answers: map[string]string{}}
 	answers := []string{"Riverside Primary", "Mochi the cat", "Elm Road"}
 	var body []map[string]string
 	for i, q := range qs[:3] {
 		id, _ := q.(map[string]any)["id"].(string)
 		body = append(body, map[string]string{"questionId": id, "answer": answers[i]})
+		u.answers[id] = answers[i]
 	}
-	res = c.do("POST", "/v1/accounts", map[string]any{"verificationToken": token, "loginPassword": e2ePassword,
+	req := map[string]any{"verificationToken": token, "loginPassword": e2ePassword,
 		"paymentPassword": e2ePaymentPassword, "securityAnswers": body, "agreementVersion": "2026-11",
-		"device": map[string]string{"id": "e2e-phone-0001", "name": "Phone", "platform": "android"}})
-	sessionToken, _ = res.Body["sessionToken"].(string)
-	if res.Status != 201 || sessionToken == "" {
+		"device": map[string]string{"id": "e2e-phone-0001", "name": "Phone", "platform": "android"}}
+	if profile != nil {
+		req["profile"] = profile
+	}
+	res = c.do("POST", "/v1/accounts", req)
+	u.session, _ = res.Body["sessionToken"].(string)
+	if res.Status != 201 || u.session == "" {
 		t.Fatalf("signup: %d %s", res.Status, res.raw)
 	}
-	remember(append(answers, e2ePassword, e2ePaymentPassword, sessionToken)...)
-	return phone, e2ePassword, sessionToken
+	remember(append(answers, e2ePassword, e2ePaymentPassword, u.session)...)
+	return u
 }
 
 // verifiedToken asks for a code for phone and purpose, reads it from the SMS numbered after (0

@@ -95,6 +95,8 @@ func testCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	table := fs.String("table", defaultTable, "DynamoDB table name for the functions")
 	state := fs.String("state", filepath.Join(".local", "test"), "directory for the run's logs, relative to the repository root")
+	overrides := envFlag{}
+	fs.Var(overrides, "env", "KEY=VALUE: a setting for every function, over template.yaml's (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}
 	}
@@ -128,6 +130,7 @@ func testCmd(ctx context.Context, args []string) error {
 		funcLogs: linelog.NewSink(files[0]),
 		smsOut:   files[1],
 		log:      log,
+		env:      overrides,
 	})
 	if err != nil {
 		return err
@@ -306,3 +309,17 @@ func rel(root, path string) string {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// envFlag collects repeated -env KEY=VALUE flags.
+type envFlag map[string]string
+
+func (e envFlag) String() string { return fmt.Sprint(map[string]string(e)) }
+
+func (e envFlag) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want KEY=VALUE, got %q", v)
+	}
+	e[k] = val
+	return nil
+}

@@ -52,6 +52,8 @@ type stackConfig struct {
 	funcLogs *linelog.Sink
 	smsOut   io.Writer
 	log      *slog.Logger
+	// env overrides functions' settings (test mode's -env), applied over template.yaml's.
+	env map[string]string
 }
 
 // stack is the running local stack.
@@ -332,6 +334,9 @@ func (st *stack) functionEnv(fn template.Function, tctx template.Context, home s
 	}
 	if fn.ApplicationLogLevel != "" {
 		local["AWS_LAMBDA_LOG_LEVEL"] = fn.ApplicationLogLevel
+	}
+	for k, v := range st.cfg.env {
+		env[k] = v
 	}
 	for k, v := range local {
 		env[k] = v

@@ -20,6 +20,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/config"
 	"github.com/wallet-accounts/wallet/shared/factor"
 	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/secret"
 	"github.com/wallet-accounts/wallet/shared/session"
 )
@@ -44,6 +45,8 @@ type Store interface {
 	// Apply writes a reset in one transaction, conditional on the account's version.
 	Apply(ctx context.Context, c Change) error
 	factor.LockStore
+	// Account reads the account, strongly consistent (nil when there is none).
+	Account(ctx context.Context, id string) (*account.Account, error)
 	// UnknownFailure counts a failed recovery for a phone without an account, so that case costs
 	// the same writes as a known one.
 	UnknownFailure(ctx context.Context, e164 string, now time.Time) error
@@ -80,14 +83,27 @@ type Service struct {
 	cfg    config.Config
 	log    *slog.Logger
 	risky  func(State, *session.DeviceInput, time.Time) bool
+	// payments checks payment passwords with their lock.
+	payments *paypass.Checker
+	// nighttime reports whether the account's nighttime protection holds at a time; payment
+	// verification inside it needs a login_step_up code.
+	nighttime func(account.Account, time.Time) bool
 }
 
 // NewService returns a Service. policy judges new login passwords (strength.CheckLoginPassword).
-func NewService(store Store, hasher *secret.Hasher, policy func(string, secret.Personal) error, clock account.Clock,
-	rand io.Reader, cfg config.Config, log *slog.Logger) *Service {
+func NewService(store Store, payments *paypass.Checker, hasher *secret.Hasher, policy func(string, secret.Personal) error,
+	clock account.Clock, rand io.Reader, cfg config.Config, log *slog.Logger) *Service {
 	s := &Service{store: store, hasher: hasher, check: factor.NewChecker(hasher, cfg.Pepper), lock: factor.NewLock(store, cfg),
-		policy: policy, clock: clock, rand: rand, cfg: cfg, log: log}
+		policy: policy, clock: clock, rand: rand, cfg: cfg, log: log, payments: payments,
+		nighttime: func(account.Account, time.Time) bool { return false }}
 	s.risky = s.isRisky
+	return s
+}
+
+// WithNighttime sets how the service tells whether an account's nighttime protection holds
+// (the account's alert settings); until it is set, payment verification never asks for a code.
+func (s *Service) WithNighttime(inWindow func(account.Account, time.Time) bool) *Service {
+	s.nighttime = inWindow
 	return s
 }
 

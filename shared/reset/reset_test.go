@@ -15,6 +15,7 @@ import (
 	"github.com/wallet-accounts/wallet/local/stacktest"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
+	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/reset"
 	"github.com/wallet-accounts/wallet/shared/secret/strength"
 	"github.com/wallet-accounts/wallet/shared/session"
@@ -23,7 +24,8 @@ import (
 const newPassword = "amber-lantern-forty-7"
 
 func newService(e *flowtest.Env) *reset.Service {
-	return reset.NewService(e.Store, e.Hasher, strength.CheckLoginPassword, e.Clock, rand.Reader, e.Cfg, e.Log)
+	return reset.NewService(e.Store, paypass.New(e.Store, e.Hasher, e.Clock, e.Cfg, e.Log), e.Hasher, strength.CheckLoginPassword,
+		e.Clock, rand.Reader, e.Cfg, e.Log)
 }
 
 func knownDevice(a flowtest.Account) *session.DeviceInput {
@@ -221,7 +223,9 @@ func TestAFailedTransactionWritesNothing(t *testing.T) {
 	token := e.Token(t, a, account.PurposeResetLogin)
 	failOnce := &failTransact{}
 	db := stacktest.StackDynamo(t, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, failOnce.middleware) })
-	broken := reset.NewService(dynamo.New(db, e.Table), e.Hasher, strength.CheckLoginPassword, e.Clock, rand.Reader, e.Cfg, e.Log)
+	store := dynamo.New(db, e.Table)
+	broken := reset.NewService(store, paypass.New(store, e.Hasher, e.Clock, e.Cfg, e.Log), e.Hasher, strength.CheckLoginPassword,
+		e.Clock, rand.Reader, e.Cfg, e.Log)
 	err := broken.ResetLogin(context.Background(), reset.LoginRequest{VerificationToken: token, NewPassword: newPassword, Device: knownDevice(a)})
 	if err == nil || !failOnce.failed {
 		t.Fatalf("the injected failure must fail the reset: %v", err)
