@@ -161,4 +161,3 @@ func TestWithoutSMSAnyWrongPartAnswersTheSame(t *testing.T) {
 		t.Fatal("no reset while locked")
 	}
 }
-
