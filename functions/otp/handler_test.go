@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"log/slog"
 	"strings"
@@ -11,9 +10,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/wallet-accounts/wallet/local/flowtest"
 	"github.com/wallet-accounts/wallet/local/stacktest"
 	"github.com/wallet-accounts/wallet/shared/account"
-	"github.com/wallet-accounts/wallet/shared/config"
 	"github.com/wallet-accounts/wallet/shared/courier"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
 	"github.com/wallet-accounts/wallet/shared/otp"
@@ -24,17 +23,7 @@ func newTestRouter(t *testing.T) interface {
 	Handle(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
 } {
 	t.Helper()
-	pepper := make([]byte, 32)
-	_, _ = rand.Read(pepper)
-	cfg, err := config.Load(func(k string) string {
-		if k == "PEPPER" {
-			return base64.StdEncoding.EncodeToString(pepper)
-		}
-		return ""
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := flowtest.Config(t, nil)
 	db, table := stacktest.NewTable(t)
 	svc := otp.NewService(dynamo.New(db, table), courier.New(sms.New(stacktest.SNSClient(t), "")),
 		account.SystemClock{}, rand.Reader, cfg, slog.New(slog.DiscardHandler))

@@ -46,8 +46,8 @@ type Env struct {
 	signup *signup.Service
 }
 
-// New returns an Env over a fresh table; tune may change the configuration.
-func New(t testing.TB, tune func(*config.Config)) *Env {
+// Config returns the default configuration with a fresh random pepper, changed by tune (may be nil).
+func Config(t testing.TB, tune func(*config.Config)) config.Config {
 	t.Helper()
 	pepper := make([]byte, 32)
 	_, _ = rand.Read(pepper)
@@ -63,6 +63,13 @@ func New(t testing.TB, tune func(*config.Config)) *Env {
 	if tune != nil {
 		tune(&cfg)
 	}
+	return cfg
+}
+
+// New returns an Env over a fresh table; tune may change the configuration.
+func New(t testing.TB, tune func(*config.Config)) *Env {
+	t.Helper()
+	cfg := Config(t, tune)
 	e := &Env{Cfg: cfg, Clock: &account.FixedClock{T: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)},
 		Calls: &stacktest.Calls{}, Log: slog.New(slog.DiscardHandler)}
 	e.DB, e.Table = stacktest.NewTable(t, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, e.Calls.Middleware) })

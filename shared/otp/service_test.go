@@ -3,7 +3,6 @@ package otp_test
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/wallet-accounts/wallet/local/flowtest"
 	"github.com/wallet-accounts/wallet/local/stacktest"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/config"
@@ -58,22 +58,7 @@ func newHarness(t *testing.T, tune func(*config.Config)) *harness {
 }
 
 func testConfig(t *testing.T) config.Config {
-	t.Helper()
-	pepper := make([]byte, 32)
-	_, _ = rand.Read(pepper)
-	cfg, err := config.Load(func(k string) string {
-		switch k {
-		case "PEPPER":
-			return base64.StdEncoding.EncodeToString(pepper)
-		case "OTP_NO_SEND_DELAY":
-			return "1ms"
-		}
-		return ""
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
+	return flowtest.Config(t, func(c *config.Config) { c.NoSendDelay = time.Millisecond })
 }
 
 // outbox records the text of every Publish, and can make SNS fail, as an SDK middleware in front

@@ -3,14 +3,12 @@ package phonechange_test
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/smithy-go/middleware"
 
 	"github.com/wallet-accounts/wallet/local/flowtest"
 	"github.com/wallet-accounts/wallet/local/stacktest"
@@ -271,8 +269,8 @@ func TestAFailedConfirmLeavesTheOldNumberBound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fail := &failTransact{}
-	db := stacktest.StackDynamo(t, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, fail.middleware) })
+	fail := &stacktest.FailOnce{Operation: "TransactWriteItems"}
+	db := stacktest.StackDynamo(t, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, fail.Middleware) })
 	broken := phonechange.NewService(dynamo.New(db, h.Table), h.Hasher, h.Clock, rand.Reader, h.Cfg, h.Log)
 	if _, err := broken.Confirm(context.Background(), a.SessionToken, id, token); err == nil {
 		t.Fatal("the injected failure must fail the confirm")
@@ -305,25 +303,4 @@ func TestOneChangePerThirtyDaysAndNoIdentityPathAfterAReset(t *testing.T) {
 	_, err = h.startIdentity(t, b)
 	wantCode(t, err, account.CodeIdentityPathClosed)
 	h.startOld(t, b) // the old phone still works
-}
-
-type failTransact struct {
-	mu   sync.Mutex
-	done bool
-}
-
-func (f *failTransact) middleware(stack *middleware.Stack) error {
-	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("failTransact", func(ctx context.Context,
-		in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-		if _, ok := in.Parameters.(*dynamodb.TransactWriteItemsInput); ok {
-			f.mu.Lock()
-			first := !f.done
-			f.done = true
-			f.mu.Unlock()
-			if first {
-				return middleware.InitializeOutput{}, middleware.Metadata{}, errors.New("injected: transaction failed")
-			}
-		}
-		return next.HandleInitialize(ctx, in)
-	}), middleware.Before)
 }

@@ -3,13 +3,11 @@ package reset_test
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/smithy-go/middleware"
 
 	"github.com/wallet-accounts/wallet/local/flowtest"
 	"github.com/wallet-accounts/wallet/local/stacktest"
@@ -221,13 +219,13 @@ func TestAFailedTransactionWritesNothing(t *testing.T) {
 	e := flowtest.New(t, nil)
 	a := e.SignUp(t)
 	token := e.Token(t, a, account.PurposeResetLogin)
-	failOnce := &failTransact{}
-	db := stacktest.StackDynamo(t, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, failOnce.middleware) })
+	failOnce := &stacktest.FailOnce{Operation: "TransactWriteItems"}
+	db := stacktest.StackDynamo(t, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, failOnce.Middleware) })
 	store := dynamo.New(db, e.Table)
 	broken := reset.NewService(store, paypass.New(store, e.Hasher, e.Clock, e.Cfg, e.Log), e.Hasher, strength.CheckLoginPassword,
 		e.Clock, rand.Reader, e.Cfg, e.Log)
 	err := broken.ResetLogin(context.Background(), reset.LoginRequest{VerificationToken: token, NewPassword: newPassword, Device: knownDevice(a)})
-	if err == nil || !failOnce.failed {
+	if err == nil || !failOnce.Failed() {
 		t.Fatalf("the injected failure must fail the reset: %v", err)
 	}
 	if loginHashMatches(t, e, a, newPassword) || events(t, e, a, account.EventPasswordReset) != 0 || sessions(t, e, a) != 1 {
@@ -236,26 +234,4 @@ func TestAFailedTransactionWritesNothing(t *testing.T) {
 	if err := newService(e).ResetLogin(context.Background(), reset.LoginRequest{VerificationToken: token, NewPassword: newPassword, Device: knownDevice(a)}); err != nil {
 		t.Fatalf("the token must still work after a failed reset: %v", err)
 	}
-}
-
-// failTransact fails the first TransactWriteItems before it reaches DynamoDB Local.
-type failTransact struct {
-	mu     sync.Mutex
-	failed bool
-}
-
-func (f *failTransact) middleware(stack *middleware.Stack) error {
-	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("failTransact", func(ctx context.Context,
-		in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-		if _, ok := in.Parameters.(*dynamodb.TransactWriteItemsInput); ok {
-			f.mu.Lock()
-			first := !f.failed
-			f.failed = true
-			f.mu.Unlock()
-			if first {
-				return middleware.InitializeOutput{}, middleware.Metadata{}, errors.New("injected: transaction failed")
-			}
-		}
-		return next.HandleInitialize(ctx, in)
-	}), middleware.Before)
 }

@@ -3,7 +3,6 @@ package signup_test
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/wallet-accounts/wallet/local/flowtest"
 	"github.com/wallet-accounts/wallet/local/stacktest"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/config"
@@ -42,17 +42,7 @@ type harness struct {
 
 func newHarness(t *testing.T, params secret.Params) *harness {
 	t.Helper()
-	pepper := make([]byte, 32)
-	_, _ = rand.Read(pepper)
-	cfg, err := config.Load(func(k string) string {
-		if k == "PEPPER" {
-			return base64.StdEncoding.EncodeToString(pepper)
-		}
-		return ""
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := flowtest.Config(t, nil)
 	h := &harness{clock: &account.FixedClock{T: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}, calls: &stacktest.Calls{}, cfg: cfg}
 	h.db, h.table = stacktest.NewTable(t, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, h.calls.Middleware) })
 	h.store = dynamo.New(h.db, h.table)
