@@ -36,16 +36,9 @@ func (s *Store) PutFreezeToken(ctx context.Context, accountID string, hash []byt
 
 // FreezeToken reads a freeze token by its hash; nil when there is none.
 func (s *Store) FreezeToken(ctx context.Context, hash []byte) (*freeze.Token, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: freezeTokenKey(hash).av(), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return nil, fmt.Errorf("get freeze token: %w", err)
-	}
-	if out.Item == nil {
-		return nil, nil
-	}
 	var it freezeTokenItem
-	if err := unmarshal(out.Item, &it); err != nil {
-		return nil, fmt.Errorf("decode freeze token: %w", err)
+	if ok, err := s.get(ctx, freezeTokenKey(hash), &it, "freeze token"); !ok || err != nil {
+		return nil, err
 	}
 	return &freeze.Token{Hash: hash, AccountID: it.AccountID, ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC()}, nil
 }

@@ -287,16 +287,9 @@ func (s *Store) Proof(ctx context.Context, token string) (*otp.Challenge, error)
 	if !ok {
 		return nil, nil
 	}
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: challenge(id).av(), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return nil, fmt.Errorf("get proof: %w", err)
-	}
-	if out.Item == nil {
-		return nil, nil
-	}
 	var c challengeItem
-	if err := unmarshal(out.Item, &c); err != nil {
-		return nil, fmt.Errorf("decode proof: %w", err)
+	if ok, err := s.get(ctx, challenge(id), &c, "proof"); !ok || err != nil {
+		return nil, err
 	}
 	ch := c.domain(id)
 	return &ch, nil

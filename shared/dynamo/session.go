@@ -41,18 +41,9 @@ var accountNames = map[string]string{"#status": "status", "#version": "version"}
 
 // PhoneOwner returns the id of the account the number belongs to, or "".
 func (s *Store) PhoneOwner(ctx context.Context, e164 string) (string, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: phoneClaim(e164).av(), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return "", fmt.Errorf("get phone claim: %w", err)
-	}
-	if out.Item == nil {
-		return "", nil
-	}
 	var c claimItem
-	if err := unmarshal(out.Item, &c); err != nil {
-		return "", fmt.Errorf("decode phone claim: %w", err)
-	}
-	return c.AccountID, nil
+	_, err := s.get(ctx, phoneClaim(e164), &c, "phone claim")
+	return c.AccountID, err
 }
 
 // SignInState reads the account and device (or the number's failure counter), the proof and the
@@ -287,19 +278,12 @@ func (s *Store) CountIPFailure(ctx context.Context, c otp.Counter) error {
 
 // Session reads a session by its token's hash, strongly consistent.
 func (s *Store) Session(ctx context.Context, hash []byte) (*session.Session, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: sessionKey(hash).av(), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return nil, fmt.Errorf("get session: %w", err)
-	}
-	if out.Item == nil {
-		return nil, nil
-	}
 	var it sessionItem
-	if err := unmarshal(out.Item, &it); err != nil {
-		return nil, fmt.Errorf("decode session: %w", err)
+	if ok, err := s.get(ctx, sessionKey(hash), &it, "session"); !ok || err != nil {
+		return nil, err
 	}
-	return &session.Session{Hash: hash, AccountID: it.AccountID, DeviceID: it.DeviceID, CreatedAt: fromMS(it.CreatedAt),
-		SeenAt: fromMS(it.SeenAt), ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC(), AbsoluteAt: fromMS(it.AbsoluteAt)}, nil
+	ses := it.domain(hash)
+	return &ses, nil
 }
 
 // SlideSession moves the session's idle expiry and its device's last-seen time, in one
@@ -342,16 +326,9 @@ func (s *Store) EndSession(ctx context.Context, ses session.Session) error {
 
 // Account reads an account, strongly consistent; nil when there is none.
 func (s *Store) Account(ctx context.Context, id string) (*account.Account, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: accountKey(id).av(), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return nil, fmt.Errorf("get account: %w", err)
-	}
-	if out.Item == nil {
-		return nil, nil
-	}
 	var it accountItem
-	if err := unmarshal(out.Item, &it); err != nil {
-		return nil, fmt.Errorf("decode account: %w", err)
+	if ok, err := s.get(ctx, accountKey(id), &it, "account"); !ok || err != nil {
+		return nil, err
 	}
 	a := it.domain()
 	return &a, nil

@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -28,51 +27,40 @@ type idempotencyItem struct {
 
 // Begin reads the proof and, with a key, the stored response, in one BatchGetItem.
 func (s *Store) Begin(ctx context.Context, token string, idem *idempotency.Key) (*otp.Challenge, *idempotency.Record, error) {
-	var keys []map[string]types.AttributeValue
-	id, ok := otp.TokenChallengeID(token)
-	if ok {
-		keys = append(keys, challenge(id).av())
+	var keys []key
+	id, hasProof := otp.TokenChallengeID(token)
+	if hasProof {
+		keys = append(keys, challenge(id))
 	}
 	if idem != nil {
-		keys = append(keys, idempotencyKey(idem.ID).av())
+		keys = append(keys, idempotencyKey(idem.ID))
 	}
 	if len(keys) == 0 {
 		return nil, nil, nil
 	}
-	items, err := s.batchGet(ctx, keys)
+	items, err := s.getMany(ctx, keys)
 	if err != nil {
 		return nil, nil, fmt.Errorf("begin signup: %w", err)
 	}
-	var proof *otp.Challenge
-	var rec *idempotency.Record
-	for pk, item := range items {
-		switch {
-		case ok && pk == challenge(id).PK:
-			var c challengeItem
-			if err := unmarshal(item, &c); err != nil {
-				return nil, nil, fmt.Errorf("decode proof: %w", err)
-			}
-			ch := c.domain(id)
-			proof = &ch
-		case idem != nil && pk == idempotencyKey(idem.ID).PK:
-			if rec, err = decodeIdempotency(item); err != nil {
-				return nil, nil, err
-			}
-		}
+	proof, err := decodeProof(items, id, hasProof)
+	if err != nil || idem == nil {
+		return proof, nil, err
 	}
-	return proof, rec, nil
+	item, ok := items[idempotencyKey(idem.ID)]
+	if !ok {
+		return proof, nil, nil
+	}
+	rec, err := decodeIdempotency(item)
+	return proof, rec, err
 }
 
 // Replay reads the stored response for a key.
 func (s *Store) Replay(ctx context.Context, idem *idempotency.Key) (*idempotency.Record, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: idempotencyKey(idem.ID).av(), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return nil, fmt.Errorf("get idempotency record: %w", err)
+	var it idempotencyItem
+	if ok, err := s.get(ctx, idempotencyKey(idem.ID), &it, "idempotency record"); !ok || err != nil {
+		return nil, err
 	}
-	if out.Item == nil {
-		return nil, nil
-	}
-	return decodeIdempotency(out.Item)
+	return &idempotency.Record{BodyHash: it.BodyHash, Sealed: it.Sealed}, nil
 }
 
 func decodeIdempotency(item map[string]types.AttributeValue) (*idempotency.Record, error) {
@@ -183,23 +171,4 @@ func putNew(table string, item map[string]types.AttributeValue) types.TransactWr
 // failed reports whether the item at i failed its condition.
 func failed(rs []types.CancellationReason, i int) bool {
 	return i < len(rs) && aws.ToString(rs[i].Code) == "ConditionalCheckFailed"
-}
-
-// batchGet reads up to 100 keys strongly consistent, returning items by PK.
-func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) (map[string]map[string]types.AttributeValue, error) {
-	out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
-		s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}})
-	if err != nil {
-		return nil, err
-	}
-	if len(out.UnprocessedKeys) > 0 {
-		return nil, errors.New("batch get: unprocessed keys")
-	}
-	items := map[string]map[string]types.AttributeValue{}
-	for _, item := range out.Responses[s.table] {
-		if pk, ok := item[attrPK].(*types.AttributeValueMemberS); ok {
-			items[pk.Value] = item
-		}
-	}
-	return items, nil
 }

@@ -4,6 +4,7 @@
 package dynamo
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -104,4 +105,19 @@ func marshal(k key, item any) (map[string]types.AttributeValue, error) {
 	}
 	av[attrPK], av[attrSK] = str(k.PK), str(k.SK)
 	return av, nil
+}
+
+// get reads one item, strongly consistent, into out; it reports whether the item exists.
+func (s *Store) get(ctx context.Context, k key, out any, what string) (bool, error) {
+	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: k.av(), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return false, fmt.Errorf("get %s: %w", what, err)
+	}
+	if res.Item == nil {
+		return false, nil
+	}
+	if err := unmarshal(res.Item, out); err != nil {
+		return false, fmt.Errorf("decode %s: %w", what, err)
+	}
+	return true, nil
 }
