@@ -1,0 +1,646 @@
+package dynamo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/closure"
+)
+
+// Activity tracking (DESIGN §3): lastActiveAt and the account's GSI1 entry move at most once per
+// account per UTC day. Sign-in, authenticated changes and transaction messages call one of:
+//
+//   - (*Store).TouchActivity, a write of its own, when the flow writes nothing else to the account;
+//   - activityUpdate, the SET and REMOVE clauses to add to an update of the account item the flow
+//     makes anyway (sign-in: the update conditional on version), at no extra cost;
+//   - (*Store).activityItem, the same as one item of a transaction.
+//
+// Each takes the lastActiveAt the flow read and makes no write when it is already today. Each
+// files the account under today's month in the Idle part of the index and removes
+// inactivityWarnedAt: activity voids a warning, and the closure job then leaves the account alone.
+
+// activityIndex is the GSI1 index name.
+const activityIndex = "GSI1"
+
+// ActiveToday reports whether an account last active at last needs no activity write at now.
+func ActiveToday(last, now time.Time) bool {
+	l, n := last.UTC(), now.UTC()
+	return !l.Before(time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC))
+}
+
+// activityUpdate returns the clauses (without the SET and REMOVE keywords, to join with the
+// caller's) and the values (:actAt, :actPK, :actSK) that record activity at now.
+func activityUpdate(accountID string, now time.Time) (set, remove string, values map[string]types.AttributeValue) {
+	pk, sk := activity(accountID, now)
+	return "lastActiveAt = :actAt, GSI1PK = :actPK, GSI1SK = :actSK", "inactivityWarnedAt",
+		map[string]types.AttributeValue{":actAt": millis(now), ":actPK": str(pk), ":actSK": str(sk)}
+}
+
+// activityItem is TouchActivity as one item of a transaction; ok is false when last is already
+// today and nothing needs writing. Its only condition is that the account is open (a closed
+// account never re-enters the index), so a concurrent touch cannot cancel the caller's
+// transaction.
+func (s *Store) activityItem(accountID string, last, now time.Time) (types.TransactWriteItem, bool) {
+	if ActiveToday(last, now) {
+		return types.TransactWriteItem{}, false
+	}
+	u := s.touch(accountID, now)
+	return types.TransactWriteItem{Update: u}, true
+}
+
+// touch is the update that records activity at now on an open account.
+func (s *Store) touch(accountID string, now time.Time) *types.Update {
+	set, remove, vals := activityUpdate(accountID, now)
+	vals[":active"], vals[":frozen"] = str(string(account.StatusActive)), str(string(account.StatusFrozen))
+	return &types.Update{TableName: &s.table, Key: accountKey(accountID).av(),
+		UpdateExpression:          aws.String("SET " + set + " REMOVE " + remove),
+		ConditionExpression:       aws.String("#status IN (:active, :frozen)"),
+		ExpressionAttributeNames:  map[string]string{"#status": "status"},
+		ExpressionAttributeValues: vals}
+}
+
+// TouchActivity records activity on an account at now, given the lastActiveAt the caller read:
+// no call when it is already today; otherwise one conditional UpdateItem, which does nothing
+// (and is no error) when another request touched the account today already, or the account is
+// closed or gone.
+func (s *Store) TouchActivity(ctx context.Context, accountID string, last, now time.Time) error {
+	if ActiveToday(last, now) {
+		return nil
+	}
+	u := s.touch(accountID, now)
+	u.ConditionExpression = aws.String(*u.ConditionExpression + " AND lastActiveAt < :day")
+	u.ExpressionAttributeValues[":day"] = millis(now.UTC().Truncate(24 * time.Hour))
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: u.TableName, Key: u.Key,
+		UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
+		ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues})
+	var ccf *types.ConditionalCheckFailedException
+	if err != nil && !errors.As(err, &ccf) {
+		return fmt.Errorf("touch activity: %w", err)
+	}
+	return nil
+}
+
+// ClosureStore is the Store as the closure job uses it (closure.Store), apart so that its
+// method names do not collide with the flows'.
+type ClosureStore struct{ s *Store }
+
+// ForClosure returns the Store as the closure job uses it.
+func (s *Store) ForClosure() *ClosureStore { return &ClosureStore{s: s} }
+
+// Shards is the number of write shards of the activity index.
+func (c *ClosureStore) Shards() int { return activityShards }
+
+// bucketKey is the GSI1PK of a bucket.
+func bucketKey(b closure.Bucket) string {
+	switch b.Index {
+	case closure.Warned:
+		return closingBucket(b.Month, b.Shard)
+	case closure.Unnotified:
+		return closedBucket(b.Shard)
+	default:
+		return activityBucket(b.Month, b.Shard)
+	}
+}
+
+// Entries reads one page of a bucket of GSI1 (keys only; eventually consistent, as every GSI).
+func (c *ClosureStore) Entries(ctx context.Context, b closure.Bucket, cursor string, limit int) (closure.Page, error) {
+	in := &dynamodb.QueryInput{TableName: &c.s.table, IndexName: aws.String(activityIndex),
+		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(bucketKey(b))},
+		Limit:                     aws.Int32(int32(min(limit, 1<<30))),
+		ReturnConsumedCapacity:    types.ReturnConsumedCapacityTotal}
+	if !b.Before.IsZero() {
+		in.KeyConditionExpression = aws.String("GSI1PK = :pk AND GSI1SK < :before")
+		in.ExpressionAttributeValues[":before"] = str(b.Before.UTC().Format(time.DateOnly))
+	}
+	if cursor != "" {
+		start, err := decodeCursor(cursor)
+		if err != nil {
+			return closure.Page{}, err
+		}
+		in.ExclusiveStartKey = start
+	}
+	out, err := c.s.db.Query(ctx, in)
+	if err != nil {
+		return closure.Page{}, fmt.Errorf("query %s: %w", bucketKey(b), err)
+	}
+	page := closure.Page{Usage: closure.Usage{Items: int(out.ScannedCount), ReadUnits: units(out.ConsumedCapacity)}}
+	for _, item := range out.Items {
+		if e, ok := entry(item); ok {
+			page.Entries = append(page.Entries, e)
+		}
+	}
+	if len(out.LastEvaluatedKey) > 0 {
+		if page.Next, err = encodeCursor(out.LastEvaluatedKey); err != nil {
+			return closure.Page{}, err
+		}
+	}
+	return page, nil
+}
+
+// entry reads an index item: the account's id from its key, the day from GSI1SK.
+func entry(item map[string]types.AttributeValue) (closure.Entry, bool) {
+	pk, _ := item[attrPK].(*types.AttributeValueMemberS)
+	sk, _ := item["GSI1SK"].(*types.AttributeValueMemberS)
+	if pk == nil || sk == nil || !strings.HasPrefix(pk.Value, "ACCOUNT#") || len(sk.Value) < len(time.DateOnly) {
+		return closure.Entry{}, false
+	}
+	day, err := time.Parse(time.DateOnly, sk.Value[:len(time.DateOnly)])
+	if err != nil {
+		return closure.Entry{}, false
+	}
+	return closure.Entry{AccountID: strings.TrimPrefix(pk.Value, "ACCOUNT#"), Day: day}, true
+}
+
+// A cursor is the LastEvaluatedKey of a GSI1 query (four string attributes) as JSON.
+func encodeCursor(k map[string]types.AttributeValue) (string, error) {
+	m := make(map[string]string, len(k))
+	for name, v := range k {
+		s, ok := v.(*types.AttributeValueMemberS)
+		if !ok {
+			return "", fmt.Errorf("encode cursor: %s is not a string", name)
+		}
+		m[name] = s.Value
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "", fmt.Errorf("encode cursor: %w", err)
+	}
+	return string(b), nil
+}
+
+func decodeCursor(cursor string) (map[string]types.AttributeValue, error) {
+	var m map[string]string
+	if err := json.Unmarshal([]byte(cursor), &m); err != nil {
+		return nil, fmt.Errorf("decode cursor: %w", err)
+	}
+	k := make(map[string]types.AttributeValue, len(m))
+	for name, v := range m {
+		k[name] = str(v)
+	}
+	return k, nil
+}
+
+func units(cc *types.ConsumedCapacity) float64 {
+	if cc == nil {
+		return 0
+	}
+	return aws.ToFloat64(cc.CapacityUnits)
+}
+
+// subjectItem is the part of the account item (and of its device items) the job reads.
+// blocks and balance are written by other systems: blocks a string set of reasons
+// (investigation, dispute, debt; removed when the last is cleared), balance a map
+// {amount: decimal string, currency: ISO 4217}.
+type subjectItem struct {
+	SK               string      `dynamodbav:"SK"`
+	AccountID        string      `dynamodbav:"accountId"`
+	Status           string      `dynamodbav:"status"`
+	Phone            string      `dynamodbav:"phone"`
+	Profile          emailOnly   `dynamodbav:"profile"`
+	LastActiveAt     int64       `dynamodbav:"lastActiveAt"`
+	WarnedAt         int64       `dynamodbav:"inactivityWarnedAt"`
+	Blocks           []string    `dynamodbav:"blocks"`
+	Balance          balanceItem `dynamodbav:"balance"`
+	ClosedAt         int64       `dynamodbav:"closedAt"`
+	ClosedEventID    string      `dynamodbav:"closedEventId"`
+	ClosedNotifiedAt int64       `dynamodbav:"closedNotifiedAt"`
+	SessionHash      []byte      `dynamodbav:"sessionHash"`
+}
+
+type emailOnly struct {
+	Email string `dynamodbav:"email"`
+}
+
+type balanceItem struct {
+	Amount   decimal `dynamodbav:"amount"`
+	Currency string  `dynamodbav:"currency"`
+}
+
+// decimal reads an amount whether the ledger wrote it as a string or a number.
+type decimal string
+
+// UnmarshalDynamoDBAttributeValue reads S or N.
+func (d *decimal) UnmarshalDynamoDBAttributeValue(av types.AttributeValue) error {
+	switch v := av.(type) {
+	case *types.AttributeValueMemberS:
+		*d = decimal(v.Value)
+	case *types.AttributeValueMemberN:
+		*d = decimal(v.Value)
+	case *types.AttributeValueMemberNULL:
+	default:
+		return fmt.Errorf("balance amount: unexpected %T", av)
+	}
+	return nil
+}
+
+// subjectProjection names what subjectItem reads.
+const subjectProjection = "SK, accountId, #status, phone, profile.email, lastActiveAt, inactivityWarnedAt, blocks, " +
+	"balance, closedAt, closedEventId, closedNotifiedAt, sessionHash"
+
+func (it subjectItem) domain() closure.Subject {
+	return closure.Subject{ID: it.AccountID, Status: account.Status(it.Status), Phone: it.Phone, Email: it.Profile.Email,
+		LastActiveAt: fromMS(it.LastActiveAt), WarnedAt: fromMS(it.WarnedAt), Blocks: it.Blocks,
+		Balance:  closure.Balance{Amount: string(it.Balance.Amount), Currency: it.Balance.Currency},
+		ClosedAt: fromMS(it.ClosedAt), EventID: it.ClosedEventID, NotifiedAt: fromMS(it.ClosedNotifiedAt)}
+}
+
+func decodeSubject(item map[string]types.AttributeValue) (closure.Subject, error) {
+	if len(item) == 0 {
+		return closure.Subject{}, nil
+	}
+	var it subjectItem
+	if err := unmarshal(item, &it); err != nil {
+		return closure.Subject{}, fmt.Errorf("decode account: %w", err)
+	}
+	return it.domain(), nil
+}
+
+// Subject reads an account strongly consistent: one GetItem, or with sessions one Query over
+// the account's partition from ACCOUNT to its DEVICE# items (bank cards lie between and are
+// read too).
+func (c *ClosureStore) Subject(ctx context.Context, id string, sessions bool) (closure.Subject, closure.Usage, error) {
+	if !sessions {
+		out, err := c.s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &c.s.table, Key: accountKey(id).av(),
+			ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String(subjectProjection),
+			ExpressionAttributeNames: map[string]string{"#status": "status"},
+			ReturnConsumedCapacity:   types.ReturnConsumedCapacityTotal})
+		if err != nil {
+			return closure.Subject{}, closure.Usage{}, fmt.Errorf("get account: %w", err)
+		}
+		u := closure.Usage{ReadUnits: units(out.ConsumedCapacity)}
+		if out.Item != nil {
+			u.Items = 1
+		}
+		s, err := decodeSubject(out.Item)
+		return s, u, err
+	}
+	return c.subjectWithSessions(ctx, id)
+}
+
+func (c *ClosureStore) subjectWithSessions(ctx context.Context, id string) (closure.Subject, closure.Usage, error) {
+	k := accountKey(id)
+	p := dynamodb.NewQueryPaginator(c.s.db, &dynamodb.QueryInput{TableName: &c.s.table, ConsistentRead: aws.Bool(true),
+		KeyConditionExpression:   aws.String("PK = :pk AND SK BETWEEN :from AND :to"),
+		ProjectionExpression:     aws.String(subjectProjection),
+		ExpressionAttributeNames: map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(k.PK), ":from": str(k.SK),
+			":to": str(devicePrefix + "\U0010FFFF")},
+		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
+	var s closure.Subject
+	var u closure.Usage
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return closure.Subject{}, u, fmt.Errorf("query account %s: %w", id, err)
+		}
+		u.Items += int(out.ScannedCount)
+		u.ReadUnits += units(out.ConsumedCapacity)
+		for _, item := range out.Items {
+			var it subjectItem
+			if err := unmarshal(item, &it); err != nil {
+				return closure.Subject{}, u, fmt.Errorf("decode account item: %w", err)
+			}
+			switch {
+			case it.SK == k.SK:
+				sessions := s.Sessions
+				s = it.domain()
+				s.Sessions = sessions
+			case strings.HasPrefix(it.SK, devicePrefix) && len(it.SessionHash) > 0:
+				s.Sessions = append(s.Sessions, it.SessionHash)
+			}
+		}
+	}
+	if s.ID == "" {
+		return closure.Subject{}, u, nil
+	}
+	return s, u, nil
+}
+
+// unblocked is the condition that no other system blocks closure.
+const unblocked = "(attribute_not_exists(blocks) OR size(blocks) = :zero)"
+
+// Warn writes a warning: see closure.Store.
+func (c *ClosureStore) Warn(ctx context.Context, w closure.Warning) (bool, closure.Subject, error) {
+	ev, err := marshal(eventKey(w.AccountID, w.Event.ID), toEventItem(w.AccountID, w.Event, c.s.eventTTL))
+	if err != nil {
+		return false, closure.Subject{}, err
+	}
+	pk, sk := closingIndex(w.AccountID, w.ClosesOn)
+	items := []types.TransactWriteItem{
+		{Update: &types.Update{TableName: &c.s.table, Key: accountKey(w.AccountID).av(),
+			UpdateExpression: aws.String("SET inactivityWarnedAt = :now, closesOn = :due, GSI1PK = :pk, GSI1SK = :sk"),
+			ConditionExpression: aws.String("GSI1PK = :from AND #status IN (:active, :frozen) AND lastActiveAt <= :cutoff AND " +
+				unblocked + " AND (attribute_not_exists(inactivityWarnedAt) OR inactivityWarnedAt < lastActiveAt)"),
+			ExpressionAttributeNames: map[string]string{"#status": "status"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":now": millis(w.Event.At), ":due": millis(w.ClosesOn),
+				":pk": str(pk), ":sk": str(sk), ":from": str(bucketKey(w.From)), ":active": str(string(account.StatusActive)),
+				":frozen": str(string(account.StatusFrozen)), ":cutoff": millis(w.Cutoff), ":zero": num(0)},
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}},
+		putNew(c.s.table, ev),
+	}
+	return c.transact(ctx, "warn", items)
+}
+
+// transact writes items whose first is the account's conditional update; when that condition
+// fails it returns false and the account as it now is.
+func (c *ClosureStore) transact(ctx context.Context, what string, items []types.TransactWriteItem) (bool, closure.Subject, error) {
+	_, err := c.s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if err == nil {
+		return true, closure.Subject{}, nil
+	}
+	rs, ok := reasons(err)
+	switch {
+	case !ok:
+		return false, closure.Subject{}, fmt.Errorf("%s: %w", what, err)
+	case failed(rs, 0):
+		s, err := decodeSubject(rs[0].Item)
+		return false, s, err
+	case conflicted(rs):
+		return false, closure.Subject{}, fmt.Errorf("%s: %w", what, errConflict)
+	}
+	return false, closure.Subject{}, fmt.Errorf("%s: condition failed on item %d: %w", what, failedAt(rs), err)
+}
+
+// maxTransactItems is DynamoDB's limit on the items of one transaction.
+const maxTransactItems = 100
+
+// Close closes an account: see closure.Closure. Items, in this order so a cancellation reason
+// maps back: the account, the phone claim, the email claim (if any), the event, the sessions.
+// Sessions beyond what fits in one transaction are ended first, on their own.
+func (c *ClosureStore) Close(ctx context.Context, cl closure.Closure) (bool, closure.Subject, error) {
+	s, now := cl.Subject, cl.Event.At
+	ev, err := marshal(eventKey(s.ID, cl.Event.ID), toEventItem(s.ID, cl.Event, c.s.eventTTL))
+	if err != nil {
+		return false, closure.Subject{}, err
+	}
+	pk, sk := closedIndex(s.ID, now)
+	items := []types.TransactWriteItem{
+		{Update: &types.Update{TableName: &c.s.table, Key: accountKey(s.ID).av(),
+			UpdateExpression: aws.String("SET #status = :closed, closedAt = :now, closedEventId = :eid, GSI1PK = :pk, GSI1SK = :sk " +
+				"ADD version :one"),
+			ConditionExpression: aws.String("GSI1PK = :from AND #status = :seen AND lastActiveAt = :last AND inactivityWarnedAt = :warned AND " +
+				unblocked),
+			ExpressionAttributeNames: map[string]string{"#status": "status"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":closed": str(string(account.StatusClosed)),
+				":now": millis(now), ":eid": str(cl.Event.ID), ":pk": str(pk), ":sk": str(sk), ":one": num(1),
+				":from": str(bucketKey(cl.From)), ":seen": str(string(s.Status)), ":last": millis(s.LastActiveAt),
+				":warned": millis(s.WarnedAt), ":zero": num(0)},
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}},
+		c.release(phoneClaim(s.Phone), s.ID),
+	}
+	if s.Email != "" {
+		items = append(items, c.release(emailClaim(s.Email), s.ID))
+	}
+	claims := len(items)
+	items = append(items, putNew(c.s.table, ev))
+	sessions := s.Sessions
+	if room := maxTransactItems - len(items); len(sessions) > room {
+		if err := c.endSessions(ctx, sessions[room:]); err != nil {
+			return false, closure.Subject{}, err
+		}
+		sessions = sessions[:room]
+	}
+	for _, h := range sessions {
+		items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: &c.s.table, Key: sessionKey(h).av()}})
+	}
+	ok, cur, err := c.transact(ctx, "close account", items)
+	if err != nil {
+		if rs, isTx := reasons(err); isTx && failedAt(rs) > 0 && failedAt(rs) < claims {
+			return false, closure.Subject{}, closure.ErrClaimElsewhere
+		}
+	}
+	return ok, cur, err
+}
+
+// release deletes a claim if it still names the account (or is gone already).
+func (c *ClosureStore) release(k key, accountID string) types.TransactWriteItem {
+	return types.TransactWriteItem{Delete: &types.Delete{TableName: &c.s.table, Key: k.av(),
+		ConditionExpression:       aws.String("attribute_not_exists(PK) OR accountId = :id"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":id": str(accountID)}}}
+}
+
+// endSessions deletes sessions one by one (only for an account with more devices than a
+// transaction holds).
+func (c *ClosureStore) endSessions(ctx context.Context, hashes [][]byte) error {
+	for _, h := range hashes {
+		if _, err := c.s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &c.s.table, Key: sessionKey(h).av()}); err != nil {
+			return fmt.Errorf("end session: %w", err)
+		}
+	}
+	return nil
+}
+
+// Notified records the publication of account.closed: the account leaves the index.
+func (c *ClosureStore) Notified(ctx context.Context, id string, at time.Time) error {
+	_, err := c.s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &c.s.table, Key: accountKey(id).av(),
+		UpdateExpression:          aws.String("SET closedNotifiedAt = if_not_exists(closedNotifiedAt, :at) REMOVE GSI1PK, GSI1SK"),
+		ConditionExpression:       aws.String("#status = :closed"),
+		ExpressionAttributeNames:  map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":at": millis(at), ":closed": str(string(account.StatusClosed))}})
+	if err != nil {
+		return fmt.Errorf("mark account.closed published: %w", err)
+	}
+	return nil
+}
+
+// Reindex files an account whose warning is void under its last activity again.
+func (c *ClosureStore) Reindex(ctx context.Context, s closure.Subject) error {
+	pk, sk := activity(s.ID, s.LastActiveAt)
+	_, err := c.s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &c.s.table, Key: accountKey(s.ID).av(),
+		UpdateExpression:         aws.String("SET GSI1PK = :pk, GSI1SK = :sk"),
+		ConditionExpression:      aws.String("lastActiveAt = :last AND #status IN (:active, :frozen) AND begins_with(GSI1PK, :closing)"),
+		ExpressionAttributeNames: map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pk), ":sk": str(sk), ":last": millis(s.LastActiveAt),
+			":active": str(string(account.StatusActive)), ":frozen": str(string(account.StatusFrozen)), ":closing": str("CLOSING#")}})
+	var ccf *types.ConditionalCheckFailedException
+	if err != nil && !errors.As(err, &ccf) {
+		return fmt.Errorf("reindex account: %w", err)
+	}
+	return nil
+}
+
+// checkpointTTL is how long a run's checkpoint is kept.
+const checkpointTTL = 90 * 24 * time.Hour
+
+// checkpointItem is the stored checkpoint of a run (JOB#closure / <runId>).
+type checkpointItem struct {
+	StartedAt    int64             `dynamodbav:"startedAt"`
+	Done         bool              `dynamodbav:"done"`
+	Finished     []string          `dynamodbav:"finished,stringset"`
+	Cursors      map[string]string `dynamodbav:"cursors"`
+	Invocations  int               `dynamodbav:"invocations"`
+	Examined     int               `dynamodbav:"examined"`
+	Warned       int               `dynamodbav:"warned"`
+	Closed       int               `dynamodbav:"closed"`
+	Notified     int               `dynamodbav:"notified"`
+	NotifyFailed int               `dynamodbav:"notifyFailed"`
+	Waiting      int               `dynamodbav:"waiting"`
+	Reactivated  int               `dynamodbav:"reactivated"`
+	Raced        int               `dynamodbav:"raced"`
+	Gone         int               `dynamodbav:"gone"`
+	Failed       int               `dynamodbav:"failed"`
+	PhoneChanges int               `dynamodbav:"phoneChanges"`
+	AccountReads int               `dynamodbav:"accountReads"`
+	ReadUnits    float64           `dynamodbav:"readUnits"`
+	Skipped      map[string]int    `dynamodbav:"skipped"`
+}
+
+func (it checkpointItem) domain(runID string) closure.Checkpoint {
+	cp := closure.Checkpoint{RunID: runID, AsOf: fromMS(it.StartedAt), Done: it.Done, Finished: map[string]bool{},
+		Cursors: it.Cursors, Invocations: it.Invocations,
+		Totals: closure.Counts{Examined: it.Examined, Warned: it.Warned, Closed: it.Closed, Notified: it.Notified,
+			NotifyFailed: it.NotifyFailed, Waiting: it.Waiting, Reactivated: it.Reactivated, Raced: it.Raced, Gone: it.Gone,
+			Failed: it.Failed, PhoneChanges: it.PhoneChanges, AccountReads: it.AccountReads, ReadUnits: it.ReadUnits}}
+	for _, u := range it.Finished {
+		cp.Finished[u] = true
+	}
+	for r, n := range it.Skipped {
+		if n != 0 {
+			if cp.Totals.Skipped == nil {
+				cp.Totals.Skipped = map[string]int{}
+			}
+			cp.Totals.Skipped[r] = n
+		}
+	}
+	return cp
+}
+
+// BeginRun creates or reads the run's checkpoint and takes its lease, in one UpdateItem.
+func (c *ClosureStore) BeginRun(ctx context.Context, r closure.RunStart) (closure.Checkpoint, error) {
+	empty := &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{}}
+	out, err := c.s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &c.s.table, Key: jobKey(closure.JobName, r.RunID).av(),
+		UpdateExpression: aws.String("SET startedAt = if_not_exists(startedAt, :asOf), #owner = :owner, leaseUntil = :lease, " +
+			"cursors = if_not_exists(cursors, :empty), skipped = if_not_exists(skipped, :empty), " +
+			"expiresAt = if_not_exists(expiresAt, :exp) ADD invocations :one"),
+		ConditionExpression:      aws.String("attribute_not_exists(leaseUntil) OR leaseUntil < :now OR #owner = :owner"),
+		ExpressionAttributeNames: map[string]string{"#owner": "owner"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":asOf": millis(r.AsOf), ":owner": str(r.Owner),
+			":lease": millis(r.LeaseUntil), ":empty": empty, ":exp": epoch(r.AsOf.Add(checkpointTTL)), ":one": num(1),
+			":now": millis(r.Now)},
+		ReturnValues: types.ReturnValueAllNew})
+	var ccf *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &ccf):
+		return closure.Checkpoint{}, closure.ErrBusy
+	case err != nil:
+		return closure.Checkpoint{}, fmt.Errorf("begin run: %w", err)
+	}
+	var it checkpointItem
+	if err := unmarshal(out.Attributes, &it); err != nil {
+		return closure.Checkpoint{}, fmt.Errorf("decode checkpoint: %w", err)
+	}
+	return it.domain(r.RunID), nil
+}
+
+// SaveProgress records one page of a unit: its cursor, or that it is finished, and the counts,
+// in one UpdateItem.
+func (c *ClosureStore) SaveProgress(ctx context.Context, runID string, p closure.Progress) error {
+	u := newUpdate()
+	names := map[string]string{"#u": p.Unit}
+	if p.Finished {
+		u.add("finished", &types.AttributeValueMemberSS{Value: []string{p.Unit}})
+		u.remove = append(u.remove, "cursors.#u")
+	} else {
+		u.set = append(u.set, "cursors.#u = :cursor")
+		u.vals[":cursor"] = str(p.Cursor)
+	}
+	k := p.Counts
+	for name, n := range map[string]int{"examined": k.Examined, "warned": k.Warned, "closed": k.Closed, "notified": k.Notified,
+		"notifyFailed": k.NotifyFailed, "waiting": k.Waiting, "reactivated": k.Reactivated, "raced": k.Raced, "gone": k.Gone,
+		"failed": k.Failed, "phoneChanges": k.PhoneChanges, "accountReads": k.AccountReads} {
+		if n != 0 {
+			u.add(name, num(int64(n)))
+		}
+	}
+	if k.ReadUnits != 0 {
+		u.add("readUnits", &types.AttributeValueMemberN{Value: strconv.FormatFloat(k.ReadUnits, 'f', -1, 64)})
+	}
+	i := 0
+	for reason, n := range k.Skipped {
+		r, v := "#r"+strconv.Itoa(i), ":r"+strconv.Itoa(i)
+		names[r] = reason
+		u.set = append(u.set, fmt.Sprintf("skipped.%s = if_not_exists(skipped.%s, :zero) + %s", r, r, v))
+		u.vals[v], u.vals[":zero"] = num(int64(n)), num(0)
+		i++
+	}
+	_, err := c.s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &c.s.table, Key: jobKey(closure.JobName, runID).av(),
+		UpdateExpression: aws.String(u.expression()), ExpressionAttributeNames: names, ExpressionAttributeValues: u.vals})
+	if err != nil {
+		return fmt.Errorf("save progress of %s: %w", p.Unit, err)
+	}
+	return nil
+}
+
+// EndRun releases the lease, and marks the run done when done is true.
+func (c *ClosureStore) EndRun(ctx context.Context, runID, owner string, done bool, at time.Time) error {
+	u := newUpdate()
+	u.set = append(u.set, "finishedAt = :at")
+	u.vals[":at"], u.vals[":owner"] = millis(at), str(owner)
+	if done {
+		u.set = append(u.set, "done = :done")
+		u.vals[":done"] = boolean(true)
+	}
+	u.remove = append(u.remove, "leaseUntil", "#owner")
+	_, err := c.s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &c.s.table, Key: jobKey(closure.JobName, runID).av(),
+		UpdateExpression: aws.String(u.expression()), ConditionExpression: aws.String("#owner = :owner"),
+		ExpressionAttributeNames: map[string]string{"#owner": "owner"}, ExpressionAttributeValues: u.vals})
+	if err != nil {
+		return fmt.Errorf("end run: %w", err)
+	}
+	return nil
+}
+
+// update collects the clauses of an UpdateExpression.
+type update struct {
+	set, adds, remove []string
+	vals              map[string]types.AttributeValue
+}
+
+func newUpdate() *update { return &update{vals: map[string]types.AttributeValue{}} }
+
+// add adds v to the top-level attribute name (numbers and sets only).
+func (u *update) add(name string, v types.AttributeValue) {
+	ph := ":add_" + name
+	u.adds = append(u.adds, name+" "+ph)
+	u.vals[ph] = v
+}
+
+func (u *update) expression() string {
+	var parts []string
+	if len(u.set) > 0 {
+		parts = append(parts, "SET "+strings.Join(u.set, ", "))
+	}
+	if len(u.adds) > 0 {
+		parts = append(parts, "ADD "+strings.Join(u.adds, ", "))
+	}
+	if len(u.remove) > 0 {
+		parts = append(parts, "REMOVE "+strings.Join(u.remove, ", "))
+	}
+	return strings.Join(parts, " ")
+}
+
+// AccountItems returns the stored form of an account and of its phone claim, as signup writes
+// them (the activity index entry included), for loading accounts in bulk with BatchWriteItem:
+// benchmarks and tests of the closure job.
+func AccountItems(a account.Account) ([]map[string]types.AttributeValue, error) {
+	acct, err := marshal(accountKey(a.ID), toAccountItem(a))
+	if err != nil {
+		return nil, err
+	}
+	claim, err := marshal(phoneClaim(a.Phone), claimItem{AccountID: a.ID, Lang: a.Lang})
+	if err != nil {
+		return nil, err
+	}
+	return []map[string]types.AttributeValue{acct, claim}, nil
+}
