@@ -70,15 +70,14 @@ type Publisher interface {
 }
 
 // PhoneChanges applies the phone changes whose hold has passed (DESIGN §3, phone change: "the
-// closure job's sweep applies it"). The phone-change flow does not exist yet (issue 5): until it
-// does, NoPhoneChanges stands in; its Store will implement this and main.go pass it instead.
+// closure job's sweep applies it"); phonechange.Service implements it.
 type PhoneChanges interface {
 	// ApplyDue applies the changes whose hold ended at or before asOf (or, in a dry run,
 	// counts them) and returns how many.
 	ApplyDue(ctx context.Context, asOf time.Time, dryRun bool) (int, error)
 }
 
-// NoPhoneChanges is the PhoneChanges of a deployment without the phone-change flow.
+// NoPhoneChanges applies nothing: for tests of the closure job alone.
 type NoPhoneChanges struct{}
 
 // ApplyDue does nothing.

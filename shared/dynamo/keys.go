@@ -116,3 +116,17 @@ func jobKey(name, runID string) key { return key{"JOB#" + name, runID} }
 func phoneChangeKey(accountID, changeID string) key {
 	return key{"ACCOUNT#" + accountID, "PHONECHANGE#" + changeID}
 }
+
+// sentMarker records that one SMS of an alert (a security event, or "tx-" and a transaction's
+// eventId) to one recipient was sent, or is being sent: the alert outbox's exactly-once guard.
+func sentMarker(accountID, alertID, role string) key {
+	return key{"ACCOUNT#" + accountID, "SENT#" + alertID + "#" + role}
+}
+
+// holdPK and holdSK index a held phone change (sparse GSI1) by the day and time its hold ends,
+// so the closure job's sweep finds the due ones without a Scan.
+func holdPK(at time.Time) string { return "HOLD#" + at.UTC().Format("2006-01-02") }
+
+func holdSK(at time.Time, changeID string) string {
+	return at.UTC().Format(time.RFC3339) + "#" + changeID
+}

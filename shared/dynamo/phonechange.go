@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -26,6 +27,7 @@ type phoneChangeItem struct {
 	CreatedAt   int64  `dynamodbav:"createdAt"`
 	EffectiveAt int64  `dynamodbav:"effectiveAt,omitempty"`
 	ExpiresAt   int64  `dynamodbav:"expiresAt"` // unix s; the TTL of an unfinished change
+	SessionHash []byte `dynamodbav:"sessionHash,omitempty"`
 }
 
 // changeKeep is how long a finished change stays in the table, for support and audit.
@@ -33,13 +35,14 @@ const changeKeep = 90 * 24 * time.Hour
 
 func toChangeItem(c phonechange.Change) phoneChangeItem {
 	return phoneChangeItem{ChangeID: c.ID, AccountID: c.AccountID, Path: string(c.Path), State: string(c.State),
-		OldPhone: c.OldPhone, NewPhone: c.NewPhone, CreatedAt: ms(c.CreatedAt), EffectiveAt: ms(c.EffectiveAt), ExpiresAt: c.ExpiresAt.Unix()}
+		OldPhone: c.OldPhone, NewPhone: c.NewPhone, CreatedAt: ms(c.CreatedAt), EffectiveAt: ms(c.EffectiveAt), ExpiresAt: c.ExpiresAt.Unix(),
+		SessionHash: c.SessionHash}
 }
 
 func (it phoneChangeItem) domain() phonechange.Change {
 	return phonechange.Change{ID: it.ChangeID, AccountID: it.AccountID, Path: phonechange.Path(it.Path), State: phonechange.State(it.State),
 		OldPhone: it.OldPhone, NewPhone: it.NewPhone, CreatedAt: fromMS(it.CreatedAt), EffectiveAt: fromMS(it.EffectiveAt),
-		ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC()}
+		ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC(), SessionHash: it.SessionHash}
 }
 
 func (it sessionItem) domain(hash []byte) session.Session {
@@ -154,12 +157,14 @@ func (s *Store) HoldChange(ctx context.Context, c phonechange.Change, proof *otp
 	k, _ := changeKeyOf(c.ID)
 	items := []types.TransactWriteItem{
 		{Update: &types.Update{TableName: &s.table, Key: k.av(),
-			UpdateExpression:         aws.String("SET #state = :pending, newPhone = :new, effectiveAt = :at, expiresAt = :exp"),
+			UpdateExpression: aws.String("SET #state = :pending, newPhone = :new, effectiveAt = :at, expiresAt = :exp," +
+				" sessionHash = :ses, GSI1PK = :holdPK, GSI1SK = :holdSK"),
 			ConditionExpression:      aws.String("#state = :awaiting"),
 			ExpressionAttributeNames: map[string]string{"#state": "state"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":pending": str(string(phonechange.StatePending)),
 				":awaiting": str(string(phonechange.StateAwaitingNew)), ":new": str(c.NewPhone), ":at": num(ms(c.EffectiveAt)),
-				":exp": epoch(c.EffectiveAt.Add(changeKeep))}}},
+				":exp": epoch(c.EffectiveAt.Add(changeKeep)), ":ses": bin(c.SessionHash),
+				":holdPK": str(holdPK(c.EffectiveAt)), ":holdSK": str(holdSK(c.EffectiveAt, c.ID))}}},
 		s.spendProof(proof, ev.At),
 	}
 	evItem, err := s.eventPut(c.AccountID, ev)
@@ -192,7 +197,7 @@ func (s *Store) CompleteChange(ctx context.Context, w phonechange.Completion) er
 			ExpressionAttributeValues: map[string]types.AttributeValue{":new": str(c.NewPhone), ":old": str(c.OldPhone),
 				":now": num(ms(c.EffectiveAt)), ":next": num(a.Version + 1), ":v": num(a.Version), ":active": str(string(account.StatusActive))}}},
 		{Update: &types.Update{TableName: &s.table, Key: k.av(),
-			UpdateExpression:         aws.String("SET #state = :done, newPhone = :new, effectiveAt = :at, expiresAt = :exp"),
+			UpdateExpression:         aws.String("SET #state = :done, newPhone = :new, effectiveAt = :at, expiresAt = :exp REMOVE GSI1PK, GSI1SK"),
 			ConditionExpression:      aws.String("#state IN (:awaiting, :pending)"),
 			ExpressionAttributeNames: map[string]string{"#state": "state"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":done": str(string(phonechange.StateCompleted)),
@@ -222,7 +227,7 @@ func (s *Store) CompleteChange(ctx context.Context, w phonechange.Completion) er
 func (s *Store) CancelChange(ctx context.Context, c phonechange.Change, proof *otp.Challenge, ev account.Event) error {
 	k, _ := changeKeyOf(c.ID)
 	items := []types.TransactWriteItem{{Update: &types.Update{TableName: &s.table, Key: k.av(),
-		UpdateExpression:         aws.String("SET #state = :cancelled"),
+		UpdateExpression:         aws.String("SET #state = :cancelled REMOVE GSI1PK, GSI1SK"),
 		ConditionExpression:      aws.String("#state IN (:awaiting, :pending)"),
 		ExpressionAttributeNames: map[string]string{"#state": "state"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":cancelled": str(string(phonechange.StateCancelled)),
@@ -238,6 +243,35 @@ func (s *Store) CancelChange(ctx context.Context, c phonechange.Change, proof *o
 		items = append(items, s.spendProof(proof, ev.At))
 	}
 	return s.transact(ctx, "cancel phone change", items, failures)
+}
+
+// holdDays is how many days back DueChanges looks, so a sweep missed for a few days still finds
+// every held change.
+const holdDays = 7
+
+// DueChanges lists held changes whose hold ended at or before asOf, one Query per day of the
+// index of holds (GSI1 "HOLD#<date>").
+func (s *Store) DueChanges(ctx context.Context, asOf time.Time) ([]string, error) {
+	var ids []string
+	for d := 0; d <= holdDays; d++ {
+		day := asOf.AddDate(0, 0, -d)
+		p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String("GSI1"),
+			KeyConditionExpression: aws.String("GSI1PK = :pk AND GSI1SK <= :asOf"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(holdPK(day)),
+				":asOf": str(holdSK(asOf, "\uffff"))}})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("query held changes: %w", err)
+			}
+			for _, item := range page.Items {
+				if sk, ok := item["GSI1SK"].(*types.AttributeValueMemberS); ok {
+					ids = append(ids, sk.Value[strings.LastIndex(sk.Value, "#")+1:])
+				}
+			}
+		}
+	}
+	return ids, nil
 }
 
 // eventPut is the transaction item that writes a security event.

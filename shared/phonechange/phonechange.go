@@ -52,6 +52,7 @@ type Change struct {
 	CreatedAt   time.Time
 	EffectiveAt time.Time // when a pending change may complete
 	ExpiresAt   time.Time // an unfinished change is dropped then
+	SessionHash []byte    // the session that confirmed a held change; it stays when the change applies
 }
 
 // Store is what a phone change needs from storage.
@@ -67,6 +68,9 @@ type Store interface {
 	HoldChange(ctx context.Context, c Change, proof *otp.Challenge, ev account.Event) error
 	// CompleteChange swaps the phone in one transaction (see the package doc).
 	CompleteChange(ctx context.Context, w Completion) error
+	// DueChanges lists the ids of held changes whose hold ended at or before asOf, from the
+	// index of holds by day (never a Scan).
+	DueChanges(ctx context.Context, asOf time.Time) ([]string, error)
 	// CancelChange moves an open change to cancelled, spending the proof if one was used.
 	CancelChange(ctx context.Context, c Change, proof *otp.Challenge, ev account.Event) error
 	// RecoveryFailure counts a failed proof of identity at the start atomically.

@@ -3,6 +3,7 @@ package phonechange_test
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"strings"
 	"sync"
 	"testing"
@@ -303,4 +304,43 @@ func TestOneChangePerThirtyDaysAndNoIdentityPathAfterAReset(t *testing.T) {
 	_, err = h.startIdentity(t, b)
 	wantCode(t, err, account.CodeIdentityPathClosed)
 	h.startOld(t, b) // the old phone still works
+}
+
+// TestTheSweepAppliesDueHolds: the closure job's sweep completes held changes whose hold has
+// passed, keeps the confirming device signed in, and leaves the others alone.
+func TestTheSweepAppliesDueHolds(t *testing.T) {
+	h := newHarness(t)
+	a := h.SignUp(t, flowtest.WithIDNumber("110101199003074514"))
+	id, err := h.startIdentity(t, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newPhone := flowtest.NewPhone(t)
+	token, err := h.newToken(a, newPhone, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.confirm(a, id, token); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if n, err := h.svc.ApplyDue(ctx, h.Clock.Now().Add(23*time.Hour), false); err != nil || n != 0 {
+		t.Fatalf("before the hold ends: %d %v", n, err)
+	}
+	if n, err := h.svc.ApplyDue(ctx, h.Clock.Now().Add(25*time.Hour), true); err != nil || n != 1 || h.phoneOf(t, a) != a.Phone.E164 {
+		t.Fatalf("a dry run counts and changes nothing: %d %v", n, err)
+	}
+	if n, err := h.svc.ApplyDue(ctx, h.Clock.Now().Add(25*time.Hour), false); err != nil || n != 1 {
+		t.Fatalf("after the hold: %d %v", n, err)
+	}
+	if h.phoneOf(t, a) != newPhone.E164 || h.claimOf(t, newPhone.E164) != a.ID {
+		t.Fatal("the sweep must apply the change")
+	}
+	h.consistent(t)
+	if n, _ := h.svc.ApplyDue(ctx, h.Clock.Now().Add(26*time.Hour), false); n != 0 {
+		t.Fatal("an applied change leaves the index of holds")
+	}
+	if sessions := stacktest.GetItem(t, h.DB, h.Table, "SESSION#"+hex.EncodeToString(session.TokenHash(a.SessionToken)), "SESSION"); sessions == nil {
+		t.Fatal("the device that confirmed stays signed in")
+	}
 }

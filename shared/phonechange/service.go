@@ -200,7 +200,7 @@ func (s *Service) open(st ConfirmState, now time.Time) (Change, error) {
 }
 
 func (s *Service) hold(ctx context.Context, st ConfirmState, c Change, now time.Time) (ConfirmResult, error) {
-	c.State, c.EffectiveAt = StatePending, now.Add(s.cfg.PhoneChangeHold)
+	c.State, c.EffectiveAt, c.SessionHash = StatePending, now.Add(s.cfg.PhoneChangeHold), st.Session.Hash
 	ev, err := s.event(account.EventPhoneChangeStarted, now, c)
 	if err != nil {
 		return ConfirmResult{}, err
@@ -218,7 +218,7 @@ func (s *Service) complete(ctx context.Context, st ConfirmState, c Change, proof
 	if err != nil {
 		return ConfirmResult{}, err
 	}
-	var keep []byte
+	keep := c.SessionHash // the device that confirmed a held change, when the sweep applies it
 	if st.Session != nil {
 		keep = st.Session.Hash
 	}
@@ -228,6 +228,37 @@ func (s *Service) complete(ctx context.Context, st ConfirmState, c Change, proof
 	}
 	s.log.InfoContext(ctx, "phone changed", "account", c.AccountID, "change", c.ID, "new", account.PhoneFromE164(c.NewPhone))
 	return ConfirmResult{Status: string(StateCompleted), EffectiveAt: now.Format(time.RFC3339)}, nil
+}
+
+// ApplyDue completes the held changes whose hold has passed (the closure job's daily sweep; the
+// next confirm call would too). It returns how many it applied, or in a dry run would apply. A
+// change that can no longer apply (the new number taken meanwhile) is logged and left for support.
+func (s *Service) ApplyDue(ctx context.Context, asOf time.Time, dryRun bool) (int, error) {
+	ids, err := s.store.DueChanges(ctx, asOf)
+	if err != nil {
+		return 0, fmt.Errorf("due phone changes: %w", err)
+	}
+	applied := 0
+	for _, id := range ids {
+		st, err := s.store.ConfirmState(ctx, nil, id, "")
+		if err != nil {
+			return applied, err
+		}
+		c := st.Change
+		if c == nil || c.State != StatePending || asOf.Before(c.EffectiveAt) || st.Account.Phone != c.OldPhone {
+			continue
+		}
+		if dryRun {
+			applied++
+			continue
+		}
+		if _, err := s.complete(ctx, st, *c, nil, asOf); err != nil {
+			s.log.WarnContext(ctx, "held phone change not applied", "change", c.ID, "err", err)
+			continue
+		}
+		applied++
+	}
+	return applied, nil
 }
 
 // CancelRequest cancels a change with a session, or with a code from the old number.
