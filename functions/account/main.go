@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"log/slog"
 	"os"
+	_ "time/tzdata" // IANA time zones for the nighttime window (account.InWindow): provided.al2023 has no zoneinfo
 
 	"github.com/aws/aws-lambda-go/lambda"
 

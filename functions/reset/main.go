@@ -4,6 +4,8 @@ package main
 
 import (
 	"crypto/rand"
+	"time"
+	_ "time/tzdata" // provided.al2023 has no zoneinfo; alert settings name IANA zones
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -23,7 +25,8 @@ func main() {
 	hasher := secret.NewHasher(cfg.Argon2Params(), rand.Reader, cfg.Pepper)
 	clock := account.SystemClock{}
 	payments := paypass.New(store, hasher, clock, cfg, log)
-	resets := reset.NewService(store, payments, hasher, strength.CheckLoginPassword, clock, rand.Reader, cfg, log)
+	resets := reset.NewService(store, payments, hasher, strength.CheckLoginPassword, clock, rand.Reader, cfg, log).
+		WithNighttime(func(a account.Account, now time.Time) bool { return account.InWindow(a.Alerts.Nighttime, now) })
 	sessions := session.NewService(store, hasher, clock, rand.Reader, cfg, log)
 	lambda.Start(newRouter(resets, sessions, log).Handle)
 }

@@ -73,6 +73,7 @@ type stack struct {
 	pepper   string
 	apiErr   chan error
 	stopping bool
+	sources  *eventSources // stream pollers and the SNS fan-out (sources.go)
 }
 
 // startStack starts DynamoDB Local and moto, creates the table, builds and hosts the
@@ -121,7 +122,9 @@ func startStack(ctx context.Context, cfg stackConfig) (st *stack, err error) {
 	if err := st.startPools(builds, streamARN); err != nil {
 		return st, err
 	}
-	st.warnUndelivered(fns)
+	if err := st.startEventSources(ctx, fns, streamARN); err != nil {
+		return st, err
+	}
 	st.startSMS()
 	if cfg.apiAddr != "" {
 		if err := st.serveAPI(); err != nil {
@@ -265,17 +268,6 @@ func (st *stack) startPools(builds []built, streamARN string) error {
 	return nil
 }
 
-// warnUndelivered names the event sources the local host does not deliver yet.
-func (st *stack) warnUndelivered(fns []template.Function) {
-	for _, fn := range fns {
-		for _, ev := range fn.Events {
-			if ev.HTTP == nil {
-				st.cfg.log.Warn("event source not delivered locally yet", "function", fn.LogicalID, "event", ev.Name, "type", ev.Type)
-			}
-		}
-	}
-}
-
 // templateContext resolves the template's references to the local resources.
 func (st *stack) templateContext(streamARN string) template.Context {
 	tableARN := "arn:aws:dynamodb:" + region + ":" + accountID + ":table/" + st.cfg.table
@@ -410,6 +402,7 @@ func (st *stack) Close() error {
 		}
 		cancel()
 	}
+	errs = append(errs, st.stopEventSources())
 	if st.sms != nil {
 		st.stopSMS()
 		<-st.smsDone

@@ -35,6 +35,7 @@ type Account struct {
 	PhoneChangedAt   time.Time
 	PasswordResetAt  time.Time
 	Version          int64 // optimistic locking: every update is conditional on it
+	Alerts           AlertSettings
 }
 
 // Answer is the hash of the answer to one security question.

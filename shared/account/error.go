@@ -77,6 +77,14 @@ const (
 	CodeIdentityPathClosed   Code = "identity_path_closed"
 )
 
+// Alert settings.
+const (
+	CodeInvalidTime     Code = "invalid_time"      // not a wall-clock "HH:MM", or a window that starts where it ends
+	CodeInvalidTimeZone Code = "invalid_time_zone" // not an IANA time zone name
+	CodeInvalidAmount   Code = "invalid_amount"    // not a positive decimal amount
+	CodeInvalidCurrency Code = "invalid_currency"  // not an ISO 4217 code
+)
+
 // Error is the one error type a flow returns for anything a client can act on. Any other error
 // is internal: it is logged with its detail and answered as a bare 500.
 type Error struct {

@@ -74,6 +74,12 @@ var outcomes = map[account.Code]outcome{
 	account.CodeInvalidSecondFactor:  {http.StatusUnauthorized, "Invalid second factor"},
 	account.CodeRecoveryFailed:       {http.StatusUnauthorized, "Recovery failed"},
 	account.CodeIdentityPathClosed:   {http.StatusForbidden, "Identity path closed"},
+
+	// Alert settings.
+	account.CodeInvalidTime:     {http.StatusBadRequest, "Invalid time of day"},
+	account.CodeInvalidTimeZone: {http.StatusBadRequest, "Invalid time zone"},
+	account.CodeInvalidAmount:   {http.StatusBadRequest, "Invalid amount"},
+	account.CodeInvalidCurrency: {http.StatusBadRequest, "Invalid currency"},
 }
 
 // Status returns the HTTP status for code. A code missing from the table is a bug (a test

@@ -71,6 +71,12 @@ type Config struct {
 	ClosureDeadlineMargin time.Duration `env:"CLOSURE_DEADLINE_MARGIN" default:"30s" doc:"closure job: stop starting pages this long before the Lambda deadline"`
 	DryRun                bool          `env:"DRY_RUN" default:"false" doc:"closure job: change nothing, log what it would do"`
 	AccountEventsTopicARN string        `env:"ACCOUNT_EVENTS_TOPIC_ARN" default:"" doc:"SNS topic for account.closed messages (AccountEventsTopic)"`
+
+	// Alerts (AlertFunction, DESIGN §3).
+	FreezeLinkBase  string        `env:"FREEZE_LINK_BASE" default:"https://wallet.example/f/" doc:"alerts: the one-tap freeze link of an alert SMS is this followed by the freeze token"`
+	FreezeTokenTTL  time.Duration `env:"FREEZE_TOKEN_TTL" default:"168h" doc:"alerts: how long the freeze link of an alert SMS works (7 days)"`
+	AlertMarkerTTL  time.Duration `env:"ALERT_MARKER_TTL" default:"168h" doc:"alerts: how long a sent-marker is kept: a redelivery within it sends nothing (7 days)"`
+	DefaultTimeZone string        `env:"DEFAULT_TIME_ZONE" default:"Asia/Shanghai" doc:"alerts: the time zone of alert texts for an account whose holder set none (IANA)"`
 }
 
 // Secret is a byte string read from base64. Its String and GoString never print the value.
@@ -169,6 +175,7 @@ func (c Config) check() error {
 		errs = append(errs, errors.New("DEFAULT_LANGUAGE must be en or zh"))
 	}
 	errs = append(errs, c.checkClosure()...)
+	errs = append(errs, c.checkAlerts()...)
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
@@ -209,4 +216,17 @@ func (c Config) Argon2Params() secret.Params {
 	p := secret.DefaultParams
 	p.Memory, p.Time = uint32(c.Argon2MemoryKiB), uint32(c.Argon2Time)
 	return p
+}
+
+// checkAlerts checks the alert settings (the default time zone is checked where it is loaded,
+// by the alert service, so that other functions need no time zone data).
+func (c Config) checkAlerts() []error {
+	var errs []error
+	if !strings.HasPrefix(c.FreezeLinkBase, "https://") && !strings.HasPrefix(c.FreezeLinkBase, "http://") {
+		errs = append(errs, errors.New("FREEZE_LINK_BASE must be an http(s) URL"))
+	}
+	if c.FreezeTokenTTL <= 0 || c.AlertMarkerTTL <= 0 {
+		errs = append(errs, errors.New("FREEZE_TOKEN_TTL and ALERT_MARKER_TTL must be positive"))
+	}
+	return errs
 }

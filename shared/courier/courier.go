@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"sync"
 	"text/template"
 )
 
@@ -22,6 +23,44 @@ const (
 	// account: it tells the owner instead of sending a code. No data.
 	TemplateAccountExists Template = "account_exists"
 )
+
+// The alerts (package alert). Every one has the data When (the time of what happened, in the
+// account's time zone) and Link (the one-tap freeze link, or "" for none: then the text has no
+// "this wasn't me" sentence). Numbers in the data are masked; none carries a code or password.
+const (
+	// TemplateNewDeviceLogin: a sign-in on a device the account never used. Data: Platform
+	// (a display name, or "").
+	TemplateNewDeviceLogin Template = "alert_new_device_login"
+	// TemplatePasswordReset: the login password was reset.
+	TemplatePasswordReset Template = "alert_password_reset"
+	// TemplatePaymentPasswordReset: the payment password was reset.
+	TemplatePaymentPasswordReset Template = "alert_payment_password_reset"
+	// TemplatePhoneChangeStarted goes to the old number when an identity-path change starts its
+	// hold. Data: NewPhone, EffectiveAt.
+	TemplatePhoneChangeStarted Template = "alert_phone_change_started"
+	// TemplatePhoneChangedOld goes to the old number when a change completes. Data: NewPhone.
+	TemplatePhoneChangedOld Template = "alert_phone_changed_old"
+	// TemplatePhoneChangedNew goes to the new number when a change completes. Data: OldPhone.
+	TemplatePhoneChangedNew Template = "alert_phone_changed_new"
+	// TemplatePhoneChangeCancelled goes to the old number when a change on hold is cancelled.
+	// Data: NewPhone (may be "").
+	TemplatePhoneChangeCancelled Template = "alert_phone_change_cancelled"
+	// TemplateAccountFrozen: the account was frozen (never with a link).
+	TemplateAccountFrozen Template = "alert_account_frozen"
+	// TemplateInactivityWarning: the account will be closed for inactivity. Data: ClosesOn
+	// (YYYY-MM-DD).
+	TemplateInactivityWarning Template = "alert_inactivity_warning"
+	// TemplateAccountClosed: the account was closed for inactivity (never with a link).
+	TemplateAccountClosed Template = "alert_account_closed"
+	// TemplateLargeTransaction: a transaction at or above the account's threshold. Data: Amount
+	// (grouped decimal), Currency, Merchant.
+	TemplateLargeTransaction Template = "alert_large_transaction"
+)
+
+// Alerts lists every alert template, for tests that render them all.
+var Alerts = []Template{TemplateNewDeviceLogin, TemplatePasswordReset, TemplatePaymentPasswordReset,
+	TemplatePhoneChangeStarted, TemplatePhoneChangedOld, TemplatePhoneChangedNew, TemplatePhoneChangeCancelled,
+	TemplateAccountFrozen, TemplateInactivityWarning, TemplateAccountClosed, TemplateLargeTransaction}
 
 // Message is one SMS to one phone number.
 type Message struct {
@@ -60,7 +99,7 @@ func Render(msg Message) (string, error) {
 	if lang != "zh" {
 		lang = "en"
 	}
-	t := templates.Lookup(string(msg.Template) + "." + lang)
+	t := templates().Lookup(string(msg.Template) + "." + lang)
 	if t == nil {
 		return "", fmt.Errorf("courier: no template %q", msg.Template)
 	}
@@ -71,16 +110,46 @@ func Render(msg Message) (string, error) {
 	return b.String(), nil
 }
 
-// templates is parsed once; it is never written after init.
-var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"purposeEN": func(p any) string { return purposeText[fmt.Sprint(p)][0] },
-	"purposeZH": func(p any) string { return purposeText[fmt.Sprint(p)][1] },
-}).Option("missingkey=error").Parse(`
+// templates are parsed on first use, not at init: every function that links the courier would
+// otherwise pay for parsing them in its cold start, used or not. Once parsed they are never
+// written.
+var templates = sync.OnceValue(parse)
+
+func parse() *template.Template {
+	return template.Must(template.New("").Funcs(template.FuncMap{
+		"purposeEN": func(p any) string { return purposeText[fmt.Sprint(p)][0] },
+		"purposeZH": func(p any) string { return purposeText[fmt.Sprint(p)][1] },
+	}).Option("missingkey=error").Parse(`
 {{define "code.en"}}Wallet: {{.Code}} is your code to {{purposeEN .Purpose}}. It expires in {{.Minutes}} minutes. Our staff will never ask for this code; do not share it with anyone.{{end}}
 {{define "code.zh"}}【钱包】验证码{{.Code}}，用于{{purposeZH .Purpose}}，{{.Minutes}}分钟内有效。工作人员不会向您索要验证码，请勿告诉任何人。{{end}}
 {{define "account_exists.en"}}Wallet: someone asked to sign up with this number, but it already has a wallet account. Sign in, or choose "Forgot password" in the app to recover it. If this wasn't you, ignore this message.{{end}}
 {{define "account_exists.zh"}}【钱包】有人尝试用本号码注册，但本号码已有钱包账户。请直接登录，或在应用中选择“忘记密码”找回。如非本人操作，请忽略本短信。{{end}}
+{{define "freeze.en"}}{{if .Link}} If this wasn't you, freeze your account now: {{.Link}}{{end}}{{end}}
+{{define "freeze.zh"}}{{if .Link}}如非本人操作，请立即冻结账户：{{.Link}}{{end}}{{end}}
+{{define "alert_new_device_login.en"}}Wallet: your account was signed in on a new device{{if .Platform}} ({{.Platform}}){{end}} at {{.When}}.{{template "freeze.en" .}}{{end}}
+{{define "alert_new_device_login.zh"}}【钱包】您的账户于{{.When}}在一台新设备{{if .Platform}}（{{.Platform}}）{{end}}上登录。{{template "freeze.zh" .}}{{end}}
+{{define "alert_password_reset.en"}}Wallet: your login password was reset at {{.When}} and your other devices were signed out.{{template "freeze.en" .}}{{end}}
+{{define "alert_password_reset.zh"}}【钱包】您的登录密码已于{{.When}}重置，其他设备已退出登录。{{template "freeze.zh" .}}{{end}}
+{{define "alert_payment_password_reset.en"}}Wallet: your payment password was reset at {{.When}}.{{template "freeze.en" .}}{{end}}
+{{define "alert_payment_password_reset.zh"}}【钱包】您的支付密码已于{{.When}}重置。{{template "freeze.zh" .}}{{end}}
+{{define "alert_phone_change_started.en"}}Wallet: at {{.When}} someone asked to move your wallet account from this number to {{.NewPhone}}. It takes effect at {{.EffectiveAt}} unless cancelled; cancel it in the app with a code sent to this number.{{template "freeze.en" .}}{{end}}
+{{define "alert_phone_change_started.zh"}}【钱包】有人于{{.When}}申请将您的钱包账户从本号码换绑至{{.NewPhone}}，将于{{.EffectiveAt}}生效。如需取消，请在应用中用发送至本号码的验证码取消。{{template "freeze.zh" .}}{{end}}
+{{define "alert_phone_changed_old.en"}}Wallet: at {{.When}} your wallet account was moved from this number to {{.NewPhone}}; this number will get no more messages about it.{{template "freeze.en" .}}{{end}}
+{{define "alert_phone_changed_old.zh"}}【钱包】您的钱包账户已于{{.When}}从本号码换绑至{{.NewPhone}}，本号码将不再收到该账户的通知。{{template "freeze.zh" .}}{{end}}
+{{define "alert_phone_changed_new.en"}}Wallet: at {{.When}} this number became the phone number of your wallet account (before: {{.OldPhone}}).{{template "freeze.en" .}}{{end}}
+{{define "alert_phone_changed_new.zh"}}【钱包】本号码已于{{.When}}绑定您的钱包账户（原号码{{.OldPhone}}）。{{template "freeze.zh" .}}{{end}}
+{{define "alert_phone_change_cancelled.en"}}Wallet: the request to move your wallet account from this number{{if .NewPhone}} to {{.NewPhone}}{{end}} was cancelled at {{.When}}; nothing changed.{{template "freeze.en" .}}{{end}}
+{{define "alert_phone_change_cancelled.zh"}}【钱包】将您的钱包账户从本号码换绑{{if .NewPhone}}至{{.NewPhone}}{{end}}的申请已于{{.When}}取消，账户未作更改。{{template "freeze.zh" .}}{{end}}
+{{define "alert_account_frozen.en"}}Wallet: your wallet account was frozen at {{.When}} and every device was signed out. To unfreeze it, choose "Forgot password" in the app. If you did not freeze it, contact customer service.{{end}}
+{{define "alert_account_frozen.zh"}}【钱包】您的钱包账户已于{{.When}}冻结，所有设备均已退出登录。如需解冻，请在应用中选择“忘记密码”。如非本人操作，请联系客服。{{end}}
+{{define "alert_inactivity_warning.en"}}Wallet: your wallet account has not been used for a long time and will be closed on {{.ClosesOn}}. Sign in before then to keep it.{{if .Link}} Not your account? Freeze it: {{.Link}}{{end}}{{end}}
+{{define "alert_inactivity_warning.zh"}}【钱包】您的钱包账户长期未使用，将于{{.ClosesOn}}注销。如需保留，请在此之前登录。{{if .Link}}如非您的账户，请冻结：{{.Link}}{{end}}{{end}}
+{{define "alert_account_closed.en"}}Wallet: your wallet account was closed at {{.When}} after a year without use. Any balance left will be settled; contact customer service for details.{{end}}
+{{define "alert_account_closed.zh"}}【钱包】您的钱包账户因一年未使用已于{{.When}}注销，剩余余额将为您结算，详情请联系客服。{{end}}
+{{define "alert_large_transaction.en"}}Wallet: a payment of {{.Amount}} {{.Currency}} to {{.Merchant}} was made from your account at {{.When}}.{{template "freeze.en" .}}{{end}}
+{{define "alert_large_transaction.zh"}}【钱包】您的账户于{{.When}}向{{.Merchant}}支付{{.Amount}} {{.Currency}}。{{template "freeze.zh" .}}{{end}}
 `))
+}
 
 // purposeText says in each language what a code is for.
 var purposeText = map[string][2]string{

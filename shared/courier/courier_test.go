@@ -1,6 +1,7 @@
 package courier
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -47,6 +48,62 @@ func TestAccountExistsHasNoCode(t *testing.T) {
 		text, err := Render(Message{Template: TemplateAccountExists, Lang: lang})
 		if err != nil || strings.ContainsAny(text, "0123456789") {
 			t.Errorf("%s: %q %v", lang, text, err)
+		}
+	}
+}
+
+// alertData is data every alert template can render with.
+func alertData(link string) map[string]any {
+	return map[string]any{"When": "2026-11-21 18:00 UTC+08:00", "Link": link, "Platform": "iOS", "NewPhone": "+86 139****5678",
+		"OldPhone": "+86 138****8000", "EffectiveAt": "2026-11-22 18:00 UTC+08:00", "ClosesOn": "2026-12-21",
+		"Amount": "12,000.00", "Currency": "CNY", "Merchant": "Harbour Electronics"}
+}
+
+func TestAlertsRenderInBothLanguagesWithTheirLink(t *testing.T) {
+	const link = "https://wallet.example/f/TOKEN"
+	noLink := map[Template]bool{TemplateAccountFrozen: true, TemplateAccountClosed: true}
+	for _, tpl := range Alerts {
+		for _, lang := range []string{"en", "zh"} {
+			with, err := Render(Message{Template: tpl, Lang: lang, Data: alertData(link)})
+			if err != nil {
+				t.Fatalf("%s/%s: %v", tpl, lang, err)
+			}
+			without, err := Render(Message{Template: tpl, Lang: lang, Data: alertData("")})
+			if err != nil {
+				t.Fatalf("%s/%s: %v", tpl, lang, err)
+			}
+			if strings.Contains(with, link) == noLink[tpl] {
+				t.Errorf("%s/%s: link shown %v, want %v: %q", tpl, lang, strings.Contains(with, link), !noLink[tpl], with)
+			}
+			if strings.Contains(without, "https://") || strings.Contains(without, "freeze your account now") || strings.Contains(without, "请立即冻结") {
+				t.Errorf("%s/%s: a text without a link must not offer one: %q", tpl, lang, without)
+			}
+			if !strings.Contains(with, "2026-") {
+				t.Errorf("%s/%s: says not when: %q", tpl, lang, with)
+			}
+			if codeLike.MatchString(with) {
+				t.Errorf("%s/%s: looks like a code SMS: %q", tpl, lang, with)
+			}
+		}
+	}
+}
+
+// codeLike is how tests and people recognise a code SMS; an alert must never look like one.
+var codeLike = regexp.MustCompile(`\b\d{6} is your code|验证码\d`)
+
+func TestAlertsNeedTheirData(t *testing.T) {
+	for _, tpl := range Alerts {
+		if _, err := Render(Message{Template: tpl, Lang: "en", Data: map[string]any{"Link": ""}}); err == nil {
+			t.Errorf("%s rendered without its data", tpl)
+		}
+	}
+}
+
+func TestAlertTextsShowOnlyMaskedNumbers(t *testing.T) {
+	for _, tpl := range []Template{TemplatePhoneChangeStarted, TemplatePhoneChangedOld, TemplatePhoneChangedNew, TemplatePhoneChangeCancelled} {
+		text, _ := Render(Message{Template: tpl, Lang: "en", Data: alertData("")})
+		if !strings.Contains(text, "****") || regexp.MustCompile(`\d{7}`).MatchString(text) {
+			t.Errorf("%s: %q", tpl, text)
 		}
 	}
 }

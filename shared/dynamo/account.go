@@ -36,6 +36,7 @@ type accountItem struct {
 	RecLastLockAt    int64        `dynamodbav:"recLastLockAt"`
 	GSI1PK           string       `dynamodbav:"GSI1PK,omitempty"`
 	GSI1SK           string       `dynamodbav:"GSI1SK,omitempty"`
+	Alerts           *alertsItem  `dynamodbav:"alerts,omitempty"` // see alert.go
 }
 
 type answerItem struct {
@@ -78,7 +79,7 @@ func toAccountItem(a account.Account) accountItem {
 		LoginLastLockAt: ms(a.Login.LastLockAt), PayFailures: a.Payment.Failures, PayWindowStart: ms(a.Payment.WindowStart),
 		PayLockedUntil: ms(a.Payment.LockedUntil), RecFailures: a.Recovery.Failures, RecLockedUntil: ms(a.Recovery.LockedUntil),
 		RecLockLevel: a.Recovery.Level, RecLastLockAt: ms(a.Recovery.LastLockAt), PhoneChangedAt: ms(a.PhoneChangedAt), PasswordResetAt: ms(a.PasswordResetAt),
-		Version: a.Version}
+		Version: a.Version, Alerts: toAlertsItem(a.Alerts)}
 	for _, ans := range a.Answers {
 		it.Answers = append(it.Answers, answerItem(ans))
 	}
@@ -98,7 +99,8 @@ func (it accountItem) domain() account.Account {
 		Payment: account.Lockout{Failures: it.PayFailures, WindowStart: fromMS(it.PayWindowStart), LockedUntil: fromMS(it.PayLockedUntil)},
 		Recovery: account.Lockout{Failures: it.RecFailures, LockedUntil: fromMS(it.RecLockedUntil), Level: it.RecLockLevel,
 			LastLockAt: fromMS(it.RecLastLockAt)},
-		PhoneChangedAt: fromMS(it.PhoneChangedAt), PasswordResetAt: fromMS(it.PasswordResetAt), Version: it.Version}
+		PhoneChangedAt: fromMS(it.PhoneChangedAt), PasswordResetAt: fromMS(it.PasswordResetAt), Version: it.Version,
+		Alerts: it.Alerts.domain()}
 	for _, ans := range it.Answers {
 		a.Answers = append(a.Answers, account.Answer(ans))
 	}

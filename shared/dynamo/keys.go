@@ -67,6 +67,10 @@ func activity(accountID string, at time.Time) (pk, sk string) {
 // account would and the two cases cannot be told apart.
 func unknownSignIn(e164 string) key { return counter("signin-unknown#"+e164, "LOCK") }
 
+// unknownRecovery is the recovery lockout of a number that has no account, which locks as an
+// account's recovery does so that the two cannot be told apart.
+func unknownRecovery(e164 string) key { return counter("recovery-unknown#"+e164, "LOCK") }
+
 // cardKey is one bank card of an account; its id is derived from the card's keyed hash.
 func cardKey(accountID, cardID string) key { return key{"ACCOUNT#" + accountID, "CARD#" + cardID} }
 

@@ -85,9 +85,10 @@ func minTime(a, b time.Time) time.Time {
 }
 
 // stepUpNeeded reports whether a sign-in with the right password also needs a login_step_up
-// code: on a device the account never signed in on. (The nighttime-protection window joins here.)
-func stepUpNeeded(_ account.Account, deviceKnown bool, _ time.Time) bool {
-	return !deviceKnown
+// code: on a device the account never signed in on, or at any time inside the account's
+// nighttime-protection window (account.InWindow, in the window's own time zone).
+func stepUpNeeded(acct account.Account, deviceKnown bool, now time.Time) bool {
+	return !deviceKnown || account.InWindow(acct.Alerts.Nighttime, now)
 }
 
 // sameDay reports whether a and b fall on the same UTC day.
