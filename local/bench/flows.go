@@ -26,6 +26,7 @@ type fixture struct {
 	Code        string
 	Token       string // verification token
 	Session     string // session token
+	Change      string // phone change id
 }
 
 // accountPool is how many accounts a read-only step's setup signs up; its requests take turns.
@@ -241,3 +242,51 @@ func wrongCode(code string) string {
 	b[len(b)-1] = '0' + (b[len(b)-1]-'0'+1)%10
 	return string(b)
 }
+
+// changesAwaitingNew is the setup of a phone-change confirm: n accounts, each with a change
+// started on the old-phone path and a verified code for a fresh new number.
+func changesAwaitingNew(ctx context.Context, b *bench, n int) ([]fixture, error) {
+	fs, err := signedUp(ctx, b, n)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.sendCodes(ctx, fs, "phone_change_old"); err != nil {
+		return nil, err
+	}
+	if err := b.verifyCodes(ctx, fs); err != nil {
+		return nil, err
+	}
+	err = b.each(ctx, fs, func(ctx context.Context, f *fixture, c *client) error {
+		var out struct {
+			ChangeID string `json:"changeId"`
+		}
+		cl := call{Method: "POST", Path: "/v1/phone-changes", Header: bearer(f.Session),
+			Body: map[string]any{"loginPassword": "violet-harbor-seventy-2", "oldPhoneVerificationToken": f.Token}}
+		err := c.expect(ctx, cl, http.StatusCreated, "setup: start phone change", &out)
+		f.Change, f.Phone, f.Token = out.ChangeID, b.phones.next(), ""
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = b.each(ctx, fs, func(ctx context.Context, f *fixture, c *client) error {
+		var out struct {
+			ChallengeID string `json:"challengeId"`
+			CodeLength  int    `json:"codeLength"`
+		}
+		cl := call{Method: "POST", Path: "/v1/otp", Header: bearer(f.Session),
+			Body: map[string]string{"phone": f.Phone, "purpose": "phone_change_new", "changeId": f.Change}}
+		err := c.expect(ctx, cl, http.StatusAccepted, "setup: send the new number's code", &out)
+		f.ChallengeID, f.CodeLength = out.ChallengeID, out.CodeLength
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := b.readCodes(ctx, fs); err != nil {
+		return nil, err
+	}
+	return fs, b.verifyCodes(ctx, fs)
+}
+
+func bearer(session string) map[string]string { return map[string]string{"Authorization": "Bearer " + session} }

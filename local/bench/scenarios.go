@@ -62,13 +62,9 @@ func scenarios() []scenario {
 			Want: 200, Requests: 100, Ops: []op{getItem(), getItem()}, DynamoDB: exactly(2)},
 		{Name: "devices", Route: "GET /v1/devices", Setup: sharedAccounts, Request: authed("/v1/devices"),
 			Want: 200, Requests: 100, Ops: []op{getItem(), query(1)}, DynamoDB: exactly(2)},
-		// TODO(PhoneChangeFunction, issue 5).
-		{Name: "phone-change confirm", Route: "POST /v1/phone-changes/{changeId}/confirm", DynamoDB: atMost(3),
-			Pending: "not measured yet: PhoneChangeFunction is being built (issue 5)"},
-		// TODO(ClosureFunction, issue 7): seed 100,000 accounts (a share of them idle 11 and 12
-		// months), invoke the job until its run is done, report its time and round trips.
-		{Name: "closure job, 100,000 accounts", Route: "(schedule)",
-			Pending: "not built yet (issue 7)"},
+		{Name: "phone-change confirm", Route: "POST /v1/phone-changes/{changeId}/confirm", Setup: changesAwaitingNew,
+			Request: confirmChangeRequest, Want: 200, Requests: 20,
+			Ops: []op{batchGet(3), query(2), transactWrite(8)}, DynamoDB: atMost(3)},
 	}
 }
 
@@ -124,6 +120,12 @@ func signInRequest(_ *bench, f fixture) call {
 func newDeviceRequest(b *bench, f fixture) call {
 	f.DeviceID, f.Token = "bench-new-"+randomHex(6), ""
 	return signInRequest(b, f)
+}
+
+// confirmChangeRequest confirms the fixture's phone change with the new number's token.
+func confirmChangeRequest(_ *bench, f fixture) call {
+	return call{Method: "POST", Path: "/v1/phone-changes/" + f.Change + "/confirm", Header: bearer(f.Session),
+		Body: map[string]string{"verificationToken": f.Token}}
 }
 
 // authed is a GET of path with the fixture's session.

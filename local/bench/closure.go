@@ -1,0 +1,44 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"time"
+)
+
+// scaleLine matches what closuretest.Scale logs: the seeding and each run.
+var scaleLine = regexp.MustCompile(`scale\.go:\d+: ((seeded|warn|close).*)`)
+
+// measureClosure runs shared/closure's TestScale100k against the stack's DynamoDB Local: it seeds
+// 100,000 accounts, 1% due, and runs the job to warn and then to close them, asserting that each
+// run acts on exactly the due accounts, reads at most 1.2 index items per due account and never
+// scans. It returns the test's verdict and the timings it logged.
+func measureClosure(ctx context.Context, root string) (Closure, error) {
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, "go", "test", "-count=1", "-run", "^TestScale100k$", "-v", "./shared/closure/")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "WALLET_SCALE=1")
+	out, err := cmd.CombinedOutput()
+	c := Closure{Passed: err == nil, Seconds: time.Since(start).Seconds()}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		if m := scaleLine.FindStringSubmatch(sc.Text()); m != nil {
+			c.Lines = append(c.Lines, m[1])
+		}
+	}
+	if err != nil {
+		return c, fmt.Errorf("closure at 100,000 accounts: %w\n%s", err, lastLines(out, 20))
+	}
+	return c, nil
+}
+
+// lastLines returns the last n lines of out.
+func lastLines(out []byte, n int) string {
+	lines := bytes.Split(bytes.TrimSpace(out), []byte("\n"))
+	return string(bytes.Join(lines[max(len(lines)-n, 0):], []byte("\n")))
+}
