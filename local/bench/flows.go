@@ -289,4 +289,6 @@ func changesAwaitingNew(ctx context.Context, b *bench, n int) ([]fixture, error)
 	return fs, b.verifyCodes(ctx, fs)
 }
 
-func bearer(session string) map[string]string { return map[string]string{"Authorization": "Bearer " + session} }
+func bearer(session string) map[string]string {
+	return map[string]string{"Authorization": "Bearer " + session}
+}
