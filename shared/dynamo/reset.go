@@ -150,15 +150,57 @@ func (s *Store) LockRecovery(ctx context.Context, accountID string, max, level i
 	return nil
 }
 
-// UnknownFailure counts a failed recovery for a phone without an account, a daily counter that
-// costs the write a known phone's failure costs.
-func (s *Store) UnknownFailure(ctx context.Context, e164 string, now time.Time) error {
-	day := now.UTC().Truncate(24 * time.Hour)
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: counter("recovery-unknown#"+e164, "D"+day.Format("20060102")).av(),
-		UpdateExpression:          aws.String("ADD n :one SET expiresAt = if_not_exists(expiresAt, :exp)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":exp": epoch(day.Add(48 * time.Hour))}})
+// recoveryLockItem is the recovery lockout of a number without an account.
+type recoveryLockItem struct {
+	Failures    int   `dynamodbav:"recFailures"`
+	LockedUntil int64 `dynamodbav:"recLockedUntil"`
+	Level       int   `dynamodbav:"recLockLevel"`
+	LastLockAt  int64 `dynamodbav:"recLastLockAt"`
+}
+
+// unknownRecoveryTTL keeps a number's recovery lockout for as long as a lock can matter: the
+// longest lock, and the day within which another lock doubles it.
+const unknownRecoveryTTL = 48 * time.Hour
+
+// UnknownRecovery reads the recovery lockout of a number without an account (one strongly
+// consistent read, as reading an account's is), so that it locks as an account does.
+func (s *Store) UnknownRecovery(ctx context.Context, e164 string) (account.Lockout, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: unknownRecovery(e164).av(), ConsistentRead: aws.Bool(true)})
 	if err != nil {
-		return fmt.Errorf("count unknown recovery: %w", err)
+		return account.Lockout{}, fmt.Errorf("get unknown recovery: %w", err)
+	}
+	var it recoveryLockItem
+	if err := unmarshal(out.Item, &it); err != nil {
+		return account.Lockout{}, fmt.Errorf("decode unknown recovery: %w", err)
+	}
+	return account.Lockout{Failures: it.Failures, LockedUntil: fromMS(it.LockedUntil), Level: it.Level, LastLockAt: fromMS(it.LastLockAt)}, nil
+}
+
+// UnknownRecoveryFailure is RecoveryFailure for a number without an account.
+func (s *Store) UnknownRecoveryFailure(ctx context.Context, e164 string, now time.Time) (int, error) {
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: unknownRecovery(e164).av(),
+		UpdateExpression:          aws.String("ADD recFailures :one SET expiresAt = :exp"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":exp": epoch(now.Add(unknownRecoveryTTL))},
+		ReturnValues:              types.ReturnValueUpdatedNew})
+	if err != nil {
+		return 0, fmt.Errorf("count unknown recovery: %w", err)
+	}
+	var it recoveryLockItem
+	if err := unmarshal(out.Attributes, &it); err != nil {
+		return 0, fmt.Errorf("decode unknown recovery: %w", err)
+	}
+	return it.Failures, nil
+}
+
+// LockUnknownRecovery is LockRecovery for a number without an account.
+func (s *Store) LockUnknownRecovery(ctx context.Context, e164 string, max, level int, until, now time.Time) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: unknownRecovery(e164).av(),
+		UpdateExpression:    aws.String("SET recFailures = :zero, recLockedUntil = :until, recLockLevel = :level, recLastLockAt = :now, expiresAt = :exp"),
+		ConditionExpression: aws.String("recFailures >= :max"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": num(0), ":until": num(ms(until)), ":level": num(int64(level)),
+			":now": num(ms(now)), ":max": num(int64(max)), ":exp": epoch(until.Add(unknownRecoveryTTL))}})
+	if err != nil && !errors.As(err, new(*types.ConditionalCheckFailedException)) {
+		return fmt.Errorf("lock unknown recovery: %w", err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package reset
 
 import (
 	"context"
+	"time"
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/factor"
@@ -34,13 +35,7 @@ func (s *Service) ResetLoginWithoutSMS(ctx context.Context, req AlternativeReque
 	}
 	refusal := &account.Error{Code: account.CodeRecoveryFailed, Message: "the details do not match our records"}
 	if owner == "" {
-		s.identityOK(account.Account{}, nil, req) // the same work as for a real account
-		if err := s.store.UnknownFailure(ctx, req.Phone.E164, now); err != nil {
-			return err
-		}
-		left := s.lock.MaxFailures() - 1
-		refusal.AttemptsRemaining = &left
-		return refusal
+		return s.unknownPhone(ctx, req, refusal, now)
 	}
 	st, err := s.store.Recovery(ctx, owner)
 	if err != nil {
@@ -73,6 +68,21 @@ func (s *Service) ResetLoginWithoutSMS(ctx context.Context, req AlternativeReque
 	}
 	s.log.InfoContext(ctx, "login password reset without sms", "account", a.ID)
 	return nil
+}
+
+// unknownPhone answers a phone without an account as a wrong attempt for one with an account is
+// answered: one read of its lockout, the same checks, the same count, the same lock.
+func (s *Service) unknownPhone(ctx context.Context, req AlternativeRequest, refusal *account.Error, now time.Time) error {
+	l, err := s.store.UnknownRecovery(ctx, req.Phone.E164)
+	if err != nil {
+		return err
+	}
+	pseudo := account.Account{ID: req.Phone.E164, Recovery: l}
+	if err := s.lock.Check(pseudo, now); err != nil {
+		return err
+	}
+	s.identityOK(account.Account{}, nil, req)
+	return s.unknown.Fail(ctx, pseudo, refusal, now)
 }
 
 // identityOK checks every part, always all of them, so the time taken does not tell which part

@@ -47,9 +47,12 @@ type Store interface {
 	factor.LockStore
 	// Account reads the account, strongly consistent (nil when there is none).
 	Account(ctx context.Context, id string) (*account.Account, error)
-	// UnknownFailure counts a failed recovery for a phone without an account, so that case costs
-	// the same writes as a known one.
-	UnknownFailure(ctx context.Context, e164 string, now time.Time) error
+	// UnknownRecovery reads the recovery lockout of a phone without an account, and
+	// UnknownRecoveryFailure and LockUnknownRecovery are RecoveryFailure and LockRecovery for
+	// it: such a phone is answered, read, counted and locked as a known one is.
+	UnknownRecovery(ctx context.Context, e164 string) (account.Lockout, error)
+	UnknownRecoveryFailure(ctx context.Context, e164 string, now time.Time) (int, error)
+	LockUnknownRecovery(ctx context.Context, e164 string, max, level int, until, now time.Time) error
 }
 
 // State is an account as recovery sees it.
@@ -88,6 +91,8 @@ type Service struct {
 	// nighttime reports whether the account's nighttime protection holds at a time; payment
 	// verification inside it needs a login_step_up code.
 	nighttime func(account.Account, time.Time) bool
+	// unknown is the recovery lock of phones without an account; its "account id" is the phone.
+	unknown factor.Lock
 }
 
 // NewService returns a Service. policy judges new login passwords (strength.CheckLoginPassword).
@@ -97,6 +102,7 @@ func NewService(store Store, payments *paypass.Checker, hasher *secret.Hasher, p
 		policy: policy, clock: clock, rand: rand, cfg: cfg, log: log, payments: payments,
 		nighttime: func(account.Account, time.Time) bool { return false }}
 	s.risky = s.isRisky
+	s.unknown = factor.NewLock(unknownLock{store: store, clock: clock}, cfg)
 	return s
 }
 
@@ -172,4 +178,19 @@ func (s *Service) event(kind string, now time.Time) (account.Event, error) {
 
 func personal(a account.Account) secret.Personal {
 	return secret.Personal{Phone: a.Phone, Name: a.Profile.RealName, Email: a.Profile.Email, Birthday: a.Profile.DateOfBirth}
+}
+
+// unknownLock is factor.LockStore over the lockouts of phones without an account: the id it is
+// given is the phone.
+type unknownLock struct {
+	store Store
+	clock account.Clock
+}
+
+func (u unknownLock) RecoveryFailure(ctx context.Context, e164 string) (int, error) {
+	return u.store.UnknownRecoveryFailure(ctx, e164, u.clock.Now())
+}
+
+func (u unknownLock) LockRecovery(ctx context.Context, e164 string, max, level int, until, now time.Time) error {
+	return u.store.LockUnknownRecovery(ctx, e164, max, level, until, now)
 }
