@@ -161,3 +161,23 @@ func TestWithoutSMSAnyWrongPartAnswersTheSame(t *testing.T) {
 		t.Fatal("no reset while locked")
 	}
 }
+
+// TestWithoutSMSAnUnknownNumberCountsDownAndLocksLikeAKnownOne: repeated tries must not tell
+// whether a number has an account, so an unknown number's answers count down and lock too.
+func TestWithoutSMSAnUnknownNumberCountsDownAndLocksLikeAKnownOne(t *testing.T) {
+	e := flowtest.New(t, nil)
+	a := e.SignUp(t, flowtest.WithIDNumber("110101199003074514"))
+	svc := newService(e)
+	known, unknown := alternative(a), alternative(a)
+	known.IDNumber = "x"
+	unknown.Phone = flowtest.NewPhone(t)
+	for i := 4; i >= 1; i-- {
+		k := wantCode(t, svc.ResetLoginWithoutSMS(context.Background(), known), account.CodeRecoveryFailed)
+		u := wantCode(t, svc.ResetLoginWithoutSMS(context.Background(), unknown), account.CodeRecoveryFailed)
+		if k.AttemptsRemaining == nil || u.AttemptsRemaining == nil || *k.AttemptsRemaining != i || *u.AttemptsRemaining != i {
+			t.Fatalf("attempts left: known %v, unknown %v, want %d", k.AttemptsRemaining, u.AttemptsRemaining, i)
+		}
+	}
+	wantCode(t, svc.ResetLoginWithoutSMS(context.Background(), known), account.CodeLocked)
+	wantCode(t, svc.ResetLoginWithoutSMS(context.Background(), unknown), account.CodeLocked)
+}
