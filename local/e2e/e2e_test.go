@@ -271,13 +271,23 @@ func TestZNoSecretsStoredOrLogged(t *testing.T) {
 		t.Fatalf("function logs were not captured (%d bytes)", len(logs))
 	}
 	for _, v := range values {
-		if strings.Contains(logs, v) {
+		if loggedSecret(logs, v) {
 			t.Errorf("a secret appears in the function logs")
 		}
 	}
 	if m := regexp.MustCompile(`\+86139\d{8}`).FindString(logs); m != "" {
 		t.Errorf("a full phone number appears in the function logs")
 	}
+}
+
+// loggedSecret reports whether v appears in logs. A secret of digits only (a one-time code) counts
+// only as a whole number: six digits occur by chance inside the logs' nanosecond timestamps
+// ("00:03:03.848312948Z" holds 831294), which is no leak.
+func loggedSecret(logs, v string) bool {
+	if strings.Trim(v, "0123456789") != "" {
+		return strings.Contains(logs, v)
+	}
+	return regexp.MustCompile(`(^|\D)` + v + `(\D|$)`).MatchString(logs)
 }
 
 func atoi(s string) int {
