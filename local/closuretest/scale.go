@@ -3,7 +3,6 @@ package closuretest
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/wallet-accounts/wallet/local/flowtest"
 	"github.com/wallet-accounts/wallet/local/stacktest"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/closure"
@@ -39,24 +39,7 @@ type Pass struct {
 }
 
 // Config returns a configuration with a fresh pepper and the defaults, edited by edit.
-func Config(t testing.TB, edit func(*config.Config)) config.Config {
-	t.Helper()
-	pepper := make([]byte, 32)
-	_, _ = rand.Read(pepper)
-	cfg, err := config.Load(func(k string) string {
-		if k == "PEPPER" {
-			return base64.StdEncoding.EncodeToString(pepper)
-		}
-		return ""
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if edit != nil {
-		edit(&cfg)
-	}
-	return cfg
-}
+func Config(t testing.TB, edit func(*config.Config)) config.Config { return flowtest.Config(t, edit) }
 
 // Logger returns a logger that writes to the test's log.
 func Logger(t testing.TB) *slog.Logger {
