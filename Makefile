@@ -10,15 +10,18 @@ FUNCTIONS := OtpFunction SignupFunction AccountFunction ResetFunction ClosureFun
 # The Lambda build (DESIGN §1): static, arm64, no RPC shim, stripped.
 LAMBDA_GOARCH ?= arm64
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
-FUZZTIME ?= 0
+# Each fuzz target runs this long in make test (and make fuzz); a long run: make fuzz FUZZTIME=10m.
+FUZZTIME ?= 6s
+FUZZMINIMIZETIME ?= 1s
 
-.PHONY: help run test check lint fmt-check vet archlint cfn-lint invoke bench deps clean
+.PHONY: help run test check fuzz lint fmt-check vet archlint cfn-lint invoke bench deps clean
 
 help:
 	@echo "make run      the whole stack on 127.0.0.1:3000 (Ctrl-C stops it)"
 	@echo "make test     install, lint, and every test against the local stack"
 	@echo "make invoke   FN=OtpFunction EVENT=events/otp-send.json: one function, one event"
 	@echo "make bench    the performance report"
+	@echo "make fuzz     every fuzz target for FUZZTIME (6s; make fuzz FUZZTIME=10m for a long run)"
 	@echo "make lint     gofmt, go vet, import rules, cfn-lint"
 
 # SAM (BuildMethod: makefile) calls build-<LogicalId> with ARTIFACTS_DIR set.
@@ -50,10 +53,23 @@ run: deps $(HOST)
 TEST_ENV := -env PHONE_CHANGE_HOLD=4s
 test: deps lint $(HOST)
 	$(HOST) test $(TEST_ENV) -- $(MAKE) --no-print-directory check
+	$(MAKE) --no-print-directory fuzz
 
 # check runs inside the test stack (WALLET_STACK_* set by the host).
 check:
 	$(GO) test -race -count=1 ./...
+
+# fuzz runs every fuzz target of the module (each func Fuzz… in a _test.go file) for FUZZTIME,
+# one after another. A finding fails it and is written to the package's testdata/fuzz/; the
+# committed seed corpora there run with every go test.
+fuzz:
+	@for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' shared functions local | xargs -n1 dirname | sort -u); do \
+		for target in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go | cut -d' ' -f2); do \
+			echo "fuzz ./$$dir $$target $(FUZZTIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) ./$$dir \
+				| grep -v '^fuzz: elapsed' || exit 1; \
+		done; \
+	done
 
 lint: fmt-check vet archlint cfn-lint
 

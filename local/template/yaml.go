@@ -33,20 +33,37 @@ var shortTags = map[string]string{
 	"!Length":       "Fn::Length",
 }
 
+// Bounds on what a document may expand to: an alias of one of its own ancestors would nest
+// forever, and aliases of aliases can multiply a small document beyond any memory.
+const (
+	maxDepth = 512
+	maxNodes = 1 << 20
+)
+
 // toValue converts a YAML node into plain Go values (map[string]any, []any, string, int,
 // float64, bool, nil), rewriting every short-form tag into its long form, so that
 // `!Ref X` and `{Ref: X}` read the same.
 func toValue(n *yaml.Node) (any, error) {
+	return (&converter{}).value(n, 0)
+}
+
+// converter counts the nodes a conversion has expanded, aliases included.
+type converter struct{ nodes int }
+
+func (c *converter) value(n *yaml.Node, depth int) (any, error) {
+	if c.nodes++; depth > maxDepth || c.nodes > maxNodes {
+		return nil, fmt.Errorf("line %d: the document nests or expands too far (aliases?)", n.Line)
+	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
 			return nil, nil
 		}
-		return toValue(n.Content[0])
+		return c.value(n.Content[0], depth+1)
 	case yaml.AliasNode:
-		return toValue(n.Alias)
+		return c.value(n.Alias, depth+1)
 	}
-	v, err := plainValue(n)
+	v, err := c.plain(n, depth)
 	if err != nil {
 		return nil, err
 	}
@@ -69,14 +86,14 @@ func toValue(n *yaml.Node) (any, error) {
 	return map[string]any{name: v}, nil
 }
 
-// plainValue converts n ignoring its own tag (its children's tags are honoured).
-func plainValue(n *yaml.Node) (any, error) {
+// plain converts n ignoring its own tag (its children's tags are honoured).
+func (c *converter) plain(n *yaml.Node, depth int) (any, error) {
 	switch n.Kind {
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, val := n.Content[i], n.Content[i+1]
-			v, err := toValue(val)
+			v, err := c.value(val, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -85,8 +102,8 @@ func plainValue(n *yaml.Node) (any, error) {
 		return m, nil
 	case yaml.SequenceNode:
 		s := make([]any, 0, len(n.Content))
-		for _, c := range n.Content {
-			v, err := toValue(c)
+		for _, child := range n.Content {
+			v, err := c.value(child, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -103,7 +120,7 @@ func plainValue(n *yaml.Node) (any, error) {
 		}
 		return v, nil
 	case yaml.AliasNode:
-		return toValue(n.Alias)
+		return c.value(n.Alias, depth+1)
 	default:
 		return nil, fmt.Errorf("line %d: unexpected YAML node kind %d", n.Line, n.Kind)
 	}

@@ -50,6 +50,12 @@ const (
 // errRecovered marks a handler panic that has already been logged.
 var errRecovered = errors.New("handler panicked")
 
+// What a client is told when a dependency was unavailable, and when to try again.
+const (
+	unavailableDetail     = "The service is busy or a dependency is unavailable; try again shortly."
+	unavailableRetryAfter = time.Second
+)
+
 // NewRouter returns a Router for routes, keyed by API Gateway route key ("POST /v1/otp", path
 // parameters as "{name}"). A nil log discards. A key that is not "METHOD /path" or a nil handler
 // is a programming error and panics.
@@ -235,14 +241,20 @@ func (r *Router) serve(ctx context.Context, rt *route, req events.APIGatewayV2HT
 	return r.fail(ctx, rt, err)
 }
 
-// fail answers a handler's error: an *account.Error as its problem, anything else logged with
-// its full text and answered as a bare 500.
+// fail answers a handler's error: an *account.Error as its problem; a dependency that was
+// unavailable (account.ErrUnavailable) as 503 service_unavailable; anything else as a bare 500.
+// The last two are logged with their full text, which never reaches the client.
 func (r *Router) fail(ctx context.Context, rt *route, err error) (events.APIGatewayV2HTTPResponse, account.Code) {
 	if e, ok := account.As(err); ok && e != nil {
 		if Status(e.Code) == http.StatusInternalServerError {
 			r.log.ErrorContext(ctx, "handler error answered 500", "route", rt.key, "error", e.Error())
 		}
 		return Problem(e), e.Code
+	}
+	if errors.Is(err, account.ErrUnavailable) {
+		r.log.ErrorContext(ctx, "dependency unavailable", "route", rt.key, "error", err.Error())
+		return Problem(&account.Error{Code: account.CodeUnavailable, Message: unavailableDetail, RetryAfter: unavailableRetryAfter}),
+			account.CodeUnavailable
 	}
 	if !errors.Is(err, errRecovered) {
 		r.log.ErrorContext(ctx, "handler failed", "route", rt.key, "error", err.Error())

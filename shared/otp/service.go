@@ -22,6 +22,10 @@ import (
 // flood can never stop codes and alerts for existing accounts.
 const signupBudgetShare = 0.8
 
+// smsRetryAfter is when a client may ask again after SNS failed: the challenge is withdrawn and
+// its charges given back, so a retry costs nothing; 503 answers carry Retry-After (README).
+const smsRetryAfter = time.Second
+
 // conflictRetries is how often a send is tried again when a concurrent send touched the same
 // items; every try re-reads, so limits hold however many run at once.
 const conflictRetries = 3
@@ -41,7 +45,7 @@ type Service struct {
 // in production).
 func NewService(store Store, c Courier, clock account.Clock, rand io.Reader, cfg config.Config, log *slog.Logger) *Service {
 	return &Service{store: store, courier: c, clock: clock, rand: rand, cfg: cfg, log: log,
-		smsTime: &latency{avg: cfg.NoSendDelay}}
+		smsTime: &latency{initial: cfg.NoSendDelay}}
 }
 
 // SendRequest asks for a code.
@@ -134,7 +138,7 @@ func (s *Service) send(ctx context.Context, num account.Phone, req SendRequest) 
 		if rerr := s.store.Retract(context.WithoutCancel(ctx), in); rerr != nil {
 			s.log.ErrorContext(ctx, "retract challenge", "challenge", ch.ID, "err", rerr)
 		}
-		return SendResult{}, account.Errorf(account.CodeSMSUnavailable, "the code could not be sent; try again shortly")
+		return SendResult{}, account.Limited(account.CodeSMSUnavailable, smsRetryAfter, "the code could not be sent; try again shortly")
 	}
 	s.log.InfoContext(ctx, "code requested", "phone", num.Mask(), "purpose", req.Purpose, "challenge", ch.ID, "sent", deliver)
 	return SendResult{ChallengeID: ch.ID, ExpiresInSeconds: int(s.cfg.OTPTTL.Seconds()),
@@ -342,25 +346,39 @@ func dayWindow(t time.Time) window {
 	return window{"D" + start.Format("20060102"), start.AddDate(0, 0, 1)}
 }
 
-// latency keeps a moving average of SMS publish time, so that a send that publishes nothing can
-// take about as long as one that does.
+// latency keeps the latest SMS publish times, so that a send that publishes nothing can take as
+// long as one that does: it waits as long as one of them, drawn at random, took. Drawing from
+// the times themselves matches their whole spread — the usual time and the slow tail alike — so
+// neither the median nor the shape of the response times tells the two kinds of send apart;
+// an average would sit above the usual time whenever a few publishes are slow.
 type latency struct {
-	mu  sync.Mutex
-	avg time.Duration
+	mu      sync.Mutex
+	initial time.Duration // until a publish was measured (OTP_NO_SEND_DELAY)
+	recent  [latencySamples]time.Duration
+	n, next int
 }
+
+// latencySamples is how many publish times are kept: enough for their spread, recent enough to
+// follow SNS when it slows down.
+const latencySamples = 64
 
 func (l *latency) observe(d time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.avg = (l.avg*7 + d) / 8
+	l.recent[l.next] = d
+	l.next = (l.next + 1) % latencySamples
+	l.n = min(l.n+1, latencySamples)
 }
 
-// sample returns the average with ±25% jitter.
+// sample returns one of the kept times drawn at random, or, before any, the initial stand-in
+// with ±25% jitter.
 func (l *latency) sample(r io.Reader) time.Duration {
-	l.mu.Lock()
-	avg := l.avg
-	l.mu.Unlock()
-	var b [1]byte
+	var b [2]byte
 	_, _ = io.ReadFull(r, b[:])
-	return avg*3/4 + avg*time.Duration(b[0])/(2*255)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.n == 0 {
+		return l.initial*3/4 + l.initial*time.Duration(b[0])/(2*255)
+	}
+	return l.recent[(int(b[0])<<8|int(b[1]))%l.n]
 }

@@ -23,14 +23,27 @@ import (
 // client shares: a few quick retries, then the error goes to the flow, which answers 503 rather
 // than hold a client for seconds.
 func Load(ctx context.Context) (aws.Config, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRetryer(func() aws.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 3 })
-	}))
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRetryer(func() aws.Retryer { return NewRetryer() }))
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load aws config: %w", err)
 	}
-	cfg.APIOptions = append(cfg.APIOptions, CountCalls)
+	cfg.APIOptions = append(cfg.APIOptions, APIOptions()...)
 	return cfg, nil
+}
+
+// MaxAttempts is how often every client tries one AWS call before the error reaches the flow.
+const MaxAttempts = 3
+
+// NewRetryer returns the retry policy every client shares: the SDK's standard retryer, which
+// retries throttling, 5xx and connection errors, with MaxAttempts. opts may change it further
+// (tests take the backoff's sleep out; nothing else).
+func NewRetryer(opts ...func(*retry.StandardOptions)) aws.Retryer {
+	return retry.NewStandard(append([]func(*retry.StandardOptions){func(o *retry.StandardOptions) { o.MaxAttempts = MaxAttempts }}, opts...)...)
+}
+
+// APIOptions returns the middleware every client carries: CountCalls and MarkUnavailable.
+func APIOptions() []func(*middleware.Stack) error {
+	return []func(*middleware.Stack) error{CountCalls, MarkUnavailable}
 }
 
 // CountCalls is SDK middleware that counts each operation (not each retry) into the request's

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/wallet-accounts/wallet/local/faults"
+	"github.com/wallet-accounts/wallet/local/flowtest"
+	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/card"
+	"github.com/wallet-accounts/wallet/shared/dynamo"
+	"github.com/wallet-accounts/wallet/shared/freeze"
+	"github.com/wallet-accounts/wallet/shared/paypass"
+	"github.com/wallet-accounts/wallet/shared/session"
+)
+
+// faultFixture is AccountFunction as main.go wires it, on clients that fail on demand.
+func faultFixture(t *testing.T) *faults.Fixture {
+	f := faults.NewFixture(t, nil)
+	store := dynamo.New(f.FaultyDB, f.Table).WithEventTTL(f.Cfg.EventTTL)
+	pay := paypass.New(store, f.Hasher, f.Clock, f.Cfg, f.Log)
+	h := handler{
+		sessions: session.NewService(store, f.Hasher, f.Clock, rand.Reader, f.Cfg, f.Log),
+		pay:      pay,
+		cards:    card.NewService(store, pay, f.Cfg.Pepper, f.Clock, f.Log),
+		freeze:   freeze.NewService(store, f.Clock, rand.Reader, f.Log),
+	}
+	f.Handler = newRouter(h, f.Log).Handle
+	return f
+}
+
+var (
+	knownDevice = &session.DeviceInput{ID: "device-signup-01", Name: "Test phone", Platform: "android"} // flowtest's
+	newDevice   = &session.DeviceInput{ID: "device-faults-02", Name: "Tablet", Platform: "ios"}
+)
+
+const faultCard = "4111111111111111"
+
+func signInEvent(phone, password string, dev *session.DeviceInput, token string) faults.Request {
+	body, _ := json.Marshal(signInBody{Phone: phone, Password: password, Device: dev, VerificationToken: token})
+	return faults.Request{Event: faults.Event("POST /v1/sessions", string(body)), Status: 201}
+}
+
+// wrongSignIn is a sign-in with a wrong password: counting it by source IP is best effort.
+func wrongSignIn(phone string, status int) faults.Request {
+	req := signInEvent(phone, "not-the-password-7", knownDevice, "")
+	req.Status, req.Tolerated = status, map[int]string{4: "the per-IP failure count is best effort (logged)"}
+	return req
+}
+
+// mustHandle sends a request during setup, nothing failing, and wants status.
+func mustHandle(t *testing.T, f *faults.Fixture, req faults.Request) map[string]any {
+	t.Helper()
+	resp, err := f.Handler(context.Background(), req.Event)
+	if err != nil || resp.StatusCode != req.Status {
+		t.Fatalf("setup %s: %d %s %v", req.Event.RouteKey, resp.StatusCode, resp.Body, err)
+	}
+	var out map[string]any
+	_ = json.Unmarshal([]byte(resp.Body), &out)
+	return out
+}
+
+// TestFaultsAccount fails each DynamoDB call of every AccountFunction route in turn (faults.Run).
+func TestFaultsAccount(t *testing.T) {
+	get := func(route string, status int, pairs ...string) func(*testing.T, *faults.Fixture) faults.Request {
+		return func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			return faults.Request{Event: faults.Event(route, "", append(faults.Bearer(a.SessionToken), pairs...)...), Status: status}
+		}
+	}
+	faults.Run(t, faultFixture,
+		faults.Case{Name: "sign in, known device", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			return signInEvent(a.Phone.E164, a.Password, knownDevice, "")
+		}},
+		faults.Case{Name: "sign in, new device with a step-up code", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			return signInEvent(a.Phone.E164, a.Password, newDevice, f.Token(t, a, account.PurposeLoginStepUp))
+		}},
+		faults.Case{Name: "sign in, wrong password", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			return wrongSignIn(f.SignUp(t).Phone.E164, 401)
+		}},
+		faults.Case{Name: "sign in, the wrong password that locks", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			for range f.Cfg.LoginMaxFailures - 1 {
+				mustHandle(t, f, wrongSignIn(a.Phone.E164, 401))
+			}
+			return wrongSignIn(a.Phone.E164, 423)
+		}},
+		faults.Case{Name: "sign in, number without an account", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			return wrongSignIn(flowtest.NewPhone(t).E164, 401)
+		}},
+		faults.Case{Name: "sign out", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			req := faults.Request{Event: faults.Event("DELETE /v1/sessions/current", "", faults.Bearer(a.SessionToken)...), Status: 204}
+			// The retry signs out a session of its own: a successful sign-out ended the first.
+			req.Retry = func(t *testing.T) events.APIGatewayV2HTTPRequest {
+				out := mustHandle(t, f, signInEvent(a.Phone.E164, a.Password, knownDevice, ""))
+				return faults.Event("DELETE /v1/sessions/current", "", faults.Bearer(out["sessionToken"].(string))...)
+			}
+			return req
+		}},
+		faults.Case{Name: "account overview", Setup: get("GET /v1/account", 200)},
+		faults.Case{Name: "devices", Setup: get("GET /v1/devices", 200)},
+		faults.Case{Name: "remove a device", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			mustHandle(t, f, signInEvent(a.Phone.E164, a.Password, newDevice, f.Token(t, a, account.PurposeLoginStepUp)))
+			return faults.Request{Event: faults.Event("DELETE /v1/devices/{deviceId}", "", append(faults.Bearer(a.SessionToken), "{deviceId}", newDevice.ID)...),
+				Status: 204}
+		}},
+		faults.Case{Name: "link a card", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			f.Remember(faultCard)
+			return faults.Request{Event: faults.Event("POST /v1/bank-cards", `{"cardNumber":"`+faultCard+`","paymentPassword":"`+a.PaymentPassword+`"}`,
+				faults.Bearer(a.SessionToken)...), Status: 201}
+		}},
+		faults.Case{Name: "link a card, wrong payment password", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			return faults.Request{Event: faults.Event("POST /v1/bank-cards", `{"cardNumber":"`+faultCard+`","paymentPassword":"390418"}`,
+				faults.Bearer(a.SessionToken)...), Status: 403}
+		}},
+		faults.Case{Name: "cards", Setup: get("GET /v1/bank-cards", 200)},
+		faults.Case{Name: "unlink a card", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			out := mustHandle(t, f, faults.Request{Event: faults.Event("POST /v1/bank-cards",
+				`{"cardNumber":"`+faultCard+`","paymentPassword":"`+a.PaymentPassword+`"}`, faults.Bearer(a.SessionToken)...), Status: 201})
+			return faults.Request{Event: faults.Event("DELETE /v1/bank-cards/{cardId}", "",
+				append(faults.Bearer(a.SessionToken), "{cardId}", out["cardId"].(string))...), Status: 204}
+		}},
+		faults.Case{Name: "freeze from a session", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			return faults.Request{Event: faults.Event("POST /v1/account/freeze", "", faults.Bearer(a.SessionToken)...), Status: 200}
+		}},
+		faults.Case{Name: "freeze with a freeze code", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			return faults.Request{Event: faults.Event("POST /v1/account/freeze", `{"verificationToken":"`+f.Token(t, a, account.PurposeFreeze)+`"}`),
+				Status: 200}
+		}},
+		faults.Case{Name: "freeze with an alert's freeze token", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			token, hash, err := freeze.NewToken(rand.Reader)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Store.PutFreezeToken(context.Background(), a.ID, hash, f.Clock.Now().Add(7*24*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			f.Remember(token)
+			return faults.Request{Event: faults.Event("POST /v1/account/freeze", `{"freezeToken":"`+token+`"}`), Status: 200}
+		}},
+	)
+}

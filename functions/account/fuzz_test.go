@@ -1,0 +1,116 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/wallet-accounts/wallet/local/faults"
+	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/apigw"
+	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/phone"
+	"github.com/wallet-accounts/wallet/shared/secret"
+	"github.com/wallet-accounts/wallet/shared/session"
+)
+
+// FuzzRequests is every AccountFunction route up to its first read: the bearer token, the path
+// parameter, the body through apigw.Decode and the checks the handler and the flow make of them.
+// Any request is accepted or refused with a 4xx problem — never a panic, never a 500.
+func FuzzRequests(f *testing.F) {
+	device := `"device":{"id":"device-0001","name":"Phone","platform":"ios"}`
+	for _, s := range []struct {
+		route                    uint8
+		body, auth, param, ctype string
+	}{
+		{0, `{"phone":"+86 138 0013 8000","password":"violet-harbor-seventy-2",` + device + `}`, "", "", "application/json"},
+		{0, `{"phone":"13800138000","region":"CN","password":"x",` + device + `,"verificationToken":"01J.abc"}`, "", "", ""},
+		{0, `{"phone":"+8613800138000","password":"` + strings.Repeat("p", 1100) + `","device":{"id":"d"}}`, "", "", ""},
+		{1, `{"cardNumber":"4111 1111 1111 1111","paymentPassword":"295071","holderName":"LIN MEI"}`, "Bearer " + strings.Repeat("A", 43), "", ""},
+		{1, `{"cardNumber":"4111111111111111","cvv":"123"}`, "Basic x", "", ""},
+		{2, `{"freezeToken":"` + strings.Repeat("A", 43) + `"}`, "", "", ""},
+		{2, ``, "Bearer a b", "", ""},
+		{3, ``, "Bearer " + strings.Repeat("_", 43), "device-nobody-99", ""},
+		{4, ``, "bearer x", "ACCOUNT", ""},
+	} {
+		f.Add(s.route, s.body, s.ctype, false, s.auth, s.param)
+	}
+	checks := []func(events.APIGatewayV2HTTPRequest) error{checkSignIn, checkLinkCard, checkFreeze, checkRemoveDevice, checkUnlinkCard}
+	f.Fuzz(func(t *testing.T, route uint8, body, contentType string, b64 bool, auth, param string) {
+		req := faults.FuzzEvent(body, contentType, b64, auth, param)
+		faults.RequireClientError(t, checks[int(route)%len(checks)](req), route, body, contentType, b64, auth, param)
+	})
+}
+
+// checkSession is what an authenticated route checks of its bearer token before reading it.
+func checkSession(req events.APIGatewayV2HTTPRequest) error {
+	if _, ok := apigw.BearerToken(req); !ok {
+		return account.Errorf(account.CodeUnauthenticated, "send Authorization: Bearer <sessionToken>")
+	}
+	return nil
+}
+
+func checkSignIn(req events.APIGatewayV2HTTPRequest) error {
+	var in signInBody
+	if err := apigw.Decode(req, &in); err != nil {
+		return err
+	}
+	if err := required("phone", in.Phone, "password", in.Password); err != nil {
+		return err
+	}
+	if in.Device == nil {
+		return account.FieldError(account.CodeMissingField, "device", "device is required")
+	}
+	if _, err := phone.Parse(in.Phone, in.Region); err != nil {
+		return err
+	}
+	if len(in.Password) > 1024 {
+		return account.FieldError(account.CodeInvalidField, "password", "password is too long")
+	}
+	_, _ = otp.TokenChallengeID(in.VerificationToken)
+	return in.Device.Check()
+}
+
+func checkLinkCard(req events.APIGatewayV2HTTPRequest) error {
+	if err := checkSession(req); err != nil {
+		return err
+	}
+	var in linkBody
+	if err := apigw.Decode(req, &in); err != nil {
+		return err
+	}
+	if err := required("cardNumber", in.CardNumber, "paymentPassword", in.PaymentPassword); err != nil {
+		return err
+	}
+	_, err := secret.CheckCardNumber(in.CardNumber)
+	return err
+}
+
+func checkFreeze(req events.APIGatewayV2HTTPRequest) error {
+	var in freezeBody
+	if strings.TrimSpace(req.Body) != "" {
+		if err := apigw.Decode(req, &in); err != nil {
+			return err
+		}
+	}
+	if apigw.Header(req, "Authorization") != "" {
+		return checkSession(req)
+	}
+	_, _ = otp.TokenChallengeID(in.VerificationToken)
+	return nil
+}
+
+func checkRemoveDevice(req events.APIGatewayV2HTTPRequest) error {
+	if err := checkSession(req); err != nil {
+		return err
+	}
+	if !session.ValidDeviceID(apigw.PathParam(req, "deviceId")) {
+		return account.FieldError(account.CodeInvalidField, "deviceId", "deviceId is 8 to 64 printable ASCII characters")
+	}
+	return nil
+}
+
+func checkUnlinkCard(req events.APIGatewayV2HTTPRequest) error {
+	return checkSession(req)
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"testing"
+
+	"github.com/wallet-accounts/wallet/local/faults"
+	"github.com/wallet-accounts/wallet/local/flowtest"
+	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/card"
+	"github.com/wallet-accounts/wallet/shared/dynamo"
+	"github.com/wallet-accounts/wallet/shared/factor"
+	"github.com/wallet-accounts/wallet/shared/freeze"
+	"github.com/wallet-accounts/wallet/shared/paypass"
+	"github.com/wallet-accounts/wallet/shared/reset"
+	"github.com/wallet-accounts/wallet/shared/secret/strength"
+	"github.com/wallet-accounts/wallet/shared/session"
+)
+
+// faultFixture is ResetFunction as main.go wires it, on clients that fail on demand.
+func faultFixture(t *testing.T) *faults.Fixture {
+	f := faults.NewFixture(t, nil)
+	store := dynamo.New(f.FaultyDB, f.Table).WithEventTTL(f.Cfg.EventTTL)
+	payments := paypass.New(store, f.Hasher, f.Clock, f.Cfg, f.Log)
+	resets := reset.NewService(store, payments, f.Hasher, strength.CheckLoginPassword, f.Clock, rand.Reader, f.Cfg, f.Log)
+	f.Handler = newRouter(resets, session.NewService(store, f.Hasher, f.Clock, rand.Reader, f.Cfg, f.Log), f.Log).Handle
+	return f
+}
+
+const (
+	faultNewPassword = "amber-lantern-forty-7"
+	faultIDNumber    = "110101199003074514"
+	faultCard        = "4111111111111111"
+)
+
+var knownDevice = &session.DeviceInput{ID: "device-signup-01", Name: "Test phone", Platform: "android"} // flowtest's
+
+func jsonEvent(route string, body any, status int, pairs ...string) faults.Request {
+	b, _ := json.Marshal(body)
+	return faults.Request{Event: faults.Event(route, string(b), pairs...), Status: status}
+}
+
+// withCard signs up an account with an ID number and a linked card, for the reset without SMS.
+func withCard(t *testing.T, f *faults.Fixture) flowtest.Account {
+	t.Helper()
+	a := f.SignUp(t, flowtest.WithIDNumber(faultIDNumber))
+	cards := card.NewService(f.Store, paypass.New(f.Store, f.Hasher, f.Clock, f.Cfg, f.Log), f.Cfg.Pepper, f.Clock, f.Log)
+	p := account.Principal{AccountID: a.ID, SessionHash: session.TokenHash(a.SessionToken)}
+	if _, err := cards.Link(context.Background(), p, card.LinkRequest{CardNumber: faultCard, PaymentPassword: a.PaymentPassword}); err != nil {
+		t.Fatal(err)
+	}
+	f.Remember(faultCard, faultIDNumber, faultNewPassword)
+	return a
+}
+
+func alternative(a flowtest.Account, phone, idNumber string, status int) faults.Request {
+	return jsonEvent("POST /v1/password-resets/login/alternative", alternativeBody{Phone: phone, IDNumber: idNumber,
+		SecurityAnswers: []factor.Answer{{QuestionID: "first_pet", Answer: a.Answers["first_pet"]}, {QuestionID: "first_school", Answer: a.Answers["first_school"]}},
+		BankCardNumber:  faultCard, NewPassword: faultNewPassword}, status)
+}
+
+// TestFaultsReset fails each DynamoDB call of every ResetFunction route in turn (faults.Run).
+func TestFaultsReset(t *testing.T) {
+	faults.Run(t, faultFixture,
+		faults.Case{Name: "login reset by code, known device", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			f.Remember(faultNewPassword)
+			return jsonEvent("POST /v1/password-resets/login", reset.LoginRequest{VerificationToken: f.Token(t, a, account.PurposeResetLogin),
+				NewPassword: faultNewPassword, Device: knownDevice}, 204)
+		}},
+		faults.Case{Name: "login reset by code, new device, security answer", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			f.Remember(faultNewPassword)
+			req := reset.LoginRequest{VerificationToken: f.Token(t, a, account.PurposeResetLogin), NewPassword: faultNewPassword}
+			q := askedQuestion(t, f, req)
+			req.SecondFactor = &reset.Factor{QuestionID: q, Answer: a.Answers[q]}
+			return jsonEvent("POST /v1/password-resets/login", req, 204)
+		}},
+		faults.Case{Name: "login reset by code, wrong second factor", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			req := reset.LoginRequest{VerificationToken: f.Token(t, a, account.PurposeResetLogin), NewPassword: faultNewPassword}
+			req.SecondFactor = &reset.Factor{QuestionID: askedQuestion(t, f, req), Answer: "not the answer"}
+			return jsonEvent("POST /v1/password-resets/login", req, 401)
+		}},
+		faults.Case{Name: "login reset of a frozen account, with the ID number", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t, flowtest.WithIDNumber(faultIDNumber))
+			p := account.Principal{AccountID: a.ID, SessionHash: session.TokenHash(a.SessionToken)}
+			if _, err := freeze.NewService(f.Store, f.Clock, rand.Reader, f.Log).Freeze(context.Background(), freeze.Request{Principal: &p}); err != nil {
+				t.Fatal(err)
+			}
+			f.Remember(faultNewPassword)
+			return jsonEvent("POST /v1/password-resets/login", reset.LoginRequest{VerificationToken: f.Token(t, a, account.PurposeResetLogin),
+				NewPassword: faultNewPassword, Device: knownDevice, SecondFactor: &reset.Factor{IDNumber: faultIDNumber}}, 204)
+		}},
+		faults.Case{Name: "login reset without SMS", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := withCard(t, f)
+			return alternative(a, a.Phone.E164, faultIDNumber, 204)
+		}},
+		faults.Case{Name: "login reset without SMS, wrong ID number", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := withCard(t, f)
+			return alternative(a, a.Phone.E164, "110101199003074515", 401)
+		}},
+		faults.Case{Name: "login reset without SMS, number without an account", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := withCard(t, f)
+			return alternative(a, flowtest.NewPhone(t).E164, faultIDNumber, 401)
+		}},
+		faults.Case{Name: "payment password reset", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			f.Remember("731950")
+			return jsonEvent("POST /v1/password-resets/payment", reset.PaymentRequest{VerificationToken: f.Token(t, a, account.PurposeResetPayment),
+				NewPaymentPassword: "731950"}, 204, faults.Bearer(a.SessionToken)...)
+		}},
+		faults.Case{Name: "payment password verify", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			return jsonEvent("POST /v1/payment-password/verify", reset.VerifyRequest{PaymentPassword: a.PaymentPassword}, 204, faults.Bearer(a.SessionToken)...)
+		}},
+		faults.Case{Name: "payment password verify, wrong", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			return jsonEvent("POST /v1/payment-password/verify", reset.VerifyRequest{PaymentPassword: "390418"}, 403, faults.Bearer(a.SessionToken)...)
+		}},
+	)
+}
+
+// askedQuestion sends a risky login reset without a second factor, as a client does first, and
+// returns the security question it is asked.
+func askedQuestion(t *testing.T, f *faults.Fixture, req reset.LoginRequest) string {
+	t.Helper()
+	ev := jsonEvent("POST /v1/password-resets/login", req, 403).Event
+	resp, err := f.Handler(context.Background(), ev)
+	var p struct {
+		QuestionID string `json:"questionId"`
+	}
+	if err != nil || resp.StatusCode != 403 || json.Unmarshal([]byte(resp.Body), &p) != nil || p.QuestionID == "" {
+		t.Fatalf("second factor asked: %d %s %v", resp.StatusCode, resp.Body, err)
+	}
+	return p.QuestionID
+}

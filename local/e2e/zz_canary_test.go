@@ -1,0 +1,327 @@
+package e2e
+
+// This file's name puts its tests last: Go runs a package's tests file by file in name order,
+// and TestZZZNothingLeaks must scan after every other test has remembered its secrets.
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"math/big"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/wallet-accounts/wallet/local/faults"
+	"github.com/wallet-accounts/wallet/local/stacktest"
+	"github.com/wallet-accounts/wallet/shared/dynamo"
+	"github.com/wallet-accounts/wallet/shared/freeze"
+	"github.com/wallet-accounts/wallet/shared/secret"
+)
+
+// canary holds the values TestZZCanaryEveryFlow plants, by where they may appear.
+var canary struct {
+	mu     sync.Mutex
+	never  []string          // in no item, no log line, no SMS
+	codes  map[string]string // a code -> the number its SMS went to: in that SMS only
+	phones []string          // full numbers: in no log line
+}
+
+func plant(vs ...string) {
+	canary.mu.Lock()
+	defer canary.mu.Unlock()
+	canary.never = append(canary.never, vs...)
+	remember(vs...)
+}
+
+// planted is a unique value: prefix and n random letters (no digits, which the password policy
+// might find in the phone number).
+func planted(prefix string, n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = 'a' + b[i]%26
+	}
+	return prefix + string(b)
+}
+
+// plantedDigits is a unique run of n random digits that passes check.
+func plantedDigits(n int, check func(string) bool) string {
+	for {
+		v, _ := rand.Int(rand.Reader, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil))
+		if s := fmt.Sprintf("%0*d", n, v); check(s) {
+			return s
+		}
+	}
+}
+
+// plantedCard is a unique Luhn-valid 16-digit card number.
+func plantedCard() string {
+	return plantedDigits(16, func(s string) bool { _, err := secret.CheckCardNumber("4" + s[1:]); return err == nil && s[0] == '4' })
+}
+
+// canaryToken asks for a code for phone and purpose, reads it from its SMS and verifies it; the
+// code and the token are planted (the code may appear in its own SMS only).
+func canaryToken(t *testing.T, c *client, phone, purpose string, body map[string]string, header ...string) string {
+	t.Helper()
+	seen := len(stacktest.SMSTo(t, phone))
+	if body == nil {
+		body = map[string]string{}
+	}
+	body["phone"], body["purpose"] = phone, purpose
+	res := c.do("POST", "/v1/otp", body, header...)
+	if res.Status != 202 {
+		t.Fatalf("send %s code: %d %s", purpose, res.Status, res.raw)
+	}
+	code := waitCode(t, phone, seen)
+	res = c.do("POST", "/v1/otp/verify", map[string]string{"challengeId": res.Body["challengeId"].(string), "code": code})
+	token, _ := res.Body["verificationToken"].(string)
+	if res.Status != 200 || token == "" {
+		t.Fatalf("verify %s code: %d %s", purpose, res.Status, res.raw)
+	}
+	canary.mu.Lock()
+	if canary.codes == nil {
+		canary.codes = map[string]string{}
+	}
+	canary.codes[code] = phone
+	canary.mu.Unlock()
+	remember(code)
+	plant(token)
+	return token
+}
+
+// canaryAccount is an account signed up with planted secrets.
+type canaryAccount struct {
+	phone, login, pay, idNumber, session string
+	answers                              map[string]string
+}
+
+// canarySignUp signs up a fresh number with a planted login and payment password, answers and,
+// with id, a planted ID number and a profile.
+func canarySignUp(t *testing.T, c *client, id bool) canaryAccount {
+	t.Helper()
+	phone, _ := newPhone()
+	canary.mu.Lock()
+	canary.phones = append(canary.phones, phone)
+	canary.mu.Unlock()
+	a := canaryAccount{phone: phone, login: planted("plant-login-", 16),
+		pay: plantedDigits(6, func(s string) bool { return secret.CheckPaymentPassword(s, secret.Personal{Phone: phone}, "") == nil }),
+		answers: map[string]string{"first_school": planted("canary school ", 10), "first_pet": planted("canary pet ", 10),
+			"childhood_street": planted("canary street ", 10)}}
+	plant(a.login, a.pay, a.answers["first_school"], a.answers["first_pet"], a.answers["childhood_street"])
+	req := map[string]any{"verificationToken": canaryToken(t, c, phone, "signup", nil), "loginPassword": a.login,
+		"paymentPassword": a.pay, "agreementVersion": "2026-11", "device": knownDevice,
+		"securityAnswers": []map[string]string{{"questionId": "first_school", "answer": a.answers["first_school"]},
+			{"questionId": "first_pet", "answer": a.answers["first_pet"]}, {"questionId": "childhood_street", "answer": a.answers["childhood_street"]}}}
+	if id {
+		a.idNumber = plantedDigits(18, func(string) bool { return true })
+		plant(a.idNumber)
+		req["profile"] = map[string]any{"realName": "Lin Mei", "email": planted("canary.", 12) + "@example.com",
+			"idType": "national_id", "idNumber": a.idNumber}
+	}
+	res := c.do("POST", "/v1/accounts", req)
+	a.session, _ = res.Body["sessionToken"].(string)
+	if res.Status != 201 || a.session == "" {
+		t.Fatalf("signup: %d %s", res.Status, res.raw)
+	}
+	plant(a.session)
+	return a
+}
+
+func (a canaryAccount) twoAnswers() []map[string]string {
+	return []map[string]string{{"questionId": "first_pet", "answer": a.answers["first_pet"]},
+		{"questionId": "first_school", "answer": a.answers["first_school"]}}
+}
+
+// expect fails the test unless res has status.
+func expect(t *testing.T, what string, res response, status int) response {
+	t.Helper()
+	if res.Status != status {
+		t.Fatalf("%s: %d %s, want %d", what, res.Status, res.raw, status)
+	}
+	return res
+}
+
+// TestZZCanaryEveryFlow runs every flow over HTTP with planted, unique values for every secret
+// — login and payment passwords, answers, ID and card numbers, codes, verification, session and
+// freeze tokens — for TestZZZNothingLeaks to look for.
+func TestZZCanaryEveryFlow(t *testing.T) {
+	c := newClient(t)
+	a := canarySignUp(t, c, true)
+
+	// Sign-in on a new device through step-up, the signed-in reads, a card, the payment password.
+	res := expect(t, "step-up sign-in", c.do("POST", "/v1/sessions", map[string]any{"phone": a.phone, "password": a.login, "device": otherDevice,
+		"verificationToken": canaryToken(t, c, a.phone, "login_step_up", nil)}), 201)
+	plant(res.Body["sessionToken"].(string))
+	expect(t, "account", c.do("GET", "/v1/account", nil, bearer(a.session)...), 200)
+	expect(t, "devices", c.do("GET", "/v1/devices", nil, bearer(a.session)...), 200)
+	card := plantedCard()
+	plant(card)
+	expect(t, "link card", c.do("POST", "/v1/bank-cards", map[string]string{"cardNumber": card, "paymentPassword": a.pay}, bearer(a.session)...), 201)
+	expect(t, "cards", c.do("GET", "/v1/bank-cards", nil, bearer(a.session)...), 200)
+	expect(t, "payment verify", c.do("POST", "/v1/payment-password/verify", map[string]string{"paymentPassword": a.pay}, bearer(a.session)...), 204)
+
+	// Every reset.
+	pay2 := plantedDigits(6, func(s string) bool { return secret.CheckPaymentPassword(s, secret.Personal{Phone: a.phone}, "") == nil })
+	plant(pay2)
+	expect(t, "payment reset", c.do("POST", "/v1/password-resets/payment", map[string]string{"verificationToken": canaryToken(t, c, a.phone, "reset_payment", nil),
+		"idNumber": a.idNumber, "newPaymentPassword": pay2}, bearer(a.session)...), 204)
+	login2, login3 := planted("plant-login-", 16), planted("plant-login-", 16)
+	plant(login2, login3)
+	expect(t, "login reset", c.do("POST", "/v1/password-resets/login", map[string]any{"verificationToken": canaryToken(t, c, a.phone, "reset_login", nil),
+		"newPassword": login2, "device": knownDevice}), 204)
+	expect(t, "reset without SMS", c.do("POST", "/v1/password-resets/login/alternative", map[string]any{"phone": a.phone, "idNumber": a.idNumber,
+		"securityAnswers": a.twoAnswers(), "bankCardNumber": card, "newPassword": login3}), 204)
+	res = expect(t, "sign-in", c.do("POST", "/v1/sessions", map[string]any{"phone": a.phone, "password": login3, "device": knownDevice}), 201)
+	session := res.Body["sessionToken"].(string)
+	plant(session)
+	res = expect(t, "cards", c.do("GET", "/v1/bank-cards", nil, bearer(session)...), 200)
+	cardID := res.Body["cards"].([]any)[0].(map[string]any)["cardId"].(string)
+	expect(t, "unlink card", c.do("DELETE", "/v1/bank-cards/"+cardID, nil, bearer(session)...), 204)
+	expect(t, "remove device", c.do("DELETE", "/v1/devices/"+otherDevice["id"], nil, bearer(session)...), 204)
+	settings := map[string]any{"largeTransaction": map[string]string{"amount": "5000.00", "currency": "CNY"},
+		"nighttime": map[string]any{"enabled": false, "start": "23:00", "end": "07:00", "timezone": "Asia/Shanghai"}}
+	expect(t, "save alert settings", c.do("PUT", "/v1/alert-settings", settings, bearer(session)...), 200)
+	expect(t, "alert settings", c.do("GET", "/v1/alert-settings", nil, bearer(session)...), 200)
+
+	// A phone change with the old number, then sign-out.
+	res = expect(t, "change start", c.do("POST", "/v1/phone-changes", map[string]any{"loginPassword": login3,
+		"oldPhoneVerificationToken": canaryToken(t, c, a.phone, "phone_change_old", nil)}, bearer(session)...), 201)
+	id := res.Body["changeId"].(string)
+	newNumber, _ := newPhone()
+	canary.mu.Lock()
+	canary.phones = append(canary.phones, newNumber)
+	canary.mu.Unlock()
+	token := canaryToken(t, c, newNumber, "phone_change_new", map[string]string{"changeId": id}, bearer(session)...)
+	expect(t, "change confirm", c.do("POST", "/v1/phone-changes/"+id+"/confirm", map[string]string{"verificationToken": token}, bearer(session)...), 200)
+	expect(t, "sign-out", c.do("DELETE", "/v1/sessions/current", nil, bearer(session)...), 204)
+
+	// The identity path, cancelled from the old number; freezing with a freeze code.
+	b := canarySignUp(t, c, true)
+	res = expect(t, "identity start", c.do("POST", "/v1/phone-changes", map[string]any{"loginPassword": b.login,
+		"identity": map[string]any{"idNumber": b.idNumber, "securityAnswers": b.twoAnswers(), "paymentPassword": b.pay}}, bearer(b.session)...), 201)
+	id = res.Body["changeId"].(string)
+	other, _ := newPhone()
+	token = canaryToken(t, c, other, "phone_change_new", map[string]string{"changeId": id}, bearer(b.session)...)
+	expect(t, "identity confirm", c.do("POST", "/v1/phone-changes/"+id+"/confirm", map[string]string{"verificationToken": token}, bearer(b.session)...), 200)
+	expect(t, "cancel", newClient(t).do("POST", "/v1/phone-changes/"+id+"/cancel",
+		map[string]string{"oldPhoneVerificationToken": canaryToken(t, c, b.phone, "phone_change_old", nil)}), 204)
+	expect(t, "freeze by code", newClient(t).do("POST", "/v1/account/freeze",
+		map[string]string{"verificationToken": canaryToken(t, c, b.phone, "freeze", nil)}), 200)
+
+	// Freezing with an alert's freeze token (stored as AlertFunction stores one), and from a session.
+	d := canarySignUp(t, c, false)
+	freezeToken, hash, err := freeze.NewToken(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plant(freezeToken)
+	st := stacktest.Config(t)
+	res = expect(t, "account of d", c.do("GET", "/v1/account", nil, bearer(d.session)...), 200)
+	if err := dynamo.New(stacktest.StackDynamo(t), st.Table).PutFreezeToken(context.Background(), res.Body["accountId"].(string), hash, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, "freeze by token", newClient(t).do("POST", "/v1/account/freeze", map[string]string{"freezeToken": freezeToken}), 200)
+	e := canarySignUp(t, c, false)
+	expect(t, "freeze by session", c.do("POST", "/v1/account/freeze", nil, bearer(e.session)...), 200)
+}
+
+// TestZZZNothingLeaks scans, after every other test of the package, the whole stack table, every
+// line the functions logged and every SMS the stack sent for every secret the tests remembered
+// and TestZZCanaryEveryFlow planted: none may be in an item or a log line; none but a code may
+// be in an SMS, and a code only in the SMS to its own number. No item and no log line may hold a
+// Luhn-valid 13-19 digit number, and no log line a full phone number the canary used.
+func TestZZZNothingLeaks(t *testing.T) {
+	st := stacktest.Config(t)
+	secrets.mu.Lock()
+	values := append([]string(nil), secrets.values...)
+	secrets.mu.Unlock()
+	canary.mu.Lock()
+	never, codes, phones := append([]string(nil), canary.never...), canary.codes, canary.phones
+	canary.mu.Unlock()
+	if len(never) == 0 || len(codes) == 0 {
+		t.Fatal("nothing was planted; run the whole package")
+	}
+	table := faults.Snapshot(t, stacktest.StackDynamo(t), st.Table)
+	for _, k := range table.Keys() {
+		text := faults.Text(table[k])
+		for i, v := range values {
+			if faults.Contains(text, v) {
+				t.Errorf("item %s stores remembered secret #%d", k, i)
+			}
+		}
+	}
+	for _, v := range faults.CheckNoCardNumbers(table) {
+		t.Error(v)
+	}
+	logs := stacktest.FunctionLogs(t)
+	if !strings.Contains(logs, `"msg":"request"`) {
+		t.Fatalf("no function log captured (%d bytes)", len(logs))
+	}
+	for i, v := range values {
+		if faults.Contains(logs, v) {
+			t.Errorf("remembered secret #%d appears in the function logs", i)
+		}
+	}
+	if n := len(faults.CardNumbers(logs)); n > 0 {
+		t.Errorf("%d Luhn-valid 13-19 digit numbers in the function logs", n)
+	}
+	for _, p := range phones {
+		if strings.Contains(logs, p) {
+			t.Errorf("a full phone number (****%s) appears in the function logs", p[len(p)-4:])
+		}
+	}
+	sms := stacktest.SentSMS(t)
+	for _, m := range sms {
+		for i, v := range never {
+			if faults.Contains(m.Text, v) {
+				t.Errorf("planted secret #%d appears in an SMS", i)
+			}
+		}
+		for code, to := range codes {
+			if to != m.To && faults.Contains(m.Text, code) {
+				t.Errorf("a code appears in an SMS to another number")
+			}
+		}
+	}
+	t.Logf("scanned %d items, %d log bytes and %d SMS for %d remembered and %d planted values", len(table), len(logs), len(sms), len(values), len(never))
+}
+
+// secretName matches the name of anything that must never travel in a URL.
+var secretName = regexp.MustCompile(`(?i)token|password|passcode|secret|answer|code|pin|idnumber|cardnumber|session|phone`)
+
+// TestNoSecretInAnyURL: no route takes a secret in its path or query. Every path and query
+// parameter openapi.yaml and template.yaml declare is an opaque id (deviceId, cardId,
+// changeId), and the only security scheme is an Authorization bearer header.
+func TestNoSecretInAnyURL(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromFile("../../openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			for _, p := range append(item.Parameters, op.Parameters...) {
+				if v := p.Value; v != nil && (v.In == "path" || v.In == "query") && secretName.MatchString(v.Name) {
+					t.Errorf("%s %s takes %q in its %s", method, path, v.Name, v.In)
+				}
+			}
+		}
+	}
+	for name, s := range doc.Components.SecuritySchemes {
+		if v := s.Value; v == nil || v.Type != "http" || v.Scheme != "bearer" {
+			t.Errorf("security scheme %s is not an Authorization bearer header", name)
+		}
+	}
+	params := regexp.MustCompile(`\{([^}]+)\}`)
+	for _, route := range templateRoutes(t) {
+		for _, m := range params.FindAllStringSubmatch(route, -1) {
+			if secretName.MatchString(m[1]) {
+				t.Errorf("template route %s takes {%s} in its path", route, m[1])
+			}
+		}
+	}
+}

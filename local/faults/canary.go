@@ -1,0 +1,176 @@
+package faults
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// Contains reports whether secret appears in text. A secret of digits only (a payment password,
+// a code, a card or ID number) counts only as a word of its own — not inside a longer number such
+// as a timestamp, nor inside a hex or base64 word such as a request id or a hash, where a run of
+// six digits turns up by chance in a large log; any other secret counts anywhere.
+func Contains(text, secret string) bool {
+	if secret == "" {
+		return false
+	}
+	if strings.Trim(secret, "0123456789") != "" {
+		return strings.Contains(text, secret)
+	}
+	for i := 0; ; {
+		j := strings.Index(text[i:], secret)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(secret)
+		if (start == 0 || !isAlnum(text[start-1])) && (end == len(text) || !isAlnum(text[end])) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+func isAlnum(b byte) bool {
+	return b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
+}
+
+// cardRun is a run of 13 to 19 digits, optionally grouped by single spaces or dashes, that is a
+// token of its own: not part of a longer word such as a hex hash or an id, and not an E.164
+// phone number (after a +).
+var cardRun = regexp.MustCompile(`(?:^|[^0-9A-Za-z_+])(\d(?:[ -]?\d){12,18})(?:$|[^0-9A-Za-z_])`)
+
+// CardNumbers returns the Luhn-valid 13 to 19 digit runs in text, as a card number would be
+// written: what must never be found in an item or a log line.
+func CardNumbers(text string) []string {
+	var out []string
+	for _, m := range cardRun.FindAllStringSubmatch(text, -1) {
+		digits := strings.NewReplacer(" ", "", "-", "").Replace(m[1])
+		if luhn(digits) {
+			out = append(out, digits)
+		}
+	}
+	return out
+}
+
+// luhn reports whether digits pass the Luhn check.
+func luhn(digits string) bool {
+	sum := 0
+	for i := len(digits) - 1; i >= 0; i-- {
+		d := int(digits[i] - '0')
+		if (len(digits)-i)%2 == 0 {
+			if d *= 2; d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return sum%10 == 0
+}
+
+// Epoch milliseconds from 2000 to 2100: numbers of 12 or 13 digits that are times, not cards.
+const (
+	minEpochMS = 946684800000
+	maxEpochMS = 4102444800000
+)
+
+// CheckNoCardNumbers returns one violation per item that holds a Luhn-valid 13 to 19 digit
+// number: in a string (names and values, nested ones too), or as a number that is not a time in
+// epoch milliseconds.
+func CheckNoCardNumbers(tb Table) []string {
+	var bad []string
+	for _, k := range tb.Keys() {
+		if found := cardsIn(map[string]any(tb[k])); found > 0 {
+			bad = append(bad, fmt.Sprintf("item %s holds %d Luhn-valid 13-19 digit number(s)", k, found))
+		}
+	}
+	return bad
+}
+
+func cardsIn(v any) int {
+	switch x := v.(type) {
+	case map[string]any:
+		n := 0
+		for k, e := range x {
+			n += len(CardNumbers(k)) + cardsIn(e)
+		}
+		return n
+	case []any:
+		n := 0
+		for _, e := range x {
+			n += cardsIn(e)
+		}
+		return n
+	case string:
+		return len(CardNumbers(x))
+	case float64:
+		if x == math.Trunc(x) && (x < minEpochMS || x > maxEpochMS) && x < 1e19 {
+			if s := strconv.FormatFloat(x, 'f', 0, 64); len(s) >= 13 && luhn(s) {
+				return 1
+			}
+		}
+	}
+	return 0
+}
+
+// Event builds an API Gateway request for a route key ("DELETE /v1/devices/{deviceId}") with a
+// JSON body; the pairs that follow are headers, or "{name}", value for path parameters, which
+// are also put into the raw path.
+func Event(route, body string, pairs ...string) events.APIGatewayV2HTTPRequest {
+	method, path, _ := strings.Cut(route, " ")
+	req := events.APIGatewayV2HTTPRequest{RouteKey: route, RawPath: path, Body: body,
+		Headers:        map[string]string{"content-type": "application/json"},
+		PathParameters: map[string]string{},
+		RequestContext: events.APIGatewayV2HTTPRequestContext{RequestID: "faults-request",
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: method, Path: path, SourceIP: "198.51.100.7"}}}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if name, ok := strings.CutPrefix(pairs[i], "{"); ok {
+			name = strings.TrimSuffix(name, "}")
+			req.PathParameters[name] = pairs[i+1]
+			req.RawPath = strings.Replace(req.RawPath, "{"+name+"}", pairs[i+1], 1)
+			continue
+		}
+		req.Headers[strings.ToLower(pairs[i])] = pairs[i+1]
+	}
+	req.RequestContext.HTTP.Path = req.RawPath
+	return req
+}
+
+// Bearer is the header pair of a session token.
+func Bearer(token string) []string { return []string{"Authorization", "Bearer " + token} }
+
+// Text renders every attribute name and value of an item, nested ones too, binary values as their
+// raw bytes, for scanning it for secrets.
+func Text(it Item) string {
+	var b strings.Builder
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				b.WriteString(k + "\x00")
+				walk(e)
+			}
+		case Item:
+			walk(map[string]any(x))
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case []byte:
+			b.Write(x)
+			b.WriteByte(0)
+		case string:
+			b.WriteString(x + "\x00")
+		case float64:
+			b.WriteString(strconv.FormatFloat(x, 'f', -1, 64) + "\x00")
+		default:
+			fmt.Fprint(&b, x, "\x00")
+		}
+	}
+	walk(it)
+	return b.String()
+}

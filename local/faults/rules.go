@@ -1,0 +1,165 @@
+package faults
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+)
+
+// Rule ties a security event to the change it describes: a request writes the event exactly
+// when it makes the change (the outbox is written in the change's transaction). A flow that
+// emits a new event type adds its Rule to Rules; an event without one is reported.
+type Rule struct {
+	Event string
+	// Changed reports whether the diff shows the change on the account id.
+	Changed func(d Diff, id string) bool
+}
+
+// Rules are the events of DESIGN §3 that flows write today, with their changes.
+func Rules() []Rule {
+	return []Rule{
+		{account.EventAccountCreated, func(d Diff, id string) bool { return added(d, "ACCOUNT#"+id+"|ACCOUNT") }},
+		{account.EventNewDeviceLogin, func(d Diff, id string) bool {
+			return d.Before.account(id) != nil && anyKey(d.Added, func(k string) bool { return kindOf(k) == kindDevice && accountOf(k) == id })
+		}},
+		{account.EventAccountFrozen, func(d Diff, id string) bool {
+			return attrChange(d, id, "status") && d.After.account(id).S("status") == string(account.StatusFrozen)
+		}},
+		{account.EventPasswordReset, func(d Diff, id string) bool { return attrChange(d, id, "loginHash") }},
+		{account.EventPaymentPasswordReset, func(d Diff, id string) bool { return attrChange(d, id, "paymentHash") }},
+		{account.EventPhoneChangeStarted, func(d Diff, id string) bool { return changeMovedTo(d, id, "pending") }},
+		{account.EventPhoneChanged, func(d Diff, id string) bool {
+			return d.Before.account(id) != nil && attrChange(d, id, "phone")
+		}},
+		{account.EventPhoneChangeCancelled, func(d Diff, id string) bool { return changeMovedTo(d, id, "cancelled") }},
+	}
+}
+
+// checkEvents checks, for every account the request touched, that each event was written exactly
+// with its change.
+func checkEvents(d Diff) []string {
+	var bad []string
+	rules := map[string]Rule{}
+	for _, r := range Rules() {
+		rules[r.Event] = r
+	}
+	written := map[string][]string{} // account -> event types added
+	for _, k := range d.Added {
+		if kindOf(k) == kindEvent {
+			written[accountOf(k)] = append(written[accountOf(k)], d.After[k].S("type"))
+		}
+	}
+	for id, types := range written {
+		for _, typ := range types {
+			if _, ok := rules[typ]; !ok {
+				bad = append(bad, fmt.Sprintf("event %s of account %s has no faults.Rule: add one", typ, id))
+			}
+		}
+	}
+	for _, id := range touchedAccounts(d) {
+		for _, r := range rules {
+			n, changed := count(written[id], r.Event), r.Changed(d, id)
+			switch {
+			case n > 1:
+				bad = append(bad, fmt.Sprintf("account %s: %d %s events in one request", id, n, r.Event))
+			case n == 1 && !changed:
+				bad = append(bad, fmt.Sprintf("account %s: event %s written without its change", id, r.Event))
+			case n == 0 && changed:
+				bad = append(bad, fmt.Sprintf("account %s: change without its %s event", id, r.Event))
+			}
+		}
+	}
+	return bad
+}
+
+// touchedAccounts lists the accounts whose partition the request wrote.
+func touchedAccounts(d Diff) []string {
+	var ids []string
+	for _, k := range d.Touched() {
+		if id := accountOf(k); id != "" && !contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// checkSpent checks that every verification token and freeze token the request spent (its item
+// deleted) has its effect in the same diff: no proof is both spent and its effect missing.
+func checkSpent(d Diff) []string {
+	var bad []string
+	for _, k := range d.Removed {
+		it := d.Before[k]
+		switch {
+		case kindOf(k) == kindChallenge && it.S("state") == "verified":
+			if !proofEffect(d, it) {
+				bad = append(bad, fmt.Sprintf("a %s verification token was spent without its effect", it.S("purpose")))
+			}
+		case kindOf(k) == kindFreezeToken:
+			id := it.S("accountId")
+			if !attrChange(d, id, "status") || d.After.account(id).S("status") != string(account.StatusFrozen) {
+				bad = append(bad, fmt.Sprintf("a freeze token of account %s was spent without freezing it", id))
+			}
+		}
+	}
+	return bad
+}
+
+// proofEffect reports whether the diff holds what the proof's purpose is spent for.
+func proofEffect(d Diff, proof Item) bool {
+	id := proof.S("accountId")
+	switch account.Purpose(proof.S("purpose")) {
+	case account.PurposeSignup:
+		return anyKey(d.Added, func(k string) bool { return kindOf(k) == kindAccount && d.After[k].S("phone") == proof.S("phone") })
+	case account.PurposeLoginStepUp:
+		return anyKey(d.Added, func(k string) bool { return kindOf(k) == kindSession && d.After[k].S("accountId") == id })
+	case account.PurposeResetLogin:
+		return attrChange(d, id, "loginHash")
+	case account.PurposeResetPayment:
+		return attrChange(d, id, "paymentHash")
+	case account.PurposePhoneChangeOld:
+		return anyKey(d.Added, func(k string) bool { return kindOf(k) == kindPhoneChange && accountOf(k) == id }) ||
+			changeMovedTo(d, id, "cancelled")
+	case account.PurposePhoneChangeNew:
+		acct, own, _ := strings.Cut(proof.S("changeId"), ".")
+		k := "ACCOUNT#" + acct + "|PHONECHANGE#" + own
+		return d.After[k] != nil && d.Before[k] != nil && d.After[k].S("state") != d.Before[k].S("state") &&
+			(d.After[k].S("state") == "pending" || d.After[k].S("state") == "completed")
+	case account.PurposeFreeze:
+		return attrChange(d, id, "status") && d.After.account(id).S("status") == string(account.StatusFrozen)
+	}
+	return false
+}
+
+func added(d Diff, key string) bool { return d.Before[key] == nil && d.After[key] != nil }
+
+// attrChange reports whether the account id existed before and after and attr changed.
+func attrChange(d Diff, id, attr string) bool {
+	a, b := d.Before.account(id), d.After.account(id)
+	return a != nil && b != nil && fmt.Sprint(a[attr]) != fmt.Sprint(b[attr])
+}
+
+// changeMovedTo reports whether one of the account's phone changes moved to state.
+func changeMovedTo(d Diff, id, state string) bool {
+	return anyKey(d.Change, func(k string) bool {
+		return kindOf(k) == kindPhoneChange && accountOf(k) == id && d.After[k].S("state") == state && d.Before[k].S("state") != state
+	})
+}
+
+func anyKey(keys []string, f func(string) bool) bool {
+	for _, k := range keys {
+		if f(k) {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
