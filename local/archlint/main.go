@@ -35,6 +35,8 @@ var (
 	sdkAllowed    = []string{"shared/dynamo", "shared/sms", "shared/config/awsenv"}
 	lambdaAllowed = []string{"shared/apigw"}
 	adapters      = []string{"shared/dynamo", "shared/sms", "shared/apigw"}
+	// reflective packages call reflect's MethodByName: none of our packages may import them.
+	reflective = []string{"text/template", "html/template"}
 	// heavy maps a slow-to-initialise module to the one shared package that may depend on it.
 	heavy = map[string]string{
 		"github.com/nyaruka/phonenumbers": "shared/phone",
@@ -46,6 +48,7 @@ type pkg struct {
 	ImportPath string
 	Dir        string
 	Deps       []string
+	Imports    []string
 	GoFiles    []string
 }
 
@@ -89,8 +92,13 @@ func list() ([]pkg, error) {
 func check(p pkg) []string {
 	rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, module), "/")
 	var bad []string
+	for _, d := range reflective {
+		if slices.Contains(p.Imports, d) {
+			bad = append(bad, rel+": depends on "+d+", whose executor makes the linker keep every exported method (see shared/courier)")
+		}
+	}
 	if strings.HasPrefix(rel, "functions/") {
-		return checkFunction(p, rel)
+		return append(bad, checkFunction(p, rel)...)
 	}
 	uses := func(prefix string) bool {
 		return slices.ContainsFunc(p.Deps, func(d string) bool { return d == prefix || strings.HasPrefix(d, prefix+"/") })

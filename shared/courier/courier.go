@@ -5,11 +5,12 @@
 package courier
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"reflect"
+	"strings"
 	"sync"
-	"text/template"
+	"text/template/parse"
 )
 
 // Template names a message.
@@ -99,12 +100,13 @@ func Render(msg Message) (string, error) {
 	if lang != "zh" {
 		lang = "en"
 	}
-	t := templates().Lookup(string(msg.Template) + "." + lang)
+	ts := templates()
+	t := ts[string(msg.Template)+"."+lang]
 	if t == nil {
 		return "", fmt.Errorf("courier: no template %q", msg.Template)
 	}
-	var b bytes.Buffer
-	if err := t.Execute(&b, msg.Data); err != nil {
+	var b strings.Builder
+	if err := ts.exec(&b, t.Root, msg.Data); err != nil {
 		return "", fmt.Errorf("courier: render %s: %w", msg.Template, err)
 	}
 	return b.String(), nil
@@ -113,13 +115,116 @@ func Render(msg Message) (string, error) {
 // templates are parsed on first use, not at init: every function that links the courier would
 // otherwise pay for parsing them in its cold start, used or not. Once parsed they are never
 // written.
-var templates = sync.OnceValue(parse)
+var templates = sync.OnceValue(parseTexts)
 
-func parse() *template.Template {
-	return template.Must(template.New("").Funcs(template.FuncMap{
-		"purposeEN": func(p any) string { return purposeText[fmt.Sprint(p)][0] },
-		"purposeZH": func(p any) string { return purposeText[fmt.Sprint(p)][1] },
-	}).Option("missingkey=error").Parse(`
+// set is the parsed templates by name ("code.en").
+//
+// The texts use a small part of text/template's language: {{.Field}}, {{if .Field}}…{{end}},
+// {{template "name" .}} and {{purposeEN .Purpose}}. They are parsed by text/template/parse and
+// run by exec below, not by text/template: its executor calls reflect's MethodByName, and then
+// the linker must keep every exported method of every type in every function that sends an SMS
+// (AlertFunction was 15 MiB instead of 10, and slower to start).
+type set map[string]*parse.Tree
+
+// funcs are the functions the texts may call: each takes one value and returns a string.
+var funcs = map[string]func(any) string{
+	"purposeEN": func(p any) string { return purposeText[fmt.Sprint(p)][0] },
+	"purposeZH": func(p any) string { return purposeText[fmt.Sprint(p)][1] },
+}
+
+// exec writes node with data to b. A field missing from data is an error, never "<no value>".
+func (ts set) exec(b *strings.Builder, node parse.Node, data map[string]any) error {
+	switch n := node.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return nil
+		}
+		for _, c := range n.Nodes {
+			if err := ts.exec(b, c, data); err != nil {
+				return err
+			}
+		}
+	case *parse.TextNode:
+		b.Write(n.Text)
+	case *parse.ActionNode:
+		v, err := eval(n.Pipe, data)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(b, v)
+	case *parse.IfNode:
+		v, err := eval(n.Pipe, data)
+		if err != nil {
+			return err
+		}
+		if v != nil && !reflect.ValueOf(v).IsZero() {
+			return ts.exec(b, n.List, data)
+		}
+		return ts.exec(b, n.ElseList, data)
+	case *parse.TemplateNode:
+		t := ts[n.Name]
+		if n.Pipe == nil || len(n.Pipe.Cmds) != 1 || len(n.Pipe.Cmds[0].Args) != 1 || n.Pipe.Cmds[0].Args[0].Type() != parse.NodeDot {
+			return fmt.Errorf("%s: a template gets the same data (.)", n)
+		}
+		if t == nil {
+			return fmt.Errorf("no template %q", n.Name)
+		}
+		return ts.exec(b, t.Root, data)
+	default:
+		return fmt.Errorf("%s: not supported in a text", node)
+	}
+	return nil
+}
+
+// eval returns the value of a pipeline: one field, or one function of one field.
+func eval(pipe *parse.PipeNode, data map[string]any) (any, error) {
+	if pipe == nil || len(pipe.Decl) > 0 || len(pipe.Cmds) != 1 {
+		return nil, fmt.Errorf("%s: not supported in a text", pipe)
+	}
+	args := pipe.Cmds[0].Args
+	field := func(n parse.Node) (any, error) {
+		f, ok := n.(*parse.FieldNode)
+		if !ok || len(f.Ident) != 1 {
+			return nil, fmt.Errorf("%s: not a field", n)
+		}
+		v, ok := data[f.Ident[0]]
+		if !ok {
+			return nil, fmt.Errorf("no data %q", f.Ident[0])
+		}
+		return v, nil
+	}
+	switch {
+	case len(args) == 1:
+		return field(args[0])
+	case len(args) == 2:
+		id, ok := args[0].(*parse.IdentifierNode)
+		if !ok || funcs[id.Ident] == nil {
+			return nil, fmt.Errorf("%s: not a function", args[0])
+		}
+		v, err := field(args[1])
+		if err != nil {
+			return nil, err
+		}
+		return funcs[id.Ident](v), nil
+	}
+	return nil, fmt.Errorf("%s: not supported in a text", pipe)
+}
+
+// parseTexts parses texts; they are constant, so an error is a bug that every test shows.
+func parseTexts() set {
+	names := make(map[string]any, len(funcs))
+	for name, f := range funcs {
+		names[name] = f // parse checks only that the name is defined
+	}
+	trees, err := parse.Parse("courier", texts, "", "", names)
+	if err != nil {
+		panic(fmt.Sprintf("courier: %v", err))
+	}
+	return trees
+}
+
+// texts are every message, in English and Chinese.
+const texts = `
 {{define "code.en"}}Wallet: {{.Code}} is your code to {{purposeEN .Purpose}}. It expires in {{.Minutes}} minutes. Our staff will never ask for this code; do not share it with anyone.{{end}}
 {{define "code.zh"}}【钱包】验证码{{.Code}}，用于{{purposeZH .Purpose}}，{{.Minutes}}分钟内有效。工作人员不会向您索要验证码，请勿告诉任何人。{{end}}
 {{define "account_exists.en"}}Wallet: someone asked to sign up with this number, but it already has a wallet account. Sign in, or choose "Forgot password" in the app to recover it. If this wasn't you, ignore this message.{{end}}
@@ -148,8 +253,7 @@ func parse() *template.Template {
 {{define "alert_account_closed.zh"}}【钱包】您的钱包账户因一年未使用已于{{.When}}注销，剩余余额将为您结算，详情请联系客服。{{end}}
 {{define "alert_large_transaction.en"}}Wallet: a payment of {{.Amount}} {{.Currency}} to {{.Merchant}} was made from your account at {{.When}}.{{template "freeze.en" .}}{{end}}
 {{define "alert_large_transaction.zh"}}【钱包】您的账户于{{.When}}向{{.Merchant}}支付{{.Amount}} {{.Currency}}。{{template "freeze.zh" .}}{{end}}
-`))
-}
+`
 
 // purposeText says in each language what a code is for.
 var purposeText = map[string][2]string{

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"text/template"
 
 	"github.com/wallet-accounts/wallet/shared/account"
 )
@@ -104,6 +105,38 @@ func TestAlertTextsShowOnlyMaskedNumbers(t *testing.T) {
 		text, _ := Render(Message{Template: tpl, Lang: "en", Data: alertData("")})
 		if !strings.Contains(text, "****") || regexp.MustCompile(`\d{7}`).MatchString(text) {
 			t.Errorf("%s: %q", tpl, text)
+		}
+	}
+}
+
+// TestRenderIsTextTemplate checks the courier's small executor against text/template's on every
+// text, in both languages, with and without a link.
+func TestRenderIsTextTemplate(t *testing.T) {
+	fm := template.FuncMap{}
+	for name, f := range funcs {
+		fm[name] = f
+	}
+	ref := template.Must(template.New("").Funcs(fm).Option("missingkey=error").Parse(texts))
+	code := map[string]any{"Code": "042917", "Purpose": account.PurposeResetLogin, "Minutes": 5}
+	cases := []Message{{Template: TemplateCode, Data: code}, {Template: TemplateAccountExists}}
+	for _, tpl := range Alerts {
+		cases = append(cases, Message{Template: tpl, Data: alertData("https://wallet.example/f/T")},
+			Message{Template: tpl, Data: alertData("")})
+	}
+	for _, m := range cases {
+		for _, lang := range []string{"en", "zh"} {
+			m.Lang = lang
+			got, err := Render(m)
+			if err != nil {
+				t.Fatalf("%s.%s: %v", m.Template, lang, err)
+			}
+			var want strings.Builder
+			if err := ref.ExecuteTemplate(&want, string(m.Template)+"."+lang, m.Data); err != nil {
+				t.Fatalf("%s.%s: text/template: %v", m.Template, lang, err)
+			}
+			if got != want.String() {
+				t.Errorf("%s.%s:\n got %q\nwant %q", m.Template, lang, got, want.String())
+			}
 		}
 	}
 }
