@@ -119,7 +119,7 @@ func (s *Store) SignIn(ctx context.Context, w session.Write) error {
 	a := w.Account
 	set := []string{"#version = :next", "loginFailures = :zero"}
 	vals := map[string]types.AttributeValue{":v": num(a.Version), ":next": num(a.Version + 1), ":zero": num(0),
-		":active": str(string(account.StatusActive)), ":now": millis(w.Now)}
+		":active": str(string(account.StatusActive)), ":now": millis(w.Now), ":max": num(int64(w.MaxFailures))}
 	if w.Touch {
 		pk, sk := activity(a.ID, w.Now)
 		set = append(set, "lastActiveAt = :now", "GSI1PK = :gpk", "GSI1SK = :gsk")
@@ -127,7 +127,7 @@ func (s *Store) SignIn(ctx context.Context, w session.Write) error {
 	}
 	items := []types.TransactWriteItem{{Update: &types.Update{TableName: &s.table, Key: accountKey(a.ID).av(),
 		UpdateExpression:          aws.String("SET " + strings.Join(set, ", ")),
-		ConditionExpression:       aws.String("#version = :v AND #status = :active AND " + notLocked),
+		ConditionExpression:       aws.String("#version = :v AND #status = :active AND " + notLocked + " AND " + underMax),
 		ExpressionAttributeNames:  accountNames,
 		ExpressionAttributeValues: vals}}}
 	ses, err := s.sessionPut(w.Session)
@@ -173,6 +173,9 @@ func (s *Store) SignIn(ctx context.Context, w session.Write) error {
 
 // notLocked is the condition that no sign-in lock holds at :now (unix ms).
 const notLocked = "(attribute_not_exists(loginLockedUntil) OR loginLockedUntil <= :now)"
+
+// underMax is true while fewer than :max failed sign-ins are counted.
+const underMax = "(attribute_not_exists(loginFailures) OR loginFailures < :max)"
 
 func (s *Store) sessionPut(ses session.Session) (types.TransactWriteItem, error) {
 	item, err := marshal(sessionKey(ses.Hash), sessionItem{AccountID: ses.AccountID, DeviceID: ses.DeviceID,

@@ -80,14 +80,18 @@ type State struct {
 
 // Write is one successful sign-in.
 type Write struct {
-	Account  account.Account // as read: the write is conditional on its Version, status and lock
-	Session  Session
-	Device   account.Device  // with the new session's hash
-	Previous *account.Device // the device as read; nil for a new device (its put is then conditional on absence)
-	Proof    *otp.Challenge  // spent in the same transaction when a step-up was needed
-	Event    *account.Event  // new_device_login
-	Touch    bool            // first activity of the day: write lastActiveAt and the activity index
-	Now      time.Time
+	// Account is as read: the write is conditional on its Version, status and lock, and on
+	// fewer than MaxFailures failed sign-ins recorded, so a right password checked alongside
+	// wrong ones counts only if it lands before the failure that fills the count.
+	Account     account.Account
+	MaxFailures int
+	Session     Session
+	Device      account.Device  // with the new session's hash
+	Previous    *account.Device // the device as read; nil for a new device (its put is then conditional on absence)
+	Proof       *otp.Challenge  // spent in the same transaction when a step-up was needed
+	Event       *account.Event  // new_device_login
+	Touch       bool            // first activity of the day: write lastActiveAt and the activity index
+	Now         time.Time
 }
 
 // Service signs people in and serves what a signed-in device does.

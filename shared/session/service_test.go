@@ -332,3 +332,47 @@ func TestRoundTripsAuthenticatedReads(t *testing.T) {
 		t.Fatalf("authenticated reads take %d / %d round trips, want 2", acct, devs)
 	}
 }
+
+// raceStore lands failures between a sign-in's read and its write, as wrong guesses sent
+// alongside the right password do.
+type raceStore struct {
+	session.Store
+	subject  session.Subject
+	failures int
+}
+
+func (s *raceStore) SignIn(ctx context.Context, w session.Write) error {
+	for ; s.failures > 0; s.failures-- {
+		if _, err := s.RecordLoginFailure(ctx, s.subject, w.Now); err != nil {
+			return err
+		}
+	}
+	return s.Store.SignIn(ctx, w)
+}
+
+// TestRightPasswordAfterTheCountFillsIsLocked closes the concurrent-guess window: a right
+// password checked while wrong ones were in flight gets in only if its write lands before the
+// failure that fills the count. Landing after it, it is answered locked, like the guesses that
+// came after the fifth, and the account is locked.
+func TestRightPasswordAfterTheCountFillsIsLocked(t *testing.T) {
+	for _, tc := range []struct {
+		failures int
+		want     account.Code
+	}{{4, ""}, {5, account.CodeLocked}} {
+		h := newHarness(t)
+		a := h.SignUp(t)
+		race := &raceStore{Store: h.Store, subject: session.Subject{AccountID: a.ID}, failures: tc.failures}
+		svc := session.NewService(race, h.Hasher, h.Clock, rand.Reader, h.Cfg, h.Log)
+		_, err := svc.SignIn(ctx, session.SignInRequest{Phone: a.Phone, Password: a.Password, Device: signupDevice(a), SourceIP: "198.51.100.7"})
+		if tc.want == "" {
+			if err != nil {
+				t.Fatalf("%d failures landed first: %v, want a session", tc.failures, err)
+			}
+			continue
+		}
+		wantCode(t, err, tc.want)
+		if until := stacktest.GetNumber(t, h.DB, h.Table, "ACCOUNT#"+a.ID, "ACCOUNT", "loginLockedUntil"); int64(until) <= h.Clock.Now().UnixMilli() {
+			t.Fatalf("%d failures landed first: the account is not locked", tc.failures)
+		}
+	}
+}

@@ -60,7 +60,7 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (SignInResult, 
 		if st.Account == nil { // the account went away after its claim was read
 			return SignInResult{}, s.unknown(ctx, req, ip, now)
 		}
-		if err := s.admit(st, ip, now); err != nil {
+		if err := s.admit(ctx, subj, st, ip, now); err != nil {
 			return SignInResult{}, err
 		}
 		if st.Account.LoginHash != verified {
@@ -103,12 +103,18 @@ func checkSignIn(req SignInRequest) error {
 
 // admit refuses, before any password is checked, a source IP over its failure limit and a
 // subject under a lock: during a lock even the right password is refused.
-func (s *Service) admit(st State, ip *otp.Counter, now time.Time) error {
+func (s *Service) admit(ctx context.Context, subj Subject, st State, ip *otp.Counter, now time.Time) error {
 	if ip != nil && st.IPFailures >= ip.Max {
 		return account.Limited(account.CodeRateLimited, ip.Ends.Sub(now), "too many failed sign-ins from this network; try again later")
 	}
 	if locked, left := st.Lockout.Locked(now); locked {
 		return lockedError(left)
+	}
+	if st.Lockout.Failures >= s.lock.MaxFailures {
+		// The count is full but the request that filled it has not locked yet: lock now. A
+		// right password that lost the race to the last failure (its write is conditional on
+		// fewer failures) comes back here and is answered as every other late guess is.
+		return s.lockout(ctx, subj, st.Lockout, now)
 	}
 	return nil
 }
@@ -122,7 +128,7 @@ func (s *Service) unknown(ctx context.Context, req SignInRequest, ip *otp.Counte
 	if err != nil {
 		return fmt.Errorf("sign in: %w", err)
 	}
-	if err := s.admit(st, ip, now); err != nil {
+	if err := s.admit(ctx, subj, st, ip, now); err != nil {
 		return err
 	}
 	s.hasher.VerifyDummy(req.Password)
@@ -145,14 +151,23 @@ func (s *Service) failed(ctx context.Context, subj Subject, ip *otp.Counter, now
 		return lockedError(left)
 	}
 	if l.Failures >= s.lock.MaxFailures {
-		level, until := s.lock.Next(l, now)
-		if l, err = s.store.LockLogin(ctx, subj, s.lock.MaxFailures, level, until, now); err != nil {
-			return fmt.Errorf("lock sign-in: %w", err)
-		}
-		if locked, left := l.Locked(now); locked {
-			s.log.InfoContext(ctx, "sign-in locked", "account", subj.AccountID, "level", l.Level, "until", l.LockedUntil)
-			return lockedError(left)
-		}
+		return s.lockout(ctx, subj, l, now)
+	}
+	return account.Errorf(account.CodeInvalidCredentials, "the phone number or the password is not right")
+}
+
+// lockout locks the subject, whose count has reached the limit, and answers locked. Another
+// request may have locked it first, or a success reset the count: then it answers as a wrong
+// password is.
+func (s *Service) lockout(ctx context.Context, subj Subject, l account.Lockout, now time.Time) error {
+	level, until := s.lock.Next(l, now)
+	l, err := s.store.LockLogin(ctx, subj, s.lock.MaxFailures, level, until, now)
+	if err != nil {
+		return fmt.Errorf("lock sign-in: %w", err)
+	}
+	if locked, left := l.Locked(now); locked {
+		s.log.InfoContext(ctx, "sign-in locked", "account", subj.AccountID, "level", l.Level, "until", l.LockedUntil)
+		return lockedError(left)
 	}
 	return account.Errorf(account.CodeInvalidCredentials, "the phone number or the password is not right")
 }
@@ -190,7 +205,7 @@ func (s *Service) build(st State, req SignInRequest, now time.Time) (Write, stri
 	dev := req.Device.Device(now)
 	dev.SessionHash = hash
 	w := Write{Account: acct, Session: s.policy.Start(acct.ID, dev.ID, hash, now), Device: dev, Previous: st.Device,
-		Proof: proof, Touch: !sameDay(acct.LastActiveAt, now), Now: now}
+		Proof: proof, Touch: !sameDay(acct.LastActiveAt, now), MaxFailures: s.lock.MaxFailures, Now: now}
 	if known {
 		w.Device.FirstSeen = st.Device.FirstSeen
 	} else {
