@@ -43,7 +43,7 @@ func main() {
 		cards:    card.NewService(store, pay, cfg.Pepper, clock, log),
 		freeze:   freeze.NewService(store, clock, rand.Reader, log),
 	}
-	lambda.Start(newRouter(h, log).Handle)
+	lambda.Start(newRouter(h, log).WithTimeout(cfg.RequestTimeout).Handle)
 }
 
 func fatal(log *slog.Logger, what string, err error) {

@@ -31,5 +31,7 @@ func main() {
 	}
 	hasher := secret.NewHasher(cfg.Argon2Params(), rand.Reader, cfg.Pepper)
 	sessions := session.NewService(store, hasher, clock, rand.Reader, cfg, log)
-	lambda.Start(newHandler(alerts, sessions, log).handle)
+	h := newHandler(alerts, sessions, log)
+	h.router.WithTimeout(cfg.RequestTimeout)
+	lambda.Start(h.handle)
 }

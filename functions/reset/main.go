@@ -28,5 +28,5 @@ func main() {
 	resets := reset.NewService(store, payments, hasher, strength.CheckLoginPassword, clock, rand.Reader, cfg, log).
 		WithNighttime(func(a account.Account, now time.Time) bool { return account.InWindow(a.Alerts.Nighttime, now) })
 	sessions := session.NewService(store, hasher, clock, rand.Reader, cfg, log)
-	lambda.Start(newRouter(resets, sessions, log).Handle)
+	lambda.Start(newRouter(resets, sessions, log).WithTimeout(cfg.RequestTimeout).Handle)
 }

@@ -26,9 +26,10 @@ type HandlerFunc func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (
 // Router dispatches the routes one function serves and turns errors and panics into problem
 // documents. Its Handle method is what the function passes to lambda.Start.
 type Router struct {
-	log    *slog.Logger
-	byKey  map[string]*route
-	routes []*route // most specific first, for matching by method and path
+	log     *slog.Logger
+	byKey   map[string]*route
+	routes  []*route      // most specific first, for matching by method and path
+	timeout time.Duration // each request's budget; 0 for none but the Lambda's
 }
 
 // route is one "METHOD /path" key with its handler; a path segment "{name}" matches any one
@@ -70,6 +71,14 @@ func NewRouter(log *slog.Logger, routes map[string]HandlerFunc) *Router {
 		r.routes = append(r.routes, rt)
 	}
 	slices.SortFunc(r.routes, bySpecificity)
+	return r
+}
+
+// WithTimeout bounds each request to d (REQUEST_TIMEOUT), so that a dependency that hangs is
+// answered 503 service_unavailable with a problem document before the Lambda's own timeout cuts
+// the request off with API Gateway's bare 503. It returns r.
+func (r *Router) WithTimeout(d time.Duration) *Router {
+	r.timeout = d
 	return r
 }
 
@@ -119,6 +128,11 @@ func bySpecificity(a, b *route) int {
 // HTTP answer, so Lambda never reports a function error for a request.
 func (r *Router) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	start := time.Now()
+	if r.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.timeout)
+		defer cancel()
+	}
 	ctx = logging.WithRequestID(ctx, requestID(ctx, req))
 	ctx, _ = logging.WithCalls(ctx)
 	rt, matched := r.find(req)
@@ -251,7 +265,7 @@ func (r *Router) fail(ctx context.Context, rt *route, err error) (events.APIGate
 		}
 		return Problem(e), e.Code
 	}
-	if errors.Is(err, account.ErrUnavailable) {
+	if errors.Is(err, account.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
 		r.log.ErrorContext(ctx, "dependency unavailable", "route", rt.key, "error", err.Error())
 		return Problem(&account.Error{Code: account.CodeUnavailable, Message: unavailableDetail, RetryAfter: unavailableRetryAfter}),
 			account.CodeUnavailable

@@ -341,3 +341,16 @@ func TestRouterRetryAfterFromHandler(t *testing.T) {
 		t.Fatalf("status %d Retry-After %q", resp.StatusCode, resp.Headers["Retry-After"])
 	}
 }
+
+func TestRouterTimeoutAnswersUnavailable(t *testing.T) {
+	router := NewRouter(nil, map[string]HandlerFunc{
+		"GET /v1/account": func(ctx context.Context, _ events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+			<-ctx.Done() // a dependency that hangs until the request's budget is spent
+			return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("read account: %w", ctx.Err())
+		},
+	}).WithTimeout(20 * time.Millisecond)
+	resp, err := router.Handle(context.Background(), request("GET /v1/account", "GET", "/v1/account"))
+	if err != nil || resp.StatusCode != 503 || !strings.Contains(resp.Body, `"service_unavailable"`) || resp.Headers["Retry-After"] == "" {
+		t.Fatalf("Handle = %d %q %v; want 503 service_unavailable with Retry-After", resp.StatusCode, resp.Body, err)
+	}
+}

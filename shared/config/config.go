@@ -40,7 +40,7 @@ type Config struct {
 	NoSendDelay    time.Duration `env:"OTP_NO_SEND_DELAY" default:"60ms" doc:"initial stand-in for SNS latency when no SMS is sent"`
 	SMSSenderID    string        `env:"SMS_SENDER_ID" default:"" doc:"SNS sender id, where the destination supports one"`
 	DefaultLang    string        `env:"DEFAULT_LANGUAGE" default:"en" doc:"SMS language when the account has none (en or zh)"`
-	RequestTimeout time.Duration `env:"REQUEST_TIMEOUT" default:"8s" doc:"budget for one request's calls to AWS"`
+	RequestTimeout time.Duration `env:"REQUEST_TIMEOUT" default:"8s" doc:"budget for one API request; past it the request answers 503 service_unavailable (keep it under the functions' 10 s Lambda timeout)"`
 
 	SessionIdleTTL     time.Duration `env:"SESSION_IDLE_TTL" default:"720h" doc:"a session unused this long ends (30 days)"`
 	SessionAbsoluteTTL time.Duration `env:"SESSION_ABSOLUTE_TTL" default:"2160h" doc:"a session ends this long after sign-in whatever its use (90 days)"`
