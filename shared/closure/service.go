@@ -283,9 +283,13 @@ func (j *job) unit(ctx, stop context.Context, u unit) (bool, error) {
 		p := Progress{Unit: u.id, Cursor: page.Next, Finished: page.Next == "", Counts: c}
 		// Most partitions are empty: reading one again costs what recording it would, so an
 		// empty partition is not recorded and a resumed run reads it again.
+		if c.Failed > 0 && ctx.Err() != nil {
+			// The deadline cut the page: the next invocation reads it again from the cursor.
+			return false, nil
+		}
 		if empty := cursor == "" && p.Finished && c.Examined == 0; empty {
 			j.tally(p.Counts)
-		} else if err := j.save(ctx, p); err != nil {
+		} else if err := j.saveDetached(ctx, p); err != nil {
 			return false, err
 		}
 		if page.Next == "" {
@@ -304,7 +308,7 @@ func (j *job) phoneChanges(ctx, stop context.Context, u unit) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("apply phone changes: %w", err)
 	}
-	if err := j.save(ctx, Progress{Unit: u.id, Finished: true, Counts: Counts{PhoneChanges: n}}); err != nil {
+	if err := j.saveDetached(ctx, Progress{Unit: u.id, Finished: true, Counts: Counts{PhoneChanges: n}}); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -319,6 +323,15 @@ func (j *job) save(ctx context.Context, p Progress) error {
 	}
 	j.tally(p.Counts)
 	return nil
+}
+
+// saveDetached saves a page whose every entry was acted on, even if the deadline passes while
+// it does: cut off, a write that landed would look failed, and the run's totals would count a
+// page the invocation's own counts do not.
+func (j *job) saveDetached(ctx context.Context, p Progress) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), endRunTimeout)
+	defer cancel()
+	return j.save(ctx, p)
 }
 
 // tally adds what a page did to the invocation's counts.
