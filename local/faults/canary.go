@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/wallet-accounts/wallet/local/stacktest"
 )
 
 // Contains reports whether secret appears in text. A secret of digits only (a payment password,
@@ -144,33 +145,4 @@ func Bearer(token string) []string { return []string{"Authorization", "Bearer " 
 
 // Text renders every attribute name and value of an item, nested ones too, binary values as their
 // raw bytes, for scanning it for secrets.
-func Text(it Item) string {
-	var b strings.Builder
-	var walk func(v any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			for k, e := range x {
-				b.WriteString(k + "\x00")
-				walk(e)
-			}
-		case Item:
-			walk(map[string]any(x))
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
-		case []byte:
-			b.Write(x)
-			b.WriteByte(0)
-		case string:
-			b.WriteString(x + "\x00")
-		case float64:
-			b.WriteString(strconv.FormatFloat(x, 'f', -1, 64) + "\x00")
-		default:
-			fmt.Fprint(&b, x, "\x00")
-		}
-	}
-	walk(it)
-	return b.String()
-}
+func Text(it Item) string { return stacktest.ItemText(it) }

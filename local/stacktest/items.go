@@ -101,7 +101,7 @@ func Scan(t testing.TB, db *dynamodb.Client, table string) []map[string]any {
 func AssertNotStored(t testing.TB, db *dynamodb.Client, table string, values ...string) {
 	t.Helper()
 	for _, item := range Scan(t, db, table) {
-		text := flatten(item)
+		text := ItemText(item)
 		for i, v := range values {
 			if v != "" && strings.Contains(text, v) {
 				t.Errorf("item %v/%v stores secret #%d in plain text", item["PK"], item["SK"], i)
@@ -110,8 +110,9 @@ func AssertNotStored(t testing.TB, db *dynamodb.Client, table string, values ...
 	}
 }
 
-// flatten renders every name and value of an item, binary values as their raw bytes too.
-func flatten(item map[string]any) string {
+// ItemText renders every name and value of an item, nested ones too, binary values as their raw
+// bytes too, for scanning it for secrets.
+func ItemText(item map[string]any) string {
 	var b strings.Builder
 	var walk func(v any)
 	walk = func(v any) {
