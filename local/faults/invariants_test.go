@@ -93,26 +93,11 @@ func TestCheckRequest(t *testing.T) {
 	}
 }
 
-func TestContainsAndCardNumbers(t *testing.T) {
-	for _, tc := range []struct {
-		text, secret string
-		want         bool
-	}{
-		{`"pin":"295071"`, "295071", true},
-		{`"at":1795295071123`, "295071", false},
-		{`a295071`, "295071", false},
-		{`req 9f295071c0`, "295071", false},
-		{`code 295071 is`, "295071", true},
-		{`token abc.DEF`, "abc.DEF", true},
-		{`nothing`, "", false},
-	} {
-		if got := Contains(tc.text, tc.secret); got != tc.want {
-			t.Errorf("Contains(%q, %q) = %v", tc.text, tc.secret, got)
-		}
-	}
+func TestCardNumbers(t *testing.T) {
 	for text, want := range map[string]int{
 		"card 4111111111111111 here": 1, "4111 1111 1111 1111": 1, "4111-1111-1111-1112": 0,
 		"SESSION#ab4111111111111111cd": 0, "ts 1795295071123": 0, "01J4111111111111111X": 0, "PHONE#+8613917364269": 0,
+		"RequestId: 45399756-4534-4172-8276-1a5790246813\t": 0, `"request_id":"0f3c9a1b-4e2d-4b7a-8288-135790246813"`: 0,
 	} {
 		if got := len(CardNumbers(text)); got != want {
 			t.Errorf("CardNumbers(%q) = %d, want %d", text, got, want)

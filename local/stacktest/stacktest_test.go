@@ -160,3 +160,27 @@ func TestConfigReadsTheStack(t *testing.T) {
 	}
 	_ = FunctionLogs(t)
 }
+
+// TestContainsSecret: a secret of digits is found as a word of its own only, not inside a
+// timestamp, a hex id or a hash; any other secret is found wherever it is.
+func TestContainsSecret(t *testing.T) {
+	for _, tc := range []struct {
+		text, secret string
+		want         bool
+	}{
+		{`"pin":"295071"`, "295071", true},
+		{`code 295071 is`, "295071", true},
+		{"claimId\x00295071\x00", "295071", true},
+		{`"at":1795295071123`, "295071", false},
+		{`"time":"2026-11-22T00:03:03.848295071Z"`, "295071", false},
+		{`a295071`, "295071", false},
+		{"claimId\x009f295071c0e1\x00", "295071", false},
+		{`token abc.DEF`, "abc.DEF", true},
+		{`xabc.DEFx`, "abc.DEF", true},
+		{`nothing`, "", false},
+	} {
+		if got := ContainsSecret(tc.text, tc.secret); got != tc.want {
+			t.Errorf("ContainsSecret(%q, %q) = %v", tc.text, tc.secret, got)
+		}
+	}
+}
