@@ -17,7 +17,7 @@ import (
 var cardRun = regexp.MustCompile(`(?:^|[^0-9A-Za-z_+])(\d(?:[ -]?\d){12,18})(?:$|[^0-9A-Za-z_])`)
 
 // uuid is a UUID as Lambda writes request ids. Its dash-joined groups of hex digits are all
-// digits often enough (one request id in a few thousand) to read as a card written in groups,
+// digits often enough (one request id in about 700) to read as a card written in groups,
 // "45399756-4534-4172" or "8288-135790246813", so UUIDs are taken out before the scan: no card
 // is written 8-4-4-4-12.
 var uuid = regexp.MustCompile(`(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
