@@ -299,3 +299,25 @@ func TestFunctionDir(t *testing.T) {
 		}
 	}
 }
+
+// TestRepoTemplateFreezeLinkBase: AlertFunction's freeze link base is a parameter, set per stage,
+// whose default is the config's own.
+func TestRepoTemplateFreezeLinkBase(t *testing.T) {
+	fn, ok := loadRepoTemplate(t).Function("AlertFunction")
+	if !ok {
+		t.Fatal("no AlertFunction")
+	}
+	for param, want := range map[string]string{"": "https://wallet.example/f/", "https://pay.example.cn/freeze/": "https://pay.example.cn/freeze/"} {
+		ctx := Context{Refs: map[string]string{"Table": "x"}}
+		if param != "" {
+			ctx.Parameters = map[string]string{"FreezeLinkBase": param}
+		}
+		env, err := fn.Environment(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if env["FREEZE_LINK_BASE"] != want {
+			t.Errorf("FreezeLinkBase %q: FREEZE_LINK_BASE = %q, want %q", param, env["FREEZE_LINK_BASE"], want)
+		}
+	}
+}
