@@ -112,6 +112,7 @@ type Bucket struct {
 type Entry struct {
 	AccountID string
 	Day       time.Time // the day the entry is filed under: last activity, closure due, or closed
+	Cursor    string    // resumes a read of the bucket just after this entry
 }
 
 // Page is one page of a bucket.

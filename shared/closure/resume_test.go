@@ -2,6 +2,7 @@ package closure_test
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"testing"
 	"time"
@@ -108,5 +109,55 @@ func TestRunCutByTheDeadlineResumesAndClosesEachAccountOnce(t *testing.T) {
 	sum, err := cut.service(t, cut.topic).Run(context.Background(), closure.Request{})
 	if err != nil || !sum.Complete || sum.Invocation.Examined != 0 || len(closuretest.TopicMessages(t, cut.topic)) != 28 {
 		t.Fatalf("after the run: %+v, %v", sum, err)
+	}
+}
+
+// cancelAfter is the store as the job sees it, ending the invocation (cancel) right after its
+// n-th closure lands.
+type cancelAfter struct {
+	closure.Store
+	n      int
+	cancel context.CancelFunc
+}
+
+func (s *cancelAfter) Close(ctx context.Context, c closure.Closure) (bool, closure.Subject, error) {
+	ok, sub, err := s.Store.Close(ctx, c)
+	if s.n--; s.n == 0 {
+		s.cancel()
+	}
+	return ok, sub, err
+}
+
+// TestInvocationEndedMidPageCountsWhatItClosed: an invocation that ends between two entries of a
+// page saves the page up to the last entry it acted on, so the next invocation neither acts on
+// an entry twice nor loses one from the counts, although a closed account leaves the index.
+func TestInvocationEndedMidPageCountsWhatItClosed(t *testing.T) {
+	t.Parallel()
+	edit := func(c *config.Config) { c.ClosureConcurrency, c.ClosurePageSize, c.ClosureHorizonMonths = 1, 4, 14 }
+	full, cut := seeded(t, edit), seeded(t, edit)
+	at := T.AddDate(0, 0, 8)
+	reference := full.runAt(t, at)
+
+	cut.clock.T = at
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	store := &cancelAfter{Store: cut.store.ForClosure(), n: 2, cancel: cancel}
+	svc := closure.NewService(store, newTopic(t, cut.topic), closure.NoPhoneChanges{}, cut.clock, rand.Reader, cut.cfg, closuretest.Logger(t))
+	first, err := svc.Run(ctx, closure.Request{})
+	if err != nil || first.Complete {
+		t.Fatalf("first invocation: complete %v, err %v", first.Complete, err)
+	}
+	want(t, "closed by the first invocation", first.Invocation.Closed, 2)
+	second, err := cut.service(t, cut.topic).Run(context.Background(), closure.Request{})
+	if err != nil || !second.Complete {
+		t.Fatalf("second invocation: complete %v, err %v", second.Complete, err)
+	}
+	var total closure.Counts
+	total.Add(first.Invocation)
+	total.Add(second.Invocation)
+	want(t, "the invocations together", comparable(total), comparable(reference))
+	want(t, "the checkpoint's totals", comparable(second.Run), comparable(reference))
+	if n := len(closuretest.TopicMessages(t, cut.topic)); n != 28 {
+		t.Errorf("%d account.closed messages, want 28", n)
 	}
 }

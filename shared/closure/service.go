@@ -19,8 +19,15 @@ import (
 // JobName names the job's checkpoints (JOB#closure).
 const JobName = "closure"
 
-// endRunTimeout bounds the write that gives the run's lease back at the end of an invocation.
+// endRunTimeout bounds the write that gives the run's lease back at the end of an invocation,
+// and the write that saves a page's progress.
 const endRunTimeout = 3 * time.Second
+
+// entryTimeout bounds the work on one index entry (a read, a write, a publish). An entry once
+// begun is not cut by the invocation's deadline, which is checked between entries: cut halfway,
+// a write that landed would look failed, and the entry, gone from its index, would be counted
+// by no invocation.
+const entryTimeout = 5 * time.Second
 
 // noDeadlineLease is how long an invocation without a deadline holds the run.
 const noDeadlineLease = 15 * time.Minute
@@ -93,10 +100,10 @@ func (s *Service) Run(ctx context.Context, req Request) (Summary, error) {
 		s.report(ctx, &sum, started)
 		return sum, s.store.EndRun(ctx, sum.RunID, j.owner, true, now)
 	}
-	stop, cancel := s.budget(ctx)
+	work, stop, cancel := s.budget(ctx)
 	defer cancel()
 	todo := j.pending(s.units(cp.AsOf))
-	finished, errs := j.runUnits(ctx, stop, todo)
+	finished, errs := j.runUnits(work, stop, todo)
 	sum.RemainingUnits = len(todo) - finished
 	sum.Complete = sum.RemainingUnits == 0
 	if !j.dry {
@@ -136,14 +143,19 @@ func (s *Service) begin(ctx context.Context, j *job, runID string, now time.Time
 	return cp, nil
 }
 
-// budget returns a context that ends Margin before ctx's deadline: once it is done, no new page
-// is started. Pages under way finish with ctx, so no write is cut off halfway.
-func (s *Service) budget(ctx context.Context) (context.Context, context.CancelFunc) {
+// budget returns two contexts that end before ctx's deadline. Once stop is done (Margin before
+// it), no new page is started; once work is done (Margin/2 before it), a page under way stops
+// between two entries and saves what it did. The other half of the margin is for the entry under
+// way, the page's save and the lease's release, each with a timeout of its own.
+func (s *Service) budget(ctx context.Context) (work, stop context.Context, cancel context.CancelFunc) {
 	d, ok := ctx.Deadline()
 	if !ok {
-		return context.WithCancel(ctx)
+		work, cancel = context.WithCancel(ctx)
+		return work, work, cancel
 	}
-	return context.WithDeadline(ctx, d.Add(-s.opts.Margin))
+	work, cancelWork := context.WithDeadline(ctx, d.Add(-s.opts.Margin/2))
+	stop, cancelStop := context.WithDeadline(work, d.Add(-s.opts.Margin))
+	return work, stop, func() { cancelStop(); cancelWork() }
 }
 
 // report sets the summary's duration and logs the summary line.
@@ -260,7 +272,8 @@ feed:
 }
 
 // unit reads a unit's pages from its cursor, acting on each entry and saving progress after
-// each page, until the unit is done or stop ends; it reports whether the unit is done.
+// each page, until the unit is done or stop ends; it reports whether the unit is done. Once ctx
+// ends, a page stops before its next entry and saves the cursor of the last one it acted on.
 func (j *job) unit(ctx, stop context.Context, u unit) (bool, error) {
 	if u.kind == phoneUnit {
 		return j.phoneChanges(ctx, stop, u)
@@ -270,32 +283,41 @@ func (j *job) unit(ctx, stop context.Context, u unit) (bool, error) {
 		if stop.Err() != nil {
 			return false, nil
 		}
-		page, err := j.svc.store.Entries(ctx, u.bucket, cursor, j.svc.opts.PageSize)
+		start := cursor
+		page, err := j.svc.store.Entries(ctx, u.bucket, start, j.svc.opts.PageSize)
 		if err != nil {
 			return false, fmt.Errorf("read index: %w", err)
 		}
 		var c Counts
-		c.Examined = len(page.Entries)
 		c.usage(page.Usage)
+		p := Progress{Unit: u.id, Cursor: page.Next, Finished: page.Next == ""}
 		for _, e := range page.Entries {
+			if ctx.Err() != nil {
+				p.Cursor, p.Finished = cursor, false
+				break
+			}
 			j.entry(ctx, u, e, &c)
+			c.Examined++
+			cursor = e.Cursor
 		}
-		p := Progress{Unit: u.id, Cursor: page.Next, Finished: page.Next == "", Counts: c}
+		if c.Examined == 0 && !p.Finished && p.Cursor == start {
+			return false, nil // cut before its first entry: the next invocation reads the page again
+		}
+		p.Counts = c
 		// Most partitions are empty: reading one again costs what recording it would, so an
 		// empty partition is not recorded and a resumed run reads it again.
-		if c.Failed > 0 && ctx.Err() != nil {
-			// The deadline cut the page: the next invocation reads it again from the cursor.
-			return false, nil
-		}
-		if empty := cursor == "" && p.Finished && c.Examined == 0; empty {
+		if empty := start == "" && p.Finished && c.Examined == 0; empty {
 			j.tally(p.Counts)
 		} else if err := j.saveDetached(ctx, p); err != nil {
 			return false, err
 		}
-		if page.Next == "" {
+		if p.Finished {
 			return true, nil
 		}
-		cursor = page.Next
+		if ctx.Err() != nil {
+			return false, nil
+		}
+		cursor = p.Cursor
 	}
 }
 
@@ -325,9 +347,9 @@ func (j *job) save(ctx context.Context, p Progress) error {
 	return nil
 }
 
-// saveDetached saves a page whose every entry was acted on, even if the deadline passes while
-// it does: cut off, a write that landed would look failed, and the run's totals would count a
-// page the invocation's own counts do not.
+// saveDetached saves what a page did, even if the deadline passes while it does: cut off, a
+// write that landed would look failed, and the run's totals would count a page the
+// invocation's own counts do not.
 func (j *job) saveDetached(ctx context.Context, p Progress) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), endRunTimeout)
 	defer cancel()
@@ -344,6 +366,8 @@ func (j *job) tally(c Counts) {
 // entry acts on one index entry, counting the outcome into c. An error is logged and counted:
 // the entry stays in the index and the next run meets it again.
 func (j *job) entry(ctx context.Context, u unit, e Entry, c *Counts) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), entryTimeout)
+	defer cancel()
 	var err error
 	switch u.kind {
 	case warnUnit:

@@ -68,7 +68,7 @@ type Config struct {
 	ClosureHorizonMonths  int           `env:"CLOSURE_HORIZON_MONTHS" default:"36" doc:"closure job: how many months back the activity index is read"`
 	ClosureConcurrency    int           `env:"CLOSURE_CONCURRENCY" default:"4" doc:"closure job: index partitions read at once"`
 	ClosurePageSize       int           `env:"CLOSURE_PAGE_SIZE" default:"100" doc:"closure job: index entries per page; progress is saved after each"`
-	ClosureDeadlineMargin time.Duration `env:"CLOSURE_DEADLINE_MARGIN" default:"30s" doc:"closure job: stop starting pages this long before the Lambda deadline"`
+	ClosureDeadlineMargin time.Duration `env:"CLOSURE_DEADLINE_MARGIN" default:"30s" doc:"closure job: stop starting pages this long before the Lambda deadline, and stop between entries half as long before it"`
 	DryRun                bool          `env:"DRY_RUN" default:"false" doc:"closure job: change nothing, log what it would do"`
 	AccountEventsTopicARN string        `env:"ACCOUNT_EVENTS_TOPIC_ARN" default:"" doc:"SNS topic for account.closed messages (AccountEventsTopic)"`
 

@@ -137,6 +137,10 @@ func (c *ClosureStore) Entries(ctx context.Context, b closure.Bucket, cursor str
 	page := closure.Page{Usage: closure.Usage{Items: int(out.ScannedCount), ReadUnits: units(out.ConsumedCapacity)}}
 	for _, item := range out.Items {
 		if e, ok := entry(item); ok {
+			// The index is keys only, so an entry's item is a cursor of its own.
+			if e.Cursor, err = encodeCursor(item); err != nil {
+				return closure.Page{}, err
+			}
 			page.Entries = append(page.Entries, e)
 		}
 	}
