@@ -16,6 +16,14 @@ var codeText = regexp.MustCompile(`\b(\d{6}) is your code\b`)
 // it — alerts may reach the same number meanwhile — verifies it and returns the token.
 func tokenFor(t *testing.T, c *client, phone, purpose string, body map[string]string, header ...string) string {
 	t.Helper()
+	code, token := codeAndToken(t, c, phone, purpose, body, header...)
+	remember(code, token)
+	return token
+}
+
+// codeAndToken is tokenFor without remembering: the code it read and the token it got for it.
+func codeAndToken(t *testing.T, c *client, phone, purpose string, body map[string]string, header ...string) (code, token string) {
+	t.Helper()
 	seen := len(stacktest.SMSTo(t, phone))
 	if body == nil {
 		body = map[string]string{}
@@ -26,14 +34,13 @@ func tokenFor(t *testing.T, c *client, phone, purpose string, body map[string]st
 		t.Fatalf("send %s code: %d %s", purpose, res.Status, res.raw)
 	}
 	id, _ := res.Body["challengeId"].(string)
-	code := waitCode(t, phone, seen)
+	code = waitCode(t, phone, seen)
 	res = c.do("POST", "/v1/otp/verify", map[string]string{"challengeId": id, "code": code})
-	token, _ := res.Body["verificationToken"].(string)
+	token, _ = res.Body["verificationToken"].(string)
 	if res.Status != 200 || token == "" {
 		t.Fatalf("verify %s code: %d %s", purpose, res.Status, res.raw)
 	}
-	remember(code, token)
-	return token
+	return code, token
 }
 
 // waitCode waits up to 5 s for an SMS with a code to phone after the first seen ones.

@@ -68,21 +68,7 @@ func plantedCard() string {
 // code and the token are planted (the code may appear in its own SMS only).
 func canaryToken(t *testing.T, c *client, phone, purpose string, body map[string]string, header ...string) string {
 	t.Helper()
-	seen := len(stacktest.SMSTo(t, phone))
-	if body == nil {
-		body = map[string]string{}
-	}
-	body["phone"], body["purpose"] = phone, purpose
-	res := c.do("POST", "/v1/otp", body, header...)
-	if res.Status != 202 {
-		t.Fatalf("send %s code: %d %s", purpose, res.Status, res.raw)
-	}
-	code := waitCode(t, phone, seen)
-	res = c.do("POST", "/v1/otp/verify", map[string]string{"challengeId": res.Body["challengeId"].(string), "code": code})
-	token, _ := res.Body["verificationToken"].(string)
-	if res.Status != 200 || token == "" {
-		t.Fatalf("verify %s code: %d %s", purpose, res.Status, res.raw)
-	}
+	code, token := codeAndToken(t, c, phone, purpose, body, header...)
 	canary.mu.Lock()
 	if canary.codes == nil {
 		canary.codes = map[string]string{}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/wallet-accounts/wallet/local/stacktest"
+	"github.com/wallet-accounts/wallet/shared/secret"
 )
 
 // cardRun is a run of 13 to 19 digits, optionally grouped by single spaces or dashes, that is a
@@ -28,26 +29,11 @@ func CardNumbers(text string) []string {
 	var out []string
 	for _, m := range cardRun.FindAllStringSubmatch(uuid.ReplaceAllString(text, "uuid"), -1) {
 		digits := strings.NewReplacer(" ", "", "-", "").Replace(m[1])
-		if luhn(digits) {
+		if secret.Luhn(digits) {
 			out = append(out, digits)
 		}
 	}
 	return out
-}
-
-// luhn reports whether digits pass the Luhn check.
-func luhn(digits string) bool {
-	sum := 0
-	for i := len(digits) - 1; i >= 0; i-- {
-		d := int(digits[i] - '0')
-		if (len(digits)-i)%2 == 0 {
-			if d *= 2; d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return sum%10 == 0
 }
 
 // Epoch milliseconds from 2000 to 2100: numbers of 12 or 13 digits that are times, not cards.
@@ -87,7 +73,7 @@ func cardsIn(v any) int {
 		return len(CardNumbers(x))
 	case float64:
 		if x == math.Trunc(x) && (x < minEpochMS || x > maxEpochMS) && x < 1e19 {
-			if s := strconv.FormatFloat(x, 'f', 0, 64); len(s) >= 13 && luhn(s) {
+			if s := strconv.FormatFloat(x, 'f', 0, 64); len(s) >= 13 && secret.Luhn(s) {
 				return 1
 			}
 		}

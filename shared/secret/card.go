@@ -26,7 +26,7 @@ func CheckCardNumber(s string) (digits string, err error) {
 	if len(d) < MinCardDigits || len(d) > MaxCardDigits || strings.Trim(d, "0123456789") != "" {
 		return "", invalid
 	}
-	if !luhn(d) {
+	if !Luhn(d) {
 		return "", invalid
 	}
 	return d, nil
@@ -40,8 +40,8 @@ func Last4(digits string) string {
 	return digits[len(digits)-4:]
 }
 
-// luhn reports whether the ASCII digits s pass the Luhn (mod 10) check.
-func luhn(s string) bool {
+// Luhn reports whether the ASCII digits s pass the Luhn (mod 10) check.
+func Luhn(s string) bool {
 	sum := 0
 	double := false
 	for i := len(s) - 1; i >= 0; i-- {

@@ -10,7 +10,7 @@ import (
 // withCheckDigit appends the Luhn check digit to prefix.
 func withCheckDigit(prefix string) string {
 	for d := '0'; d <= '9'; d++ {
-		if luhn(prefix + string(d)) {
+		if Luhn(prefix + string(d)) {
 			return prefix + string(d)
 		}
 	}

@@ -90,6 +90,8 @@ func FuzzCheckAnswer(f *testing.F) {
 	})
 }
 
+// luhnValid is the fuzz target's oracle: a Luhn check written apart from Luhn on purpose, so that
+// a mistake in one is caught by the other.
 func luhnValid(digits string) bool {
 	sum := 0
 	for i := len(digits) - 1; i >= 0; i-- {
