@@ -146,3 +146,12 @@ func Required(pairs ...string) error {
 	}
 	return nil
 }
+
+// ErrInvalidToken answers a verification token that is malformed, names nothing, was made for
+// another phone, purpose or account, has expired, or was spent already: the client cannot tell
+// which, and needs a new code in every case. Never modify it.
+var ErrInvalidToken = FieldError(CodeInvalidToken, "verificationToken", "the verification token is not valid for this request")
+
+// ErrStale says a conditional write lost a race with another change since the flow's read. It is
+// not an answer: the flow reads again and retries, and answers conflict when its retries run out.
+var ErrStale = errors.New("state changed since it was read")

@@ -17,6 +17,8 @@ import (
 	"github.com/wallet-accounts/wallet/shared/otp"
 )
 
+var _ alert.Store = (*Store)(nil)
+
 // alertsItem is the stored form of account.AlertSettings, the attribute "alerts" of the account
 // item; absent while the settings are the defaults.
 type alertsItem struct {
@@ -53,7 +55,7 @@ func (it *alertsItem) domain() account.AlertSettings {
 
 // SaveAlertSettings writes an account's alert settings in one UpdateItem, conditional on the
 // version read and on the account being active; it records activity in the same write (at most
-// once a day). It fails with alert.ErrStale when the account changed.
+// once a day). It fails with account.ErrStale when the account changed.
 func (s *Store) SaveAlertSettings(ctx context.Context, a account.Account, set account.AlertSettings, now time.Time) error {
 	vals := map[string]types.AttributeValue{":v": num(a.Version), ":next": num(a.Version + 1),
 		":active": str(string(account.StatusActive))}
@@ -84,7 +86,7 @@ func (s *Store) SaveAlertSettings(ctx context.Context, a account.Account, set ac
 	var ccf *types.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &ccf):
-		return alert.ErrStale
+		return account.ErrStale
 	case err != nil:
 		return fmt.Errorf("save alert settings: %w", err)
 	}
@@ -132,53 +134,38 @@ type markerItem struct {
 
 var markerNames = map[string]string{"#state": "state"}
 
-// ClaimAlert claims one SMS of an alert in one transaction. Items, in this order so a
-// cancellation reason maps back: the marker (absent, or still sending after its lease), the
-// daily SMS budget (charged by one, below its Max), the freeze token when there is one.
+// ClaimAlert claims one SMS of an alert in one transaction: the marker (absent, or still sending
+// after its lease), the daily SMS budget (charged by one, below its Max), the freeze token when
+// there is one.
 func (s *Store) ClaimAlert(ctx context.Context, c alert.Claim) error {
 	marker, err := marshal(sentMarker(c.AccountID, c.AlertID, string(c.Role)), markerItem{State: markerSending, ClaimID: c.ClaimID,
 		ClaimedAt: ms(c.Now), LeaseUntil: ms(c.LeaseUntil), ExpiresAt: c.ExpiresAt.Unix()})
 	if err != nil {
 		return err
 	}
-	items := []types.TransactWriteItem{
-		{Put: &types.Put{TableName: &s.table, Item: marker,
-			ConditionExpression:                 aws.String("attribute_not_exists(PK) OR (#state = :sending AND leaseUntil < :now)"),
-			ExpressionAttributeNames:            markerNames,
-			ExpressionAttributeValues:           map[string]types.AttributeValue{":sending": str(markerSending), ":now": millis(c.Now)},
-			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}},
-		{Update: charge(s.table, c.Budget, 1)},
-	}
+	t := s.newTx().onConflict(alert.ErrInFlight)
+	t.addFn(types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: marker,
+		ConditionExpression:                 aws.String("attribute_not_exists(PK) OR (#state = :sending AND leaseUntil < :now)"),
+		ExpressionAttributeNames:            markerNames,
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":sending": str(markerSending), ":now": millis(c.Now)},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}},
+		func(old map[string]types.AttributeValue) error {
+			var it markerItem
+			if err := unmarshal(old, &it); err != nil {
+				return fmt.Errorf("decode sent-marker: %w", err)
+			}
+			if it.State == markerSent {
+				return alert.ErrSent
+			}
+			return alert.ErrInFlight
+		})
+	t.update(charge(s.table, c.Budget, 1), &otp.LimitError{Counter: c.Budget})
 	if c.Token != nil {
-		tok, err := marshal(freezeTokenKey(c.Token.Hash), freezeTokenItem{AccountID: c.AccountID, ExpiresAt: c.Token.ExpiresAt.Unix()})
-		if err != nil {
+		if err := t.putNewItem(freezeTokenKey(c.Token.Hash), freezeTokenItem{AccountID: c.AccountID, ExpiresAt: c.Token.ExpiresAt.Unix()}, nil); err != nil {
 			return err
 		}
-		items = append(items, putNew(s.table, tok))
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if err == nil {
-		return nil
-	}
-	rs, ok := reasons(err)
-	switch {
-	case !ok:
-		return fmt.Errorf("claim alert: %w", err)
-	case failed(rs, 0):
-		var old markerItem
-		if err := unmarshal(rs[0].Item, &old); err != nil {
-			return fmt.Errorf("decode sent-marker: %w", err)
-		}
-		if old.State == markerSent {
-			return alert.ErrSent
-		}
-		return alert.ErrInFlight
-	case failed(rs, 1):
-		return &otp.LimitError{Counter: c.Budget}
-	case conflicted(rs):
-		return alert.ErrInFlight
-	}
-	return fmt.Errorf("claim alert: %w", err)
+	return t.commit(ctx, "claim alert")
 }
 
 // AlertSent marks a claim sent, if it is still this claim.
@@ -198,18 +185,14 @@ func (s *Store) AlertSent(ctx context.Context, c alert.Claim, at time.Time) erro
 // ReleaseAlert undoes a claim whose SMS did not go out, in one transaction: the marker (while it
 // is still this claim, unsent), the budget's charge, the freeze token.
 func (s *Store) ReleaseAlert(ctx context.Context, c alert.Claim) error {
-	items := []types.TransactWriteItem{
-		{Delete: &types.Delete{TableName: &s.table, Key: sentMarker(c.AccountID, c.AlertID, string(c.Role)).av(),
-			ConditionExpression:       aws.String("claimId = :id AND #state = :sending"),
-			ExpressionAttributeNames:  markerNames,
-			ExpressionAttributeValues: map[string]types.AttributeValue{":id": str(c.ClaimID), ":sending": str(markerSending)}}},
-		{Update: charge(s.table, c.Budget, -1)},
-	}
+	t := s.newTx()
+	t.del(&types.Delete{TableName: &s.table, Key: sentMarker(c.AccountID, c.AlertID, string(c.Role)).av(),
+		ConditionExpression:       aws.String("claimId = :id AND #state = :sending"),
+		ExpressionAttributeNames:  markerNames,
+		ExpressionAttributeValues: map[string]types.AttributeValue{":id": str(c.ClaimID), ":sending": str(markerSending)}}, nil)
+	t.update(charge(s.table, c.Budget, -1), nil)
 	if c.Token != nil {
-		items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: freezeTokenKey(c.Token.Hash).av()}})
+		t.deleteKey(freezeTokenKey(c.Token.Hash))
 	}
-	if _, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items}); err != nil {
-		return fmt.Errorf("release alert claim: %w", err)
-	}
-	return nil
+	return t.commit(ctx, "release alert claim")
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/wallet-accounts/wallet/shared/card"
 )
 
+var _ card.Store = (*Store)(nil)
+
 // cardItem is the stored form of card.Card: the keyed hash and last 4, never the number.
 type cardItem struct {
 	Hash       []byte `dynamodbav:"cardHash"`

@@ -17,6 +17,8 @@ import (
 	"github.com/wallet-accounts/wallet/shared/closure"
 )
 
+var _ closure.Store = (*ClosureStore)(nil)
+
 // Activity tracking (DESIGN §3): lastActiveAt and the account's GSI1 entry move at most once per
 // account per UTC day. Sign-in, authenticated changes and transaction messages call one of:
 //
@@ -336,113 +338,99 @@ const unblocked = "(attribute_not_exists(blocks) OR size(blocks) = :zero)"
 
 // Warn writes a warning: see closure.Store.
 func (c *ClosureStore) Warn(ctx context.Context, w closure.Warning) (bool, closure.Subject, error) {
-	ev, err := marshal(eventKey(w.AccountID, w.Event.ID), toEventItem(w.AccountID, w.Event, c.s.eventTTL))
-	if err != nil {
+	pk, sk := closingIndex(w.AccountID, w.ClosesOn)
+	t := c.s.newTx()
+	c.subjectUpdate(t, &types.Update{TableName: &c.s.table, Key: accountKey(w.AccountID).av(),
+		UpdateExpression: aws.String("SET inactivityWarnedAt = :now, closesOn = :due, GSI1PK = :pk, GSI1SK = :sk"),
+		ConditionExpression: aws.String("GSI1PK = :from AND #status IN (:active, :frozen) AND lastActiveAt <= :cutoff AND " +
+			unblocked + " AND (attribute_not_exists(inactivityWarnedAt) OR inactivityWarnedAt < lastActiveAt)"),
+		ExpressionAttributeNames: map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":now": millis(w.Event.At), ":due": millis(w.ClosesOn),
+			":pk": str(pk), ":sk": str(sk), ":from": str(bucketKey(w.From)), ":active": str(string(account.StatusActive)),
+			":frozen": str(string(account.StatusFrozen)), ":cutoff": millis(w.Cutoff), ":zero": num(0)}})
+	if err := t.event(w.AccountID, w.Event); err != nil {
 		return false, closure.Subject{}, err
 	}
-	pk, sk := closingIndex(w.AccountID, w.ClosesOn)
-	items := []types.TransactWriteItem{
-		{Update: &types.Update{TableName: &c.s.table, Key: accountKey(w.AccountID).av(),
-			UpdateExpression: aws.String("SET inactivityWarnedAt = :now, closesOn = :due, GSI1PK = :pk, GSI1SK = :sk"),
-			ConditionExpression: aws.String("GSI1PK = :from AND #status IN (:active, :frozen) AND lastActiveAt <= :cutoff AND " +
-				unblocked + " AND (attribute_not_exists(inactivityWarnedAt) OR inactivityWarnedAt < lastActiveAt)"),
-			ExpressionAttributeNames: map[string]string{"#status": "status"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":now": millis(w.Event.At), ":due": millis(w.ClosesOn),
-				":pk": str(pk), ":sk": str(sk), ":from": str(bucketKey(w.From)), ":active": str(string(account.StatusActive)),
-				":frozen": str(string(account.StatusFrozen)), ":cutoff": millis(w.Cutoff), ":zero": num(0)},
-			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}},
-		putNew(c.s.table, ev),
-	}
-	return c.transact(ctx, "warn", items)
+	return commitSubject(ctx, "warn", t)
 }
 
-// transact writes items whose first is the account's conditional update; when that condition
-// fails it returns false and the account as it now is.
-func (c *ClosureStore) transact(ctx context.Context, what string, items []types.TransactWriteItem) (bool, closure.Subject, error) {
-	_, err := c.s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if err == nil {
-		return true, closure.Subject{}, nil
-	}
-	rs, ok := reasons(err)
+// moved is the failure of the account's conditional update in the closure job's writes: it
+// carries the account as it now is.
+type moved struct{ now closure.Subject }
+
+func (moved) Error() string { return "the account changed since it was read" }
+
+// subjectUpdate adds the account's conditional update, which answers moved when it fails.
+func (c *ClosureStore) subjectUpdate(t *tx, u *types.Update) {
+	u.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
+	t.addFn(types.TransactWriteItem{Update: u}, func(old map[string]types.AttributeValue) error {
+		s, err := decodeSubject(old)
+		if err != nil {
+			return err
+		}
+		return moved{now: s}
+	})
+}
+
+// commitSubject commits a transaction built with subjectUpdate; when the account's condition
+// failed it returns false and the account as it now is.
+func commitSubject(ctx context.Context, what string, t *tx) (bool, closure.Subject, error) {
+	err := t.commit(ctx, what)
+	var m moved
 	switch {
-	case !ok:
+	case err == nil:
+		return true, closure.Subject{}, nil
+	case errors.As(err, &m):
+		return false, m.now, nil
+	case errors.Is(err, errConflict):
 		return false, closure.Subject{}, fmt.Errorf("%s: %w", what, err)
-	case failed(rs, 0):
-		s, err := decodeSubject(rs[0].Item)
-		return false, s, err
-	case conflicted(rs):
-		return false, closure.Subject{}, fmt.Errorf("%s: %w", what, errConflict)
 	}
-	return false, closure.Subject{}, fmt.Errorf("%s: condition failed on item %d: %w", what, failedAt(rs), err)
+	return false, closure.Subject{}, err
 }
 
 // maxTransactItems is DynamoDB's limit on the items of one transaction.
 const maxTransactItems = 100
 
-// Close closes an account: see closure.Closure. Items, in this order so a cancellation reason
-// maps back: the account, the phone claim, the email claim (if any), the event, the sessions.
-// Sessions beyond what fits in one transaction are ended first, on their own.
+// Close closes an account: see closure.Closure. One transaction: the account, the phone claim,
+// the email claim (if any), the event, the sessions. Sessions beyond what fits in one
+// transaction are ended first, on their own.
 func (c *ClosureStore) Close(ctx context.Context, cl closure.Closure) (bool, closure.Subject, error) {
 	s, now := cl.Subject, cl.Event.At
-	ev, err := marshal(eventKey(s.ID, cl.Event.ID), toEventItem(s.ID, cl.Event, c.s.eventTTL))
-	if err != nil {
+	pk, sk := closedIndex(s.ID, now)
+	t := c.s.newTx()
+	c.subjectUpdate(t, &types.Update{TableName: &c.s.table, Key: accountKey(s.ID).av(),
+		UpdateExpression: aws.String("SET #status = :closed, closedAt = :now, closedEventId = :eid, GSI1PK = :pk, GSI1SK = :sk " +
+			"ADD version :one"),
+		ConditionExpression: aws.String("GSI1PK = :from AND #status = :seen AND lastActiveAt = :last AND inactivityWarnedAt = :warned AND " +
+			unblocked),
+		ExpressionAttributeNames: map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":closed": str(string(account.StatusClosed)),
+			":now": millis(now), ":eid": str(cl.Event.ID), ":pk": str(pk), ":sk": str(sk), ":one": num(1),
+			":from": str(bucketKey(cl.From)), ":seen": str(string(s.Status)), ":last": millis(s.LastActiveAt),
+			":warned": millis(s.WarnedAt), ":zero": num(0)}})
+	c.release(t, phoneClaim(s.Phone), s.ID)
+	if s.Email != "" {
+		c.release(t, emailClaim(s.Email), s.ID)
+	}
+	if err := t.event(s.ID, cl.Event); err != nil {
 		return false, closure.Subject{}, err
 	}
-	pk, sk := closedIndex(s.ID, now)
-	items := []types.TransactWriteItem{
-		{Update: &types.Update{TableName: &c.s.table, Key: accountKey(s.ID).av(),
-			UpdateExpression: aws.String("SET #status = :closed, closedAt = :now, closedEventId = :eid, GSI1PK = :pk, GSI1SK = :sk " +
-				"ADD version :one"),
-			ConditionExpression: aws.String("GSI1PK = :from AND #status = :seen AND lastActiveAt = :last AND inactivityWarnedAt = :warned AND " +
-				unblocked),
-			ExpressionAttributeNames: map[string]string{"#status": "status"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":closed": str(string(account.StatusClosed)),
-				":now": millis(now), ":eid": str(cl.Event.ID), ":pk": str(pk), ":sk": str(sk), ":one": num(1),
-				":from": str(bucketKey(cl.From)), ":seen": str(string(s.Status)), ":last": millis(s.LastActiveAt),
-				":warned": millis(s.WarnedAt), ":zero": num(0)},
-			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}},
-		c.release(phoneClaim(s.Phone), s.ID),
-	}
-	if s.Email != "" {
-		items = append(items, c.release(emailClaim(s.Email), s.ID))
-	}
-	claims := len(items)
-	items = append(items, putNew(c.s.table, ev))
 	sessions := s.Sessions
-	if room := maxTransactItems - len(items); len(sessions) > room {
-		if err := c.endSessions(ctx, sessions[room:]); err != nil {
+	if room := maxTransactItems - t.len(); len(sessions) > room {
+		if err := c.s.EndSessions(ctx, sessions[room:]); err != nil {
 			return false, closure.Subject{}, err
 		}
 		sessions = sessions[:room]
 	}
-	for _, h := range sessions {
-		items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: &c.s.table, Key: sessionKey(h).av()}})
-	}
-	ok, cur, err := c.transact(ctx, "close account", items)
-	if err != nil {
-		if rs, isTx := reasons(err); isTx && failedAt(rs) > 0 && failedAt(rs) < claims {
-			return false, closure.Subject{}, closure.ErrClaimElsewhere
-		}
-	}
-	return ok, cur, err
+	t.endSessions(sessions, nil)
+	return commitSubject(ctx, "close account", t)
 }
 
 // release deletes a claim if it still names the account (or is gone already).
-func (c *ClosureStore) release(k key, accountID string) types.TransactWriteItem {
-	return types.TransactWriteItem{Delete: &types.Delete{TableName: &c.s.table, Key: k.av(),
+func (c *ClosureStore) release(t *tx, k key, accountID string) {
+	t.del(&types.Delete{TableName: &c.s.table, Key: k.av(),
 		ConditionExpression:       aws.String("attribute_not_exists(PK) OR accountId = :id"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":id": str(accountID)}}}
-}
-
-// endSessions deletes sessions one by one (only for an account with more devices than a
-// transaction holds).
-func (c *ClosureStore) endSessions(ctx context.Context, hashes [][]byte) error {
-	for _, h := range hashes {
-		if _, err := c.s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &c.s.table, Key: sessionKey(h).av()}); err != nil {
-			return fmt.Errorf("end session: %w", err)
-		}
-	}
-	return nil
+		ExpressionAttributeValues: map[string]types.AttributeValue{":id": str(accountID)}}, closure.ErrClaimElsewhere)
 }
 
 // Notified records the publication of account.closed: the account leaves the index.

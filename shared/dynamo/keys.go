@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"time"
+
+	"github.com/wallet-accounts/wallet/shared/account"
 )
 
 // Every key format of the single table (DESIGN §4), in one place.
@@ -133,4 +135,13 @@ func holdPK(at time.Time) string { return "HOLD#" + at.UTC().Format("2006-01-02"
 
 func holdSK(at time.Time, changeID string) string {
 	return at.UTC().Format(time.RFC3339) + "#" + changeID
+}
+
+// changeKeyOf is the key of a change by its full id (the zero key for a malformed id).
+func changeKeyOf(id string) (key, bool) {
+	accountID, own, ok := account.SplitChangeID(id)
+	if !ok {
+		return key{}, false
+	}
+	return phoneChangeKey(accountID, own), true
 }

@@ -15,38 +15,15 @@ import (
 	"github.com/wallet-accounts/wallet/shared/phonechange"
 )
 
+var _ otp.Store = (*Store)(nil)
+
 // slotTTL keeps a slot long enough for any cooldown.
 const slotTTL = 24 * time.Hour
-
-type claimItem struct {
-	AccountID string `dynamodbav:"accountId"`
-	Lang      string `dynamodbav:"lang"`
-}
 
 type slotItem struct {
 	SK          string `dynamodbav:"SK"`
 	ChallengeID string `dynamodbav:"challengeId"`
 	SentAt      int64  `dynamodbav:"sentAt"` // unix ms
-}
-
-type challengeItem struct {
-	Phone      string `dynamodbav:"phone"`
-	Purpose    string `dynamodbav:"purpose"`
-	AccountID  string `dynamodbav:"accountId,omitempty"`
-	ChangeID   string `dynamodbav:"changeId,omitempty"`
-	State      string `dynamodbav:"state"`
-	CodeHash   []byte `dynamodbav:"codeHash,omitempty"`
-	ProofHash  []byte `dynamodbav:"proofHash,omitempty"`
-	Attempts   int    `dynamodbav:"attempts"`
-	Superseded bool   `dynamodbav:"superseded"`
-	CreatedAt  int64  `dynamodbav:"createdAt"` // unix ms
-	ExpiresAt  int64  `dynamodbav:"expiresAt"` // unix s; also the TTL
-}
-
-func (c challengeItem) domain(id string) otp.Challenge {
-	return otp.Challenge{ID: id, Phone: c.Phone, Purpose: account.Purpose(c.Purpose), AccountID: c.AccountID, ChangeID: c.ChangeID,
-		State: otp.State(c.State), CodeHash: c.CodeHash, ProofHash: c.ProofHash, Attempts: c.Attempts,
-		Superseded: c.Superseded, CreatedAt: time.UnixMilli(c.CreatedAt).UTC(), ExpiresAt: time.Unix(c.ExpiresAt, 0).UTC()}
 }
 
 // SendState reads the phone's claim and its slot for the purpose, and for a new number's code
@@ -97,16 +74,11 @@ func (s *Store) SendState(ctx context.Context, q otp.StateQuery) (otp.SendState,
 }
 
 // Issue writes the challenge, moves the slot, supersedes the previous challenge and charges the
-// counters in one transaction. The item order is fixed so a cancellation reason maps back to it:
-// slot, challenge, previous challenge (if any), charged counters, checked counters.
+// counters in one transaction.
 func (s *Store) Issue(ctx context.Context, in otp.Issue) error {
 	ch := in.Challenge
 	item := challengeItem{Phone: ch.Phone, Purpose: string(ch.Purpose), AccountID: ch.AccountID, ChangeID: ch.ChangeID, State: string(ch.State),
 		CodeHash: ch.CodeHash, CreatedAt: ch.CreatedAt.UnixMilli(), ExpiresAt: ch.ExpiresAt.Unix()}
-	av, err := marshal(challenge(ch.ID), item)
-	if err != nil {
-		return err
-	}
 	slot := otpSlot(ch.Phone, string(ch.Purpose))
 	slotCond := "attribute_not_exists(challengeId)"
 	slotVals := map[string]types.AttributeValue{":id": str(ch.ID), ":sent": millis(ch.CreatedAt),
@@ -117,95 +89,59 @@ func (s *Store) Issue(ctx context.Context, in otp.Issue) error {
 	} else {
 		slotCond += " OR sentAt <= :notBefore" // a retracted send left the slot without a challenge
 	}
-	items := []types.TransactWriteItem{
-		{Update: &types.Update{TableName: &s.table, Key: slot.av(),
-			UpdateExpression:                    aws.String("SET challengeId = :id, sentAt = :sent, expiresAt = :exp"),
-			ConditionExpression:                 aws.String(slotCond),
-			ExpressionAttributeValues:           slotVals,
-			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}},
-		{Put: &types.Put{TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
+	t := s.newTx()
+	t.addFn(types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: slot.av(),
+		UpdateExpression:                    aws.String("SET challengeId = :id, sentAt = :sent, expiresAt = :exp"),
+		ConditionExpression:                 aws.String(slotCond),
+		ExpressionAttributeValues:           slotVals,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}},
+		func(old map[string]types.AttributeValue) error {
+			var sl slotItem
+			if err := unmarshal(old, &sl); err != nil {
+				return fmt.Errorf("decode slot: %w", err)
+			}
+			if sl.SentAt > in.NotBefore.UnixMilli() {
+				return &otp.CooldownError{SentAt: time.UnixMilli(sl.SentAt).UTC()}
+			}
+			return errConflict // another send moved the slot after we read it
+		})
+	if err := t.putNewItem(challenge(ch.ID), item, nil); err != nil {
+		return err
 	}
 	if in.Previous.ChallengeID != "" {
 		// A superseded challenge can no longer be redeemed; its proof, if it was verified, stays
 		// good. If it is already gone, this leaves a tombstone that expires with the slot.
-		items = append(items, types.TransactWriteItem{Update: &types.Update{TableName: &s.table,
-			Key:                       challenge(in.Previous.ChallengeID).av(),
+		t.update(&types.Update{TableName: &s.table, Key: challenge(in.Previous.ChallengeID).av(),
 			UpdateExpression:          aws.String("SET superseded = :t, expiresAt = if_not_exists(expiresAt, :exp)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":t": boolean(true), ":exp": epoch(ch.CreatedAt.Add(slotTTL))}}})
+			ExpressionAttributeValues: map[string]types.AttributeValue{":t": boolean(true), ":exp": epoch(ch.CreatedAt.Add(slotTTL))}}, nil)
 	}
-	first := len(items)
 	for _, c := range in.Charge {
-		items = append(items, types.TransactWriteItem{Update: charge(s.table, c, 1)})
+		t.update(charge(s.table, c, 1), &otp.LimitError{Counter: c})
 	}
 	for _, c := range in.Check {
-		k := counter(c.Key, c.Window)
-		items = append(items, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: &s.table, Key: k.av(),
+		t.add(types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: &s.table, Key: counter(c.Key, c.Window).av(),
 			ConditionExpression:       aws.String("attribute_not_exists(n) OR n < :max"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":max": num(int64(c.Max))}}})
+			ExpressionAttributeValues: map[string]types.AttributeValue{":max": num(int64(c.Max))}}}, &otp.LimitError{Counter: c})
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if err == nil {
-		return nil
-	}
-	rs, ok := reasons(err)
-	if !ok {
-		return fmt.Errorf("issue challenge: %w", err)
-	}
-	switch i := failedAt(rs); {
-	case i == 0:
-		var sl slotItem
-		if err := unmarshal(rs[0].Item, &sl); err != nil {
-			return fmt.Errorf("decode slot: %w", err)
-		}
-		if sl.SentAt > in.NotBefore.UnixMilli() {
-			return &otp.CooldownError{SentAt: time.UnixMilli(sl.SentAt).UTC()}
-		}
-		return errConflict // another send moved the slot after we read it
-	case i >= first && i < first+len(in.Charge):
-		return &otp.LimitError{Counter: in.Charge[i-first]}
-	case i >= first+len(in.Charge):
-		return &otp.LimitError{Counter: in.Check[i-first-len(in.Charge)]}
-	case i > 0:
-		return fmt.Errorf("issue challenge: condition failed on item %d", i)
-	}
-	if conflicted(rs) {
-		return errConflict
-	}
-	return fmt.Errorf("issue challenge: %w", err)
-}
-
-// charge adds delta to a counter, refusing to go past its Max when delta is positive.
-func charge(table string, c otp.Counter, delta int64) *types.Update {
-	u := &types.Update{TableName: &table, Key: counter(c.Key, c.Window).av(),
-		UpdateExpression:          aws.String("ADD n :d SET expiresAt = if_not_exists(expiresAt, :exp)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":d": num(delta), ":exp": epoch(c.Ends)}}
-	if delta > 0 {
-		u.ConditionExpression = aws.String("attribute_not_exists(n) OR n < :max")
-		u.ExpressionAttributeValues[":max"] = num(int64(c.Max))
-	}
-	return u
+	return t.commit(ctx, "issue challenge")
 }
 
 // Retract kills the challenge, gives back what Issue charged and lifts the cooldown it set.
 func (s *Store) Retract(ctx context.Context, in otp.Issue) error {
 	ch := in.Challenge
-	items := []types.TransactWriteItem{
-		{Update: &types.Update{TableName: &s.table, Key: challenge(ch.ID).av(),
-			UpdateExpression:          aws.String("SET superseded = :t REMOVE codeHash"),
-			ConditionExpression:       aws.String("attribute_exists(PK)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":t": boolean(true)}}},
-		{Update: &types.Update{TableName: &s.table, Key: otpSlot(ch.Phone, string(ch.Purpose)).av(),
-			UpdateExpression:          aws.String("SET sentAt = :zero REMOVE challengeId"),
-			ConditionExpression:       aws.String("challengeId = :id"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":zero": num(0), ":id": str(ch.ID)}}},
-	}
+	t := s.newTx()
+	t.update(&types.Update{TableName: &s.table, Key: challenge(ch.ID).av(),
+		UpdateExpression:          aws.String("SET superseded = :t REMOVE codeHash"),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":t": boolean(true)}}, nil)
+	t.update(&types.Update{TableName: &s.table, Key: otpSlot(ch.Phone, string(ch.Purpose)).av(),
+		UpdateExpression:          aws.String("SET sentAt = :zero REMOVE challengeId"),
+		ConditionExpression:       aws.String("challengeId = :id"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": num(0), ":id": str(ch.ID)}}, nil)
 	for _, c := range in.Charge {
-		items = append(items, types.TransactWriteItem{Update: charge(s.table, c, -1)})
+		t.update(charge(s.table, c, -1), nil)
 	}
-	if _, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items}); err != nil {
-		return fmt.Errorf("retract challenge: %w", err)
-	}
-	return nil
+	return t.commit(ctx, "retract challenge")
 }
 
 // Redeem turns a pending challenge into a proof in one conditional update.
@@ -243,41 +179,35 @@ func (s *Store) Redeem(ctx context.Context, id string, codeHash, proofHash []byt
 	return c.domain(id), nil
 }
 
+// errBurn says the phone's daily failures are used up: the challenge is burned instead.
+var errBurn = errors.New("the phone's failures are used up")
+
 // RecordFailure counts a wrong code on the challenge and on the phone's daily failures, in one
 // transaction. When the phone's failures are used up, it burns the challenge instead.
 func (s *Store) RecordFailure(ctx context.Context, ch otp.Challenge, maxAttempts int, failures otp.Counter) (int, error) {
-	count := &types.Update{TableName: &s.table, Key: challenge(ch.ID).av(),
+	t := s.newTx()
+	t.update(&types.Update{TableName: &s.table, Key: challenge(ch.ID).av(),
 		UpdateExpression:          aws.String("ADD attempts :one"),
 		ConditionExpression:       aws.String("#state = :pending AND attempts < :max"),
 		ExpressionAttributeNames:  map[string]string{"#state": "state"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":pending": str(string(otp.StatePending)), ":max": num(int64(maxAttempts))}}
-	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		{Update: count}, {Update: charge(s.table, failures, 1)},
-	}})
-	if err == nil {
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":pending": str(string(otp.StatePending)), ":max": num(int64(maxAttempts))}},
+		&otp.RedeemError{Challenge: &ch})
+	t.update(charge(s.table, failures, 1), errBurn)
+	err := t.commit(ctx, "record failure")
+	switch {
+	case err == nil:
 		return ch.Attempts + 1, nil // the condition pins attempts below max; the count is exact enough to report
+	case !errors.Is(err, errBurn):
+		return 0, err
 	}
-	rs, ok := reasons(err)
-	if !ok {
-		return 0, fmt.Errorf("record failure: %w", err)
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: challenge(ch.ID).av(),
+		UpdateExpression:          aws.String("SET attempts = :max"),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":max": num(int64(maxAttempts))}})
+	if err != nil && !errors.As(err, new(*types.ConditionalCheckFailedException)) {
+		return 0, fmt.Errorf("burn challenge: %w", err)
 	}
-	switch failedAt(rs) {
-	case 0:
-		return 0, &otp.RedeemError{Challenge: &ch}
-	case 1:
-		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: challenge(ch.ID).av(),
-			UpdateExpression:          aws.String("SET attempts = :max"),
-			ConditionExpression:       aws.String("attribute_exists(PK)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":max": num(int64(maxAttempts))}})
-		if err != nil && !errors.As(err, new(*types.ConditionalCheckFailedException)) {
-			return 0, fmt.Errorf("burn challenge: %w", err)
-		}
-		return maxAttempts, &otp.LimitError{Counter: failures}
-	}
-	if conflicted(rs) {
-		return 0, errConflict
-	}
-	return 0, fmt.Errorf("record failure: %w", err)
+	return maxAttempts, &otp.LimitError{Counter: failures}
 }
 
 // Proof reads the challenge a verification token names, strongly consistent. It returns nil when
@@ -293,14 +223,4 @@ func (s *Store) Proof(ctx context.Context, token string) (*otp.Challenge, error)
 	}
 	ch := c.domain(id)
 	return &ch, nil
-}
-
-// spendProof is the transaction item that spends a verification token: the proof is deleted only
-// if it is still the verified, unexpired proof the flow checked, so a token works exactly once.
-func (s *Store) spendProof(ch *otp.Challenge, now time.Time) types.TransactWriteItem {
-	return types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: challenge(ch.ID).av(),
-		ConditionExpression:      aws.String("#state = :verified AND proofHash = :proof AND expiresAt > :now"),
-		ExpressionAttributeNames: map[string]string{"#state": "state"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":verified": str(string(otp.StateVerified)),
-			":proof": bin(ch.ProofHash), ":now": epoch(now)}}}
 }

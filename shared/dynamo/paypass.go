@@ -11,7 +11,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/paypass"
 )
+
+var _ paypass.Store = (*Store)(nil)
 
 // payLockoutItem is the payment-password part of an account item.
 type payLockoutItem struct {

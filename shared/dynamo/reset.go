@@ -13,49 +13,30 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/factor"
 	"github.com/wallet-accounts/wallet/shared/reset"
 )
 
-// Recovery reads the account, its cards and its devices in one Query: their sort keys
-// ("ACCOUNT", "CARD#…", "DEVICE#…") sort together, before the account's events.
+var (
+	_ reset.Store      = (*Store)(nil)
+	_ factor.LockStore = (*Store)(nil)
+)
+
+// Recovery reads the account, its cards and its devices in one Query.
 func (s *Store) Recovery(ctx context.Context, accountID string) (reset.State, error) {
 	var st reset.State
 	if accountID == "" {
 		return st, nil
 	}
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{TableName: &s.table, ConsistentRead: aws.Bool(true),
-		KeyConditionExpression:    aws.String("PK = :pk AND SK BETWEEN :from AND :to"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(accountKey(accountID).PK), ":from": str("ACCOUNT"), ":to": str(devicePrefix + "\uffff")}})
-	if err != nil {
-		return st, fmt.Errorf("query account: %w", err)
+	p, err := s.accountWith(ctx, accountID)
+	if p.account != nil {
+		st.Account = *p.account
 	}
-	for _, item := range out.Items {
-		sk := item[attrSK].(*types.AttributeValueMemberS).Value
-		switch {
-		case sk == "ACCOUNT":
-			var it accountItem
-			if err := unmarshal(item, &it); err != nil {
-				return st, fmt.Errorf("decode account: %w", err)
-			}
-			st.Account = it.domain()
-		case strings.HasPrefix(sk, devicePrefix):
-			var it deviceItem
-			if err := unmarshal(item, &it); err != nil {
-				return st, fmt.Errorf("decode device: %w", err)
-			}
-			st.Devices = append(st.Devices, it.domain(strings.TrimPrefix(sk, devicePrefix)))
-		case strings.HasPrefix(sk, "CARD#"):
-			var it cardItem
-			if err := unmarshal(item, &it); err != nil {
-				return st, fmt.Errorf("decode card: %w", err)
-			}
-			st.Cards = append(st.Cards, it.Hash)
-		}
+	st.Devices = p.devices
+	for _, c := range p.cards {
+		st.Cards = append(st.Cards, c.Hash)
 	}
-	if out.LastEvaluatedKey != nil {
-		return st, errors.New("query account: more than one page of cards and devices")
-	}
-	return st, nil
+	return st, err
 }
 
 // Apply writes a reset in one transaction: the account (conditional on its version, and not
@@ -79,38 +60,20 @@ func (s *Store) Apply(ctx context.Context, c reset.Change) error {
 		set = append(set, "#status = :active")
 		vals[":active"] = str(string(account.StatusActive))
 	}
-	items := []types.TransactWriteItem{{Update: &types.Update{TableName: &s.table, Key: accountKey(a.ID).av(),
+	t := s.newTx()
+	t.update(&types.Update{TableName: &s.table, Key: accountKey(a.ID).av(),
 		UpdateExpression:          aws.String("SET " + strings.Join(set, ", ")),
 		ConditionExpression:       aws.String("version = :v AND #status <> :closed"),
 		ExpressionAttributeNames:  map[string]string{"#status": "status"},
-		ExpressionAttributeValues: vals}}}
-	for _, h := range c.Sessions {
-		if string(h) != string(c.KeepSession) {
-			items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: sessionKey(h).av()}})
-		}
-	}
+		ExpressionAttributeValues: vals}, errConflict)
+	t.endSessions(c.Sessions, c.KeepSession)
 	if c.Proof != nil {
-		items = append(items, s.spendProof(c.Proof, now))
+		t.spendProof(c.Proof, now)
 	}
-	ev, err := marshal(eventKey(a.ID, c.Event.ID), toEventItem(a.ID, c.Event, s.eventTTL))
-	if err != nil {
+	if err := t.event(a.ID, c.Event); err != nil {
 		return err
 	}
-	items = append(items, putNew(s.table, ev))
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if err == nil {
-		return nil
-	}
-	rs, ok := reasons(err)
-	switch {
-	case !ok:
-		return fmt.Errorf("apply reset: %w", err)
-	case failed(rs, 0) || conflicted(rs):
-		return errConflict
-	case c.Proof != nil && failedAt(rs) > 0:
-		return account.FieldError(account.CodeInvalidToken, "verificationToken", "the verification token is not valid for this request")
-	}
-	return fmt.Errorf("apply reset: %w", err)
+	return t.commit(ctx, "apply reset")
 }
 
 // RecoveryFailure counts one failed recovery atomically: parallel guesses are all counted.

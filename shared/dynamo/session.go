@@ -16,6 +16,8 @@ import (
 	"github.com/wallet-accounts/wallet/shared/session"
 )
 
+var _ session.Store = (*Store)(nil)
+
 // unknownSignInTTL keeps a number's failure counter long enough for a lock and its decay.
 const unknownSignInTTL = 48 * time.Hour
 
@@ -111,10 +113,10 @@ func (s *Store) SignInState(ctx context.Context, q session.StateQuery) (session.
 	return st, nil
 }
 
-// SignIn writes a sign-in in one transaction. Items, in this order so a cancellation reason maps
-// back: the account (conditional on its version, status and lock), the session, the device
-// (conditional on the session it held when read, or on being new), then the device's previous
-// session, the spent proof and the event when there are.
+// SignIn writes a sign-in in one transaction: the account (conditional on its version, status
+// and lock), the session, the device (conditional on the session it held when read, or on being
+// new), then the end of the device's previous session, the spent proof and the event when there
+// are. A lost race, or an account or device changed since the read, is account.ErrStale.
 func (s *Store) SignIn(ctx context.Context, w session.Write) error {
 	a := w.Account
 	set := []string{"#version = :next", "loginFailures = :zero"}
@@ -125,50 +127,30 @@ func (s *Store) SignIn(ctx context.Context, w session.Write) error {
 		set = append(set, "lastActiveAt = :now", "GSI1PK = :gpk", "GSI1SK = :gsk")
 		vals[":gpk"], vals[":gsk"] = str(pk), str(sk)
 	}
-	items := []types.TransactWriteItem{{Update: &types.Update{TableName: &s.table, Key: accountKey(a.ID).av(),
+	t := s.newTx().retryable()
+	t.update(&types.Update{TableName: &s.table, Key: accountKey(a.ID).av(),
 		UpdateExpression:          aws.String("SET " + strings.Join(set, ", ")),
 		ConditionExpression:       aws.String("#version = :v AND #status = :active AND " + notLocked + " AND " + underMax),
 		ExpressionAttributeNames:  accountNames,
-		ExpressionAttributeValues: vals}}}
-	ses, err := s.sessionPut(w.Session)
-	if err != nil {
+		ExpressionAttributeValues: vals}, account.ErrStale)
+	if err := t.newSession(w.Session); err != nil {
 		return err
 	}
-	items = append(items, ses)
-	dev, err := s.devicePut(a.ID, w.Device, w.Previous)
-	if err != nil {
+	if err := t.device(a.ID, w.Device, w.Previous, account.ErrStale); err != nil {
 		return err
 	}
-	items = append(items, dev)
 	if w.Previous != nil && len(w.Previous.SessionHash) > 0 {
-		items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: sessionKey(w.Previous.SessionHash).av()}})
+		t.deleteKey(sessionKey(w.Previous.SessionHash))
 	}
-	proofAt := -1
 	if w.Proof != nil {
-		proofAt = len(items)
-		items = append(items, s.spendProof(w.Proof, w.Now))
+		t.spendProof(w.Proof, w.Now)
 	}
 	if w.Event != nil {
-		ei, err := marshal(eventKey(a.ID, w.Event.ID), toEventItem(a.ID, *w.Event, s.eventTTL))
-		if err != nil {
+		if err := t.event(a.ID, *w.Event); err != nil {
 			return err
 		}
-		items = append(items, putNew(s.table, ei))
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if err == nil {
-		return nil
-	}
-	rs, ok := reasons(err)
-	switch {
-	case !ok:
-		return fmt.Errorf("sign in: %w", err)
-	case failed(rs, 0), failed(rs, 2), conflicted(rs):
-		return session.ErrStale
-	case proofAt >= 0 && failed(rs, proofAt):
-		return account.FieldError(account.CodeInvalidToken, "verificationToken", "the verification token is not valid for this request")
-	}
-	return fmt.Errorf("sign in: %w", err)
+	return t.commit(ctx, "sign in")
 }
 
 // notLocked is the condition that no sign-in lock holds at :now (unix ms).
@@ -176,37 +158,6 @@ const notLocked = "(attribute_not_exists(loginLockedUntil) OR loginLockedUntil <
 
 // underMax is true while fewer than :max failed sign-ins are counted.
 const underMax = "(attribute_not_exists(loginFailures) OR loginFailures < :max)"
-
-func (s *Store) sessionPut(ses session.Session) (types.TransactWriteItem, error) {
-	item, err := marshal(sessionKey(ses.Hash), sessionItem{AccountID: ses.AccountID, DeviceID: ses.DeviceID,
-		CreatedAt: ms(ses.CreatedAt), SeenAt: ms(ses.SeenAt), AbsoluteAt: ms(ses.AbsoluteAt), ExpiresAt: ses.ExpiresAt.Unix()})
-	if err != nil {
-		return types.TransactWriteItem{}, err
-	}
-	return putNew(s.table, item), nil
-}
-
-// devicePut writes the device holding a new session. A new device must still be absent; a known
-// one must still hold the session it held when read, so two sign-ins racing on one device cannot
-// both leave a session behind.
-func (s *Store) devicePut(accountID string, d account.Device, prev *account.Device) (types.TransactWriteItem, error) {
-	item, err := marshal(deviceKey(accountID, d.ID), deviceItem{Name: d.Name, Platform: d.Platform,
-		FirstSeen: ms(d.FirstSeen), LastSeen: ms(d.LastSeen), SessionHash: d.SessionHash})
-	if err != nil {
-		return types.TransactWriteItem{}, err
-	}
-	put := &types.Put{TableName: &s.table, Item: item}
-	switch {
-	case prev == nil:
-		put.ConditionExpression = aws.String("attribute_not_exists(PK)")
-	case len(prev.SessionHash) == 0:
-		put.ConditionExpression = aws.String("attribute_exists(PK) AND attribute_not_exists(sessionHash)")
-	default:
-		put.ConditionExpression = aws.String("sessionHash = :old")
-		put.ExpressionAttributeValues = map[string]types.AttributeValue{":old": bin(prev.SessionHash)}
-	}
-	return types.TransactWriteItem{Put: put}, nil
-}
 
 // RecordLoginFailure adds one to the subject's failures unless a lock holds, and returns the
 // lockout after the add (or, under a lock, the lockout that refused it).
@@ -292,39 +243,37 @@ func (s *Store) Session(ctx context.Context, hash []byte) (*session.Session, err
 // SlideSession moves the session's idle expiry and its device's last-seen time, in one
 // transaction; both must still exist and belong together.
 func (s *Store) SlideSession(ctx context.Context, ses session.Session, expiresAt, now time.Time) error {
-	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		{Update: &types.Update{TableName: &s.table, Key: sessionKey(ses.Hash).av(),
-			UpdateExpression:          aws.String("SET seenAt = :now, expiresAt = :exp"),
-			ConditionExpression:       aws.String("attribute_exists(PK)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":now": millis(now), ":exp": epoch(expiresAt)}}},
-		{Update: &types.Update{TableName: &s.table, Key: deviceKey(ses.AccountID, ses.DeviceID).av(),
-			UpdateExpression:          aws.String("SET lastSeen = :now"),
-			ConditionExpression:       aws.String("sessionHash = :h"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":now": millis(now), ":h": bin(ses.Hash)}}},
-	}})
-	if err != nil {
-		return fmt.Errorf("slide session: %w", err)
-	}
-	return nil
+	t := s.newTx()
+	t.update(&types.Update{TableName: &s.table, Key: sessionKey(ses.Hash).av(),
+		UpdateExpression:          aws.String("SET seenAt = :now, expiresAt = :exp"),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":now": millis(now), ":exp": epoch(expiresAt)}}, nil)
+	t.update(&types.Update{TableName: &s.table, Key: deviceKey(ses.AccountID, ses.DeviceID).av(),
+		UpdateExpression:          aws.String("SET lastSeen = :now"),
+		ConditionExpression:       aws.String("sessionHash = :h"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":now": millis(now), ":h": bin(ses.Hash)}}, nil)
+	return t.commit(ctx, "slide session")
 }
+
+// errNotHeld says a device no longer holds the session being ended.
+var errNotHeld = errors.New("the device no longer holds the session")
 
 // EndSession deletes the session and clears it from its device in one transaction; when the
 // device no longer holds it (removed, or signed in again), it deletes the session alone.
 func (s *Store) EndSession(ctx context.Context, ses session.Session) error {
-	del := types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: sessionKey(ses.Hash).av()}}
-	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{del,
-		{Update: &types.Update{TableName: &s.table, Key: deviceKey(ses.AccountID, ses.DeviceID).av(),
-			UpdateExpression:          aws.String("REMOVE sessionHash"),
-			ConditionExpression:       aws.String("sessionHash = :h"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":h": bin(ses.Hash)}}},
-	}})
-	if rs, ok := reasons(err); ok && failed(rs, 1) {
-		_, err = s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.table, Key: sessionKey(ses.Hash).av()})
+	t := s.newTx()
+	t.deleteKey(sessionKey(ses.Hash))
+	t.update(&types.Update{TableName: &s.table, Key: deviceKey(ses.AccountID, ses.DeviceID).av(),
+		UpdateExpression:          aws.String("REMOVE sessionHash"),
+		ConditionExpression:       aws.String("sessionHash = :h"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":h": bin(ses.Hash)}}, errNotHeld)
+	err := t.commit(ctx, "end session")
+	if errors.Is(err, errNotHeld) {
+		if _, err = s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.table, Key: sessionKey(ses.Hash).av()}); err != nil {
+			return fmt.Errorf("end session: %w", err)
+		}
 	}
-	if err != nil {
-		return fmt.Errorf("end session: %w", err)
-	}
-	return nil
+	return err
 }
 
 // Account reads an account, strongly consistent; nil when there is none.
@@ -356,84 +305,27 @@ func (s *Store) Devices(ctx context.Context, accountID string) ([]account.Device
 func (s *Store) RemoveDevice(ctx context.Context, accountID, deviceID string) (bool, error) {
 	k := deviceKey(accountID, deviceID)
 	for try := 0; ; try++ {
-		out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: k.av(), ConsistentRead: aws.Bool(true)})
-		if err != nil {
-			return false, fmt.Errorf("get device: %w", err)
-		}
-		if out.Item == nil {
-			return false, nil
-		}
 		var it deviceItem
-		if err := unmarshal(out.Item, &it); err != nil {
-			return false, fmt.Errorf("decode device: %w", err)
+		if ok, err := s.get(ctx, k, &it, "device"); !ok || err != nil {
+			return false, err
 		}
 		del := &types.Delete{TableName: &s.table, Key: k.av(), ConditionExpression: aws.String("attribute_not_exists(sessionHash)")}
-		items := []types.TransactWriteItem{{Delete: del}}
+		t := s.newTx().retryable()
+		t.del(del, account.ErrStale)
 		if len(it.SessionHash) > 0 {
 			del.ConditionExpression = aws.String("sessionHash = :h")
 			del.ExpressionAttributeValues = map[string]types.AttributeValue{":h": bin(it.SessionHash)}
-			items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: sessionKey(it.SessionHash).av()}})
+			t.deleteKey(sessionKey(it.SessionHash))
 		}
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-		if err == nil {
+		err := t.commit(ctx, "remove device")
+		switch {
+		case err == nil:
 			return true, nil
-		}
-		if rs, ok := reasons(err); ok && (failed(rs, 0) || conflicted(rs)) && try < 3 {
+		case errors.Is(err, account.ErrStale) && try < 3:
 			continue
+		case errors.Is(err, account.ErrStale):
+			return false, fmt.Errorf("remove device: %w", err)
 		}
-		return false, fmt.Errorf("remove device: %w", err)
+		return false, err
 	}
-}
-
-// queryPrefix calls fn with every item of the partition pk whose sort key begins with prefix,
-// strongly consistent, page by page.
-func (s *Store) queryPrefix(ctx context.Context, pk, prefix string, fn func(sk string, item map[string]types.AttributeValue) error) error {
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: &s.table, ConsistentRead: aws.Bool(true),
-		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :prefix)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pk), ":prefix": str(prefix)}})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("query %s: %w", strings.TrimSuffix(prefix, "#"), err)
-		}
-		for _, item := range page.Items {
-			sk, _ := item[attrSK].(*types.AttributeValueMemberS)
-			if sk == nil {
-				continue
-			}
-			if err := fn(sk.Value, item); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// getMany reads keys in one strongly consistent BatchGetItem (retrying what DynamoDB leaves
-// unprocessed), returning the items found by key.
-func (s *Store) getMany(ctx context.Context, keys []key) (map[key]map[string]types.AttributeValue, error) {
-	req := make([]map[string]types.AttributeValue, len(keys))
-	for i, k := range keys {
-		req[i] = k.av()
-	}
-	found := map[key]map[string]types.AttributeValue{}
-	for try := 0; len(req) > 0; try++ {
-		if try == 5 {
-			return nil, errors.New("batch get: keys left unprocessed")
-		}
-		out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
-			s.table: {Keys: req, ConsistentRead: aws.Bool(true)}}})
-		if err != nil {
-			return nil, fmt.Errorf("batch get: %w", err)
-		}
-		for _, item := range out.Responses[s.table] {
-			pk, _ := item[attrPK].(*types.AttributeValueMemberS)
-			sk, _ := item[attrSK].(*types.AttributeValueMemberS)
-			if pk != nil && sk != nil {
-				found[key{pk.Value, sk.Value}] = item
-			}
-		}
-		req = out.UnprocessedKeys[s.table].Keys
-	}
-	return found, nil
 }

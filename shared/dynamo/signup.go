@@ -5,16 +5,15 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/idempotency"
 	"github.com/wallet-accounts/wallet/shared/otp"
-	"github.com/wallet-accounts/wallet/shared/session"
 	"github.com/wallet-accounts/wallet/shared/signup"
 )
+
+var _ signup.Store = (*Store)(nil)
 
 // idempotencyTTL is how long a stored response can be replayed.
 const idempotencyTTL = 24 * time.Hour
@@ -71,104 +70,41 @@ func decodeIdempotency(item map[string]types.AttributeValue) (*idempotency.Recor
 	return &idempotency.Record{BodyHash: it.BodyHash, Sealed: it.Sealed}, nil
 }
 
-// Create writes a new account in one transaction. Items, in this order so a cancellation reason
-// maps back: phone claim, account, spent proof, session, device, event, then the email claim and
-// the idempotency record when there are.
+// Create writes a new account in one transaction: the idempotency record when there is one
+// (first, so that a concurrent retry with the same key, which also spent the proof, is told
+// apart), the phone claim, the account, the spent proof, the session, the device, the event and
+// the email claim when there is one.
 func (s *Store) Create(ctx context.Context, c signup.Creation) error {
 	a := c.Account
-	claim, err := marshal(phoneClaim(a.Phone), claimItem{AccountID: a.ID, Lang: a.Lang})
-	if err != nil {
-		return err
-	}
-	acct, err := marshal(accountKey(a.ID), toAccountItem(a))
-	if err != nil {
-		return err
-	}
-	items := []types.TransactWriteItem{
-		putNew(s.table, claim),
-		putNew(s.table, acct),
-		s.spendProof(c.Proof, c.Account.CreatedAt),
-	}
-	rest, err := s.signInItems(a.ID, c.Session, c.Device, nil, &c.Event)
-	if err != nil {
-		return err
-	}
-	items = append(items, rest...)
-	emailAt, idemAt := -1, -1
-	if a.Profile.Email != "" {
-		it, err := marshal(emailClaim(a.Profile.Email), claimItem{AccountID: a.ID})
-		if err != nil {
-			return err
-		}
-		emailAt = len(items)
-		items = append(items, putNew(s.table, it))
-	}
+	t := s.newTx()
 	if c.Idem != nil {
-		it, err := marshal(idempotencyKey(c.Idem.Key.ID), idempotencyItem{BodyHash: c.Idem.Record.BodyHash,
-			Sealed: c.Idem.Record.Sealed, ExpiresAt: a.CreatedAt.Add(idempotencyTTL).Unix()})
-		if err != nil {
+		if err := t.putNewItem(idempotencyKey(c.Idem.Key.ID), idempotencyItem{BodyHash: c.Idem.Record.BodyHash,
+			Sealed: c.Idem.Record.Sealed, ExpiresAt: a.CreatedAt.Add(idempotencyTTL).Unix()}, signup.ErrReplayed); err != nil {
 			return err
 		}
-		idemAt = len(items)
-		items = append(items, putNew(s.table, it))
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if err == nil {
-		return nil
+	if err := t.putNewItem(phoneClaim(a.Phone), claimItem{AccountID: a.ID, Lang: a.Lang},
+		account.FieldError(account.CodePhoneTaken, "verificationToken", "this phone number already has an account")); err != nil {
+		return err
 	}
-	rs, ok := reasons(err)
-	if !ok {
-		return fmt.Errorf("create account: %w", err)
+	if err := t.putNewItem(accountKey(a.ID), toAccountItem(a), nil); err != nil {
+		return err
 	}
-	// The idempotency record first: a concurrent retry with the same key also spent the proof.
-	if idemAt >= 0 && failed(rs, idemAt) {
-		return signup.ErrReplayed
+	t.spendProof(c.Proof, c.Account.CreatedAt)
+	if err := t.newSession(c.Session); err != nil {
+		return err
 	}
-	switch {
-	case failed(rs, 0):
-		return account.FieldError(account.CodePhoneTaken, "verificationToken", "this phone number already has an account")
-	case failed(rs, 2):
-		return account.FieldError(account.CodeInvalidToken, "verificationToken", "the verification token is not valid for this request")
-	case emailAt >= 0 && failed(rs, emailAt):
-		return account.FieldError(account.CodeEmailTaken, "profile.email", "this email address belongs to another account")
-	case conflicted(rs):
-		return errConflict
+	if err := t.device(a.ID, c.Device, nil, nil); err != nil {
+		return err
 	}
-	return fmt.Errorf("create account: %w", err)
-}
-
-// signInItems are the writes of a sign-in, shared by signup and sign-in: the session, the device
-// holding it, the end of the device's previous session, and the event if there is one.
-func (s *Store) signInItems(accountID string, ses session.Session, dev account.Device, oldSession []byte, ev *account.Event) ([]types.TransactWriteItem, error) {
-	si, err := marshal(sessionKey(ses.Hash), sessionItem{AccountID: accountID, DeviceID: ses.DeviceID, CreatedAt: ms(ses.CreatedAt),
-		SeenAt: ms(ses.SeenAt), AbsoluteAt: ms(ses.AbsoluteAt), ExpiresAt: ses.ExpiresAt.Unix()})
-	if err != nil {
-		return nil, err
+	if err := t.event(a.ID, c.Event); err != nil {
+		return err
 	}
-	di, err := marshal(deviceKey(accountID, dev.ID), deviceItem{Name: dev.Name, Platform: dev.Platform,
-		FirstSeen: ms(dev.FirstSeen), LastSeen: ms(dev.LastSeen), SessionHash: dev.SessionHash})
-	if err != nil {
-		return nil, err
-	}
-	items := []types.TransactWriteItem{putNew(s.table, si), {Put: &types.Put{TableName: &s.table, Item: di}}}
-	if len(oldSession) > 0 {
-		items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: &s.table, Key: sessionKey(oldSession).av()}})
-	}
-	if ev != nil {
-		ei, err := marshal(eventKey(accountID, ev.ID), toEventItem(accountID, *ev, s.eventTTL))
-		if err != nil {
-			return nil, err
+	if a.Profile.Email != "" {
+		if err := t.putNewItem(emailClaim(a.Profile.Email), claimItem{AccountID: a.ID},
+			account.FieldError(account.CodeEmailTaken, "profile.email", "this email address belongs to another account")); err != nil {
+			return err
 		}
-		items = append(items, putNew(s.table, ei))
 	}
-	return items, nil
-}
-
-func putNew(table string, item map[string]types.AttributeValue) types.TransactWriteItem {
-	return types.TransactWriteItem{Put: &types.Put{TableName: &table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}}
-}
-
-// failed reports whether the item at i failed its condition.
-func failed(rs []types.CancellationReason, i int) bool {
-	return i < len(rs) && aws.ToString(rs[i].Code) == "ConditionalCheckFailed"
+	return t.commit(ctx, "create account")
 }

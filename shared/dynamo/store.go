@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/card"
 )
 
 // Store reads and writes the table.
@@ -63,35 +65,6 @@ func epoch(t time.Time) types.AttributeValue { return num(t.Unix()) }
 
 func millis(t time.Time) types.AttributeValue { return num(t.UnixMilli()) }
 
-// reasons returns the cancellation reasons of a cancelled transaction.
-func reasons(err error) ([]types.CancellationReason, bool) {
-	var tce *types.TransactionCanceledException
-	if !errors.As(err, &tce) {
-		return nil, false
-	}
-	return tce.CancellationReasons, true
-}
-
-// failedAt returns the index of the first item whose condition failed, or -1.
-func failedAt(rs []types.CancellationReason) int {
-	for i, r := range rs {
-		if aws.ToString(r.Code) == "ConditionalCheckFailed" {
-			return i
-		}
-	}
-	return -1
-}
-
-// conflicted reports whether a transaction lost a race with another one; the caller may retry.
-func conflicted(rs []types.CancellationReason) bool {
-	for _, r := range rs {
-		if aws.ToString(r.Code) == "TransactionConflict" {
-			return true
-		}
-	}
-	return false
-}
-
 var errConflict = account.Errorf(account.CodeConflict, "the request raced with another; try again")
 
 func unmarshal(item map[string]types.AttributeValue, out any) error {
@@ -120,4 +93,114 @@ func (s *Store) get(ctx context.Context, k key, out any, what string) (bool, err
 		return false, fmt.Errorf("decode %s: %w", what, err)
 	}
 	return true, nil
+}
+
+// queryPrefix calls fn with every item of the partition pk whose sort key begins with prefix,
+// strongly consistent, page by page.
+func (s *Store) queryPrefix(ctx context.Context, pk, prefix string, fn func(sk string, item map[string]types.AttributeValue) error) error {
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: &s.table, ConsistentRead: aws.Bool(true),
+		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :prefix)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pk), ":prefix": str(prefix)}})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("query %s: %w", strings.TrimSuffix(prefix, "#"), err)
+		}
+		for _, item := range page.Items {
+			sk, _ := item[attrSK].(*types.AttributeValueMemberS)
+			if sk == nil {
+				continue
+			}
+			if err := fn(sk.Value, item); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// getMany reads keys in one strongly consistent BatchGetItem (retrying what DynamoDB leaves
+// unprocessed), returning the items found by key.
+func (s *Store) getMany(ctx context.Context, keys []key) (map[key]map[string]types.AttributeValue, error) {
+	req := make([]map[string]types.AttributeValue, len(keys))
+	for i, k := range keys {
+		req[i] = k.av()
+	}
+	found := map[key]map[string]types.AttributeValue{}
+	for try := 0; len(req) > 0; try++ {
+		if try == 5 {
+			return nil, errors.New("batch get: keys left unprocessed")
+		}
+		out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
+			s.table: {Keys: req, ConsistentRead: aws.Bool(true)}}})
+		if err != nil {
+			return nil, fmt.Errorf("batch get: %w", err)
+		}
+		for _, item := range out.Responses[s.table] {
+			pk, _ := item[attrPK].(*types.AttributeValueMemberS)
+			sk, _ := item[attrSK].(*types.AttributeValueMemberS)
+			if pk != nil && sk != nil {
+				found[key{pk.Value, sk.Value}] = item
+			}
+		}
+		req = out.UnprocessedKeys[s.table].Keys
+	}
+	return found, nil
+}
+
+// accountParts is what accountWith reads of an account's partition.
+type accountParts struct {
+	account *account.Account // nil when there is no account
+	cards   []card.Card
+	devices []account.Device
+}
+
+// accountWith reads an account, its bank cards and its devices in one strongly consistent Query:
+// their sort keys ("ACCOUNT", "CARD#…", "DEVICE#…") sort together, before the account's events.
+func (s *Store) accountWith(ctx context.Context, accountID string) (accountParts, error) {
+	var p accountParts
+	acct := accountKey(accountID)
+	pages := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: &s.table, ConsistentRead: aws.Bool(true),
+		KeyConditionExpression: aws.String("PK = :pk AND SK BETWEEN :from AND :to"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(acct.PK), ":from": str(acct.SK),
+			":to": str(devicePrefix + "\uffff")}})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return p, fmt.Errorf("query account: %w", err)
+		}
+		for _, item := range page.Items {
+			if err := p.decode(acct.SK, item); err != nil {
+				return p, err
+			}
+		}
+	}
+	return p, nil
+}
+
+func (p *accountParts) decode(accountSK string, item map[string]types.AttributeValue) error {
+	sk, _ := item[attrSK].(*types.AttributeValueMemberS)
+	switch {
+	case sk == nil:
+	case sk.Value == accountSK:
+		var it accountItem
+		if err := unmarshal(item, &it); err != nil {
+			return fmt.Errorf("decode account: %w", err)
+		}
+		a := it.domain()
+		p.account = &a
+	case strings.HasPrefix(sk.Value, devicePrefix):
+		var it deviceItem
+		if err := unmarshal(item, &it); err != nil {
+			return fmt.Errorf("decode device: %w", err)
+		}
+		p.devices = append(p.devices, it.domain(strings.TrimPrefix(sk.Value, devicePrefix)))
+	case strings.HasPrefix(sk.Value, cardPrefix):
+		var it cardItem
+		if err := unmarshal(item, &it); err != nil {
+			return fmt.Errorf("decode card: %w", err)
+		}
+		p.cards = append(p.cards, it.domain(strings.TrimPrefix(sk.Value, cardPrefix)))
+	}
+	return nil
 }

@@ -1,9 +1,15 @@
 package dynamo
 
 import (
+	"fmt"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/phonechange"
+	"github.com/wallet-accounts/wallet/shared/session"
 )
 
 // accountItem is the stored form of account.Account.
@@ -120,6 +126,11 @@ func (it deviceItem) domain(id string) account.Device {
 		LastSeen: fromMS(it.LastSeen), SessionHash: it.SessionHash}
 }
 
+func toSessionItem(ses session.Session) sessionItem {
+	return sessionItem{AccountID: ses.AccountID, DeviceID: ses.DeviceID, CreatedAt: ms(ses.CreatedAt),
+		SeenAt: ms(ses.SeenAt), AbsoluteAt: ms(ses.AbsoluteAt), ExpiresAt: ses.ExpiresAt.Unix()}
+}
+
 type sessionItem struct {
 	AccountID  string `dynamodbav:"accountId"`
 	DeviceID   string `dynamodbav:"deviceId"`
@@ -142,4 +153,67 @@ type eventItem struct {
 func toEventItem(accountID string, e account.Event, ttl time.Duration) eventItem {
 	return eventItem{AccountID: accountID, EventID: e.ID, Type: e.Type, At: ms(e.At), Details: e.Details,
 		ItemType: "event", ExpiresAt: e.At.Add(ttl).Unix()}
+}
+
+// phoneChangeItem is the stored form of phonechange.Change.
+type phoneChangeItem struct {
+	ChangeID    string `dynamodbav:"changeId"`
+	AccountID   string `dynamodbav:"accountId"`
+	Path        string `dynamodbav:"path"`
+	State       string `dynamodbav:"state"`
+	OldPhone    string `dynamodbav:"oldPhone"`
+	NewPhone    string `dynamodbav:"newPhone,omitempty"`
+	CreatedAt   int64  `dynamodbav:"createdAt"`
+	EffectiveAt int64  `dynamodbav:"effectiveAt,omitempty"`
+	ExpiresAt   int64  `dynamodbav:"expiresAt"` // unix s; the TTL of an unfinished change
+	SessionHash []byte `dynamodbav:"sessionHash,omitempty"`
+}
+
+func (it phoneChangeItem) domain() phonechange.Change {
+	return phonechange.Change{ID: it.ChangeID, AccountID: it.AccountID, Path: phonechange.Path(it.Path), State: phonechange.State(it.State),
+		OldPhone: it.OldPhone, NewPhone: it.NewPhone, CreatedAt: fromMS(it.CreatedAt), EffectiveAt: fromMS(it.EffectiveAt),
+		ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC(), SessionHash: it.SessionHash}
+}
+
+func (it sessionItem) domain(hash []byte) session.Session {
+	return session.Session{Hash: hash, AccountID: it.AccountID, DeviceID: it.DeviceID, CreatedAt: fromMS(it.CreatedAt),
+		SeenAt: fromMS(it.SeenAt), ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC(), AbsoluteAt: fromMS(it.AbsoluteAt)}
+}
+
+type claimItem struct {
+	AccountID string `dynamodbav:"accountId"`
+	Lang      string `dynamodbav:"lang"`
+}
+
+type challengeItem struct {
+	Phone      string `dynamodbav:"phone"`
+	Purpose    string `dynamodbav:"purpose"`
+	AccountID  string `dynamodbav:"accountId,omitempty"`
+	ChangeID   string `dynamodbav:"changeId,omitempty"`
+	State      string `dynamodbav:"state"`
+	CodeHash   []byte `dynamodbav:"codeHash,omitempty"`
+	ProofHash  []byte `dynamodbav:"proofHash,omitempty"`
+	Attempts   int    `dynamodbav:"attempts"`
+	Superseded bool   `dynamodbav:"superseded"`
+	CreatedAt  int64  `dynamodbav:"createdAt"` // unix ms
+	ExpiresAt  int64  `dynamodbav:"expiresAt"` // unix s; also the TTL
+}
+
+func (c challengeItem) domain(id string) otp.Challenge {
+	return otp.Challenge{ID: id, Phone: c.Phone, Purpose: account.Purpose(c.Purpose), AccountID: c.AccountID, ChangeID: c.ChangeID,
+		State: otp.State(c.State), CodeHash: c.CodeHash, ProofHash: c.ProofHash, Attempts: c.Attempts,
+		Superseded: c.Superseded, CreatedAt: time.UnixMilli(c.CreatedAt).UTC(), ExpiresAt: time.Unix(c.ExpiresAt, 0).UTC()}
+}
+
+func decodeProof(items map[key]map[string]types.AttributeValue, id string, has bool) (*otp.Challenge, error) {
+	item, ok := items[challenge(id)]
+	if !has || !ok {
+		return nil, nil
+	}
+	var c challengeItem
+	if err := unmarshal(item, &c); err != nil {
+		return nil, fmt.Errorf("decode proof: %w", err)
+	}
+	ch := c.domain(id)
+	return &ch, nil
 }

@@ -1,0 +1,181 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/session"
+)
+
+// tx builds one TransactWriteItems. Each item is added with what its failed condition means, so
+// commit can map DynamoDB's cancellation reasons back in one place and no call site counts
+// positions:
+//
+//	t := s.newTx()
+//	t.putNew(claim, account.FieldError(account.CodePhoneTaken, …))
+//	t.spendProof(proof, now)
+//	return t.commit(ctx, "create account")
+type tx struct {
+	s        *Store
+	items    []types.TransactWriteItem
+	fails    []failure
+	conflict error
+}
+
+// A failure turns a failed condition into the error the flow understands, given the item as it
+// stood (set only where the item asks for ReturnValuesOnConditionCheckFailure ALL_OLD).
+type failure func(old map[string]types.AttributeValue) error
+
+func (s *Store) newTx() *tx { return &tx{s: s, conflict: errConflict} }
+
+// retryable makes a lost race answer account.ErrStale, for a service that reads again and retries.
+func (t *tx) retryable() *tx { return t.onConflict(account.ErrStale) }
+
+// onConflict sets what a transaction that lost a race with another answers (conflict by default).
+func (t *tx) onConflict(err error) *tx { t.conflict = err; return t }
+
+// add adds an item whose failed condition means err. A nil err says the condition can fail only
+// through a bug; commit then answers an internal error naming the item.
+func (t *tx) add(item types.TransactWriteItem, err error) {
+	var f failure
+	if err != nil {
+		f = func(map[string]types.AttributeValue) error { return err }
+	}
+	t.addFn(item, f)
+}
+
+// addFn adds an item whose failed condition means what f makes of the item as it stood.
+func (t *tx) addFn(item types.TransactWriteItem, f failure) {
+	t.items = append(t.items, item)
+	t.fails = append(t.fails, f)
+}
+
+// putNew adds a put of an item that must not exist yet.
+func (t *tx) putNew(item map[string]types.AttributeValue, err error) {
+	t.add(types.TransactWriteItem{Put: &types.Put{TableName: &t.s.table, Item: item,
+		ConditionExpression: aws.String("attribute_not_exists(PK)")}}, err)
+}
+
+// putNewItem encodes v under k and adds it with putNew.
+func (t *tx) putNewItem(k key, v any, err error) error {
+	item, mErr := marshal(k, v)
+	if mErr != nil {
+		return mErr
+	}
+	t.putNew(item, err)
+	return nil
+}
+
+// update, put and del add an item of each kind.
+func (t *tx) update(u *types.Update, err error) { t.add(types.TransactWriteItem{Update: u}, err) }
+
+func (t *tx) put(p *types.Put, err error) { t.add(types.TransactWriteItem{Put: p}, err) }
+
+func (t *tx) del(d *types.Delete, err error) { t.add(types.TransactWriteItem{Delete: d}, err) }
+
+// deleteKey adds an unconditional delete.
+func (t *tx) deleteKey(k key) { t.del(&types.Delete{TableName: &t.s.table, Key: k.av()}, nil) }
+
+// event adds a security event: the stream outbox, written with the change it describes.
+func (t *tx) event(accountID string, ev account.Event) error {
+	return t.putNewItem(eventKey(accountID, ev.ID), toEventItem(accountID, ev, t.s.eventTTL), nil)
+}
+
+// spendProof adds the spending of a verification token: the proof is deleted only if it is still
+// the verified, unexpired proof the flow checked, so a token works exactly once.
+func (t *tx) spendProof(ch *otp.Challenge, now time.Time) {
+	t.del(&types.Delete{TableName: &t.s.table, Key: challenge(ch.ID).av(),
+		ConditionExpression:      aws.String("#state = :verified AND proofHash = :proof AND expiresAt > :now"),
+		ExpressionAttributeNames: map[string]string{"#state": "state"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":verified": str(string(otp.StateVerified)),
+			":proof": bin(ch.ProofHash), ":now": epoch(now)}}, account.ErrInvalidToken)
+}
+
+// endSessions adds the deletion of every session in hashes but keep.
+func (t *tx) endSessions(hashes [][]byte, keep []byte) {
+	for _, h := range hashes {
+		if string(h) != string(keep) {
+			t.deleteKey(sessionKey(h))
+		}
+	}
+}
+
+// newSession adds a new session.
+func (t *tx) newSession(ses session.Session) error {
+	return t.putNewItem(sessionKey(ses.Hash), toSessionItem(ses), nil)
+}
+
+// device adds the write of a device that holds a new session. A new device (prev nil) must still
+// be absent; a known one must still hold the session it held when read, so two sign-ins racing
+// on one device cannot both leave a session behind. A failed condition means err.
+func (t *tx) device(accountID string, d account.Device, prev *account.Device, err error) error {
+	item, mErr := marshal(deviceKey(accountID, d.ID), deviceItem{Name: d.Name, Platform: d.Platform,
+		FirstSeen: ms(d.FirstSeen), LastSeen: ms(d.LastSeen), SessionHash: d.SessionHash})
+	if mErr != nil {
+		return mErr
+	}
+	p := &types.Put{TableName: &t.s.table, Item: item}
+	switch {
+	case prev == nil:
+		p.ConditionExpression = aws.String("attribute_not_exists(PK)")
+	case len(prev.SessionHash) == 0:
+		p.ConditionExpression = aws.String("attribute_exists(PK) AND attribute_not_exists(sessionHash)")
+	default:
+		p.ConditionExpression = aws.String("sessionHash = :old")
+		p.ExpressionAttributeValues = map[string]types.AttributeValue{":old": bin(prev.SessionHash)}
+	}
+	t.put(p, err)
+	return nil
+}
+
+// len is the number of items so far.
+func (t *tx) len() int { return len(t.items) }
+
+// commit writes the items. A failed condition answers the error its item was added with (the
+// first such item's, in the order they were added); a lost race answers the conflict error.
+func (t *tx) commit(ctx context.Context, what string) error {
+	_, err := t.s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: t.items})
+	if err == nil {
+		return nil
+	}
+	var tce *types.TransactionCanceledException
+	if !errors.As(err, &tce) {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	rs := tce.CancellationReasons
+	for i, r := range rs {
+		if aws.ToString(r.Code) != "ConditionalCheckFailed" {
+			continue
+		}
+		if i < len(t.fails) && t.fails[i] != nil {
+			return t.fails[i](r.Item)
+		}
+		return fmt.Errorf("%s: condition failed on item %d: %w", what, i, err)
+	}
+	for _, r := range rs {
+		if aws.ToString(r.Code) == "TransactionConflict" {
+			return t.conflict
+		}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// charge adds delta to a counter, refusing to go past its Max when delta is positive.
+func charge(table string, c otp.Counter, delta int64) *types.Update {
+	u := &types.Update{TableName: &table, Key: counter(c.Key, c.Window).av(),
+		UpdateExpression:          aws.String("ADD n :d SET expiresAt = if_not_exists(expiresAt, :exp)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":d": num(delta), ":exp": epoch(c.Ends)}}
+	if delta > 0 {
+		u.ConditionExpression = aws.String("attribute_not_exists(n) OR n < :max")
+		u.ExpressionAttributeValues[":max"] = num(int64(c.Max))
+	}
+	return u
+}
