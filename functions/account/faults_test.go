@@ -17,6 +17,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/freeze"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/session"
+	"github.com/wallet-accounts/wallet/shared/token"
 )
 
 // faultFixture is AccountFunction as main.go wires it, on clients that fail on demand.
@@ -143,7 +144,7 @@ func TestFaultsAccount(t *testing.T) {
 		}},
 		faults.Case{Name: "freeze with an alert's freeze token", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t)
-			token, hash, err := freeze.NewToken(rand.Reader)
+			token, hash, err := token.New(rand.Reader)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -17,8 +17,8 @@ import (
 	"github.com/wallet-accounts/wallet/shared/dynamo"
 	"github.com/wallet-accounts/wallet/shared/otp"
 	"github.com/wallet-accounts/wallet/shared/phonechange"
-	"github.com/wallet-accounts/wallet/shared/session"
 	"github.com/wallet-accounts/wallet/shared/sms"
+	"github.com/wallet-accounts/wallet/shared/token"
 )
 
 // faultFixture is OtpFunction as main.go wires it, on clients that fail on demand. The fixed
@@ -78,7 +78,7 @@ func TestFaultsOTP(t *testing.T) {
 		faults.Case{Name: "send phone_change_new from a session", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t)
 			changes := phonechange.NewService(f.Store, f.Hasher, f.Clock, rand.Reader, f.Cfg, f.Log)
-			start, err := changes.Start(context.Background(), account.Principal{AccountID: a.ID, SessionHash: session.TokenHash(a.SessionToken)},
+			start, err := changes.Start(context.Background(), account.Principal{AccountID: a.ID, SessionHash: token.Hash(a.SessionToken)},
 				phonechange.StartRequest{LoginPassword: a.Password, OldPhoneToken: f.Token(t, a, account.PurposePhoneChangeOld)})
 			if err != nil {
 				t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/apigw"
 	"github.com/wallet-accounts/wallet/shared/otp"
 	"github.com/wallet-accounts/wallet/shared/phone"
-	"github.com/wallet-accounts/wallet/shared/session"
+	"github.com/wallet-accounts/wallet/shared/token"
 )
 
 type handler struct{ otp *otp.Service }
@@ -45,8 +45,8 @@ func (h handler) send(ctx context.Context, req events.APIGatewayV2HTTPRequest) (
 	}
 	sreq := otp.SendRequest{Phone: num, Purpose: account.Purpose(in.Purpose),
 		SourceIP: apigw.SourceIP(req), Lang: apigw.Header(req, "Accept-Language"), ChangeID: in.ChangeID}
-	if token, ok := apigw.BearerToken(req); ok {
-		sreq.SessionHash = session.TokenHash(token)
+	if bearer, ok := apigw.BearerToken(req); ok {
+		sreq.SessionHash = token.Hash(bearer)
 	}
 	out, err := h.otp.Send(ctx, sreq)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/otp"
 	"github.com/wallet-accounts/wallet/shared/phonechange"
 	"github.com/wallet-accounts/wallet/shared/session"
+	"github.com/wallet-accounts/wallet/shared/token"
 )
 
 // faultFixture is PhoneChangeFunction as main.go wires it, on clients that fail on demand.
@@ -49,12 +50,12 @@ func started(t *testing.T, f *faults.Fixture, a flowtest.Account) (changeID, new
 		req.OldPhoneToken = f.Token(t, a, account.PurposePhoneChangeOld)
 	}
 	svc := phonechange.NewService(f.Store, f.Hasher, f.Clock, rand.Reader, f.Cfg, f.Log)
-	res, err := svc.Start(context.Background(), account.Principal{AccountID: a.ID, SessionHash: session.TokenHash(a.SessionToken)}, req)
+	res, err := svc.Start(context.Background(), account.Principal{AccountID: a.ID, SessionHash: token.Hash(a.SessionToken)}, req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tok, err := f.Issuer.TokenFor(otp.SendRequest{Phone: flowtest.NewPhone(t), Purpose: account.PurposePhoneChangeNew,
-		SessionHash: session.TokenHash(a.SessionToken), ChangeID: res.ChangeID})
+		SessionHash: token.Hash(a.SessionToken), ChangeID: res.ChangeID})
 	if err != nil {
 		t.Fatal(err)
 	}

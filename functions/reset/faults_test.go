@@ -17,6 +17,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/reset"
 	"github.com/wallet-accounts/wallet/shared/secret/strength"
 	"github.com/wallet-accounts/wallet/shared/session"
+	"github.com/wallet-accounts/wallet/shared/token"
 )
 
 // faultFixture is ResetFunction as main.go wires it, on clients that fail on demand.
@@ -47,7 +48,7 @@ func withCard(t *testing.T, f *faults.Fixture) flowtest.Account {
 	t.Helper()
 	a := f.SignUp(t, flowtest.WithIDNumber(faultIDNumber))
 	cards := card.NewService(f.Store, paypass.New(f.Store, f.Hasher, f.Clock, f.Cfg, f.Log), f.Cfg.Pepper, f.Clock, f.Log)
-	p := account.Principal{AccountID: a.ID, SessionHash: session.TokenHash(a.SessionToken)}
+	p := account.Principal{AccountID: a.ID, SessionHash: token.Hash(a.SessionToken)}
 	if _, err := cards.Link(context.Background(), p, card.LinkRequest{CardNumber: faultCard, PaymentPassword: a.PaymentPassword}); err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +87,7 @@ func TestFaultsReset(t *testing.T) {
 		}},
 		faults.Case{Name: "login reset of a frozen account, with the ID number", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t, flowtest.WithIDNumber(faultIDNumber))
-			p := account.Principal{AccountID: a.ID, SessionHash: session.TokenHash(a.SessionToken)}
+			p := account.Principal{AccountID: a.ID, SessionHash: token.Hash(a.SessionToken)}
 			if _, err := freeze.NewService(f.Store, f.Clock, rand.Reader, f.Log).Freeze(context.Background(), freeze.Request{Principal: &p}); err != nil {
 				t.Fatal(err)
 			}

@@ -19,8 +19,8 @@ import (
 	"github.com/wallet-accounts/wallet/local/faults"
 	"github.com/wallet-accounts/wallet/local/stacktest"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
-	"github.com/wallet-accounts/wallet/shared/freeze"
 	"github.com/wallet-accounts/wallet/shared/secret"
+	tokens "github.com/wallet-accounts/wallet/shared/token"
 )
 
 // canary holds the values TestZZCanaryEveryFlow plants, by where they may appear.
@@ -201,7 +201,7 @@ func TestZZCanaryEveryFlow(t *testing.T) {
 
 	// Freezing with an alert's freeze token (stored as AlertFunction stores one), and from a session.
 	d := canarySignUp(t, c, false)
-	freezeToken, hash, err := freeze.NewToken(rand.Reader)
+	freezeToken, hash, err := tokens.New(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,7 +55,7 @@ type Store interface {
 	// deleted and the budget given back, in one transaction.
 	ReleaseAlert(ctx context.Context, c Claim) error
 	// SaveAlertSettings writes an account's alert settings, conditional on the account's
-	// version and on its being active, recording activity at now; ErrStale when it changed.
+	// version and on its being active, recording activity at now; account.ErrStale when it changed.
 	SaveAlertSettings(ctx context.Context, a account.Account, s account.AlertSettings, now time.Time) error
 	// TouchActivity records activity on an account (at most one write a day).
 	TouchActivity(ctx context.Context, accountID string, last, now time.Time) error
@@ -95,7 +95,6 @@ type Claim struct {
 var (
 	ErrSent     = errors.New("alert: already sent")
 	ErrInFlight = errors.New("alert: another delivery is sending it now")
-	ErrStale    = errors.New("alert: account changed since it was read")
 )
 
 // defaultLease bounds a claim when the context has no deadline (outside Lambda).

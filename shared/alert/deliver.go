@@ -12,6 +12,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/courier"
 	"github.com/wallet-accounts/wallet/shared/freeze"
 	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/token"
 )
 
 // Deliver sends the SMS of one security event of an account, each at most once however often
@@ -123,12 +124,12 @@ func (s *Service) claim(ctx context.Context, accountID, alertID string, m messag
 	if !m.link {
 		return c, "", nil
 	}
-	token, hash, err := freeze.NewToken(s.rand)
+	link, hash, err := token.New(s.rand)
 	if err != nil {
 		return Claim{}, "", err
 	}
 	c.Token = &freeze.Token{Hash: hash, AccountID: accountID, ExpiresAt: now.Add(s.tokenTTL)}
-	return c, token, nil
+	return c, link, nil
 }
 
 // lease is when a claim taken now is abandoned if still unsent: just after the invocation's

@@ -79,9 +79,9 @@ func (s *Service) SaveSettings(ctx context.Context, p account.Principal, in Sett
 		}
 		err = s.store.SaveAlertSettings(ctx, a, set, s.clock.Now())
 		switch {
-		case errors.Is(err, ErrStale) && try < settingsRetries:
+		case errors.Is(err, account.ErrStale) && try < settingsRetries:
 			continue
-		case errors.Is(err, ErrStale):
+		case errors.Is(err, account.ErrStale):
 			return SettingsView{}, account.Errorf(account.CodeConflict, "the account changed meanwhile; try again")
 		case err != nil:
 			return SettingsView{}, fmt.Errorf("save alert settings: %w", err)

@@ -11,8 +11,6 @@ package freeze
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +21,7 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/token"
 )
 
 // Token is a one-time freeze token as stored: only the SHA-256 of the token.
@@ -56,16 +55,13 @@ type Store interface {
 	FreezeToken(ctx context.Context, hash []byte) (*Token, error)
 	// FreezeState reads the account and its devices with one strongly consistent query.
 	FreezeState(ctx context.Context, accountID string) (State, error)
-	// Freeze writes a freeze in one transaction. It fails with ErrStale when the account changed
+	// Freeze writes a freeze in one transaction. It fails with account.ErrStale when the account changed
 	// since it was read, and with account.CodeInvalidToken or CodeInvalidFreezeToken when the
 	// proof or token was spent meanwhile.
 	Freeze(ctx context.Context, f Freezing) error
 	// EndSessions deletes sessions (those a transaction had no room for).
 	EndSessions(ctx context.Context, hashes [][]byte) error
 }
-
-// ErrStale says the account changed between the read and the write; the freeze reads again.
-var ErrStale = errors.New("freeze: account changed since it was read")
 
 // MaxTxSessions is how many sessions the freeze transaction itself ends (DynamoDB allows 100
 // items; the account, the event and the spent credential take three). Any more are deleted right
@@ -141,10 +137,10 @@ func (s *Service) Freeze(ctx context.Context, req Request) (Result, error) {
 		f := Freezing{Account: *st.Account, Sessions: inTx, Proof: cred.proof, Token: cred.token, Now: now,
 			Event: account.Event{ID: id.String(), Type: account.EventAccountFrozen, At: now, Details: map[string]string{"via": cred.via}}}
 		err = s.store.Freeze(ctx, f)
-		if errors.Is(err, ErrStale) && try < retries {
+		if errors.Is(err, account.ErrStale) && try < retries {
 			continue
 		}
-		if errors.Is(err, ErrStale) {
+		if errors.Is(err, account.ErrStale) {
 			return Result{}, account.Errorf(account.CodeConflict, "the account changed meanwhile; try again")
 		}
 		if err != nil {
@@ -184,19 +180,19 @@ func (s *Service) credential(ctx context.Context, req Request, now time.Time) (c
 			return credential{}, err
 		}
 		if proof.AccountID == "" {
-			return credential{}, invalidProof()
+			return credential{}, account.ErrInvalidToken
 		}
 		return credential{accountID: proof.AccountID, proof: proof, via: "code"}, nil
 	}
-	if !wellFormed(req.FreezeToken) {
-		return credential{}, invalidToken()
+	if !token.WellFormed(req.FreezeToken) {
+		return credential{}, ErrInvalidToken
 	}
-	t, err := s.store.FreezeToken(ctx, TokenHash(req.FreezeToken))
+	t, err := s.store.FreezeToken(ctx, token.Hash(req.FreezeToken))
 	if err != nil {
 		return credential{}, fmt.Errorf("freeze: %w", err)
 	}
 	if t == nil || !now.Before(t.ExpiresAt) {
-		return credential{}, invalidToken()
+		return credential{}, ErrInvalidToken
 	}
 	return credential{accountID: t.AccountID, token: t, via: "alert"}, nil
 }
@@ -206,24 +202,20 @@ func (s *Service) credential(ctx context.Context, req Request, now time.Time) (c
 func (c credential) check(a *account.Account) error {
 	switch {
 	case a == nil && c.proof != nil:
-		return invalidProof()
+		return account.ErrInvalidToken
 	case a == nil && c.token != nil:
-		return invalidToken()
+		return ErrInvalidToken
 	case a == nil:
 		return account.Errorf(account.CodeUnauthenticated, "sign in first")
 	case c.proof != nil && a.Phone != c.proof.Phone:
-		return invalidProof()
+		return account.ErrInvalidToken
 	}
 	return nil
 }
 
-func invalidProof() error {
-	return account.FieldError(account.CodeInvalidToken, "verificationToken", "the verification token is not valid for this request")
-}
-
-func invalidToken() error {
-	return account.FieldError(account.CodeInvalidFreezeToken, "freezeToken", "the freeze link is not valid or has expired")
-}
+// ErrInvalidToken answers a freeze token that names nothing, has expired or was used already,
+// alike. Never modify it.
+var ErrInvalidToken = account.FieldError(account.CodeInvalidFreezeToken, "freezeToken", "the freeze link is not valid or has expired")
 
 // sessions returns the distinct session hashes the devices hold.
 func sessions(devs []account.Device) [][]byte {
@@ -236,29 +228,4 @@ func sessions(devs []account.Device) [][]byte {
 		}
 	}
 	return out
-}
-
-// tokenBytes is the randomness of a freeze token.
-const tokenBytes = 32
-
-// NewToken returns a one-time freeze token (256 random bits, base64url) and its stored hash.
-// AlertFunction puts it in the alert SMS's link and stores the hash (dynamo PutFreezeToken).
-func NewToken(r io.Reader) (string, []byte, error) {
-	b := make([]byte, tokenBytes)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return "", nil, fmt.Errorf("freeze token: %w", err)
-	}
-	token := base64.RawURLEncoding.EncodeToString(b)
-	return token, TokenHash(token), nil
-}
-
-// TokenHash is the stored form of a freeze token.
-func TokenHash(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
-}
-
-func wellFormed(token string) bool {
-	b, err := base64.RawURLEncoding.DecodeString(token)
-	return err == nil && len(b) == tokenBytes
 }

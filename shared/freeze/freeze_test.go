@@ -15,6 +15,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/otp"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/session"
+	tokens "github.com/wallet-accounts/wallet/shared/token"
 )
 
 var ctx = context.Background()
@@ -122,14 +123,14 @@ func TestFreezeWithACode(t *testing.T) {
 func TestFreezeWithAnAlertToken(t *testing.T) {
 	h := newHarness(t)
 	a := h.SignUp(t)
-	token, hash, err := freeze.NewToken(rand.Reader)
+	token, hash, err := tokens.New(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := h.Store.PutFreezeToken(ctx, a.ID, hash, h.Clock.Now().Add(7*24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	expired, expiredHash, _ := freeze.NewToken(rand.Reader)
+	expired, expiredHash, _ := tokens.New(rand.Reader)
 	if err := h.Store.PutFreezeToken(ctx, a.ID, expiredHash, h.Clock.Now().Add(-time.Second)); err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package otp
 import (
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"io"
 	"math/big"
@@ -45,23 +44,6 @@ func codeHash(pepper []byte, challengeID, code string) []byte {
 	m.Write([]byte{0})
 	m.Write([]byte(code))
 	return m.Sum(nil)
-}
-
-// newToken returns a verification token "<challengeID>.<256 random bits>" and its SHA-256. Only
-// the hash is stored; the challenge id in front lets a flow find the proof in one read.
-func newToken(r io.Reader, challengeID string) (token string, hash []byte, err error) {
-	b := make([]byte, 32)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return "", nil, fmt.Errorf("new token: %w", err)
-	}
-	token = challengeID + "." + base64.RawURLEncoding.EncodeToString(b)
-	return token, TokenHash(token), nil
-}
-
-// TokenHash is the stored form of a verification token.
-func TokenHash(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
 }
 
 // TokenChallengeID returns the challenge id a verification token names, or false when the token

@@ -16,6 +16,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/config"
 	"github.com/wallet-accounts/wallet/shared/courier"
+	"github.com/wallet-accounts/wallet/shared/token"
 )
 
 // signupBudgetShare is the part of the daily SMS budget signup codes may use, so that a signup
@@ -273,7 +274,7 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (VerifyResult, 
 		return VerifyResult{}, account.FieldError(account.CodeInvalidField, "code", fmt.Sprintf("the code is %d digits", s.cfg.OTPLength))
 	}
 	now := s.clock.Now()
-	token, proofHash, err := newToken(s.rand, req.ChallengeID)
+	token, proofHash, err := token.Prefixed(s.rand, req.ChallengeID+".")
 	if err != nil {
 		return VerifyResult{}, err
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/factor"
 	"github.com/wallet-accounts/wallet/shared/otp"
 	"github.com/wallet-accounts/wallet/shared/phonechange"
-	"github.com/wallet-accounts/wallet/shared/session"
+	tokens "github.com/wallet-accounts/wallet/shared/token"
 )
 
 type harness struct {
@@ -32,7 +32,7 @@ func newHarness(t *testing.T) *harness {
 }
 
 func principal(a flowtest.Account) account.Principal {
-	return account.Principal{AccountID: a.ID, SessionHash: session.TokenHash(a.SessionToken)}
+	return account.Principal{AccountID: a.ID, SessionHash: tokens.Hash(a.SessionToken)}
 }
 
 func wantCode(t *testing.T, err error, code account.Code) {
@@ -65,7 +65,7 @@ func (h *harness) startIdentity(t *testing.T, a flowtest.Account) (string, error
 // newToken gets a phone_change_new token for number, asked from a's session for the change.
 func (h *harness) newToken(a flowtest.Account, number account.Phone, changeID string) (string, error) {
 	return h.Issuer.TokenFor(otp.SendRequest{Phone: number, Purpose: account.PurposePhoneChangeNew,
-		SessionHash: session.TokenHash(a.SessionToken), ChangeID: changeID})
+		SessionHash: tokens.Hash(a.SessionToken), ChangeID: changeID})
 }
 
 func (h *harness) confirm(a flowtest.Account, changeID, token string) (phonechange.ConfirmResult, error) {
@@ -340,7 +340,7 @@ func TestTheSweepAppliesDueHolds(t *testing.T) {
 	if n, _ := h.svc.ApplyDue(ctx, h.Clock.Now().Add(26*time.Hour), false); n != 0 {
 		t.Fatal("an applied change leaves the index of holds")
 	}
-	if sessions := stacktest.GetItem(t, h.DB, h.Table, "SESSION#"+hex.EncodeToString(session.TokenHash(a.SessionToken)), "SESSION"); sessions == nil {
+	if sessions := stacktest.GetItem(t, h.DB, h.Table, "SESSION#"+hex.EncodeToString(tokens.Hash(a.SessionToken)), "SESSION"); sessions == nil {
 		t.Fatal("the device that confirmed stays signed in")
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/factor"
 	"github.com/wallet-accounts/wallet/shared/otp"
 	"github.com/wallet-accounts/wallet/shared/secret"
-	"github.com/wallet-accounts/wallet/shared/session"
+	"github.com/wallet-accounts/wallet/shared/token"
 )
 
 // Service changes phone numbers.
@@ -149,8 +149,8 @@ type ConfirmResult struct {
 
 // Confirm proves the new number (a phone_change_new token) and completes the change, or starts
 // its hold on the identity path; a pending change whose hold has passed completes without one.
-func (s *Service) Confirm(ctx context.Context, sessionToken, changeID, token string) (ConfirmResult, error) {
-	st, err := s.store.ConfirmState(ctx, session.TokenHash(sessionToken), changeID, token)
+func (s *Service) Confirm(ctx context.Context, sessionToken, changeID, proofToken string) (ConfirmResult, error) {
+	st, err := s.store.ConfirmState(ctx, token.Hash(sessionToken), changeID, proofToken)
 	if err != nil {
 		return ConfirmResult{}, err
 	}
@@ -166,7 +166,7 @@ func (s *Service) Confirm(ctx context.Context, sessionToken, changeID, token str
 		}
 		return s.complete(ctx, st, c, nil, now)
 	case StateAwaitingNew:
-		if err := otp.CheckProof(st.Proof, token, account.PurposePhoneChangeNew, "", now); err != nil {
+		if err := otp.CheckProof(st.Proof, proofToken, account.PurposePhoneChangeNew, "", now); err != nil {
 			return ConfirmResult{}, err
 		}
 		if st.Proof.AccountID != c.AccountID || st.Proof.ChangeID != c.ID {
@@ -272,7 +272,7 @@ type CancelRequest struct {
 func (s *Service) Cancel(ctx context.Context, req CancelRequest) error {
 	var hash []byte
 	if req.SessionToken != "" {
-		hash = session.TokenHash(req.SessionToken)
+		hash = token.Hash(req.SessionToken)
 	}
 	st, err := s.store.ConfirmState(ctx, hash, req.ChangeID, req.OldPhoneToken)
 	if err != nil {

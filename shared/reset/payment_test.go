@@ -12,13 +12,13 @@ import (
 	"github.com/wallet-accounts/wallet/shared/factor"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/reset"
-	"github.com/wallet-accounts/wallet/shared/session"
+	"github.com/wallet-accounts/wallet/shared/token"
 )
 
 const newPIN = "481937"
 
 func me(a flowtest.Account) account.Principal {
-	return account.Principal{AccountID: a.ID, SessionHash: session.TokenHash(a.SessionToken)}
+	return account.Principal{AccountID: a.ID, SessionHash: token.Hash(a.SessionToken)}
 }
 
 func paymentHashMatches(t *testing.T, e *flowtest.Env, a flowtest.Account, pin string) bool {

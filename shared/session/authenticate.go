@@ -3,23 +3,20 @@ package session
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/token"
 )
-
-// tokenLen is the length of a session token: 32 bytes, unpadded base64url.
-const tokenLen = 43
 
 // Authenticate returns who a bearer session token belongs to. It costs one strongly consistent
 // read; a session that is due to slide (at most once a day) costs one more write. A token that is
 // malformed, unknown, expired or ended answers unauthenticated: a session is valid exactly while
 // its item exists and has not expired, so ending one takes effect at once.
-func (s *Service) Authenticate(ctx context.Context, token string) (account.Principal, error) {
-	if !wellFormed(token) {
+func (s *Service) Authenticate(ctx context.Context, bearer string) (account.Principal, error) {
+	if !token.WellFormed(bearer) {
 		return account.Principal{}, unauthenticated()
 	}
-	hash := TokenHash(token)
+	hash := token.Hash(bearer)
 	ses, err := s.store.Session(ctx, hash)
 	if err != nil {
 		return account.Principal{}, fmt.Errorf("authenticate: %w", err)
@@ -35,13 +32,6 @@ func (s *Service) Authenticate(ctx context.Context, token string) (account.Princ
 		}
 	}
 	return account.Principal{AccountID: ses.AccountID, DeviceID: ses.DeviceID, SessionHash: hash}, nil
-}
-
-// wellFormed reports whether token could be one NewToken made.
-func wellFormed(token string) bool {
-	return len(token) == tokenLen && !strings.ContainsFunc(token, func(r rune) bool {
-		return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_')
-	})
 }
 
 // SignOut ends the principal's session and clears it from its device.

@@ -3,10 +3,6 @@
 package session
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
-	"fmt"
-	"io"
 	"time"
 
 	"github.com/wallet-accounts/wallet/shared/account"
@@ -15,22 +11,6 @@ import (
 // Session is one device's sign-in (account.Session, where the flows that check one without
 // signing in can reach it).
 type Session = account.Session
-
-// NewToken returns an opaque session token (256 random bits) and its stored hash.
-func NewToken(r io.Reader) (string, []byte, error) {
-	b := make([]byte, 32)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return "", nil, fmt.Errorf("session token: %w", err)
-	}
-	token := base64.RawURLEncoding.EncodeToString(b)
-	return token, TokenHash(token), nil
-}
-
-// TokenHash is the stored form of a session token.
-func TokenHash(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
-}
 
 // Policy is how long sessions live.
 type Policy struct {

@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"time"
@@ -22,7 +21,7 @@ type Store interface {
 	// (or, for a number without an account, its failure counter), the proof the verification
 	// token names, and the source IP's failure counter.
 	SignInState(ctx context.Context, q StateQuery) (State, error)
-	// SignIn writes a sign-in in one transaction. It fails with ErrStale when the account or
+	// SignIn writes a sign-in in one transaction. It fails with account.ErrStale when the account or
 	// the device changed since they were read, and with account.CodeInvalidToken when the proof
 	// was spent meanwhile.
 	SignIn(ctx context.Context, w Write) error
@@ -50,9 +49,6 @@ type Store interface {
 	// such device.
 	RemoveDevice(ctx context.Context, accountID, deviceID string) (bool, error)
 }
-
-// ErrStale says a conditional write lost a race with another change; the caller reads again.
-var ErrStale = errors.New("session: state changed since it was read")
 
 // Subject is what sign-in failures count against: an account, or a number without one (so that
 // it locks like an account would, and the two cannot be told apart).

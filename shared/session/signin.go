@@ -10,6 +10,7 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/token"
 )
 
 // SignInRequest is a sign-in as the handler hands it over.
@@ -79,9 +80,9 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (SignInResult, 
 		}
 		err = s.store.SignIn(ctx, w)
 		switch {
-		case errors.Is(err, ErrStale) && try < signInRetries:
+		case errors.Is(err, account.ErrStale) && try < signInRetries:
 			continue
-		case errors.Is(err, ErrStale):
+		case errors.Is(err, account.ErrStale):
 			return SignInResult{}, account.Errorf(account.CodeConflict, "the account changed during sign-in; try again")
 		case err != nil:
 			return SignInResult{}, err
@@ -198,7 +199,7 @@ func (s *Service) build(st State, req SignInRequest, now time.Time) (Write, stri
 		}
 		proof = st.Proof
 	}
-	token, hash, err := NewToken(s.rand)
+	token, hash, err := token.New(s.rand)
 	if err != nil {
 		return Write{}, "", err
 	}

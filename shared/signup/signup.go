@@ -25,6 +25,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/otp"
 	"github.com/wallet-accounts/wallet/shared/secret"
 	"github.com/wallet-accounts/wallet/shared/session"
+	"github.com/wallet-accounts/wallet/shared/token"
 )
 
 // Store is what signup needs from storage.
@@ -213,7 +214,7 @@ func (s *Service) build(req Request, proof *otp.Challenge, now time.Time) (Creat
 		return Creation{}, Result{}, err
 	}
 	acct.ID = ids[0]
-	token, hash, err := session.NewToken(s.rand)
+	sessionToken, hash, err := token.New(s.rand)
 	if err != nil {
 		return Creation{}, Result{}, err
 	}
@@ -223,7 +224,7 @@ func (s *Service) build(req Request, proof *otp.Challenge, now time.Time) (Creat
 	c := Creation{Account: acct, Proof: proof, Device: dev,
 		Session: policy.Start(acct.ID, dev.ID, hash, now),
 		Event:   account.Event{ID: ids[1], Type: account.EventAccountCreated, At: now}}
-	return c, Result{AccountID: acct.ID, SessionToken: token}, nil
+	return c, Result{AccountID: acct.ID, SessionToken: sessionToken}, nil
 }
 
 func (s *Service) ids(now time.Time, n int) ([]string, error) {
