@@ -155,3 +155,16 @@ type Session struct {
 
 // Live reports whether s is in force at now.
 func (s Session) Live(now time.Time) bool { return now.Before(s.ExpiresAt) && now.Before(s.AbsoluteAt) }
+
+// Language chooses the language of an account's texts, en or zh: zh for any requested tag that
+// starts with "zh" (zh, zh-CN, zh-Hant-TW, ...), en for any other request, fallback when none
+// was made.
+func Language(requested, fallback string) string {
+	switch {
+	case strings.HasPrefix(strings.ToLower(requested), "zh"):
+		return "zh"
+	case requested != "":
+		return "en"
+	}
+	return fallback
+}

@@ -34,7 +34,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/config"
 	"github.com/wallet-accounts/wallet/shared/courier"
 	"github.com/wallet-accounts/wallet/shared/freeze"
-	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/ratelimit"
 )
 
 // Store is what alerts need from storage. The dynamo package implements it.
@@ -47,7 +47,7 @@ type Store interface {
 	// ClaimAlert writes a claim in one transaction: the sent-marker (absent, or a claim whose
 	// lease has passed), the freeze token's hash when there is one, and one SMS charged to the
 	// daily budget. It fails with ErrSent when the marker says sent, ErrInFlight when another
-	// live claim holds it, and *otp.LimitError when the budget is spent.
+	// live claim holds it, and *ratelimit.LimitError when the budget is spent.
 	ClaimAlert(ctx context.Context, c Claim) error
 	// AlertSent marks a claim sent (only while it is still this claim).
 	AlertSent(ctx context.Context, c Claim, at time.Time) error
@@ -88,7 +88,7 @@ type Claim struct {
 	ExpiresAt  time.Time // the marker's TTL: redeliveries within it send nothing
 	// Token is the freeze token the SMS links to (its hash only); nil when it has no link.
 	Token  *freeze.Token
-	Budget otp.Counter // the daily SMS budget, charged by one
+	Budget ratelimit.Counter // the daily SMS budget, charged by one
 }
 
 // Errors of ClaimAlert and SaveAlertSettings.
@@ -148,21 +148,4 @@ func (s *Service) zoneOf(a account.Account) *time.Location {
 		}
 	}
 	return s.zone
-}
-
-// langOf is the language of the account's texts.
-func (s *Service) langOf(a account.Account) string {
-	if a.Lang == "en" || a.Lang == "zh" {
-		return a.Lang
-	}
-	return s.lang
-}
-
-// budgetCounter is the daily SMS budget at now: the same counter the OTP flow charges, so
-// alerts stop at 100% of SMS_DAILY_BUDGET (DESIGN §3).
-func (s *Service) budgetCounter(now time.Time) otp.Counter {
-	y, m, d := now.UTC().Date()
-	start := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	return otp.Counter{Name: "sms_budget", Key: "sms-budget", Window: "D" + start.Format("20060102"), Max: s.budget,
-		Ends: start.AddDate(0, 0, 1), Code: account.CodeSMSBudgetExhausted}
 }

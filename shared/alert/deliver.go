@@ -11,7 +11,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/courier"
 	"github.com/wallet-accounts/wallet/shared/freeze"
-	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/ratelimit"
 	"github.com/wallet-accounts/wallet/shared/token"
 )
 
@@ -71,7 +71,7 @@ func (s *Service) send(ctx context.Context, a account.Account, ev account.Event,
 	if token != "" {
 		data["Link"] = s.linkBase + token
 	}
-	text, err := courier.Render(courier.Message{To: m.to, Template: m.template, Lang: s.langOf(a), Data: data})
+	text, err := courier.Render(courier.Message{To: m.to, Template: m.template, Lang: account.Language(a.Lang, s.lang), Data: data})
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func (s *Service) send(ctx context.Context, a account.Account, ev account.Event,
 // (err nil), or another delivery holds it, or the day's budget is spent, or storage failed.
 func (s *Service) take(ctx context.Context, c Claim, ev account.Event) (ok bool, err error) {
 	err = s.store.ClaimAlert(ctx, c)
-	var limit *otp.LimitError
+	var limit *ratelimit.LimitError
 	switch {
 	case err == nil:
 		return true, nil
@@ -120,7 +120,7 @@ func (s *Service) claim(ctx context.Context, accountID, alertID string, m messag
 		return Claim{}, "", fmt.Errorf("claim id: %w", err)
 	}
 	c := Claim{AccountID: accountID, AlertID: alertID, Role: m.role, ClaimID: hex.EncodeToString(id), Now: now,
-		LeaseUntil: lease(ctx, now), ExpiresAt: now.Add(s.markerTTL), Budget: s.budgetCounter(now)}
+		LeaseUntil: lease(ctx, now), ExpiresAt: now.Add(s.markerTTL), Budget: ratelimit.SMSBudget(now, s.budget)}
 	if !m.link {
 		return c, "", nil
 	}

@@ -21,7 +21,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/alert"
 	"github.com/wallet-accounts/wallet/shared/config"
 	"github.com/wallet-accounts/wallet/shared/freeze"
-	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/ratelimit"
 	"github.com/wallet-accounts/wallet/shared/sms"
 )
 
@@ -272,7 +272,7 @@ func TestAClaimInFlightIsTakenOverOnlyAfterItsLease(t *testing.T) {
 	now := h.Clock.Now()
 	err := h.Store.ClaimAlert(context.Background(), alert.Claim{AccountID: a.ID, AlertID: ev.ID, Role: alert.RoleAccount, ClaimID: "other",
 		Now: now, LeaseUntil: now.Add(10 * time.Second), ExpiresAt: now.Add(time.Hour),
-		Budget: otp.Counter{Key: "sms-budget", Window: "D20261121", Max: 100, Ends: now.Add(time.Hour)}})
+		Budget: ratelimit.Counter{Key: "sms-budget", Window: "D20261121", Max: 100, Ends: now.Add(time.Hour)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +290,7 @@ func TestAlertsStopWhenTheDailyBudgetIsSpent(t *testing.T) {
 	h := newHarness(t, func(c *config.Config) { c.SMSDailyBudget = 2 })
 	a := h.SignUp(t) // its code is the first SMS of the day
 	h.deliver(t, a.ID, h.event(t, account.EventPasswordReset, nil))
-	var limit *otp.LimitError
+	var limit *ratelimit.LimitError
 	if err := h.svc.Deliver(context.Background(), a.ID, h.event(t, account.EventPaymentPasswordReset, nil)); !errors.As(err, &limit) {
 		t.Fatalf("over budget: %v", err)
 	}

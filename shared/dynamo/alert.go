@@ -14,7 +14,7 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/alert"
-	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/ratelimit"
 )
 
 var _ alert.Store = (*Store)(nil)
@@ -159,7 +159,7 @@ func (s *Store) ClaimAlert(ctx context.Context, c alert.Claim) error {
 			}
 			return alert.ErrInFlight
 		})
-	t.update(charge(s.table, c.Budget, 1), &otp.LimitError{Counter: c.Budget})
+	t.update(charge(s.table, c.Budget, 1), &ratelimit.LimitError{Counter: c.Budget})
 	if c.Token != nil {
 		if err := t.putNewItem(freezeTokenKey(c.Token.Hash), freezeTokenItem{AccountID: c.AccountID, ExpiresAt: c.Token.ExpiresAt.Unix()}, nil); err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/otp"
 	"github.com/wallet-accounts/wallet/shared/phonechange"
+	"github.com/wallet-accounts/wallet/shared/ratelimit"
 )
 
 var _ otp.Store = (*Store)(nil)
@@ -116,12 +117,12 @@ func (s *Store) Issue(ctx context.Context, in otp.Issue) error {
 			ExpressionAttributeValues: map[string]types.AttributeValue{":t": boolean(true), ":exp": epoch(ch.CreatedAt.Add(slotTTL))}}, nil)
 	}
 	for _, c := range in.Charge {
-		t.update(charge(s.table, c, 1), &otp.LimitError{Counter: c})
+		t.update(charge(s.table, c, 1), &ratelimit.LimitError{Counter: c})
 	}
 	for _, c := range in.Check {
 		t.add(types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: &s.table, Key: counter(c.Key, c.Window).av(),
 			ConditionExpression:       aws.String("attribute_not_exists(n) OR n < :max"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":max": num(int64(c.Max))}}}, &otp.LimitError{Counter: c})
+			ExpressionAttributeValues: map[string]types.AttributeValue{":max": num(int64(c.Max))}}}, &ratelimit.LimitError{Counter: c})
 	}
 	return t.commit(ctx, "issue challenge")
 }
@@ -184,7 +185,7 @@ var errBurn = errors.New("the phone's failures are used up")
 
 // RecordFailure counts a wrong code on the challenge and on the phone's daily failures, in one
 // transaction. When the phone's failures are used up, it burns the challenge instead.
-func (s *Store) RecordFailure(ctx context.Context, ch otp.Challenge, maxAttempts int, failures otp.Counter) (int, error) {
+func (s *Store) RecordFailure(ctx context.Context, ch otp.Challenge, maxAttempts int, failures ratelimit.Counter) (int, error) {
 	t := s.newTx()
 	t.update(&types.Update{TableName: &s.table, Key: challenge(ch.ID).av(),
 		UpdateExpression:          aws.String("ADD attempts :one"),
@@ -207,7 +208,7 @@ func (s *Store) RecordFailure(ctx context.Context, ch otp.Challenge, maxAttempts
 	if err != nil && !errors.As(err, new(*types.ConditionalCheckFailedException)) {
 		return 0, fmt.Errorf("burn challenge: %w", err)
 	}
-	return maxAttempts, &otp.LimitError{Counter: failures}
+	return maxAttempts, &ratelimit.LimitError{Counter: failures}
 }
 
 // Proof reads the challenge a verification token names, strongly consistent. It returns nil when

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/ratelimit"
 	"github.com/wallet-accounts/wallet/shared/session"
 )
 
@@ -220,7 +221,7 @@ func (s *Store) updateLockout(ctx context.Context, in *dynamodb.UpdateItemInput,
 }
 
 // CountIPFailure adds one to a source IP's failure counter.
-func (s *Store) CountIPFailure(ctx context.Context, c otp.Counter) error {
+func (s *Store) CountIPFailure(ctx context.Context, c ratelimit.Counter) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: counter(c.Key, c.Window).av(),
 		UpdateExpression:          aws.String("ADD n :one SET expiresAt = if_not_exists(expiresAt, :exp)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":exp": epoch(c.Ends)}})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/ratelimit"
 	"github.com/wallet-accounts/wallet/shared/session"
 )
 
@@ -169,7 +170,7 @@ func (t *tx) commit(ctx context.Context, what string) error {
 }
 
 // charge adds delta to a counter, refusing to go past its Max when delta is positive.
-func charge(table string, c otp.Counter, delta int64) *types.Update {
+func charge(table string, c ratelimit.Counter, delta int64) *types.Update {
 	u := &types.Update{TableName: &table, Key: counter(c.Key, c.Window).av(),
 		UpdateExpression:          aws.String("ADD n :d SET expiresAt = if_not_exists(expiresAt, :exp)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":d": num(delta), ":exp": epoch(c.Ends)}}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/courier"
+	"github.com/wallet-accounts/wallet/shared/ratelimit"
 )
 
 // State is where a challenge is in its life.
@@ -80,16 +81,6 @@ type ChangeRef struct {
 	ExpiresAt time.Time
 }
 
-// Counter is one rate-limit counter: a key, a fixed window, and the most it may count.
-type Counter struct {
-	Name   string // for logs and errors: phone_hourly, ip_hourly, ...
-	Key    string // what is counted: "otp-phone#+8613800138000"
-	Window string // the window's label: "H2026112121"
-	Max    int
-	Ends   time.Time    // end of the window: the retry time, and the counter's expiry
-	Code   account.Code // the error a full counter answers with
-}
-
 // Issue is everything one send writes, atomically: the new challenge, the slot moved on to it
 // (if the cooldown has passed and nobody else moved it first), the previous challenge superseded,
 // every counter charged (each below its Max) and every check counter below its Max.
@@ -97,15 +88,15 @@ type Issue struct {
 	Challenge Challenge
 	Previous  Slot      // the slot as read; the write is conditional on it being unchanged
 	NotBefore time.Time // the slot's SentAt must be at or before this (the cooldown)
-	Charge    []Counter
-	Check     []Counter
+	Charge    []ratelimit.Counter
+	Check     []ratelimit.Counter
 }
 
 // Store is what the flow needs from storage. The dynamo package implements it.
 type Store interface {
 	// SendState reads what the query names, in one round trip.
 	SendState(ctx context.Context, q StateQuery) (SendState, error)
-	// Issue writes an Issue in one transaction. A full counter fails it with *LimitError, a slot
+	// Issue writes an Issue in one transaction. A full counter fails it with *ratelimit.LimitError, a slot
 	// moved within the cooldown with *CooldownError, a concurrent write with account.CodeConflict.
 	Issue(ctx context.Context, in Issue) error
 	// Retract undoes an Issue whose SMS could not be sent: the challenge is dead, the counters
@@ -117,14 +108,9 @@ type Store interface {
 	Redeem(ctx context.Context, id string, codeHash, proofHash []byte, now, proofExpiresAt time.Time, maxAttempts int) (Challenge, error)
 	// RecordFailure counts one wrong code against the challenge and the phone's daily failures.
 	// It returns the challenge's attempts after the count. When the phone's failures are at
-	// their Max, the challenge is burned instead and *LimitError is returned.
-	RecordFailure(ctx context.Context, ch Challenge, maxAttempts int, failures Counter) (int, error)
+	// their Max, the challenge is burned instead and *ratelimit.LimitError is returned.
+	RecordFailure(ctx context.Context, ch Challenge, maxAttempts int, failures ratelimit.Counter) (int, error)
 }
-
-// LimitError says which counter was full.
-type LimitError struct{ Counter Counter }
-
-func (e *LimitError) Error() string { return "limit reached: " + e.Counter.Name }
 
 // CooldownError says a code was sent for the phone and purpose too recently.
 type CooldownError struct{ SentAt time.Time }

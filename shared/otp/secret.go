@@ -2,6 +2,7 @@ package otp
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -12,27 +13,11 @@ import (
 // newCode returns n decimal digits drawn uniformly from r (crypto/rand in production).
 func newCode(r io.Reader, n int) (string, error) {
 	max := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil)
-	v, err := randInt(r, max)
+	v, err := rand.Int(r, max)
 	if err != nil {
 		return "", fmt.Errorf("new code: %w", err)
 	}
 	return fmt.Sprintf("%0*s", n, v.String()), nil
-}
-
-func randInt(r io.Reader, max *big.Int) (*big.Int, error) {
-	// Rejection sampling over whole bytes, as crypto/rand.Int does, with an injectable reader.
-	bitLen := max.BitLen()
-	buf := make([]byte, (bitLen+7)/8)
-	for {
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return nil, err
-		}
-		buf[0] &= byte(1<<(uint(bitLen-1)%8+1) - 1)
-		v := new(big.Int).SetBytes(buf)
-		if v.Cmp(max) < 0 {
-			return v, nil
-		}
-	}
 }
 
 // codeHash binds a code to its challenge: the same code in another challenge hashes differently,

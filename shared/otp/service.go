@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
-	"strings"
 	"sync"
 	"time"
 
@@ -16,12 +14,9 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/config"
 	"github.com/wallet-accounts/wallet/shared/courier"
+	"github.com/wallet-accounts/wallet/shared/ratelimit"
 	"github.com/wallet-accounts/wallet/shared/token"
 )
-
-// signupBudgetShare is the part of the daily SMS budget signup codes may use, so that a signup
-// flood can never stop codes and alerts for existing accounts.
-const signupBudgetShare = 0.8
 
 // smsRetryAfter is when a client may ask again after SNS failed: the challenge is withdrawn and
 // its charges given back, so a retry costs nothing; 503 answers carry Retry-After (README).
@@ -130,7 +125,7 @@ func (s *Service) send(ctx context.Context, num account.Phone, req SendRequest) 
 		msg.Data = map[string]any{"Code": code, "Purpose": req.Purpose, "Minutes": int(s.cfg.OTPTTL.Minutes())}
 	}
 	in := Issue{Challenge: ch, Previous: st.Slot, NotBefore: now.Add(-s.cfg.OTPResendAfter),
-		Charge: s.counters(num, req, now, deliver), Check: []Counter{s.failures(num.E164, now)}}
+		Charge: s.counters(num, req, now, deliver), Check: []ratelimit.Counter{s.failures(num.E164, now)}}
 	if err := s.store.Issue(ctx, in); err != nil {
 		return SendResult{}, s.issueError(err, now)
 	}
@@ -166,12 +161,7 @@ func newNumberAllowed(st SendState, now time.Time) error {
 // already has an account, a notice instead; for purposes that need an account the phone lacks,
 // nothing.
 func (s *Service) message(num account.Phone, req SendRequest, owner *Owner) (courier.Message, bool) {
-	lang := s.cfg.DefaultLang
-	if strings.HasPrefix(strings.ToLower(req.Lang), "zh") {
-		lang = "zh"
-	} else if req.Lang != "" {
-		lang = "en"
-	}
+	lang := account.Language(req.Lang, s.cfg.DefaultLang)
 	if owner != nil && owner.Lang != "" {
 		lang = owner.Lang
 	}
@@ -212,34 +202,32 @@ func (s *Service) pause(ctx context.Context, d time.Duration) error {
 }
 
 // counters are the limits a send charges. The budget is charged only when an SMS goes out.
-func (s *Service) counters(num account.Phone, req SendRequest, now time.Time, sms bool) []Counter {
-	hour, day := hourWindow(now), dayWindow(now)
-	cs := []Counter{
-		{Name: "phone_hourly", Key: "otp-phone#" + num.E164, Window: hour.label, Max: s.cfg.OTPPhoneHourly, Ends: hour.ends, Code: account.CodeRateLimited},
-		{Name: "phone_daily", Key: "otp-phone#" + num.E164, Window: day.label, Max: s.cfg.OTPPhoneDaily, Ends: day.ends, Code: account.CodeRateLimited},
-		{Name: "prefix_hourly", Key: "otp-prefix#" + num.Prefix(), Window: hour.label, Max: s.cfg.OTPPrefixHourly, Ends: hour.ends, Code: account.CodeRateLimited},
+func (s *Service) counters(num account.Phone, req SendRequest, now time.Time, sms bool) []ratelimit.Counter {
+	hour := ratelimit.Hour(now)
+	cs := []ratelimit.Counter{
+		hour.Counter("phone_hourly", "otp-phone#"+num.E164, s.cfg.OTPPhoneHourly, account.CodeRateLimited),
+		ratelimit.Day(now).Counter("phone_daily", "otp-phone#"+num.E164, s.cfg.OTPPhoneDaily, account.CodeRateLimited),
+		hour.Counter("prefix_hourly", "otp-prefix#"+num.Prefix(), s.cfg.OTPPrefixHourly, account.CodeRateLimited),
 	}
 	if req.SourceIP != "" {
-		cs = append(cs, Counter{Name: "ip_hourly", Key: "otp-ip#" + req.SourceIP, Window: hour.label, Max: s.cfg.OTPIPHourly, Ends: hour.ends, Code: account.CodeRateLimited})
+		cs = append(cs, hour.Counter("ip_hourly", "otp-ip#"+req.SourceIP, s.cfg.OTPIPHourly, account.CodeRateLimited))
 	}
-	if sms {
-		budget := s.cfg.SMSDailyBudget
-		if req.Purpose == account.PurposeSignup {
-			budget = int(math.Floor(float64(budget) * signupBudgetShare))
-		}
-		cs = append(cs, Counter{Name: "sms_budget", Key: "sms-budget", Window: day.label, Max: budget, Ends: day.ends, Code: account.CodeSMSBudgetExhausted})
+	switch {
+	case sms && req.Purpose == account.PurposeSignup:
+		cs = append(cs, ratelimit.SignupSMSBudget(now, s.cfg.SMSDailyBudget))
+	case sms:
+		cs = append(cs, ratelimit.SMSBudget(now, s.cfg.SMSDailyBudget))
 	}
 	return cs
 }
 
 // failures is the phone's daily count of wrong codes, across all its challenges.
-func (s *Service) failures(e164 string, now time.Time) Counter {
-	day := dayWindow(now)
-	return Counter{Name: "phone_failures", Key: "otp-fail#" + e164, Window: day.label, Max: s.cfg.OTPPhoneFailures, Ends: day.ends, Code: account.CodeTooManyAttempts}
+func (s *Service) failures(e164 string, now time.Time) ratelimit.Counter {
+	return ratelimit.Day(now).Counter("phone_failures", "otp-fail#"+e164, s.cfg.OTPPhoneFailures, account.CodeTooManyAttempts)
 }
 
 func (s *Service) issueError(err error, now time.Time) error {
-	var le *LimitError
+	var le *ratelimit.LimitError
 	var ce *CooldownError
 	switch {
 	case errors.As(err, &le):
@@ -304,7 +292,7 @@ func (s *Service) refused(ctx context.Context, ch *Challenge, now time.Time) err
 		return account.Errorf(account.CodeTooManyAttempts, "too many wrong codes; request a new one")
 	}
 	attempts, err := s.store.RecordFailure(ctx, *ch, s.cfg.OTPMaxAttempts, s.failures(ch.Phone, now))
-	var le *LimitError
+	var le *ratelimit.LimitError
 	switch {
 	case errors.As(err, &le):
 		return account.Limited(account.CodeTooManyAttempts, le.Counter.Ends.Sub(now), "too many wrong codes for this number today")
@@ -329,22 +317,6 @@ func isDigits(s string, n int) bool {
 		}
 	}
 	return true
-}
-
-type window struct {
-	label string
-	ends  time.Time
-}
-
-func hourWindow(t time.Time) window {
-	start := t.UTC().Truncate(time.Hour)
-	return window{"H" + start.Format("2006010215"), start.Add(time.Hour)}
-}
-
-func dayWindow(t time.Time) window {
-	y, m, d := t.UTC().Date()
-	start := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	return window{"D" + start.Format("20060102"), start.AddDate(0, 0, 1)}
 }
 
 // latency keeps the latest SMS publish times, so that a send that publishes nothing can take as

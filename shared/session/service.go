@@ -9,6 +9,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/config"
 	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/ratelimit"
 	"github.com/wallet-accounts/wallet/shared/secret"
 )
 
@@ -32,7 +33,7 @@ type Store interface {
 	// count; it returns the lockout in force after the call (another request may have locked).
 	LockLogin(ctx context.Context, subj Subject, max, level int, until, now time.Time) (account.Lockout, error)
 	// CountIPFailure adds one to the source IP's failure counter.
-	CountIPFailure(ctx context.Context, c otp.Counter) error
+	CountIPFailure(ctx context.Context, c ratelimit.Counter) error
 
 	// Session reads a session by the hash of its token, strongly consistent; nil when absent.
 	Session(ctx context.Context, hash []byte) (*Session, error)
@@ -61,8 +62,8 @@ type Subject struct {
 type StateQuery struct {
 	Subject    Subject
 	DeviceID   string
-	ProofToken string       // "" when the request has none
-	IP         *otp.Counter // nil when the source IP is unknown
+	ProofToken string             // "" when the request has none
+	IP         *ratelimit.Counter // nil when the source IP is unknown
 }
 
 // State is what a sign-in decides on.

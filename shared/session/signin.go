@@ -10,6 +10,7 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/ratelimit"
 	"github.com/wallet-accounts/wallet/shared/token"
 )
 
@@ -104,7 +105,7 @@ func checkSignIn(req SignInRequest) error {
 
 // admit refuses, before any password is checked, a source IP over its failure limit and a
 // subject under a lock: during a lock even the right password is refused.
-func (s *Service) admit(ctx context.Context, subj Subject, st State, ip *otp.Counter, now time.Time) error {
+func (s *Service) admit(ctx context.Context, subj Subject, st State, ip *ratelimit.Counter, now time.Time) error {
 	if ip != nil && st.IPFailures >= ip.Max {
 		return account.Limited(account.CodeRateLimited, ip.Ends.Sub(now), "too many failed sign-ins from this network; try again later")
 	}
@@ -123,7 +124,7 @@ func (s *Service) admit(ctx context.Context, subj Subject, st State, ip *otp.Cou
 // unknown answers a sign-in for a number without an account as a wrong password is answered,
 // after the same kind of reads, an argon2id run against a dummy hash, and the same failure
 // counting (on the number's own counter, which locks like an account).
-func (s *Service) unknown(ctx context.Context, req SignInRequest, ip *otp.Counter, now time.Time) error {
+func (s *Service) unknown(ctx context.Context, req SignInRequest, ip *ratelimit.Counter, now time.Time) error {
 	subj := Subject{Phone: req.Phone.E164}
 	st, err := s.store.SignInState(ctx, StateQuery{Subject: subj, DeviceID: req.Device.ID, ProofToken: req.VerificationToken, IP: ip})
 	if err != nil {
@@ -138,7 +139,7 @@ func (s *Service) unknown(ctx context.Context, req SignInRequest, ip *otp.Counte
 
 // failed counts a wrong password against the subject and the source IP, and locks the subject
 // when its count reaches the limit. Counting is an atomic add, so parallel guesses all count.
-func (s *Service) failed(ctx context.Context, subj Subject, ip *otp.Counter, now time.Time) error {
+func (s *Service) failed(ctx context.Context, subj Subject, ip *ratelimit.Counter, now time.Time) error {
 	l, err := s.store.RecordLoginFailure(ctx, subj, now)
 	if err != nil {
 		return fmt.Errorf("record sign-in failure: %w", err)
@@ -222,11 +223,10 @@ func (s *Service) build(st State, req SignInRequest, now time.Time) (Write, stri
 }
 
 // ipCounter is the source IP's failure counter for the clock hour of now; nil without an IP.
-func (s *Service) ipCounter(ip string, now time.Time) *otp.Counter {
+func (s *Service) ipCounter(ip string, now time.Time) *ratelimit.Counter {
 	if ip == "" {
 		return nil
 	}
-	start := now.UTC().Truncate(time.Hour)
-	return &otp.Counter{Name: "signin_ip_hourly", Key: "signin-ip#" + ip, Window: "H" + start.Format("2006010215"),
-		Max: s.ipMax, Ends: start.Add(time.Hour), Code: account.CodeRateLimited}
+	c := ratelimit.Hour(now).Counter("signin_ip_hourly", "signin-ip#"+ip, s.ipMax, account.CodeRateLimited)
+	return &c
 }

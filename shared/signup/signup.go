@@ -14,7 +14,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -188,7 +187,7 @@ func (s *Service) build(req Request, proof *otp.Challenge, now time.Time) (Creat
 		profile.IDHash = secret.KeyedHash(s.cfg.Pepper, secret.DomainIDNumber, idNumber)
 		profile.IDLast4 = secret.Last4(idNumber)
 	}
-	acct := account.Account{Status: account.StatusActive, Phone: proof.Phone, Lang: language(req.Language, s.cfg.DefaultLang),
+	acct := account.Account{Status: account.StatusActive, Phone: proof.Phone, Lang: account.Language(req.Language, s.cfg.DefaultLang),
 		Profile: profile, AgreementVersion: req.AgreementVersion, AgreedAt: now, CreatedAt: now, LastActiveAt: now, Version: 1}
 	if acct.LoginHash, err = s.hasher.Hash(req.LoginPassword); err != nil {
 		return Creation{}, Result{}, err
@@ -237,16 +236,6 @@ func (s *Service) ids(now time.Time, n int) ([]string, error) {
 		out[i] = id.String()
 	}
 	return out, nil
-}
-
-func language(requested, fallback string) string {
-	if strings.HasPrefix(strings.ToLower(requested), "zh") {
-		return "zh"
-	}
-	if requested != "" {
-		return "en"
-	}
-	return fallback
 }
 
 func mustJSON(v any) json.RawMessage {
