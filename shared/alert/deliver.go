@@ -29,7 +29,7 @@ func (s *Service) Deliver(ctx context.Context, accountID string, ev account.Even
 	}
 	var nums *Numbers
 	if needsNumbers(ev.Type) {
-		if nums, err = s.store.PhoneChangeNumbers(ctx, ev.Details["changeId"]); err != nil {
+		if nums, err = s.store.PhoneChangeNumbers(ctx, ev.Details[account.DetailChangeID]); err != nil {
 			return fmt.Errorf("deliver %s: %w", ev.Type, err)
 		}
 		if nums == nil {

@@ -55,7 +55,7 @@ func (s *Service) plan(a account.Account, ev account.Event, nums *Numbers) []mes
 	}
 	switch ev.Type {
 	case account.EventNewDeviceLogin:
-		data["Platform"] = platformName(ev.Details["platform"])
+		data["Platform"] = platformName(ev.Details[account.DetailPlatform])
 		return self(courier.TemplateNewDeviceLogin, true)
 	case account.EventPasswordReset:
 		return self(courier.TemplatePasswordReset, true)
@@ -64,12 +64,12 @@ func (s *Service) plan(a account.Account, ev account.Event, nums *Numbers) []mes
 	case account.EventAccountFrozen:
 		return self(courier.TemplateAccountFrozen, false)
 	case account.EventInactivityWarning:
-		data["ClosesOn"] = ev.Details["closesOn"]
+		data["ClosesOn"] = ev.Details[account.DetailClosesOn]
 		return self(courier.TemplateInactivityWarning, true)
 	case account.EventAccountClosed:
 		return self(courier.TemplateAccountClosed, false)
 	case account.EventLargeTransaction:
-		data["Amount"], data["Currency"], data["Merchant"] = FormatAmount(ev.Details["amount"]), ev.Details["currency"], ev.Details["merchant"]
+		data["Amount"], data["Currency"], data["Merchant"] = FormatAmount(ev.Details[account.DetailAmount]), ev.Details[account.DetailCurrency], ev.Details[account.DetailMerchant]
 		return self(courier.TemplateLargeTransaction, true)
 	case account.EventPhoneChangeStarted, account.EventPhoneChanged, account.EventPhoneChangeCancelled:
 		return s.planChange(ev, nums, data, link, loc)
@@ -82,10 +82,10 @@ func (s *Service) planChange(ev account.Event, nums *Numbers, data map[string]an
 	if nums == nil || nums.OldPhone == "" {
 		return nil
 	}
-	data["OldPhone"] = masked(nums.OldPhone, ev.Details["oldPhone"])
-	data["NewPhone"] = masked(nums.NewPhone, ev.Details["newPhone"])
+	data["OldPhone"] = masked(nums.OldPhone, ev.Details[account.DetailOldPhone])
+	data["NewPhone"] = masked(nums.NewPhone, ev.Details[account.DetailNewPhone])
 	data["EffectiveAt"] = ""
-	if at, err := time.Parse(time.RFC3339, ev.Details["effectiveAt"]); err == nil {
+	if at, err := time.Parse(time.RFC3339, ev.Details[account.DetailEffectiveAt]); err == nil {
 		data["EffectiveAt"] = when(at, loc)
 	}
 	old := message{role: RoleOld, to: nums.OldPhone, data: data, link: link}
@@ -94,7 +94,7 @@ func (s *Service) planChange(ev account.Event, nums *Numbers, data map[string]an
 		old.template = courier.TemplatePhoneChangeStarted
 		return []message{old}
 	case account.EventPhoneChangeCancelled:
-		if ev.Details["effectiveAt"] == "" { // never on hold: the old number was never told
+		if ev.Details[account.DetailEffectiveAt] == "" { // never on hold: the old number was never told
 			return nil
 		}
 		old.template = courier.TemplatePhoneChangeCancelled
