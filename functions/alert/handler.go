@@ -16,6 +16,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/alert"
 	"github.com/wallet-accounts/wallet/shared/apigw"
+	"github.com/wallet-accounts/wallet/shared/dynamo"
 	"github.com/wallet-accounts/wallet/shared/logging"
 )
 
@@ -129,19 +130,19 @@ var errNotEvent = errors.New("not a new event item")
 // eventOf reads the security event a stream record inserts: the account's id and the event.
 func eventOf(r events.DynamoDBEventRecord) (string, account.Event, error) {
 	img := r.Change.NewImage
-	if r.EventName != "INSERT" || text(img["itemType"]) != "event" {
+	if r.EventName != "INSERT" || text(img[dynamo.EventAttrItemType]) != dynamo.EventItemType {
 		return "", account.Event{}, errNotEvent
 	}
-	accountID := text(img["accountId"])
-	e := account.Event{ID: text(img["eventId"]), Type: text(img["type"]), Details: map[string]string{}}
-	if at, ok := img["at"]; ok && at.DataType() == events.DataTypeNumber {
+	accountID := text(img[dynamo.EventAttrAccountID])
+	e := account.Event{ID: text(img[dynamo.EventAttrEventID]), Type: text(img[dynamo.EventAttrType]), Details: map[string]string{}}
+	if at, ok := img[dynamo.EventAttrAt]; ok && at.DataType() == events.DataTypeNumber {
 		ms, err := strconv.ParseInt(at.Number(), 10, 64)
 		if err != nil {
 			return "", account.Event{}, fmt.Errorf("event time: %w", err)
 		}
 		e.At = time.UnixMilli(ms).UTC()
 	}
-	if d, ok := img["details"]; ok && d.DataType() == events.DataTypeMap {
+	if d, ok := img[dynamo.EventAttrDetails]; ok && d.DataType() == events.DataTypeMap {
 		for k, v := range d.Map() {
 			e.Details[k] = text(v)
 		}

@@ -97,29 +97,6 @@ type Principal struct {
 	SessionHash []byte
 }
 
-// Event types: security events written with the change they describe (the outbox).
-const (
-	EventAccountCreated       = "account_created"
-	EventNewDeviceLogin       = "new_device_login"
-	EventAccountFrozen        = "account_frozen"
-	EventPasswordReset        = "password_reset"
-	EventPaymentPasswordReset = "payment_password_reset"
-	EventPhoneChangeStarted   = "phone_change_started"
-	EventPhoneChanged         = "phone_changed"
-	EventPhoneChangeCancelled = "phone_change_cancelled"
-	EventInactivityWarning    = "inactivity_warning"
-	EventAccountClosed        = "account_closed"
-	EventLargeTransaction     = "large_transaction"
-)
-
-// Event is a security event about an account.
-type Event struct {
-	ID      string // ULID: sortable by time
-	Type    string
-	At      time.Time
-	Details map[string]string // masked values only: never a secret or a full number
-}
-
 // JoinChangeID returns the id of a phone change: the account's id and the change's own, so
 // that every item of the change can be found from the id alone, in one read.
 func JoinChangeID(accountID, changeID string) string { return accountID + "." + changeID }

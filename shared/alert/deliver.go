@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"maps"
 	"time"
 
 	"github.com/wallet-accounts/wallet/shared/account"
@@ -30,7 +29,7 @@ func (s *Service) Deliver(ctx context.Context, accountID string, ev account.Even
 	}
 	var nums *Numbers
 	if needsNumbers(ev.Type) {
-		if nums, err = s.store.PhoneChangeNumbers(ctx, ev.Details["changeId"]); err != nil {
+		if nums, err = s.store.PhoneChangeNumbers(ctx, ev.Details[account.DetailChangeID]); err != nil {
 			return fmt.Errorf("deliver %s: %w", ev.Type, err)
 		}
 		if nums == nil {
@@ -49,7 +48,7 @@ func (s *Service) sendAll(ctx context.Context, a account.Account, ev account.Eve
 	}
 	var errs []error
 	for _, m := range msgs {
-		if m.to == "" { // no number to tell: no retry can help
+		if m.msg.To == "" { // no number to tell: no retry can help
 			s.log.WarnContext(ctx, "alert dropped: no number", "account", a.ID, "event", ev.ID, "type", ev.Type, "role", m.role)
 			continue
 		}
@@ -66,19 +65,18 @@ func (s *Service) send(ctx context.Context, a account.Account, ev account.Event,
 	if err != nil {
 		return err
 	}
-	data := maps.Clone(m.data)
-	data["Link"] = ""
+	msg := m.msg
 	if token != "" {
-		data["Link"] = s.linkBase + token
+		msg = msg.WithLink(s.linkBase + token)
 	}
-	text, err := courier.Render(courier.Message{To: m.to, Template: m.template, Lang: account.Language(a.Lang, s.lang), Data: data})
+	text, err := courier.Render(msg)
 	if err != nil {
 		return err
 	}
 	if ok, err := s.take(ctx, c, ev); !ok {
 		return err
 	}
-	if err := s.sender.SendSMS(ctx, m.to, text); err != nil {
+	if err := s.sender.SendSMS(ctx, msg.To, text); err != nil {
 		if rerr := s.store.ReleaseAlert(context.WithoutCancel(ctx), c); rerr != nil {
 			s.log.WarnContext(ctx, "release alert claim", "account", a.ID, "event", ev.ID, "err", rerr)
 		}
@@ -89,7 +87,7 @@ func (s *Service) send(ctx context.Context, a account.Account, ev account.Event,
 		s.log.WarnContext(ctx, "mark alert sent", "account", a.ID, "event", ev.ID, "err", err)
 	}
 	s.log.InfoContext(ctx, "alert sent", "account", a.ID, "event", ev.ID, "type", ev.Type, "role", m.role,
-		"to", account.PhoneFromE164(m.to), "link", token != "")
+		"to", account.PhoneFromE164(msg.To), "link", token != "")
 	return nil
 }
 

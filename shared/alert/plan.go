@@ -28,11 +28,9 @@ import (
 
 // message is one SMS of an alert.
 type message struct {
-	role     Role
-	to       string // E.164
-	template courier.Template
-	data     map[string]any // without Link: the token is made when the SMS is claimed
-	link     bool           // it carries a one-tap freeze link
+	role Role
+	msg  courier.Message // without its link: the token is made when the SMS is claimed
+	link bool            // it carries a one-tap freeze link
 }
 
 // needsNumbers reports whether an alert of type t is addressed by its phone change's numbers.
@@ -47,63 +45,63 @@ func needsNumbers(t string) bool {
 // plan returns the SMS an event sends: nil for an event that sends none. nums is the event's
 // phone change, for the types that need one.
 func (s *Service) plan(a account.Account, ev account.Event, nums *Numbers) []message {
-	loc := s.zoneOf(a)
-	data := map[string]any{"When": when(ev.At, loc)}
-	link := a.Status != account.StatusClosed // a closed account cannot be frozen
-	self := func(t courier.Template, withLink bool) []message {
-		return []message{{role: RoleAccount, to: a.Phone, template: t, data: data, link: withLink && link}}
+	loc, lang := s.zoneOf(a), account.Language(a.Lang, s.lang)
+	at := when(ev.At, loc)
+	canFreeze := a.Status != account.StatusClosed // a closed account cannot be frozen
+	to := func(role Role, phone string, t courier.Text) message {
+		return message{role: role, msg: courier.NewMessage(phone, lang, t), link: canFreeze}
+	}
+	self := func(link bool, t courier.Text) []message {
+		m := to(RoleAccount, a.Phone, t)
+		m.link = m.link && link
+		return []message{m}
 	}
 	switch ev.Type {
 	case account.EventNewDeviceLogin:
-		data["Platform"] = platformName(ev.Details["platform"])
-		return self(courier.TemplateNewDeviceLogin, true)
+		return self(true, courier.NewDeviceLogin{When: at, Platform: platformName(ev.Details[account.DetailPlatform])})
 	case account.EventPasswordReset:
-		return self(courier.TemplatePasswordReset, true)
+		return self(true, courier.PasswordReset{When: at})
 	case account.EventPaymentPasswordReset:
-		return self(courier.TemplatePaymentPasswordReset, true)
+		return self(true, courier.PaymentPasswordReset{When: at})
 	case account.EventAccountFrozen:
-		return self(courier.TemplateAccountFrozen, false)
+		return self(false, courier.AccountFrozen{When: at})
 	case account.EventInactivityWarning:
-		data["ClosesOn"] = ev.Details["closesOn"]
-		return self(courier.TemplateInactivityWarning, true)
+		return self(true, courier.InactivityWarning{ClosesOn: ev.Details[account.DetailClosesOn]})
 	case account.EventAccountClosed:
-		return self(courier.TemplateAccountClosed, false)
+		return self(false, courier.AccountClosed{When: at})
 	case account.EventLargeTransaction:
-		data["Amount"], data["Currency"], data["Merchant"] = FormatAmount(ev.Details["amount"]), ev.Details["currency"], ev.Details["merchant"]
-		return self(courier.TemplateLargeTransaction, true)
+		return self(true, courier.LargeTransaction{When: at, Amount: FormatAmount(ev.Details[account.DetailAmount]),
+			Currency: ev.Details[account.DetailCurrency], Merchant: ev.Details[account.DetailMerchant]})
 	case account.EventPhoneChangeStarted, account.EventPhoneChanged, account.EventPhoneChangeCancelled:
-		return s.planChange(ev, nums, data, link, loc)
+		return planChange(ev, nums, loc, to)
 	}
 	return nil // account_created, and types this version does not know
 }
 
-// planChange addresses the alerts about a phone change.
-func (s *Service) planChange(ev account.Event, nums *Numbers, data map[string]any, link bool, loc *time.Location) []message {
+// planChange addresses the alerts about a phone change (each with a link); to makes one.
+func planChange(ev account.Event, nums *Numbers, loc *time.Location, to func(Role, string, courier.Text) message) []message {
 	if nums == nil || nums.OldPhone == "" {
 		return nil
 	}
-	data["OldPhone"] = masked(nums.OldPhone, ev.Details["oldPhone"])
-	data["NewPhone"] = masked(nums.NewPhone, ev.Details["newPhone"])
-	data["EffectiveAt"] = ""
-	if at, err := time.Parse(time.RFC3339, ev.Details["effectiveAt"]); err == nil {
-		data["EffectiveAt"] = when(at, loc)
-	}
-	old := message{role: RoleOld, to: nums.OldPhone, data: data, link: link}
+	at := when(ev.At, loc)
+	oldPhone := masked(nums.OldPhone, ev.Details[account.DetailOldPhone])
+	newPhone := masked(nums.NewPhone, ev.Details[account.DetailNewPhone])
 	switch ev.Type {
 	case account.EventPhoneChangeStarted:
-		old.template = courier.TemplatePhoneChangeStarted
-		return []message{old}
+		effectiveAt := ""
+		if t, err := time.Parse(time.RFC3339, ev.Details[account.DetailEffectiveAt]); err == nil {
+			effectiveAt = when(t, loc)
+		}
+		return []message{to(RoleOld, nums.OldPhone, courier.PhoneChangeStarted{When: at, NewPhone: newPhone, EffectiveAt: effectiveAt})}
 	case account.EventPhoneChangeCancelled:
-		if ev.Details["effectiveAt"] == "" { // never on hold: the old number was never told
+		if ev.Details[account.DetailEffectiveAt] == "" { // never on hold: the old number was never told
 			return nil
 		}
-		old.template = courier.TemplatePhoneChangeCancelled
-		return []message{old}
+		return []message{to(RoleOld, nums.OldPhone, courier.PhoneChangeCancelled{When: at, NewPhone: newPhone})}
 	}
-	old.template = courier.TemplatePhoneChangedOld
-	msgs := []message{old}
+	msgs := []message{to(RoleOld, nums.OldPhone, courier.PhoneChangedOld{When: at, NewPhone: newPhone})}
 	if nums.NewPhone != "" {
-		msgs = append(msgs, message{role: RoleNew, to: nums.NewPhone, template: courier.TemplatePhoneChangedNew, data: data, link: link})
+		msgs = append(msgs, to(RoleNew, nums.NewPhone, courier.PhoneChangedNew{When: at, OldPhone: oldPhone}))
 	}
 	return msgs
 }

@@ -131,6 +131,7 @@ func (s *Service) Transaction(ctx context.Context, tx Transaction) error {
 		return nil
 	}
 	ev := account.Event{ID: "tx-" + tx.EventID, Type: account.EventLargeTransaction, At: tx.OccurredAt,
-		Details: map[string]string{"amount": tx.Amount, "currency": tx.Currency, "merchant": tx.Merchant}}
+		Details: map[string]string{account.DetailAmount: tx.Amount, account.DetailCurrency: tx.Currency,
+			account.DetailMerchant: tx.Merchant}}
 	return s.sendAll(ctx, *a, ev, s.plan(*a, ev, nil))
 }

@@ -410,7 +410,7 @@ func (j *job) warn(ctx context.Context, u unit, e Entry, c *Counts) error {
 	// The entry's day bounds the last activity from above, so closure is due no sooner than
 	// ClosesOn says and at most a day later.
 	closesOn := dueDay(p.ClosesOn(dayAfter(e.Day), now))
-	ev, err := j.event(account.EventInactivityWarning, now, map[string]string{"closesOn": closesOn.Format(time.DateOnly)})
+	ev, err := j.event(account.EventInactivityWarning, now, map[string]string{account.DetailClosesOn: closesOn.Format(time.DateOnly)})
 	if err != nil {
 		return err
 	}
@@ -441,7 +441,7 @@ func (j *job) close(ctx context.Context, u unit, e Entry, c *Counts) error {
 		return nil
 	}
 	now := j.svc.clock.Now().UTC()
-	ev, err := j.event(account.EventAccountClosed, now, map[string]string{"reason": "inactivity"})
+	ev, err := j.event(account.EventAccountClosed, now, map[string]string{account.DetailReason: "inactivity"})
 	if err != nil {
 		return err
 	}

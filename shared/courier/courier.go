@@ -1,7 +1,8 @@
 // Package courier renders the messages the service sends to people and hands them to a Sender.
 // Every SMS text lives here, in English and Chinese, so that what a user reads is reviewed in one
 // place: no text carries a secret other than the one-time code it exists to deliver, and no text
-// carries a full phone number.
+// carries a full phone number. Callers build a message from its template's typed Text
+// (messages.go), never from a map they spell themselves.
 package courier
 
 import (
@@ -13,62 +14,13 @@ import (
 	"text/template/parse"
 )
 
-// Template names a message.
-type Template string
-
-// The messages.
-const (
-	// TemplateCode delivers a one-time code. Data: Code, Purpose (account.Purpose), Minutes.
-	TemplateCode Template = "code"
-	// TemplateAccountExists answers a signup code request for a number that already has an
-	// account: it tells the owner instead of sending a code. No data.
-	TemplateAccountExists Template = "account_exists"
-)
-
-// The alerts (package alert). Every one has the data When (the time of what happened, in the
-// account's time zone) and Link (the one-tap freeze link, or "" for none: then the text has no
-// "this wasn't me" sentence). Numbers in the data are masked; none carries a code or password.
-const (
-	// TemplateNewDeviceLogin: a sign-in on a device the account never used. Data: Platform
-	// (a display name, or "").
-	TemplateNewDeviceLogin Template = "alert_new_device_login"
-	// TemplatePasswordReset: the login password was reset.
-	TemplatePasswordReset Template = "alert_password_reset"
-	// TemplatePaymentPasswordReset: the payment password was reset.
-	TemplatePaymentPasswordReset Template = "alert_payment_password_reset"
-	// TemplatePhoneChangeStarted goes to the old number when an identity-path change starts its
-	// hold. Data: NewPhone, EffectiveAt.
-	TemplatePhoneChangeStarted Template = "alert_phone_change_started"
-	// TemplatePhoneChangedOld goes to the old number when a change completes. Data: NewPhone.
-	TemplatePhoneChangedOld Template = "alert_phone_changed_old"
-	// TemplatePhoneChangedNew goes to the new number when a change completes. Data: OldPhone.
-	TemplatePhoneChangedNew Template = "alert_phone_changed_new"
-	// TemplatePhoneChangeCancelled goes to the old number when a change on hold is cancelled.
-	// Data: NewPhone (may be "").
-	TemplatePhoneChangeCancelled Template = "alert_phone_change_cancelled"
-	// TemplateAccountFrozen: the account was frozen (never with a link).
-	TemplateAccountFrozen Template = "alert_account_frozen"
-	// TemplateInactivityWarning: the account will be closed for inactivity. Data: ClosesOn
-	// (YYYY-MM-DD).
-	TemplateInactivityWarning Template = "alert_inactivity_warning"
-	// TemplateAccountClosed: the account was closed for inactivity (never with a link).
-	TemplateAccountClosed Template = "alert_account_closed"
-	// TemplateLargeTransaction: a transaction at or above the account's threshold. Data: Amount
-	// (grouped decimal), Currency, Merchant.
-	TemplateLargeTransaction Template = "alert_large_transaction"
-)
-
-// Alerts lists every alert template, for tests that render them all.
-var Alerts = []Template{TemplateNewDeviceLogin, TemplatePasswordReset, TemplatePaymentPasswordReset,
-	TemplatePhoneChangeStarted, TemplatePhoneChangedOld, TemplatePhoneChangedNew, TemplatePhoneChangeCancelled,
-	TemplateAccountFrozen, TemplateInactivityWarning, TemplateAccountClosed, TemplateLargeTransaction}
-
-// Message is one SMS to one phone number.
+// Message is one SMS to one phone number. Build it with NewMessage from its template's Text,
+// which fills Template and Data.
 type Message struct {
 	To       string // E.164
 	Template Template
-	Lang     string // en or zh; anything else is en
-	Data     map[string]any
+	Lang     string         // en or zh; anything else is en
+	Data     map[string]any // what the text renders with, by field name
 }
 
 // Sender delivers a rendered text to a phone number. The sms package implements it with SNS.

@@ -140,3 +140,56 @@ func TestRenderIsTextTemplate(t *testing.T) {
 		}
 	}
 }
+
+// everyText is one Text of every template, as its callers build them.
+var everyText = []Text{
+	Code{Code: "042917", Purpose: account.PurposeSignup, Minutes: 5},
+	AccountExists{},
+	NewDeviceLogin{When: "2026-11-21 18:00 UTC+08:00", Platform: "iOS"},
+	PasswordReset{When: "2026-11-21 18:00 UTC+08:00"},
+	PaymentPasswordReset{When: "2026-11-21 18:00 UTC+08:00"},
+	PhoneChangeStarted{When: "2026-11-21 18:00 UTC+08:00", NewPhone: "+86 139****5678", EffectiveAt: "2026-11-22 18:00 UTC+08:00"},
+	PhoneChangedOld{When: "2026-11-21 18:00 UTC+08:00", NewPhone: "+86 139****5678"},
+	PhoneChangedNew{When: "2026-11-21 18:00 UTC+08:00", OldPhone: "+86 138****8000"},
+	PhoneChangeCancelled{When: "2026-11-21 18:00 UTC+08:00", NewPhone: "+86 139****5678"},
+	AccountFrozen{When: "2026-11-21 18:00 UTC+08:00"},
+	InactivityWarning{ClosesOn: "2026-12-21"},
+	AccountClosed{When: "2026-11-21 18:00 UTC+08:00"},
+	LargeTransaction{When: "2026-11-21 18:00 UTC+08:00", Amount: "12,000.00", Currency: "CNY", Merchant: "Harbour Electronics"},
+}
+
+// TestEveryTextRenders: each template's Text gives its text all the data it names (the executor
+// fails on a missing field), renders as text/template does, and every template has a Text.
+func TestEveryTextRenders(t *testing.T) {
+	ref := template.Must(template.New("").Funcs(template.FuncMap{"purposeEN": funcs["purposeEN"], "purposeZH": funcs["purposeZH"]}).
+		Option("missingkey=error").Parse(texts))
+	seen := map[Template]bool{}
+	for _, tx := range everyText {
+		for _, lang := range []string{"en", "zh"} {
+			for _, m := range []Message{NewMessage("+8613800138000", lang, tx), NewMessage("+8613800138000", lang, tx).WithLink("https://wallet.example/f/T")} {
+				got, err := Render(m)
+				if err != nil {
+					t.Fatalf("%T.%s: %v", tx, lang, err)
+				}
+				var want strings.Builder
+				if err := ref.ExecuteTemplate(&want, string(m.Template)+"."+lang, m.Data); err != nil || got != want.String() {
+					t.Errorf("%T.%s:\n got %q\nwant %q (%v)", tx, lang, got, want.String(), err)
+				}
+			}
+		}
+		seen[NewMessage("", "", tx).Template] = true
+	}
+	for _, tpl := range append([]Template{TemplateCode, TemplateAccountExists}, Alerts...) {
+		if !seen[tpl] {
+			t.Errorf("no Text renders %s", tpl)
+		}
+	}
+}
+
+func TestWithLinkLeavesTheMessageAlone(t *testing.T) {
+	m := NewMessage("+8613800138000", "en", PasswordReset{When: "2026-11-21 18:00 UTC+08:00"})
+	linked := m.WithLink("https://wallet.example/f/T")
+	if m.Data["Link"] != "" || linked.Data["Link"] != "https://wallet.example/f/T" {
+		t.Errorf("WithLink: %v, then %v", m.Data, linked.Data)
+	}
+}

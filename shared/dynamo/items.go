@@ -152,7 +152,7 @@ type eventItem struct {
 
 func toEventItem(accountID string, e account.Event, ttl time.Duration) eventItem {
 	return eventItem{AccountID: accountID, EventID: e.ID, Type: e.Type, At: ms(e.At), Details: e.Details,
-		ItemType: "event", ExpiresAt: e.At.Add(ttl).Unix()}
+		ItemType: EventItemType, ExpiresAt: e.At.Add(ttl).Unix()}
 }
 
 // phoneChangeItem is the stored form of phonechange.Change.

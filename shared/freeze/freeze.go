@@ -135,7 +135,7 @@ func (s *Service) Freeze(ctx context.Context, req Request) (Result, error) {
 		}
 		inTx := hashes[:min(len(hashes), MaxTxSessions)]
 		f := Freezing{Account: *st.Account, Sessions: inTx, Proof: cred.proof, Token: cred.token, Now: now,
-			Event: account.Event{ID: id.String(), Type: account.EventAccountFrozen, At: now, Details: map[string]string{"via": cred.via}}}
+			Event: account.Event{ID: id.String(), Type: account.EventAccountFrozen, At: now, Details: map[string]string{account.DetailVia: cred.via}}}
 		err = s.store.Freeze(ctx, f)
 		if errors.Is(err, account.ErrStale) && try < retries {
 			continue

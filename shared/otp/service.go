@@ -104,11 +104,11 @@ func (s *Service) send(ctx context.Context, num account.Phone, req SendRequest) 
 			return SendResult{}, err
 		}
 	}
-	msg, deliver := s.message(num, req, st.Owner)
 	code, err := newCode(s.rand, s.cfg.OTPLength)
 	if err != nil {
 		return SendResult{}, err
 	}
+	msg, deliver := s.message(num, req, st.Owner, code)
 	id, err := ulid.New(ulid.Timestamp(now), s.rand)
 	if err != nil {
 		return SendResult{}, fmt.Errorf("challenge id: %w", err)
@@ -120,9 +120,6 @@ func (s *Service) send(ctx context.Context, num account.Phone, req SendRequest) 
 	}
 	if st.Change != nil {
 		ch.AccountID, ch.ChangeID = st.Change.AccountID, req.ChangeID
-	}
-	if msg.Template == courier.TemplateCode {
-		msg.Data = map[string]any{"Code": code, "Purpose": req.Purpose, "Minutes": int(s.cfg.OTPTTL.Minutes())}
 	}
 	in := Issue{Challenge: ch, Previous: st.Slot, NotBefore: now.Add(-s.cfg.OTPResendAfter),
 		Charge: s.counters(num, req, now, deliver), Check: []ratelimit.Counter{s.failures(num.E164, now)}}
@@ -160,16 +157,15 @@ func newNumberAllowed(st SendState, now time.Time) error {
 // message decides what, if anything, goes to the phone: the code; for signup on a number that
 // already has an account, a notice instead; for purposes that need an account the phone lacks,
 // nothing.
-func (s *Service) message(num account.Phone, req SendRequest, owner *Owner) (courier.Message, bool) {
+func (s *Service) message(num account.Phone, req SendRequest, owner *Owner, code string) (courier.Message, bool) {
 	lang := account.Language(req.Lang, s.cfg.DefaultLang)
 	if owner != nil && owner.Lang != "" {
 		lang = owner.Lang
 	}
-	msg := courier.Message{To: num.E164, Template: courier.TemplateCode, Lang: lang}
+	msg := courier.NewMessage(num.E164, lang, courier.Code{Code: code, Purpose: req.Purpose, Minutes: int(s.cfg.OTPTTL.Minutes())})
 	switch {
 	case req.Purpose == account.PurposeSignup && owner != nil:
-		msg.Template = courier.TemplateAccountExists
-		return msg, true
+		return courier.NewMessage(num.E164, lang, courier.AccountExists{}), true
 	case req.Purpose.NeedsAccount() && owner == nil:
 		return msg, false
 	}

@@ -309,12 +309,12 @@ func (s *Service) event(kind string, now time.Time, c Change) (account.Event, er
 	if err != nil {
 		return account.Event{}, fmt.Errorf("event id: %w", err)
 	}
-	details := map[string]string{"changeId": c.ID, "oldPhone": account.PhoneFromE164(c.OldPhone).Mask()}
+	details := map[string]string{account.DetailChangeID: c.ID, account.DetailOldPhone: account.PhoneFromE164(c.OldPhone).Mask()}
 	if c.NewPhone != "" {
-		details["newPhone"] = account.PhoneFromE164(c.NewPhone).Mask()
+		details[account.DetailNewPhone] = account.PhoneFromE164(c.NewPhone).Mask()
 	}
 	if !c.EffectiveAt.IsZero() {
-		details["effectiveAt"] = c.EffectiveAt.Format(time.RFC3339)
+		details[account.DetailEffectiveAt] = c.EffectiveAt.Format(time.RFC3339)
 	}
 	return account.Event{ID: id.String(), Type: kind, At: now, Details: details}, nil
 }

@@ -62,7 +62,7 @@ func (s *Service) ResetLoginWithoutSMS(ctx context.Context, req AlternativeReque
 	if err != nil {
 		return err
 	}
-	ev.Details = map[string]string{"method": "identity"}
+	ev.Details = map[string]string{account.DetailMethod: "identity"}
 	if err := s.store.Apply(ctx, Change{Account: a, LoginHash: hash, Sessions: account.SessionHashes(st.Devices), Event: ev}); err != nil {
 		return err
 	}

@@ -217,7 +217,7 @@ func (s *Service) build(st State, req SignInRequest, now time.Time) (Write, stri
 		}
 		// The device name is the client's free text: it stays out of the alert SMS.
 		w.Event = &account.Event{ID: id.String(), Type: account.EventNewDeviceLogin, At: now,
-			Details: map[string]string{"platform": dev.Platform}}
+			Details: map[string]string{account.DetailPlatform: dev.Platform}}
 	}
 	return w, token, nil
 }

@@ -1,0 +1,44 @@
+package account
+
+import "time"
+
+// Event types: security events written with the change they describe (the outbox).
+const (
+	EventAccountCreated       = "account_created"
+	EventNewDeviceLogin       = "new_device_login"
+	EventAccountFrozen        = "account_frozen"
+	EventPasswordReset        = "password_reset"
+	EventPaymentPasswordReset = "payment_password_reset"
+	EventPhoneChangeStarted   = "phone_change_started"
+	EventPhoneChanged         = "phone_changed"
+	EventPhoneChangeCancelled = "phone_change_cancelled"
+	EventInactivityWarning    = "inactivity_warning"
+	EventAccountClosed        = "account_closed"
+	EventLargeTransaction     = "large_transaction"
+)
+
+// Event is a security event about an account.
+type Event struct {
+	ID      string // ULID: sortable by time
+	Type    string
+	At      time.Time
+	Details map[string]string // masked values only: never a secret or a full number; keys below
+}
+
+// The keys of an event's Details. The flows that write an event and the alert planner that reads
+// it both name a key by its constant, so a misspelt key is a compile error on either side. The
+// values are what the stream delivers and the table keeps: changing one is a change of format.
+const (
+	DetailPlatform    = "platform"    // new_device_login: the device's platform (ios, android, ...)
+	DetailVia         = "via"         // account_frozen: what proved it (session, code, alert)
+	DetailMethod      = "method"      // password_reset: "identity" when reset without an SMS code
+	DetailClosesOn    = "closesOn"    // inactivity_warning: the day of closure, YYYY-MM-DD
+	DetailReason      = "reason"      // account_closed: why ("inactivity")
+	DetailAmount      = "amount"      // large_transaction: a decimal string, as the payments system sent it
+	DetailCurrency    = "currency"    // large_transaction: ISO 4217
+	DetailMerchant    = "merchant"    // large_transaction: the merchant's name
+	DetailChangeID    = "changeId"    // phone change events: the change's full id (JoinChangeID)
+	DetailOldPhone    = "oldPhone"    // phone change events: the old number, masked
+	DetailNewPhone    = "newPhone"    // phone change events: the new number, masked; absent until proven
+	DetailEffectiveAt = "effectiveAt" // phone change events: RFC 3339; absent unless the change is on hold
+)

@@ -1,0 +1,177 @@
+package courier
+
+import (
+	"maps"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+)
+
+// Template names a message: its texts are "<template>.en" and "<template>.zh".
+type Template string
+
+// Text is the data of one message, typed: every template has its own struct below, whose fields
+// are exactly what its text shows, so that a missing or misspelt field is a compile error and
+// not a failed render. NewMessage turns one into a Message.
+type Text interface {
+	// data returns the text's template and the data it renders with, by field name.
+	data() (Template, map[string]any)
+}
+
+// NewMessage returns the message that sends t to the phone number to (E.164) in lang.
+func NewMessage(to, lang string, t Text) Message {
+	tpl, data := t.data()
+	return Message{To: to, Template: tpl, Lang: lang, Data: data}
+}
+
+// The messages about codes.
+const (
+	TemplateCode          Template = "code"
+	TemplateAccountExists Template = "account_exists"
+)
+
+// Code delivers a one-time code.
+type Code struct {
+	Code    string
+	Purpose account.Purpose // the text says what the code is for
+	Minutes int             // how long the code is valid
+}
+
+func (t Code) data() (Template, map[string]any) {
+	return TemplateCode, map[string]any{"Code": t.Code, "Purpose": t.Purpose, "Minutes": t.Minutes}
+}
+
+// AccountExists answers a signup code request for a number that already has an account: it
+// tells the owner instead of sending a code.
+type AccountExists struct{}
+
+func (AccountExists) data() (Template, map[string]any) { return TemplateAccountExists, nil }
+
+// The alerts (package alert).
+const (
+	TemplateNewDeviceLogin       Template = "alert_new_device_login"
+	TemplatePasswordReset        Template = "alert_password_reset"
+	TemplatePaymentPasswordReset Template = "alert_payment_password_reset"
+	TemplatePhoneChangeStarted   Template = "alert_phone_change_started"
+	TemplatePhoneChangedOld      Template = "alert_phone_changed_old"
+	TemplatePhoneChangedNew      Template = "alert_phone_changed_new"
+	TemplatePhoneChangeCancelled Template = "alert_phone_change_cancelled"
+	TemplateAccountFrozen        Template = "alert_account_frozen"
+	TemplateInactivityWarning    Template = "alert_inactivity_warning"
+	TemplateAccountClosed        Template = "alert_account_closed"
+	TemplateLargeTransaction     Template = "alert_large_transaction"
+)
+
+// Alerts lists every alert template, for tests that render them all.
+var Alerts = []Template{TemplateNewDeviceLogin, TemplatePasswordReset, TemplatePaymentPasswordReset,
+	TemplatePhoneChangeStarted, TemplatePhoneChangedOld, TemplatePhoneChangedNew, TemplatePhoneChangeCancelled,
+	TemplateAccountFrozen, TemplateInactivityWarning, TemplateAccountClosed, TemplateLargeTransaction}
+
+// The alert texts. When is the time of what happened, in the account's time zone; numbers are
+// masked; none carries a code or password. Every alert's data has Link too: "" (the text has no
+// "this wasn't me" sentence) until WithLink gives it the one-tap freeze link, which is made only
+// when the SMS is claimed.
+
+// NewDeviceLogin: a sign-in on a device the account never used.
+type NewDeviceLogin struct {
+	When     string
+	Platform string // a display name, or ""
+}
+
+func (t NewDeviceLogin) data() (Template, map[string]any) {
+	return alert(TemplateNewDeviceLogin, map[string]any{"When": t.When, "Platform": t.Platform})
+}
+
+// PasswordReset: the login password was reset.
+type PasswordReset struct{ When string }
+
+func (t PasswordReset) data() (Template, map[string]any) {
+	return alert(TemplatePasswordReset, map[string]any{"When": t.When})
+}
+
+// PaymentPasswordReset: the payment password was reset.
+type PaymentPasswordReset struct{ When string }
+
+func (t PaymentPasswordReset) data() (Template, map[string]any) {
+	return alert(TemplatePaymentPasswordReset, map[string]any{"When": t.When})
+}
+
+// PhoneChangeStarted goes to the old number when an identity-path change starts its hold.
+type PhoneChangeStarted struct{ When, NewPhone, EffectiveAt string }
+
+func (t PhoneChangeStarted) data() (Template, map[string]any) {
+	return alert(TemplatePhoneChangeStarted, map[string]any{"When": t.When, "NewPhone": t.NewPhone, "EffectiveAt": t.EffectiveAt})
+}
+
+// PhoneChangedOld goes to the old number when a change completes.
+type PhoneChangedOld struct{ When, NewPhone string }
+
+func (t PhoneChangedOld) data() (Template, map[string]any) {
+	return alert(TemplatePhoneChangedOld, map[string]any{"When": t.When, "NewPhone": t.NewPhone})
+}
+
+// PhoneChangedNew goes to the new number when a change completes.
+type PhoneChangedNew struct{ When, OldPhone string }
+
+func (t PhoneChangedNew) data() (Template, map[string]any) {
+	return alert(TemplatePhoneChangedNew, map[string]any{"When": t.When, "OldPhone": t.OldPhone})
+}
+
+// PhoneChangeCancelled goes to the old number when a change on hold is cancelled.
+type PhoneChangeCancelled struct {
+	When     string
+	NewPhone string // may be ""
+}
+
+func (t PhoneChangeCancelled) data() (Template, map[string]any) {
+	return alert(TemplatePhoneChangeCancelled, map[string]any{"When": t.When, "NewPhone": t.NewPhone})
+}
+
+// AccountFrozen: the account was frozen (never with a link).
+type AccountFrozen struct{ When string }
+
+func (t AccountFrozen) data() (Template, map[string]any) {
+	return alert(TemplateAccountFrozen, map[string]any{"When": t.When})
+}
+
+// InactivityWarning: the account will be closed for inactivity.
+type InactivityWarning struct {
+	ClosesOn string // YYYY-MM-DD
+}
+
+func (t InactivityWarning) data() (Template, map[string]any) {
+	return alert(TemplateInactivityWarning, map[string]any{"ClosesOn": t.ClosesOn})
+}
+
+// AccountClosed: the account was closed for inactivity (never with a link).
+type AccountClosed struct{ When string }
+
+func (t AccountClosed) data() (Template, map[string]any) {
+	return alert(TemplateAccountClosed, map[string]any{"When": t.When})
+}
+
+// LargeTransaction: a transaction at or above the account's threshold.
+type LargeTransaction struct {
+	When     string
+	Amount   string // a grouped decimal: 12,000.00
+	Currency string
+	Merchant string
+}
+
+func (t LargeTransaction) data() (Template, map[string]any) {
+	return alert(TemplateLargeTransaction, map[string]any{"When": t.When, "Amount": t.Amount, "Currency": t.Currency, "Merchant": t.Merchant})
+}
+
+// alert is the data of an alert text: data and no link yet.
+func alert(tpl Template, data map[string]any) (Template, map[string]any) {
+	data["Link"] = ""
+	return tpl, data
+}
+
+// WithLink returns m with the one-tap freeze link its alert text offers; m is not changed.
+func (m Message) WithLink(link string) Message {
+	data := make(map[string]any, len(m.Data)+1)
+	maps.Copy(data, m.Data)
+	data["Link"] = link
+	m.Data = data
+	return m
+}
