@@ -13,7 +13,7 @@ import (
 	"os"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Template is a parsed SAM template. Its maps hold values as read (intrinsics unevaluated).
