@@ -116,14 +116,31 @@ func StackDynamo(t testing.TB, opts ...func(*dynamodb.Options)) *dynamodb.Client
 // NewTable creates a fresh table, with a unique name, from template.yaml's table definition
 // in the stack's DynamoDB Local, and deletes it when the test ends. It returns a client
 // (with opts applied) and the table's name.
+//
+// The table has no stream: DynamoDB Local slows down with every stream-enabled table created
+// and deleted, and few tests read a stream. A test that reads the table's stream uses
+// NewStreamTable. (The functions' own table, which the host creates, keeps its stream.)
 func NewTable(t testing.TB, opts ...func(*dynamodb.Options)) (*dynamodb.Client, string) {
 	t.Helper()
+	def := *tableDefinition(t)
+	def.StreamViewType = ""
+	return newTable(t, &def, opts)
+}
+
+// NewStreamTable is NewTable with template.yaml's stream, for a test that reads the stream.
+func NewStreamTable(t testing.TB, opts ...func(*dynamodb.Options)) (*dynamodb.Client, string) {
+	t.Helper()
+	return newTable(t, tableDefinition(t), opts)
+}
+
+// newTable creates a table from def and deletes it when the test ends.
+func newTable(t testing.TB, def *template.Table, opts []func(*dynamodb.Options)) (*dynamodb.Client, string) {
+	t.Helper()
 	client := StackDynamo(t, opts...)
-	table := tableDefinition(t)
 	name := tableName(t.Name())
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := table.Create(ctx, client, name); err != nil {
+	if err := def.Create(ctx, client, name); err != nil {
 		t.Fatalf("new table: %v", err)
 	}
 	t.Cleanup(func() {

@@ -66,7 +66,7 @@ func (r *recorder) seen() []string {
 // event items written after the start reach the function, in order, and a record the function
 // reports failed is delivered again, with the records after it.
 func TestPollerFeedsNewEventItemsFromDynamoDBLocal(t *testing.T) {
-	db, table := stacktest.NewTable(t)
+	db, table := stacktest.NewStreamTable(t)
 	tpl, err := template.Load(filepath.Join("..", "..", "..", "template.yaml"))
 	if err != nil {
 		t.Fatal(err)
