@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/wallet-accounts/wallet/local/internal/runtimeapi"
+	"github.com/wallet-accounts/wallet/local/stack"
 	"github.com/wallet-accounts/wallet/local/template"
 )
 
@@ -51,7 +52,7 @@ func coldStarts(ctx context.Context, targets []coldTarget, starts int) (map[stri
 // coldStart starts t once and sends it its first event.
 func coldStart(ctx context.Context, t coldTarget) (coldSample, error) {
 	pool := runtimeapi.NewPool(runtimeapi.Function{Name: t.Name, Bootstrap: t.Bootstrap, Env: t.Env,
-		MemoryMB: t.MemoryMB, Timeout: 10 * time.Second, MaxInstances: 1, Region: region, AccountID: accountID})
+		MemoryMB: t.MemoryMB, Timeout: 10 * time.Second, MaxInstances: 1, Region: stack.Region, AccountID: stack.AccountID})
 	defer pool.Close()
 	res, err := pool.Invoke(ctx, t.Event())
 	switch {
@@ -101,7 +102,7 @@ func routeEvent(method, path, body, sourceIP string) []byte {
 		Version: "2.0", RouteKey: method + " " + path, RawPath: path, Body: body,
 		Headers: map[string]string{"content-type": "application/json", "x-forwarded-for": sourceIP},
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
-			RouteKey: method + " " + path, AccountID: accountID, Stage: "$default", RequestID: "bench-" + randomHex(6),
+			RouteKey: method + " " + path, AccountID: stack.AccountID, Stage: "$default", RequestID: "bench-" + randomHex(6),
 			APIID: "local", DomainName: "127.0.0.1", Time: now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
 			TimeEpoch: now.UnixMilli(),
 			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: method, Path: path,
