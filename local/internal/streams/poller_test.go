@@ -1,4 +1,4 @@
-package streams
+package streams_test
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 
 	"github.com/wallet-accounts/wallet/local/internal/runtimeapi"
+	"github.com/wallet-accounts/wallet/local/internal/streams"
 	"github.com/wallet-accounts/wallet/local/stacktest"
 	"github.com/wallet-accounts/wallet/local/template"
 )
@@ -92,7 +93,7 @@ func TestPollerFeedsNewEventItemsFromDynamoDBLocal(t *testing.T) {
 	client := dynamodbstreams.New(dynamodbstreams.Options{Region: stacktest.Region, BaseEndpoint: aws.String(st.DynamoDB),
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
 	r := &recorder{failFirst: map[string]bool{"e2": true}}
-	p, err := Start(Mapping{Function: "AlertFunction", StreamARN: aws.ToString(d.Table.LatestStreamArn), Region: stacktest.Region,
+	p, err := streams.Start(streams.Mapping{Function: "AlertFunction", StreamARN: aws.ToString(d.Table.LatestStreamArn), Region: stacktest.Region,
 		Source: *source, Invoke: r.invoke, Client: client, Log: slog.New(slog.DiscardHandler), Poll: 50 * time.Millisecond,
 		Backoff: 10 * time.Millisecond})
 	if err != nil {
