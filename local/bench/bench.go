@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wallet-accounts/wallet/local/internal/httpapi"
 	"github.com/wallet-accounts/wallet/local/stack"
 	"github.com/wallet-accounts/wallet/local/template"
 	"github.com/wallet-accounts/wallet/shared/config"
@@ -23,6 +24,7 @@ type bench struct {
 	stack   stack.Endpoints
 	tpl     *template.Template
 	routes  map[string]string // route key -> function logical id
+	api     *httpapi.Server   // the local API's routing and events, for the cold starts' events
 	cfg     config.Config     // as the functions read it
 	env     stack.Environment // for the functions the bench starts itself, as the host gives it
 	scale   int               // 1, or 5 with -quick
@@ -53,10 +55,12 @@ func newBench(ctx context.Context, quick bool) (*bench, error) {
 	if len(fns) == 0 {
 		return nil, fmt.Errorf("no function in template.yaml")
 	}
-	for _, fn := range fns {
-		for _, r := range fn.Routes {
-			b.routes[r.Key()] = fn.LogicalID
-		}
+	routes := stack.APIRoutes(b.tpl)
+	for _, r := range routes {
+		b.routes[r.Key()] = r.Function
+	}
+	if b.api, err = httpapi.New(routes, nil, nil); err != nil {
+		return nil, err
 	}
 	if b.env, err = b.environment(ctx); err != nil {
 		return nil, err

@@ -280,17 +280,24 @@ func (st *Stack) startSMS() {
 // PrintSMS prints the SMS moto has recorded and the stack has not printed yet.
 func (st *Stack) PrintSMS(ctx context.Context) error { return st.sms.poll(ctx) }
 
-// serveAPI serves the template's HttpApi routes.
-func (st *Stack) serveAPI() error {
-	for _, fn := range st.tpl.Functions() {
+// APIRoutes are the template's HttpApi routes, by path then method.
+func APIRoutes(tpl *template.Template) []httpapi.Route {
+	var routes []httpapi.Route
+	for _, fn := range tpl.Functions() {
 		for _, r := range fn.Routes {
-			st.routes = append(st.routes, httpapi.Route{Method: r.Method, Path: r.Path, Function: fn.LogicalID})
+			routes = append(routes, httpapi.Route{Method: r.Method, Path: r.Path, Function: fn.LogicalID})
 		}
 	}
-	sort.Slice(st.routes, func(i, j int) bool {
-		a, b := st.routes[i], st.routes[j]
+	sort.Slice(routes, func(i, j int) bool {
+		a, b := routes[i], routes[j]
 		return a.Path < b.Path || a.Path == b.Path && a.Method < b.Method
 	})
+	return routes
+}
+
+// serveAPI serves the template's HttpApi routes.
+func (st *Stack) serveAPI() error {
+	st.routes = APIRoutes(st.tpl)
 	handler, err := httpapi.New(st.routes, st.Invoke, st.cfg.Log)
 	if err != nil {
 		return err
