@@ -119,7 +119,7 @@ func (e Environment) For(fn template.Function) (map[string]string, error) {
 
 // TemplateContext resolves the template's references to the local resources.
 func (e Environment) TemplateContext() template.Context {
-	ctx := template.Context{Region: Region, AccountID: AccountID, Refs: map[string]string{}, Attrs: map[string]string{}}
+	ctx := template.Context{Region: Region, Refs: map[string]string{}, Attrs: map[string]string{}}
 	for id, r := range e.Template.Resources {
 		switch r.Type {
 		case template.TableType:
