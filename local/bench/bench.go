@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wallet-accounts/wallet/local/internal/httpapi"
+	"github.com/wallet-accounts/wallet/local/stack"
 	"github.com/wallet-accounts/wallet/local/template"
 	"github.com/wallet-accounts/wallet/shared/config"
 )
@@ -19,12 +21,12 @@ import (
 type bench struct {
 	started time.Time
 	root    string
-	stack   stack
+	stack   stack.Endpoints
 	tpl     *template.Template
 	routes  map[string]string // route key -> function logical id
+	api     *httpapi.Server   // the local API's routing and events, for the cold starts' events
 	cfg     config.Config     // as the functions read it
-	pepper  string            // for the functions the bench starts itself
-	home    string            // their empty HOME
+	env     stack.Environment // for the functions the bench starts itself, as the host gives it
 	scale   int               // 1, or 5 with -quick
 	logs    *functionLogs
 	raw     *raw // nil when its table could not be made
@@ -34,13 +36,13 @@ type bench struct {
 	errors, warnings []string
 }
 
-func newBench(quick bool) (*bench, error) {
-	b := &bench{started: time.Now(), routes: map[string]string{}, pepper: newPepper(), scale: 1}
+func newBench(ctx context.Context, quick bool) (*bench, error) {
+	b := &bench{started: time.Now(), routes: map[string]string{}, scale: 1}
 	if quick {
 		b.scale = 5
 	}
 	var err error
-	if b.root, err = repoRoot(); err != nil {
+	if b.root, err = stack.RepoRoot(); err != nil {
 		return nil, err
 	}
 	if b.stack, err = stackFromEnv(); err != nil {
@@ -53,16 +55,17 @@ func newBench(quick bool) (*bench, error) {
 	if len(fns) == 0 {
 		return nil, fmt.Errorf("no function in template.yaml")
 	}
-	for _, fn := range fns {
-		for _, r := range fn.Routes {
-			b.routes[r.Key()] = fn.LogicalID
-		}
+	routes := stack.APIRoutes(b.tpl)
+	for _, r := range routes {
+		b.routes[r.Key()] = r.Function
 	}
-	b.home = filepath.Join(b.root, ".local", "bench", "home")
-	if err := os.MkdirAll(b.home, 0o755); err != nil {
+	if b.api, err = httpapi.New(routes, nil, nil); err != nil {
 		return nil, err
 	}
-	env, err := functionEnv(b.tpl, fns[0], b.stack, b.pepper, b.home)
+	if b.env, err = b.environment(ctx); err != nil {
+		return nil, err
+	}
+	env, err := b.env.For(fns[0])
 	if err != nil {
 		return nil, err
 	}
@@ -71,6 +74,22 @@ func newBench(quick bool) (*bench, error) {
 	}
 	b.logs = newFunctionLogs(b.stack.Logs)
 	return b, nil
+}
+
+// environment is the environment the host gives the functions, for the ones the bench starts
+// itself: the stack's table and endpoints, its own pepper and an empty HOME.
+func (b *bench) environment(ctx context.Context) (stack.Environment, error) {
+	env := stack.Environment{Template: b.tpl, Table: b.stack.Table, DynamoDB: b.stack.DynamoDB, SNS: b.stack.SNS,
+		Home: filepath.Join(b.root, ".local", "bench", "home")}
+	if err := os.MkdirAll(env.Home, 0o755); err != nil {
+		return env, err
+	}
+	var err error
+	if env.StreamARN, err = streamARN(ctx, b.stack); err != nil {
+		return env, err
+	}
+	env.Pepper, err = stack.NewPepper()
+	return env, err
 }
 
 // fail records a failed measurement; nil is ignored.
@@ -128,7 +147,7 @@ func (b *bench) buildAll(ctx context.Context) (*builds, error) {
 	}
 	mib := func(name string) float64 { return round(float64(armSize[name])/(1<<20), 2) }
 	for _, fn := range b.tpl.Functions() {
-		if !hasGoPackage(filepath.Join(b.root, filepath.FromSlash(fn.Dir))) {
+		if !stack.HasGoPackage(filepath.Join(b.root, filepath.FromSlash(fn.Dir))) {
 			continue
 		}
 		f, err := b.buildFunction(ctx, fn, buildBoth)
@@ -158,7 +177,7 @@ func (b *bench) buildFunction(ctx context.Context, fn template.Function, buildBo
 			f.libraries = append(f.libraries, l.Label)
 		}
 	}
-	if f.env, err = functionEnv(b.tpl, fn, b.stack, b.pepper, b.home); err != nil {
+	if f.env, err = b.env.For(fn); err != nil {
 		return function{}, err
 	}
 	if f.bootstrap, err = buildBoth(program{Name: fn.LogicalID, Pkg: "./" + fn.Dir}); err != nil {

@@ -6,9 +6,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
+
+	"github.com/wallet-accounts/wallet/local/stack"
 )
 
 // barePackage is the baseline function (local/bench/bare).
@@ -85,17 +86,9 @@ func unmatchedServices(deps []string) []string {
 	return out
 }
 
-// goBin is the go command the host uses too.
-func goBin() string {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	return filepath.Join(runtime.GOROOT(), "bin", "go")
-}
-
 // goDeps is `go list -deps` of pkg.
 func goDeps(ctx context.Context, root, pkg string) ([]string, error) {
-	cmd := exec.CommandContext(ctx, goBin(), "list", "-deps", "-f", "{{.ImportPath}}", pkg)
+	cmd := exec.CommandContext(ctx, stack.GoCommand(), "list", "-deps", "-f", "{{.ImportPath}}", pkg)
 	cmd.Dir = root
 	out, err := cmd.Output()
 	if err != nil {
@@ -104,17 +97,12 @@ func goDeps(ctx context.Context, root, pkg string) ([]string, error) {
 	return strings.Fields(string(out)), nil
 }
 
-// build builds p for goos/goarch exactly as the host and SAM build a function
-// (CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags="-s -w") and returns the
-// binary's path under dir.
+// build builds p for goos/goarch as the host and SAM build a function (stack.BuildBootstrap)
+// and returns the binary's path under dir.
 func build(ctx context.Context, root, dir, goos, goarch string, p program) (string, error) {
 	out := filepath.Join(dir, goos+"-"+goarch, p.Name, "bootstrap")
-	tags := strings.Join(append([]string{"lambda.norpc"}, p.Tags...), ",")
-	cmd := exec.CommandContext(ctx, goBin(), "build", "-tags", tags, "-trimpath", "-ldflags=-s -w", "-o", out, p.Pkg)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build %s (%s) for %s/%s: %w\n%s", p.Name, p.Pkg, goos, goarch, err, strings.TrimSpace(string(b)))
+	if err := stack.BuildBootstrap(ctx, root, p.Pkg, out, goos, goarch, p.Tags...); err != nil {
+		return "", fmt.Errorf("%s: %w", p.Name, err)
 	}
 	return out, nil
 }

@@ -4,14 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-
 	"github.com/wallet-accounts/wallet/local/internal/runtimeapi"
+	"github.com/wallet-accounts/wallet/local/stack"
 	"github.com/wallet-accounts/wallet/local/template"
 )
 
@@ -21,7 +22,7 @@ type coldTarget struct {
 	Bootstrap string
 	Env       map[string]string
 	MemoryMB  int
-	Event     func() []byte // the first event, new for each start
+	Event     func() ([]byte, error) // the first event, new for each start
 }
 
 // coldSample is one cold start: process start to the first invocation/next (init), and to the
@@ -51,9 +52,13 @@ func coldStarts(ctx context.Context, targets []coldTarget, starts int) (map[stri
 // coldStart starts t once and sends it its first event.
 func coldStart(ctx context.Context, t coldTarget) (coldSample, error) {
 	pool := runtimeapi.NewPool(runtimeapi.Function{Name: t.Name, Bootstrap: t.Bootstrap, Env: t.Env,
-		MemoryMB: t.MemoryMB, Timeout: 10 * time.Second, MaxInstances: 1, Region: region, AccountID: accountID})
+		MemoryMB: t.MemoryMB, Timeout: 10 * time.Second, MaxInstances: 1, Region: stack.Region, AccountID: stack.AccountID})
 	defer pool.Close()
-	res, err := pool.Invoke(ctx, t.Event())
+	event, err := t.Event()
+	if err != nil {
+		return coldSample{}, fmt.Errorf("cold start %s: %w", t.Name, err)
+	}
+	res, err := pool.Invoke(ctx, event)
 	switch {
 	case err != nil:
 		return coldSample{}, fmt.Errorf("cold start %s: %w", t.Name, err)
@@ -69,45 +74,38 @@ func coldStart(ctx context.Context, t coldTarget) (coldSample, error) {
 // real work of its main route, with a fresh phone and source address); else the function's first
 // GET route without path parameters; else its events/<name>-*.json; else its first route with an
 // empty JSON object; else {}.
-func firstEvent(b *bench, fn template.Function) func() []byte {
+func firstEvent(b *bench, fn template.Function) func() ([]byte, error) {
 	if fn.LogicalID == "OtpFunction" {
-		return func() []byte {
+		return func() ([]byte, error) {
 			body, _ := json.Marshal(map[string]string{"phone": b.phones.next(), "purpose": "signup"})
-			return routeEvent("POST", "/v1/otp", string(body), b.addrs.next().String())
+			return b.routeEvent("POST", "/v1/otp", string(body))
 		}
 	}
 	for _, r := range fn.Routes {
 		if r.Method == "GET" && !strings.Contains(r.Path, "{") {
-			return func() []byte { return routeEvent(r.Method, r.Path, "", b.addrs.next().String()) }
+			return func() ([]byte, error) { return b.routeEvent(r.Method, r.Path, "") }
 		}
 	}
 	name := strings.TrimPrefix(fn.Dir, "functions/")
 	if files, _ := filepath.Glob(filepath.Join(b.root, "events", name+"-*.json")); len(files) > 0 {
 		if ev, err := os.ReadFile(files[0]); err == nil && json.Valid(ev) {
-			return func() []byte { return ev }
+			return func() ([]byte, error) { return ev, nil }
 		}
 	}
 	if len(fn.Routes) > 0 {
 		r := fn.Routes[0]
-		return func() []byte { return routeEvent(r.Method, r.Path, "{}", b.addrs.next().String()) }
+		return func() ([]byte, error) { return b.routeEvent(r.Method, r.Path, "{}") }
 	}
-	return func() []byte { return []byte("{}") }
+	return func() ([]byte, error) { return []byte("{}"), nil }
 }
 
-// routeEvent is the payload format 2.0 event the local API would send for a request.
-func routeEvent(method, path, body, sourceIP string) []byte {
-	now := time.Now()
-	ev := events.APIGatewayV2HTTPRequest{
-		Version: "2.0", RouteKey: method + " " + path, RawPath: path, Body: body,
-		Headers: map[string]string{"content-type": "application/json", "x-forwarded-for": sourceIP},
-		RequestContext: events.APIGatewayV2HTTPRequestContext{
-			RouteKey: method + " " + path, AccountID: accountID, Stage: "$default", RequestID: "bench-" + randomHex(6),
-			APIID: "local", DomainName: "127.0.0.1", Time: now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
-			TimeEpoch: now.UnixMilli(),
-			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: method, Path: path,
-				Protocol: "HTTP/1.1", SourceIP: sourceIP, UserAgent: "bench"},
-		},
-	}
-	b, _ := json.Marshal(ev)
-	return b
+// routeEvent is the payload format 2.0 event the local API sends for a request from a fresh
+// source address.
+func (b *bench) routeEvent(method, path, body string) ([]byte, error) {
+	r := httptest.NewRequest(method, b.stack.API+path, strings.NewReader(body))
+	r.RemoteAddr = net.JoinHostPort(b.addrs.next().String(), "40000")
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("User-Agent", "bench")
+	_, ev, err := b.api.Event(r, []byte(body))
+	return ev, err
 }

@@ -52,7 +52,7 @@ func main() {
 // run measures everything, writes the report and returns the exit code.
 func run(ctx context.Context, quick bool, out string) (int, error) {
 	start := time.Now()
-	b, err := newBench(quick)
+	b, err := newBench(ctx, quick)
 	if err != nil {
 		return 2, err
 	}

@@ -10,11 +10,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/wallet-accounts/wallet/local/stack"
 	"github.com/wallet-accounts/wallet/local/template"
 )
 
@@ -39,11 +39,10 @@ type raw struct {
 }
 
 // newRaw creates the raw table and fills it.
-func newRaw(ctx context.Context, st stack, def *template.Table) (*raw, error) {
-	creds := credentials.NewStaticCredentialsProvider(accessKeyID, secretAccessKey, "")
+func newRaw(ctx context.Context, at stack.Endpoints, def *template.Table) (*raw, error) {
 	r := &raw{
-		ddb:     dynamodb.New(dynamodb.Options{Region: region, BaseEndpoint: aws.String(st.DynamoDB), Credentials: creds}),
-		sns:     sns.New(sns.Options{Region: region, BaseEndpoint: aws.String(st.SNS), Credentials: creds}),
+		ddb:     stack.DynamoDB(at.DynamoDB),
+		sns:     stack.SNS(at.SNS),
 		table:   "bench-raw-" + randomHex(4),
 		samples: map[string]map[int][]time.Duration{},
 	}

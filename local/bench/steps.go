@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/wallet-accounts/wallet/local/stack"
 	"github.com/wallet-accounts/wallet/local/template"
 )
 
@@ -31,7 +32,7 @@ func (b *bench) measureStep(ctx context.Context, sc scenario) Step {
 	case !routed:
 		s.Pending = "route not in template.yaml"
 		return s
-	case !hasGoPackage(filepath.Join(b.root, filepath.FromSlash(template.FunctionDir(fn)))):
+	case !stack.HasGoPackage(filepath.Join(b.root, filepath.FromSlash(template.FunctionDir(fn)))):
 		s.Pending = fn + " has no Go package yet"
 		return s
 	}

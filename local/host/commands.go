@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/wallet-accounts/wallet/local/internal/linelog"
+	"github.com/wallet-accounts/wallet/local/stack"
 )
 
 const defaultTable = "wallet-accounts"
@@ -30,38 +31,38 @@ func runCmd(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}
 	}
-	root, err := repoRoot()
+	root, err := stack.RepoRoot()
 	if err != nil {
 		return err
 	}
 	console := linelog.NewSink(os.Stdout)
-	cfg := stackConfig{
-		root:     root,
-		stateDir: filepath.Join(root, ".local", "run"),
-		table:    *table,
-		apiAddr:  *addr,
-		funcLogs: console,
-		smsOut:   console.Prefixed(""),
-		log:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
+	cfg := stack.Config{
+		Root:     root,
+		StateDir: filepath.Join(root, ".local", "run"),
+		Table:    *table,
+		APIAddr:  *addr,
+		FuncLogs: console,
+		SMSOut:   console.Prefixed(""),
+		Log:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
 	}
 	if *persist {
-		cfg.persistDir = filepath.Join(root, ".local", "dynamodb")
-		if err := os.MkdirAll(cfg.persistDir, 0o755); err != nil {
+		cfg.PersistDir = filepath.Join(root, ".local", "dynamodb")
+		if err := os.MkdirAll(cfg.PersistDir, 0o755); err != nil {
 			return fmt.Errorf("persist dir: %w", err)
 		}
 	}
-	st, err := startStack(ctx, cfg)
+	st, err := stack.Start(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	printBanner(os.Stdout, st)
+	printBanner(os.Stdout, cfg, st)
 	select {
 	case <-ctx.Done():
-	case err = <-st.apiErr:
+	case err = <-st.APIErr():
 		err = fmt.Errorf("HTTP API: %w", err)
 	}
 	fmt.Println("\nstopping the local stack...")
-	summary := st.summary()
+	summary := st.Summary()
 	err = errors.Join(err, st.Close())
 	for _, line := range summary {
 		fmt.Println("  " + line)
@@ -69,23 +70,24 @@ func runCmd(ctx context.Context, args []string) error {
 	return err
 }
 
-func printBanner(w io.Writer, st *stack) {
+func printBanner(w io.Writer, cfg stack.Config, st *stack.Stack) {
 	storage := "in memory"
-	if st.cfg.persistDir != "" {
-		storage = "kept in " + rel(st.cfg.root, st.cfg.persistDir)
+	if cfg.PersistDir != "" {
+		storage = "kept in " + rel(cfg.Root, cfg.PersistDir)
 	}
+	at, notRunning := st.Endpoints(), st.Skipped()
 	fmt.Fprintln(w, "Wallet Accounts — local stack")
-	fmt.Fprintf(w, "  API       %s\n", st.apiURL)
-	for _, r := range st.routes {
+	fmt.Fprintf(w, "  API       %s\n", at.API)
+	for _, r := range st.Routes() {
 		note := ""
-		if why, skipped := st.skipped[r.Function]; skipped {
+		if why, skipped := notRunning[r.Function]; skipped {
 			note = "  (not running: " + why + ")"
 		}
 		fmt.Fprintf(w, "            %-32s -> %s%s\n", r.Key(), r.Function, note)
 	}
-	fmt.Fprintf(w, "  DynamoDB  %s  table %s (%s)\n", st.ddb.url, st.cfg.table, storage)
-	fmt.Fprintf(w, "  SNS       %s  (moto; sent SMS at /moto-api/data.json)\n", st.moto.url)
-	fmt.Fprintf(w, "  state     %s\n", rel(st.cfg.root, st.cfg.stateDir))
+	fmt.Fprintf(w, "  DynamoDB  %s  table %s (%s)\n", at.DynamoDB, at.Table, storage)
+	fmt.Fprintf(w, "  SNS       %s  (moto; sent SMS at /moto-api/data.json)\n", at.SNS)
+	fmt.Fprintf(w, "  state     %s\n", rel(cfg.Root, cfg.StateDir))
 	fmt.Fprintln(w, "Function logs follow, prefixed [LogicalId]; every SMS prints as \"SMS to ...\". Ctrl-C stops.")
 }
 
@@ -105,7 +107,7 @@ func testCmd(ctx context.Context, args []string) error {
 		fmt.Fprintln(os.Stderr, "test: no command after --\n"+usage)
 		return exitError{2}
 	}
-	root, err := repoRoot()
+	root, err := stack.RepoRoot()
 	if err != nil {
 		return err
 	}
@@ -122,33 +124,28 @@ func testCmd(ctx context.Context, args []string) error {
 	}
 	defer closeFiles(files)
 	log := slog.New(slog.NewTextHandler(files[2], &slog.HandlerOptions{Level: slog.LevelInfo}))
-	st, err := startStack(ctx, stackConfig{
-		root:     root,
-		stateDir: stateDir,
-		table:    *table,
-		apiAddr:  "127.0.0.1:0",
-		funcLogs: linelog.NewSink(files[0]),
-		smsOut:   files[1],
-		log:      log,
-		env:      overrides,
+	st, err := stack.Start(ctx, stack.Config{
+		Root:     root,
+		StateDir: stateDir,
+		Table:    *table,
+		APIAddr:  "127.0.0.1:0",
+		FuncLogs: linelog.NewSink(files[0]),
+		SMSOut:   files[1],
+		Log:      log,
+		Env:      overrides,
 	})
 	if err != nil {
 		return err
 	}
-	for id, why := range st.skipped {
+	for id, why := range st.Skipped() {
 		fmt.Fprintf(os.Stderr, "local stack: warning: %s not running: %s\n", id, why)
 	}
+	at := st.Endpoints()
+	at.Logs = files[0].Name()
 	fmt.Fprintf(os.Stderr, "local stack: API %s, DynamoDB %s, SNS %s; logs in %s\n",
-		st.apiURL, st.ddb.url, st.moto.url, rel(root, stateDir))
-	env := append(os.Environ(),
-		"WALLET_STACK_DYNAMODB="+st.ddb.url,
-		"WALLET_STACK_SNS="+st.moto.url,
-		"WALLET_STACK_API="+st.apiURL,
-		"WALLET_STACK_TABLE="+st.cfg.table,
-		"WALLET_STACK_LOGS="+files[0].Name(),
-	)
-	code, runErr := runChild(command, env)
-	for _, line := range st.summary() {
+		at.API, at.DynamoDB, at.SNS, rel(root, stateDir))
+	code, runErr := runChild(command, append(os.Environ(), at.Environ()...))
+	for _, line := range st.Summary() {
 		log.Info("functions", "summary", line)
 	}
 	if err := st.Close(); err != nil {
@@ -216,7 +213,7 @@ func invokeCmd(ctx context.Context, args []string) error {
 		fmt.Fprintln(os.Stderr, "invoke: -fn and -event are required\n"+usage)
 		return exitError{2}
 	}
-	root, err := repoRoot()
+	root, err := stack.RepoRoot()
 	if err != nil {
 		return err
 	}
@@ -225,28 +222,28 @@ func invokeCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	console := linelog.NewSink(os.Stderr)
-	st, err := startStack(ctx, stackConfig{
-		root:     root,
-		stateDir: filepath.Join(root, ".local", "invoke"),
-		table:    *table,
-		only:     []string{*fn},
-		funcLogs: console,
-		smsOut:   console.Prefixed(""),
-		log:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	st, err := stack.Start(ctx, stack.Config{
+		Root:     root,
+		StateDir: filepath.Join(root, ".local", "invoke"),
+		Table:    *table,
+		Only:     []string{*fn},
+		FuncLogs: console,
+		SMSOut:   console.Prefixed(""),
+		Log:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if why, skipped := st.skipped[*fn]; skipped {
+	if why, skipped := st.Skipped()[*fn]; skipped {
 		return fmt.Errorf("%s cannot run: %s", *fn, why)
 	}
-	res, err := st.invoke(ctx, *fn, event)
+	res, err := st.Invoke(ctx, *fn, event)
 	if err != nil {
 		return err
 	}
 	pollCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	_ = st.sms.poll(pollCtx)
+	_ = st.PrintSMS(pollCtx)
 	cancel()
 	fmt.Println(strings.TrimSpace(string(res.Payload)))
 	fmt.Fprintf(os.Stderr, "init: %.1f ms  invoke: %.1f ms\n", ms(res.InitDuration), ms(res.Duration))

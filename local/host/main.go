@@ -1,6 +1,7 @@
 // Command host runs Wallet Accounts on one machine: DynamoDB Local and moto_server, the
 // table from template.yaml, each function's own bootstrap behind a local Lambda Runtime API,
-// and an HTTP API with template.yaml's routes.
+// and an HTTP API with template.yaml's routes. It is a command over local/stack, which
+// starts all of it.
 //
 //	go run ./local/host run [-addr 127.0.0.1:3000] [-persist]   the whole stack until Ctrl-C
 //	go run ./local/host test -- <command...>                    the stack on free ports around a command
@@ -15,7 +16,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 )
 
@@ -58,23 +58,5 @@ func main() {
 	case err != nil:
 		fmt.Fprintln(os.Stderr, "local host:", err)
 		os.Exit(1)
-	}
-}
-
-// repoRoot walks up from the working directory to the directory holding go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("find repository root: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("find repository root: no go.mod above the working directory")
-		}
-		dir = parent
 	}
 }

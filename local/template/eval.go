@@ -1,7 +1,6 @@
 package template
 
 import (
-	"encoding/base64"
 	"fmt"
 	"sort"
 	"strconv"
@@ -9,7 +8,7 @@ import (
 )
 
 // Context is what a template's references resolve to on this machine. The zero value
-// resolves parameters to their defaults and the pseudo parameters to local stand-ins.
+// resolves parameters to their defaults and AWS::Region to us-east-1.
 type Context struct {
 	// Parameters overrides parameter defaults by name.
 	Parameters map[string]string
@@ -17,17 +16,16 @@ type Context struct {
 	Refs map[string]string
 	// Attrs is the value of !GetAtt, keyed "LogicalId.Attribute" (e.g. "Table.Arn").
 	Attrs map[string]string
-	// Region and AccountID answer AWS::Region and AWS::AccountId; defaults us-east-1 and
-	// 123456789012 (moto's default account).
-	Region, AccountID string
-	// StackName answers AWS::StackName; default "wallet-accounts-local".
-	StackName string
+	// Region answers AWS::Region; default us-east-1.
+	Region string
 }
 
 // noValueType is the type of what !Ref AWS::NoValue evaluates to; maps and lists drop it.
 type noValueType struct{}
 
-// evaluator evaluates intrinsic functions of one template in one Context.
+// evaluator evaluates intrinsic functions of one template in one Context: the ones
+// template.yaml uses (Ref, Fn::GetAtt, Fn::Sub, Fn::If, and Fn::Not and Fn::Equals in
+// conditions); any other is an error naming it.
 type evaluator struct {
 	t     *Template
 	ctx   Context
@@ -38,12 +36,6 @@ type evaluator struct {
 func newEvaluator(t *Template, ctx Context) *evaluator {
 	if ctx.Region == "" {
 		ctx.Region = "us-east-1"
-	}
-	if ctx.AccountID == "" {
-		ctx.AccountID = "123456789012"
-	}
-	if ctx.StackName == "" {
-		ctx.StackName = "wallet-accounts-local"
 	}
 	return &evaluator{t: t, ctx: ctx, conds: map[string]bool{}, busy: map[string]bool{}}
 }
@@ -120,46 +112,23 @@ func (e *evaluator) call(name string, arg any) (any, error) {
 		return e.sub(arg)
 	case "Fn::If":
 		return e.fnIf(arg)
-	case "Fn::Join":
-		return e.join(arg)
-	case "Fn::Select":
-		return e.sel(arg)
-	case "Fn::Split":
-		return e.split(arg)
-	case "Fn::FindInMap":
-		return e.findInMap(arg)
-	case "Fn::Base64":
-		s, err := e.evalString(arg)
-		if err != nil {
-			return nil, fmt.Errorf("Fn::Base64: %w", err)
-		}
-		return base64.StdEncoding.EncodeToString([]byte(s)), nil
-	case "Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or":
-		return e.condition(map[string]any{name: arg})
 	default:
 		return nil, fmt.Errorf("%s is not supported by the local template reader", name)
 	}
 }
 
-// ref resolves !Ref name: pseudo parameters, then parameters, then Context.Refs.
+// ref resolves !Ref name: the pseudo parameters template.yaml names, then parameters (String
+// and Number: template.yaml has no list parameter), then Context.Refs.
 func (e *evaluator) ref(name string) (any, error) {
 	switch name {
 	case "AWS::NoValue":
 		return noValueType{}, nil
 	case "AWS::Region":
 		return e.ctx.Region, nil
-	case "AWS::AccountId":
-		return e.ctx.AccountID, nil
 	case "AWS::Partition":
 		return "aws", nil
 	case "AWS::URLSuffix":
 		return "amazonaws.com", nil
-	case "AWS::StackName":
-		return e.ctx.StackName, nil
-	case "AWS::StackId":
-		return fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/local", e.ctx.Region, e.ctx.AccountID, e.ctx.StackName), nil
-	case "AWS::NotificationARNs":
-		return []any{}, nil
 	}
 	if p, ok := e.t.Parameters[name]; ok {
 		v, set := e.ctx.Parameters[name]
@@ -168,9 +137,6 @@ func (e *evaluator) ref(name string) (any, error) {
 				return nil, fmt.Errorf("Ref %s: parameter has no default and no value was given", name)
 			}
 			v = p.Default
-		}
-		if strings.HasPrefix(p.Type, "CommaDelimitedList") || strings.HasPrefix(p.Type, "List<") {
-			return toAnySlice(strings.Split(v, ",")), nil
 		}
 		return v, nil
 	}
@@ -199,23 +165,12 @@ func (e *evaluator) getAtt(arg any) (any, error) {
 	return nil, fmt.Errorf("Fn::GetAtt %s.%s: no local value for it", id, attr)
 }
 
+// sub evaluates the string form of Fn::Sub, the one template.yaml uses: ${Name} is a Ref,
+// ${Resource.Attribute} a GetAtt.
 func (e *evaluator) sub(arg any) (any, error) {
-	format, vars := "", map[string]any{}
-	switch x := arg.(type) {
-	case string:
-		format = x
-	case []any:
-		if len(x) != 2 {
-			return nil, fmt.Errorf("Fn::Sub: want [format, {vars}], got %d items", len(x))
-		}
-		s, ok := x[0].(string)
-		m, okm := x[1].(map[string]any)
-		if !ok || !okm {
-			return nil, fmt.Errorf("Fn::Sub: want [format, {vars}]")
-		}
-		format, vars = s, m
-	default:
-		return nil, fmt.Errorf("Fn::Sub: want a string or [format, {vars}], got %T", arg)
+	format, ok := arg.(string)
+	if !ok {
+		return nil, fmt.Errorf("Fn::Sub: want a string, got %T", arg)
 	}
 	var b strings.Builder
 	for {
@@ -232,11 +187,7 @@ func (e *evaluator) sub(arg any) (any, error) {
 		}
 		name := format[:j]
 		format = format[j+1:]
-		if strings.HasPrefix(name, "!") { // ${!Literal} writes ${Literal}
-			b.WriteString("${" + name[1:] + "}")
-			continue
-		}
-		s, err := e.subVar(name, vars)
+		s, err := e.subVar(name)
 		if err != nil {
 			return nil, fmt.Errorf("Fn::Sub: %w", err)
 		}
@@ -244,10 +195,7 @@ func (e *evaluator) sub(arg any) (any, error) {
 	}
 }
 
-func (e *evaluator) subVar(name string, vars map[string]any) (string, error) {
-	if v, ok := vars[name]; ok {
-		return e.evalString(v)
-	}
+func (e *evaluator) subVar(name string) (string, error) {
 	if id, attr, ok := strings.Cut(name, "."); ok && !strings.HasPrefix(name, "AWS::") {
 		v, err := e.getAtt([]any{id, attr})
 		if err != nil {
@@ -281,89 +229,6 @@ func (e *evaluator) fnIf(arg any) (any, error) {
 	return e.eval(parts[2])
 }
 
-func (e *evaluator) join(arg any) (any, error) {
-	parts, ok := arg.([]any)
-	if !ok || len(parts) != 2 {
-		return nil, fmt.Errorf("Fn::Join: want [delimiter, [values]], got %v", arg)
-	}
-	delim, err := scalarString(parts[0])
-	if err != nil {
-		return nil, fmt.Errorf("Fn::Join: %w", err)
-	}
-	list, err := e.evalList(parts[1])
-	if err != nil {
-		return nil, fmt.Errorf("Fn::Join: %w", err)
-	}
-	ss := make([]string, len(list))
-	for i, v := range list {
-		if ss[i], err = scalarString(v); err != nil {
-			return nil, fmt.Errorf("Fn::Join: %w", err)
-		}
-	}
-	return strings.Join(ss, delim), nil
-}
-
-func (e *evaluator) sel(arg any) (any, error) {
-	parts, ok := arg.([]any)
-	if !ok || len(parts) != 2 {
-		return nil, fmt.Errorf("Fn::Select: want [index, [values]], got %v", arg)
-	}
-	is, err := e.evalString(parts[0])
-	if err != nil {
-		return nil, fmt.Errorf("Fn::Select: %w", err)
-	}
-	i, err := strconv.Atoi(is)
-	if err != nil {
-		return nil, fmt.Errorf("Fn::Select: index %q: %w", is, err)
-	}
-	list, err := e.evalList(parts[1])
-	if err != nil {
-		return nil, fmt.Errorf("Fn::Select: %w", err)
-	}
-	if i < 0 || i >= len(list) {
-		return nil, fmt.Errorf("Fn::Select: index %d out of range (%d values)", i, len(list))
-	}
-	return list[i], nil
-}
-
-func (e *evaluator) split(arg any) (any, error) {
-	parts, ok := arg.([]any)
-	if !ok || len(parts) != 2 {
-		return nil, fmt.Errorf("Fn::Split: want [delimiter, string], got %v", arg)
-	}
-	delim, err := scalarString(parts[0])
-	if err != nil {
-		return nil, fmt.Errorf("Fn::Split: %w", err)
-	}
-	s, err := e.evalString(parts[1])
-	if err != nil {
-		return nil, fmt.Errorf("Fn::Split: %w", err)
-	}
-	return toAnySlice(strings.Split(s, delim)), nil
-}
-
-func (e *evaluator) findInMap(arg any) (any, error) {
-	parts, ok := arg.([]any)
-	if !ok || len(parts) != 3 {
-		return nil, fmt.Errorf("Fn::FindInMap: want [map, key, key], got %v", arg)
-	}
-	keys := make([]string, 3)
-	for i, p := range parts {
-		s, err := e.evalString(p)
-		if err != nil {
-			return nil, fmt.Errorf("Fn::FindInMap: %w", err)
-		}
-		keys[i] = s
-	}
-	top, _ := e.t.Mappings[keys[0]].(map[string]any)
-	second, _ := top[keys[1]].(map[string]any)
-	v, ok := second[keys[2]]
-	if !ok {
-		return nil, fmt.Errorf("Fn::FindInMap: no %s.%s.%s", keys[0], keys[1], keys[2])
-	}
-	return e.eval(v)
-}
-
 // evalList evaluates v and requires a list.
 func (e *evaluator) evalList(v any) ([]any, error) {
 	r, err := e.eval(v)
@@ -389,6 +254,8 @@ func (e *evaluator) named(name string) (bool, error) {
 	if e.busy[name] {
 		return false, fmt.Errorf("condition %q refers to itself", name)
 	}
+	// A condition can name itself (an Fn::If of itself in its Fn::Equals); FuzzParse wants an
+	// error for any input, not a stack overflow.
 	e.busy[name] = true
 	defer delete(e.busy, name)
 	v, err := e.condition(def)
@@ -399,17 +266,9 @@ func (e *evaluator) named(name string) (bool, error) {
 	return v, nil
 }
 
-// condition evaluates a condition expression: Fn::Equals, Fn::Not, Fn::And, Fn::Or, or
-// {Condition: name}.
+// condition evaluates a condition expression: Fn::Equals or Fn::Not, the ones template.yaml
+// uses.
 func (e *evaluator) condition(v any) (bool, error) {
-	if m, ok := v.(map[string]any); ok && len(m) == 1 {
-		if name, ok := m["Condition"].(string); ok {
-			return e.named(name)
-		}
-	}
-	if b, ok := v.(bool); ok {
-		return b, nil
-	}
 	name, arg, ok := intrinsic(v)
 	if !ok {
 		return false, fmt.Errorf("not a condition: %v", v)
@@ -435,21 +294,6 @@ func (e *evaluator) condition(v any) (bool, error) {
 		}
 		c, err := e.condition(args[0])
 		return !c, err
-	case "Fn::And", "Fn::Or":
-		if len(args) < 2 {
-			return false, fmt.Errorf("%s: want at least 2 conditions, got %v", name, arg)
-		}
-		and := name == "Fn::And"
-		for _, a := range args {
-			c, err := e.condition(a)
-			if err != nil {
-				return false, fmt.Errorf("%s: %w", name, err)
-			}
-			if c != and {
-				return c, nil
-			}
-		}
-		return and, nil
 	default:
 		return false, fmt.Errorf("%s is not a condition function", name)
 	}
@@ -473,14 +317,6 @@ func scalarString(v any) (string, error) {
 	default:
 		return "", fmt.Errorf("want a scalar, got %T", v)
 	}
-}
-
-func toAnySlice(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
 }
 
 // sortedKeys returns m's keys in order.

@@ -1,9 +1,9 @@
 // Package template reads the SAM template (template.yaml) for the local stack: the table
 // definition, the functions with their resolved environment, and their event sources.
 //
-// It understands CloudFormation's short-form tags (!Ref, !Sub, !GetAtt, !If, !Not, !Equals,
-// !And, !Or, !Join, !Select, !Split, !FindInMap, !Base64) and their long forms; a tag it does
-// not know is an error naming the line. Values are evaluated against a Context: parameter
+// It understands the intrinsic functions template.yaml uses, in short form (!Ref, !Sub,
+// !GetAtt, !If, !Not, !Equals) and long form; another tag is an error naming the line, and
+// another function an error naming it. Values are evaluated against a Context: parameter
 // defaults (or overrides), local stand-ins for pseudo parameters, and the names the local
 // stack gives resources (e.g. Ref Table -> the local table name).
 package template
@@ -13,14 +13,13 @@ import (
 	"os"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Template is a parsed SAM template. Its maps hold values as read (intrinsics unevaluated).
 type Template struct {
 	Parameters map[string]Parameter
 	Conditions map[string]any
-	Mappings   map[string]any
 	// FunctionGlobals is Globals.Function, merged under every AWS::Serverless::Function.
 	FunctionGlobals map[string]any
 	Resources       map[string]Resource
@@ -75,7 +74,6 @@ func Parse(data []byte) (*Template, error) {
 	t := &Template{
 		Parameters: map[string]Parameter{},
 		Conditions: mapAt(root, "Conditions"),
-		Mappings:   mapAt(root, "Mappings"),
 		Resources:  map[string]Resource{},
 	}
 	t.FunctionGlobals = mapAt(mapAt(root, "Globals"), "Function")
@@ -122,16 +120,7 @@ func parseParameter(v any) (Parameter, error) {
 	if d, ok := m["Default"]; ok {
 		s, err := scalarString(d)
 		if err != nil {
-			if list, isList := d.([]any); isList { // a list default for a List<> parameter
-				ss := make([]string, len(list))
-				for i, item := range list {
-					ss[i], _ = scalarString(item)
-				}
-				s, err = strings.Join(ss, ","), nil
-			}
-			if err != nil {
-				return Parameter{}, fmt.Errorf("Default: %w", err)
-			}
+			return Parameter{}, fmt.Errorf("Default: %w", err)
 		}
 		p.Default, p.HasDefault = s, true
 	}

@@ -132,14 +132,8 @@ func keys(ks []types.KeySchemaElement) string {
 const eventsTemplate = `
 Parameters:
   Rate: {Type: String, Default: "rate(1 day)"}
-  Names: {Type: CommaDelimitedList, Default: "a,b,c"}
-Mappings:
-  M: {dev: {size: 512}}
 Conditions:
-  Yes: !Equals [1, 1]
-  No: !Not [!Condition Yes]
-  Both: !And [!Condition Yes, !Condition No]
-  Either: !Or [!Condition Yes, !Condition No]
+  No: !Not [!Equals [1, 1]]
 Globals:
   Function:
     Timeout: 5
@@ -158,17 +152,10 @@ Resources:
   AlertFunction:
     Type: AWS::Serverless::Function
     Properties:
-      MemorySize: !FindInMap [M, dev, size]
       Environment:
         Variables:
           OVERRIDE: local
-          JOINED: !Join ["-", [x, !Select [1, !Ref Names], !Sub "${AWS::Region}"]]
-          SPLIT: !Select [2, !Split [",", "p,q,r"]]
           ARN: !GetAtt Table.Arn
-          SUBVARS: !Sub ["${A}/${Table}/${!Lit}", {A: !Ref Rate}]
-          BOTH: !If [Both, "y", "n"]
-          EITHER: !If [Either, "y", "n"]
-          B64: !Base64 "hi"
           LONG: {"Fn::If": [No, {"Ref": "AWS::NoValue"}, "kept"]}
       Events:
         Stream:
@@ -212,8 +199,8 @@ func TestEventsAndIntrinsics(t *testing.T) {
 		t.Fatalf("functions = %d, want 1", len(fns))
 	}
 	fn := fns[0]
-	if fn.Dir != "functions/alert" || fn.MemoryMB != 512 || fn.Timeout != 5*time.Second {
-		t.Errorf("Dir %q MemoryMB %d Timeout %v", fn.Dir, fn.MemoryMB, fn.Timeout)
+	if fn.Dir != "functions/alert" || fn.Timeout != 5*time.Second {
+		t.Errorf("Dir %q Timeout %v", fn.Dir, fn.Timeout)
 	}
 	env, err := fn.Environment(Context{
 		Refs:  map[string]string{"Table": "tbl"},
@@ -223,8 +210,7 @@ func TestEventsAndIntrinsics(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantEnv := map[string]string{
-		"G": "global", "OVERRIDE": "local", "JOINED": "x-b-us-east-1", "SPLIT": "r", "ARN": "arn:tbl",
-		"SUBVARS": "rate(1 day)/tbl/${Lit}", "BOTH": "n", "EITHER": "y", "B64": "aGk=", "LONG": "kept",
+		"G": "global", "OVERRIDE": "local", "ARN": "arn:tbl", "LONG": "kept",
 	}
 	for k, v := range wantEnv {
 		if env[k] != v {
@@ -267,13 +253,13 @@ Resources:
   F: {Type: AWS::Serverless::Function, Properties: {Timeout: !Nope 3}}`, "unknown tag !Nope"},
 		"unsupported function": {`
 Resources:
-  F: {Type: AWS::Serverless::Function, Properties: {Timeout: !ImportValue x}}`, "Fn::ImportValue is not supported"},
+  F: {Type: AWS::Serverless::Function, Properties: {Timeout: {"Fn::ImportValue": x}}}`, "Fn::ImportValue is not supported"},
 		"unknown condition": {`
 Resources:
   F: {Type: AWS::Serverless::Function, Properties: {Timeout: !If [Missing, 1, 2]}}`, `no condition "Missing"`},
 		"self-referring condition": {`
 Conditions:
-  C: !Not [!Condition C]
+  C: !Not [!Equals [!If [C, 1, 2], 1]]
 Resources:
   F: {Type: AWS::Serverless::Function, Properties: {Timeout: !If [C, 1, 2]}}`, "refers to itself"},
 	}

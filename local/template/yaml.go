@@ -4,33 +4,18 @@ import (
 	"fmt"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
-// shortTags maps each CloudFormation short-form tag to the long-form key it stands for.
-// Every tag CloudFormation defines is accepted when reading; evaluation supports a subset
-// (see evaluator.eval) and names the function it cannot evaluate.
+// shortTags maps each short-form tag template.yaml uses to the long-form key it stands for;
+// another tag is an error naming its line.
 var shortTags = map[string]string{
-	"!Ref":          "Ref",
-	"!Condition":    "Condition",
-	"!Sub":          "Fn::Sub",
-	"!GetAtt":       "Fn::GetAtt",
-	"!If":           "Fn::If",
-	"!Not":          "Fn::Not",
-	"!Equals":       "Fn::Equals",
-	"!And":          "Fn::And",
-	"!Or":           "Fn::Or",
-	"!Join":         "Fn::Join",
-	"!Select":       "Fn::Select",
-	"!Split":        "Fn::Split",
-	"!FindInMap":    "Fn::FindInMap",
-	"!Base64":       "Fn::Base64",
-	"!GetAZs":       "Fn::GetAZs",
-	"!ImportValue":  "Fn::ImportValue",
-	"!Cidr":         "Fn::Cidr",
-	"!Transform":    "Fn::Transform",
-	"!ToJsonString": "Fn::ToJsonString",
-	"!Length":       "Fn::Length",
+	"!Ref":    "Ref",
+	"!Sub":    "Fn::Sub",
+	"!GetAtt": "Fn::GetAtt",
+	"!If":     "Fn::If",
+	"!Not":    "Fn::Not",
+	"!Equals": "Fn::Equals",
 }
 
 // Bounds on what a document may expand to: an alias of one of its own ancestors would nest

@@ -118,6 +118,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		"status", status, "ms", time.Since(start).Milliseconds())
 }
 
+// Event returns the function that serves r and the payload format 2.0 event ServeHTTP would
+// invoke it with for r and its body, so that a tool can start the function itself with what
+// the API sends it.
+func (s *Server) Event(r *http.Request, body []byte) (function string, event []byte, err error) {
+	route, params, ok := s.route(r.Method, r.URL.EscapedPath())
+	if !ok {
+		return "", nil, fmt.Errorf("no route for %s %s", r.Method, r.URL.Path)
+	}
+	event, err = json.Marshal(s.event(r, route, params, body, newRequestID(), time.Now()))
+	return route.Function, event, err
+}
+
 // route finds the most specific route for method and path.
 func (s *Server) route(method, escapedPath string) (compiled, map[string]string, bool) {
 	var best compiled

@@ -230,3 +230,28 @@ func TestDuplicateRoute(t *testing.T) {
 		t.Fatal("want an error for a route declared twice")
 	}
 }
+
+// TestEventOfRequest: Event routes a request as ServeHTTP does and gives the event it would send.
+func TestEventOfRequest(t *testing.T) {
+	s, err := New([]Route{{Method: "DELETE", Path: "/v1/devices/{deviceId}", Function: "AccountFunction"}}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("DELETE", "http://127.0.0.1:3000/v1/devices/d1", nil)
+	r.RemoteAddr = "127.0.0.9:40000"
+	fn, payload, err := s.Event(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if fn != "AccountFunction" || ev.RouteKey != "DELETE /v1/devices/{deviceId}" || ev.PathParameters["deviceId"] != "d1" ||
+		ev.RequestContext.HTTP.SourceIP != "127.0.0.9" || ev.Headers["x-forwarded-for"] != "127.0.0.9" {
+		t.Errorf("Event = %s, %s", fn, payload)
+	}
+	if _, _, err := s.Event(httptest.NewRequest("GET", "/nowhere", nil), nil); err == nil {
+		t.Error("Event of an unrouted request: no error")
+	}
+}

@@ -1,4 +1,4 @@
-package streams
+package streams_test
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 
 	"github.com/wallet-accounts/wallet/local/internal/runtimeapi"
+	"github.com/wallet-accounts/wallet/local/internal/streams"
 	"github.com/wallet-accounts/wallet/local/stacktest"
 	"github.com/wallet-accounts/wallet/local/template"
 )
@@ -66,7 +67,7 @@ func (r *recorder) seen() []string {
 // event items written after the start reach the function, in order, and a record the function
 // reports failed is delivered again, with the records after it.
 func TestPollerFeedsNewEventItemsFromDynamoDBLocal(t *testing.T) {
-	db, table := stacktest.NewTable(t)
+	db, table := stacktest.NewStreamTable(t)
 	tpl, err := template.Load(filepath.Join("..", "..", "..", "template.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +93,7 @@ func TestPollerFeedsNewEventItemsFromDynamoDBLocal(t *testing.T) {
 	client := dynamodbstreams.New(dynamodbstreams.Options{Region: stacktest.Region, BaseEndpoint: aws.String(st.DynamoDB),
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
 	r := &recorder{failFirst: map[string]bool{"e2": true}}
-	p, err := Start(Mapping{Function: "AlertFunction", StreamARN: aws.ToString(d.Table.LatestStreamArn), Region: stacktest.Region,
+	p, err := streams.Start(streams.Mapping{Function: "AlertFunction", StreamARN: aws.ToString(d.Table.LatestStreamArn), Region: stacktest.Region,
 		Source: *source, Invoke: r.invoke, Client: client, Log: slog.New(slog.DiscardHandler), Poll: 50 * time.Millisecond,
 		Backoff: 10 * time.Millisecond})
 	if err != nil {

@@ -1,4 +1,4 @@
-package main
+package stack
 
 import (
 	"context"
@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/wallet-accounts/wallet/local/internal/fanout"
@@ -30,13 +28,12 @@ type eventSources struct {
 // them) and, in the modes that serve the API (run, test: not invoke, which runs one event),
 // starts delivering the running functions' stream and SNS events; the rest (schedules) are
 // named in a warning.
-func (st *stack) startEventSources(ctx context.Context, fns []template.Function, streamARN string) error {
-	tctx := st.templateContext(streamARN)
-	topics, err := st.createTopics(ctx, tctx)
+func (st *Stack) startEventSources(ctx context.Context, fns []template.Function) error {
+	topics, err := st.createTopics(ctx, st.env.TemplateContext())
 	if err != nil {
 		return err
 	}
-	deliver := st.cfg.apiAddr != ""
+	deliver := st.cfg.APIAddr != ""
 	st.sources = &eventSources{}
 	for _, fn := range fns {
 		_, running := st.pools[fn.LogicalID]
@@ -44,11 +41,11 @@ func (st *stack) startEventSources(ctx context.Context, fns []template.Function,
 			switch {
 			case ev.HTTP != nil:
 			case deliver && running && ev.Stream != nil && ev.Stream.Enabled && st.isTableStream(ev.Stream.Stream):
-				err = st.pollStream(fn.LogicalID, ev, streamARN)
+				err = st.pollStream(fn.LogicalID, ev)
 			case deliver && running && ev.SNS != nil && topics[ev.SNS.Topic.LogicalID] != "":
 				err = st.subscribe(ctx, fn.LogicalID, ev, topics[ev.SNS.Topic.LogicalID])
 			case deliver:
-				st.cfg.log.Warn("event source not delivered locally", "function", fn.LogicalID, "event", ev.Name, "type", ev.Type)
+				st.cfg.Log.Warn("event source not delivered locally", "function", fn.LogicalID, "event", ev.Name, "type", ev.Type)
 			}
 			if err != nil {
 				return err
@@ -59,16 +56,16 @@ func (st *stack) startEventSources(ctx context.Context, fns []template.Function,
 }
 
 // isTableStream reports whether r names the stack table's stream.
-func (st *stack) isTableStream(r template.Reference) bool {
+func (st *Stack) isTableStream(r template.Reference) bool {
 	res, ok := st.tpl.Resources[r.LogicalID]
 	return ok && res.Type == template.TableType && r.Attribute == "StreamArn"
 }
 
 // createTopics creates every AWS::SNS::Topic of the template in moto, under the ARN the
 // functions' environment names it by, and returns the ARNs by logical id.
-func (st *stack) createTopics(ctx context.Context, tctx template.Context) (map[string]string, error) {
+func (st *Stack) createTopics(ctx context.Context, tctx template.Context) (map[string]string, error) {
 	arns := map[string]string{}
-	client := st.snsClient()
+	client := SNS(st.moto.url)
 	for id, r := range st.tpl.Resources {
 		if r.Type != "AWS::SNS::Topic" {
 			continue
@@ -87,33 +84,26 @@ func (st *stack) createTopics(ctx context.Context, tctx template.Context) (map[s
 	return arns, nil
 }
 
-func (st *stack) snsClient() *sns.Client {
-	return sns.New(sns.Options{Region: region, BaseEndpoint: aws.String(st.moto.url),
-		Credentials: credentials.NewStaticCredentialsProvider(accessKeyID, secretAccessKey, "")})
-}
-
 // pollStream feeds the table's stream to a function.
-func (st *stack) pollStream(fn string, ev template.Event, streamARN string) error {
-	if streamARN == "" {
+func (st *Stack) pollStream(fn string, ev template.Event) error {
+	if st.env.StreamARN == "" {
 		return fmt.Errorf("%s.%s: the table has no stream", fn, ev.Name)
 	}
-	client := dynamodbstreams.New(dynamodbstreams.Options{Region: region, BaseEndpoint: aws.String(st.ddb.url),
-		Credentials: credentials.NewStaticCredentialsProvider(accessKeyID, secretAccessKey, "")})
-	p, err := streams.Start(streams.Mapping{Function: fn, StreamARN: streamARN, Region: region, Source: *ev.Stream,
-		Invoke: st.invoker(fn), Client: client, Log: st.cfg.log})
+	p, err := streams.Start(streams.Mapping{Function: fn, StreamARN: st.env.StreamARN, Region: Region, Source: *ev.Stream,
+		Invoke: st.invoker(fn), Client: streamsClient(st.ddb.url), Log: st.cfg.Log})
 	if err != nil {
 		return fmt.Errorf("%s.%s: %w", fn, ev.Name, err)
 	}
 	st.sources.pollers = append(st.sources.pollers, p)
-	st.cfg.log.Info("stream delivered", "function", fn, "event", ev.Name, "batch", ev.Stream.BatchSize,
+	st.cfg.Log.Info("stream delivered", "function", fn, "event", ev.Name, "batch", ev.Stream.BatchSize,
 		"filters", len(ev.Stream.FilterPatterns))
 	return nil
 }
 
 // subscribe has moto POST the topic's messages to the fan-out, for the function.
-func (st *stack) subscribe(ctx context.Context, fn string, ev template.Event, topicARN string) error {
+func (st *Stack) subscribe(ctx context.Context, fn string, ev template.Event, topicARN string) error {
 	if st.sources.fanout == nil {
-		f, err := fanout.Start(st.cfg.log)
+		f, err := fanout.Start(st.cfg.Log)
 		if err != nil {
 			return err
 		}
@@ -128,22 +118,22 @@ func (st *stack) subscribe(ctx context.Context, fn string, ev template.Event, to
 			in.Attributes["FilterPolicyScope"] = ev.SNS.FilterPolicyScope
 		}
 	}
-	out, err := st.snsClient().Subscribe(ctx, in)
+	out, err := SNS(st.moto.url).Subscribe(ctx, in)
 	if err != nil {
 		return fmt.Errorf("%s.%s: subscribe in moto: %w", fn, ev.Name, err)
 	}
 	st.sources.fanout.Subscribed(endpoint, aws.ToString(out.SubscriptionArn))
-	st.cfg.log.Info("topic delivered", "function", fn, "event", ev.Name, "topic", topicARN)
+	st.cfg.Log.Info("topic delivered", "function", fn, "event", ev.Name, "topic", topicARN)
 	return nil
 }
 
 // invoker runs fn in its pool.
-func (st *stack) invoker(fn string) func(ctx context.Context, event []byte) (*runtimeapi.Result, error) {
-	return func(ctx context.Context, event []byte) (*runtimeapi.Result, error) { return st.invoke(ctx, fn, event) }
+func (st *Stack) invoker(fn string) func(ctx context.Context, event []byte) (*runtimeapi.Result, error) {
+	return func(ctx context.Context, event []byte) (*runtimeapi.Result, error) { return st.Invoke(ctx, fn, event) }
 }
 
 // stopEventSources stops the pollers and the fan-out, waiting for the invocations in flight.
-func (st *stack) stopEventSources() error {
+func (st *Stack) stopEventSources() error {
 	if st.sources == nil {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package main
+package stack
 
 import (
 	"log/slog"
@@ -34,15 +34,9 @@ func TestFunctionEnvIsClean(t *testing.T) {
 	if !ok {
 		t.Fatal("no OtpFunction in template.yaml")
 	}
-	st := &stack{
-		cfg:    stackConfig{table: "wallet-accounts", log: slog.New(slog.DiscardHandler)},
-		tpl:    tpl,
-		ddb:    &service{url: "http://127.0.0.1:1"},
-		moto:   &service{url: "http://127.0.0.1:2"},
-		pepper: "cGVwcGVy",
-	}
 	home := t.TempDir()
-	env, err := st.functionEnv(fn, st.templateContext("arn:stream"), home)
+	env, err := Environment{Template: tpl, Table: "wallet-accounts", StreamARN: "arn:stream", DynamoDB: "http://127.0.0.1:1",
+		SNS: "http://127.0.0.1:2", Pepper: "cGVwcGVy", Home: home, Log: slog.New(slog.DiscardHandler)}.For(fn)
 	if err != nil {
 		t.Fatal(err)
 	}

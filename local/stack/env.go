@@ -1,0 +1,166 @@
+package stack
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/wallet-accounts/wallet/local/template"
+)
+
+// The environment variables `host test` sets for the command it runs.
+const (
+	EnvDynamoDB = "WALLET_STACK_DYNAMODB" // DynamoDB Local, http://127.0.0.1:port
+	EnvSNS      = "WALLET_STACK_SNS"      // moto_server, http://127.0.0.1:port
+	EnvAPI      = "WALLET_STACK_API"      // the local HTTP API, http://127.0.0.1:port
+	EnvTable    = "WALLET_STACK_TABLE"    // the table the functions use
+	EnvLogs     = "WALLET_STACK_LOGS"     // absolute path of the functions' log file
+)
+
+// Endpoints say where a running stack is: what `host test` tells its command.
+type Endpoints struct {
+	DynamoDB string // DynamoDB Local endpoint
+	SNS      string // moto endpoint
+	API      string // HTTP API base URL, no trailing slash
+	Table    string // the functions' table
+	Logs     string // the functions' log file
+}
+
+// EndpointsFromEnv reads the WALLET_STACK_* variables; see Missing for the unset ones.
+func EndpointsFromEnv() Endpoints {
+	return Endpoints{
+		DynamoDB: os.Getenv(EnvDynamoDB),
+		SNS:      os.Getenv(EnvSNS),
+		API:      strings.TrimRight(os.Getenv(EnvAPI), "/"),
+		Table:    os.Getenv(EnvTable),
+		Logs:     os.Getenv(EnvLogs),
+	}
+}
+
+// Environ is e as the WALLET_STACK_* variables, KEY=value.
+func (e Endpoints) Environ() []string {
+	return []string{EnvDynamoDB + "=" + e.DynamoDB, EnvSNS + "=" + e.SNS, EnvAPI + "=" + e.API,
+		EnvTable + "=" + e.Table, EnvLogs + "=" + e.Logs}
+}
+
+// Missing names the WALLET_STACK_* variables e lacks.
+func (e Endpoints) Missing() []string {
+	var out []string
+	for _, kv := range e.Environ() {
+		if k, v, _ := strings.Cut(kv, "="); v == "" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// Environment is what the stack gives every function besides template.yaml's variables.
+type Environment struct {
+	Template  *template.Template
+	Table     string // the functions' table
+	StreamARN string // its stream
+	DynamoDB  string // DynamoDB Local endpoint
+	SNS       string // moto endpoint
+	Pepper    string
+	Home      string            // an empty directory
+	Overrides map[string]string // settings over template.yaml's (host test -env)
+	Log       *slog.Logger      // nil: nothing is logged
+}
+
+// For is fn's complete environment: template.yaml's variables (Globals merged, parameters at
+// their defaults, references resolved to the local resources) with Overrides over them, plus
+// the local endpoints and dummy credentials. Nothing comes from the caller's environment but
+// PATH: no AWS_PROFILE, AWS_CA_BUNDLE or other AWS_* setting reaches a function (DESIGN §5),
+// and HOME is an empty directory, so no ~/.aws files are read either, as on Lambda.
+func (e Environment) For(fn template.Function) (map[string]string, error) {
+	env, err := fn.Environment(e.TemplateContext())
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range env {
+		if k != "PEPPER" && template.IsDynamicReference(v) {
+			if e.Log != nil {
+				e.Log.Warn("dynamic reference has no local value; variable left unset", "function", fn.LogicalID, "var", k)
+			}
+			delete(env, k)
+		}
+	}
+	local := map[string]string{
+		"AWS_REGION":            Region,
+		"AWS_DEFAULT_REGION":    Region,
+		"AWS_ACCESS_KEY_ID":     AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY": SecretAccessKey,
+		"TABLE_NAME":            e.Table,
+		"DYNAMODB_ENDPOINT":     e.DynamoDB,
+		"SNS_ENDPOINT":          e.SNS,
+		"PEPPER":                e.Pepper,
+		"HOME":                  e.Home,
+		"PATH":                  os.Getenv("PATH"),
+		"TZ":                    ":UTC",
+	}
+	if fn.LogFormat != "" {
+		local["AWS_LAMBDA_LOG_FORMAT"] = fn.LogFormat
+	}
+	if fn.ApplicationLogLevel != "" {
+		local["AWS_LAMBDA_LOG_LEVEL"] = fn.ApplicationLogLevel
+	}
+	for k, v := range e.Overrides {
+		env[k] = v
+	}
+	for k, v := range local {
+		env[k] = v
+	}
+	return env, nil
+}
+
+// TemplateContext resolves the template's references to the local resources.
+func (e Environment) TemplateContext() template.Context {
+	ctx := template.Context{Region: Region, Refs: map[string]string{}, Attrs: map[string]string{}}
+	for id, r := range e.Template.Resources {
+		switch r.Type {
+		case template.TableType:
+			ctx.Refs[id] = e.Table
+			ctx.Attrs[id+".Arn"] = "arn:aws:dynamodb:" + Region + ":" + AccountID + ":table/" + e.Table
+			ctx.Attrs[id+".StreamArn"] = e.StreamARN
+		case "AWS::SNS::Topic":
+			arn := "arn:aws:sns:" + Region + ":" + AccountID + ":wallet-accounts-local-" + id
+			ctx.Refs[id], ctx.Attrs[id+".TopicArn"] = arn, arn
+		default:
+			ctx.Refs[id] = id
+		}
+	}
+	return ctx
+}
+
+// NewPepper is base64 of 32 random bytes.
+func NewPepper() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("generate pepper: %w", err)
+	}
+	return base64.StdEncoding.EncodeToString(b), nil
+}
+
+// loadPepper returns a new pepper, or with persistDir the one kept there beside the
+// persisted data, which its hashes would not match after a restart otherwise.
+func loadPepper(persistDir string) (string, error) {
+	if persistDir == "" {
+		return NewPepper()
+	}
+	path := filepath.Join(persistDir, "pepper")
+	if b, err := os.ReadFile(path); err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	pepper, err := NewPepper()
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(path, []byte(pepper+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("keep pepper: %w", err)
+	}
+	return pepper, nil
+}

@@ -1,0 +1,390 @@
+// Package stack is the one-machine stack of Wallet Accounts, as one library for the host
+// command (local/host), the bench (local/bench) and the test helpers: DynamoDB Local and
+// moto_server, the table from template.yaml, each function's own bootstrap behind a local
+// Lambda Runtime API, the HTTP API with template.yaml's routes, the stream poller and the SNS
+// fan-out (Start); a function's environment (Environment); building bootstraps as SAM builds
+// them (BuildBootstrap); the repository root (RepoRoot); and SDK clients of a running stack.
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wallet-accounts/wallet/local/internal/httpapi"
+	"github.com/wallet-accounts/wallet/local/internal/linelog"
+	"github.com/wallet-accounts/wallet/local/internal/proc"
+	"github.com/wallet-accounts/wallet/local/internal/runtimeapi"
+	"github.com/wallet-accounts/wallet/local/template"
+)
+
+// Local stand-ins for the account the functions run in.
+const (
+	Region    = "us-east-1"
+	AccountID = "123456789012"
+	// Dummy credentials: DynamoDB Local and moto check only that requests are signed.
+	AccessKeyID     = "local"
+	SecretAccessKey = "local"
+)
+
+// Config says what to start.
+type Config struct {
+	Root     string // repository root
+	StateDir string // .local/<mode>: services' logs, the functions' HOME
+	Table    string // the functions' table
+	// Only limits the functions to these logical ids (nil: all).
+	Only []string
+	// APIAddr is where the HTTP API listens ("" for none; port 0 for a free one). Event
+	// sources are delivered only with an API: without one the stack runs single events.
+	APIAddr string
+	// PersistDir keeps DynamoDB Local's data (and the pepper) there; "" is in memory.
+	PersistDir string
+	// FuncLogs receives the functions' output; SMSOut the SMS lines.
+	FuncLogs *linelog.Sink
+	SMSOut   io.Writer
+	Log      *slog.Logger
+	// Env overrides functions' settings (test mode's -env), applied over template.yaml's.
+	Env map[string]string
+}
+
+// Stack is the running local stack.
+type Stack struct {
+	cfg      Config
+	tpl      *template.Template
+	env      Environment
+	ddb      *service
+	moto     *service
+	pools    map[string]*runtimeapi.Pool
+	skipped  map[string]string // logical id -> why it is not running
+	api      *http.Server
+	apiURL   string
+	routes   []httpapi.Route
+	sms      *smsPrinter
+	stopSMS  context.CancelFunc
+	smsDone  chan struct{}
+	apiErr   chan error
+	stopping bool
+	sources  *eventSources // stream pollers and the SNS fan-out (sources.go)
+}
+
+// Start starts DynamoDB Local and moto, creates the table, builds and hosts the functions
+// and serves the HTTP API. On error everything started is stopped again.
+func Start(ctx context.Context, cfg Config) (st *Stack, err error) {
+	st = &Stack{cfg: cfg, pools: map[string]*runtimeapi.Pool{}, skipped: map[string]string{}, apiErr: make(chan error, 1)}
+	defer func() {
+		if err != nil {
+			if cerr := st.Close(); cerr != nil {
+				cfg.Log.Error("stop after a failed start", "err", cerr)
+			}
+			st = nil
+		}
+	}()
+	if err := os.MkdirAll(cfg.StateDir, 0o755); err != nil {
+		return st, fmt.Errorf("state dir: %w", err)
+	}
+	if st.tpl, err = template.Load(filepath.Join(cfg.Root, "template.yaml")); err != nil {
+		return st, err
+	}
+	table, err := st.tpl.Table()
+	if err != nil {
+		return st, err
+	}
+	fns, err := st.selectFunctions()
+	if err != nil {
+		return st, err
+	}
+	if err := st.startServices(); err != nil {
+		return st, err
+	}
+	builds, err := buildFunctions(ctx, cfg.Root, fns)
+	if err != nil {
+		return st, err
+	}
+	if err := st.waitServices(ctx); err != nil {
+		return st, err
+	}
+	streamARN, err := st.createTable(ctx, table)
+	if err != nil {
+		return st, err
+	}
+	if err := st.prepareEnv(streamARN); err != nil {
+		return st, err
+	}
+	if err := st.startPools(builds); err != nil {
+		return st, err
+	}
+	if err := st.startEventSources(ctx, fns); err != nil {
+		return st, err
+	}
+	st.startSMS()
+	if cfg.APIAddr != "" {
+		if err := st.serveAPI(); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+// Endpoints says where the stack is; Logs is left to the caller, which owns the log file.
+func (st *Stack) Endpoints() Endpoints {
+	return Endpoints{DynamoDB: st.ddb.url, SNS: st.moto.url, API: st.apiURL, Table: st.cfg.Table}
+}
+
+// Routes are the HTTP API's routes, by path then method (none without an API).
+func (st *Stack) Routes() []httpapi.Route { return st.routes }
+
+// Skipped names the functions that are not running, with the reason.
+func (st *Stack) Skipped() map[string]string { return maps.Clone(st.skipped) }
+
+// APIErr delivers the error that stopped the HTTP API, if one does.
+func (st *Stack) APIErr() <-chan error { return st.apiErr }
+
+// selectFunctions returns the template's functions, or the ones asked for.
+func (st *Stack) selectFunctions() ([]template.Function, error) {
+	all := st.tpl.Functions()
+	if st.cfg.Only == nil {
+		return all, nil
+	}
+	var fns []template.Function
+	for _, id := range st.cfg.Only {
+		fn, ok := st.tpl.Function(id)
+		if !ok {
+			var names []string
+			for _, f := range all {
+				names = append(names, f.LogicalID)
+			}
+			return nil, fmt.Errorf("no function %q in template.yaml (have %s)", id, strings.Join(names, ", "))
+		}
+		fns = append(fns, fn)
+	}
+	return fns, nil
+}
+
+func (st *Stack) startServices() error {
+	ddbPort, err := proc.FreePort()
+	if err != nil {
+		return err
+	}
+	motoPort, err := proc.FreePort()
+	if err != nil {
+		return err
+	}
+	if st.ddb, err = startDynamoDB(st.cfg.Root, st.cfg.StateDir, ddbPort, st.cfg.PersistDir); err != nil {
+		return err
+	}
+	st.moto, err = startMoto(st.cfg.StateDir, motoPort)
+	return err
+}
+
+func (st *Stack) waitServices(ctx context.Context) error {
+	ctx, cancel := context.WithTimeoutCause(ctx, 60*time.Second, errors.New("gave up after 60 s"))
+	defer cancel()
+	errs := make(chan error, 2)
+	go func() { errs <- st.ddb.waitReady(ctx, "/", http.StatusBadRequest, http.StatusOK) }()
+	go func() { errs <- st.moto.waitReady(ctx, "/moto-api/data.json", http.StatusOK) }()
+	return errors.Join(<-errs, <-errs)
+}
+
+// createTable creates the template's table (unless a persisted one exists) and returns its
+// stream ARN.
+func (st *Stack) createTable(ctx context.Context, table *template.Table) (string, error) {
+	client := DynamoDB(st.ddb.url)
+	name := aws.String(st.cfg.Table)
+	d, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: name})
+	var notFound *types.ResourceNotFoundException
+	switch {
+	case errors.As(err, &notFound):
+		if err := table.Create(ctx, client, st.cfg.Table); err != nil {
+			return "", err
+		}
+		if d, err = client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: name}); err != nil {
+			return "", fmt.Errorf("describe table %s: %w", st.cfg.Table, err)
+		}
+	case err != nil:
+		return "", fmt.Errorf("describe table %s: %w", st.cfg.Table, err)
+	default:
+		st.cfg.Log.Info("table exists", "table", st.cfg.Table)
+	}
+	return aws.ToString(d.Table.LatestStreamArn), nil
+}
+
+// prepareEnv settles what every function's environment names: the pepper, the functions'
+// empty HOME and the local resources.
+func (st *Stack) prepareEnv(streamARN string) error {
+	pepper, err := loadPepper(st.cfg.PersistDir)
+	if err != nil {
+		return err
+	}
+	home := filepath.Join(st.cfg.StateDir, "home")
+	if err := os.MkdirAll(home, 0o755); err != nil {
+		return fmt.Errorf("function home: %w", err)
+	}
+	st.env = Environment{Template: st.tpl, Table: st.cfg.Table, StreamARN: streamARN, DynamoDB: st.ddb.url,
+		SNS: st.moto.url, Pepper: pepper, Home: home, Overrides: st.cfg.Env, Log: st.cfg.Log}
+	return nil
+}
+
+// startPools creates a runtime pool per built function; instances start on first use.
+func (st *Stack) startPools(builds []built) error {
+	for _, b := range builds {
+		if b.bootstrap == "" {
+			st.skipped[b.fn.LogicalID] = b.skipped
+			st.cfg.Log.Warn("function skipped", "function", b.fn.LogicalID, "reason", b.skipped)
+			continue
+		}
+		env, err := st.env.For(b.fn)
+		if err != nil {
+			return err
+		}
+		st.pools[b.fn.LogicalID] = runtimeapi.NewPool(runtimeapi.Function{
+			Name:      b.fn.LogicalID,
+			Bootstrap: b.bootstrap,
+			Env:       env,
+			Handler:   b.fn.Handler,
+			MemoryMB:  b.fn.MemoryMB,
+			Timeout:   b.fn.Timeout,
+			Region:    Region,
+			AccountID: AccountID,
+			Logs:      st.cfg.FuncLogs,
+			Logger:    st.cfg.Log,
+		})
+	}
+	return nil
+}
+
+// startSMS prints SMS as moto records them.
+func (st *Stack) startSMS() {
+	st.sms = newSMSPrinter(st.moto.url, st.cfg.SMSOut, st.cfg.Log)
+	ctx, cancel := context.WithCancel(context.Background())
+	st.stopSMS, st.smsDone = cancel, make(chan struct{})
+	go func() {
+		defer close(st.smsDone)
+		st.sms.run(ctx, 250*time.Millisecond)
+	}()
+}
+
+// PrintSMS prints the SMS moto has recorded and the stack has not printed yet.
+func (st *Stack) PrintSMS(ctx context.Context) error { return st.sms.poll(ctx) }
+
+// APIRoutes are the template's HttpApi routes, by path then method.
+func APIRoutes(tpl *template.Template) []httpapi.Route {
+	var routes []httpapi.Route
+	for _, fn := range tpl.Functions() {
+		for _, r := range fn.Routes {
+			routes = append(routes, httpapi.Route{Method: r.Method, Path: r.Path, Function: fn.LogicalID})
+		}
+	}
+	sort.Slice(routes, func(i, j int) bool {
+		a, b := routes[i], routes[j]
+		return a.Path < b.Path || a.Path == b.Path && a.Method < b.Method
+	})
+	return routes
+}
+
+// serveAPI serves the template's HttpApi routes.
+func (st *Stack) serveAPI() error {
+	st.routes = APIRoutes(st.tpl)
+	handler, err := httpapi.New(st.routes, st.Invoke, st.cfg.Log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", st.cfg.APIAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP API: %w", err)
+	}
+	st.apiURL = "http://" + ln.Addr().String()
+	st.api = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := st.api.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			st.apiErr <- err
+		}
+	}()
+	return nil
+}
+
+// Invoke runs function fn with event.
+func (st *Stack) Invoke(ctx context.Context, fn string, event []byte) (*runtimeapi.Result, error) {
+	p, ok := st.pools[fn]
+	if !ok {
+		if why, skipped := st.skipped[fn]; skipped {
+			return nil, fmt.Errorf("function %s is not running: %s", fn, why)
+		}
+		return nil, fmt.Errorf("function %s is not running", fn)
+	}
+	return p.Invoke(ctx, event)
+}
+
+// Close stops everything the stack started; it is safe on a partly started stack and
+// more than once.
+func (st *Stack) Close() error {
+	if st.stopping {
+		return nil
+	}
+	st.stopping = true
+	var errs []error
+	if st.api != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		if err := st.api.Shutdown(ctx); err != nil {
+			_ = st.api.Close()
+		}
+		cancel()
+	}
+	errs = append(errs, st.stopEventSources())
+	if st.sms != nil {
+		st.stopSMS()
+		<-st.smsDone
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		if err := st.sms.poll(ctx); err != nil { // the last SMS before the stop
+			st.cfg.Log.Warn("read SMS from moto", "err", err)
+		}
+		cancel()
+	}
+	for _, p := range st.pools {
+		errs = append(errs, p.Close())
+	}
+	errs = append(errs, st.ddb.stop(), st.moto.stop())
+	return errors.Join(errs...)
+}
+
+// Summary describes each function's instances: how many, their init times, invocations.
+func (st *Stack) Summary() []string {
+	var lines []string
+	for _, name := range sortedPoolNames(st.pools) {
+		stats := st.pools[name].Stats()
+		if len(stats) == 0 {
+			continue
+		}
+		var inits []string
+		calls := 0
+		for _, s := range stats {
+			inits = append(inits, fmt.Sprintf("%.1f", float64(s.Init.Microseconds())/1000))
+			calls += s.Invocations
+		}
+		lines = append(lines, fmt.Sprintf("%s: %d instance(s), init ms [%s], %d invocation(s)",
+			name, len(stats), strings.Join(inits, " "), calls))
+	}
+	return lines
+}
+
+func sortedPoolNames(m map[string]*runtimeapi.Pool) []string {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
