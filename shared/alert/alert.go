@@ -1,5 +1,5 @@
 // Package alert tells account holders, by SMS and within seconds, that something happened to
-// their account, and lets them stop it with one tap (DESIGN §3 Alerts).
+// their account, and lets them stop it with one tap.
 //
 // Security events are written to the table in the same transaction as the change they describe
 // (the outbox); the table's stream brings each new one here (Deliver). Large transactions come
@@ -160,7 +160,7 @@ func (s *Service) langOf(a account.Account) string {
 }
 
 // budgetCounter is the daily SMS budget at now: the same counter the OTP flow charges, so
-// alerts stop at 100% of SMS_DAILY_BUDGET (DESIGN §3).
+// alerts stop at 100% of SMS_DAILY_BUDGET (signup codes at 80%).
 func (s *Service) budgetCounter(now time.Time) otp.Counter {
 	y, m, d := now.UTC().Date()
 	start := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)

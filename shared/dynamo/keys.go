@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Every key format of the single table (DESIGN §4), in one place.
+// Every key format of the single table, in one place (docs/architecture.md summarises them).
 
 const (
 	attrPK = "PK"
