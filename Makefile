@@ -7,7 +7,7 @@ SHELL := bash
 GO ?= go
 # Every function in template.yaml; functions/<name> is the LogicalId less "Function", lowercased.
 FUNCTIONS := OtpFunction SignupFunction AccountFunction ResetFunction ClosureFunction PhoneChangeFunction AlertFunction
-# The Lambda build (DESIGN §1): static, arm64, no RPC shim, stripped.
+# The Lambda build: static, arm64, no RPC shim, stripped.
 LAMBDA_GOARCH ?= arm64
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 # Each fuzz target runs this long in make test (and make fuzz); a long run: make fuzz FUZZTIME=10m.
@@ -91,8 +91,9 @@ invoke: deps $(HOST)
 	$(HOST) invoke -fn $(FN) -event $(EVENT)
 
 # bench is built first, so a compile error stops before the stack starts and its exit status
-# (1 when a budget of DESIGN §5 is not kept) reaches make. Its stack logs go to .local/bench/stack,
-# apart from a `make test` running meanwhile. Report: .local/bench/report.{txt,json}.
+# (1 when a budget of README's Performance section is not kept) reaches make. Its stack logs go
+# to .local/bench/stack, apart from a `make test` running meanwhile. Report:
+# .local/bench/report.{txt,json}.
 BENCH := .local/bin/bench
 bench: deps $(HOST)
 	@$(GO) build -o $(BENCH) ./local/bench

@@ -155,7 +155,7 @@ func TestBadInputIsA4xxProblem(t *testing.T) {
 }
 
 // TestRoundTripsAccountRoutes counts each route's DynamoDB round trips through the real adapter
-// (DESIGN §5: sign-in <= 3; an authenticated request 1 for the session plus its own work).
+// (budgets: sign-in <= 3; an authenticated request 1 for the session plus its own work).
 func TestRoundTripsAccountRoutes(t *testing.T) {
 	r, env := newTestRouter(t)
 	a := env.SignUp(t)

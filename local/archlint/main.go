@@ -1,4 +1,4 @@
-// Command archlint checks the dependency rules of DESIGN §1 with `go list -deps`:
+// Command archlint checks the dependency rules (docs/architecture.md, Layers) with `go list -deps`:
 //
 //   - only shared/dynamo, shared/sms, shared/config/awsenv and functions/*/main.go import the AWS SDK;
 //   - only shared/apigw and functions/* import aws-lambda-go;

@@ -5,7 +5,7 @@ import (
 	"strconv"
 )
 
-// Budget is one limit of DESIGN §5: a value must be at most, or exactly, Limit. The zero Budget
+// Budget is one performance limit: a value must be at most, or exactly, Limit. The zero Budget
 // is "no budget" and accepts anything.
 type Budget struct {
 	Rel   string  `json:"rel,omitempty"` // "<=" or "="; "" for none
@@ -15,7 +15,7 @@ type Budget struct {
 // atMost is the budget "value <= n".
 func atMost(n float64) Budget { return Budget{Rel: "<=", Limit: n} }
 
-// exactly is the budget "value == n" (round-trip counts that DESIGN states as a number).
+// exactly is the budget "value == n" (round-trip counts budgeted as a number, not a maximum).
 func exactly(n float64) Budget { return Budget{Rel: "=", Limit: n} }
 
 // set reports whether there is a budget.

@@ -1,5 +1,5 @@
-// Command bench is `make bench`: the performance report of DESIGN §5, measured on this machine
-// inside the local stack (`.local/bin/host test -- bench`).
+// Command bench is `make bench`: the performance report of README's Performance section,
+// measured on this machine inside the local stack (`.local/bin/host test -- bench`).
 //
 // Per route and flow step, through the local API and the real bootstraps: DynamoDB and SNS round
 // trips per request (from each request's log line), latency at 1 and 8 concurrent clients, and
@@ -8,7 +8,7 @@
 // the argon2id hash time, and a check that no code calls Scan.
 //
 // It prints the report and writes it to .local/bench/report.txt and report.json. It exits 1 when
-// a budget of DESIGN §5 is not kept or a measurement failed, 2 when it cannot run at all. It
+// a budget is not kept or a measurement failed, 2 when it cannot run at all. It
 // stops by itself: every count is fixed, and the whole run is cut off after nine minutes.
 //
 //	bench [-quick] [-out DIR]
@@ -126,7 +126,7 @@ func (b *bench) measureAll(ctx context.Context, r *Report) {
 	r.Checks = budgetChecks(r)
 }
 
-// budgetChecks applies every budget of DESIGN §5 to what was measured.
+// budgetChecks applies every budget to what was measured: round trips, cold starts, no Scan.
 func budgetChecks(r *Report) []Check {
 	var cs []Check
 	for _, s := range r.Steps {

@@ -9,7 +9,7 @@ import (
 
 // scenario is one route and flow step the bench drives through the local API. Adding a flow is
 // one entry in scenarios: how to prepare n requests (untimed), how to make one, what it must
-// answer, which DynamoDB and SNS operations it makes and the budgets of DESIGN §5.
+// answer, which DynamoDB and SNS operations it makes and its round-trip budgets.
 type scenario struct {
 	Name  string
 	Route string // "METHOD /path" as template.yaml declares it
@@ -28,7 +28,7 @@ type scenario struct {
 	// Argon2 is how many argon2id hashes or verifications one request runs, by design: CPU time
 	// in the flow that no round trip accounts for.
 	Argon2 int
-	// DynamoDB and SNS are the round-trip budgets (DESIGN §5); the zero Budget is none.
+	// DynamoDB and SNS are the round-trip budgets; the zero Budget is none.
 	DynamoDB, SNS Budget
 	// Pending, when set, says why the step cannot be measured yet; it is reported as such.
 	Pending string

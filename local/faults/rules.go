@@ -16,7 +16,7 @@ type Rule struct {
 	Changed func(d Diff, id string) bool
 }
 
-// Rules are the events of DESIGN §3 that flows write today, with their changes.
+// Rules are the security events that flows write today, with their changes.
 func Rules() []Rule {
 	return []Rule{
 		{account.EventAccountCreated, func(d Diff, id string) bool { return added(d, "ACCOUNT#"+id+"|ACCOUNT") }},

@@ -47,7 +47,7 @@ func (tb Table) Keys() []string {
 	return keys
 }
 
-// The kinds of item, by key (DESIGN §4; shared/dynamo/keys.go).
+// The kinds of item, by key (shared/dynamo/keys.go).
 const (
 	kindAccount     = "account"
 	kindDevice      = "device"

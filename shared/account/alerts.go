@@ -28,7 +28,7 @@ type Nighttime struct {
 	TimeZone string
 }
 
-// The default window (DESIGN §3), offered until the holder sets one.
+// The default window, offered until the holder sets one.
 const (
 	DefaultNightStart = "23:00"
 	DefaultNightEnd   = "07:00"

@@ -4,7 +4,7 @@ package account
 // token it yields are good for one purpose only.
 type Purpose string
 
-// The purposes of DESIGN §3.
+// The purposes a code can be asked for.
 const (
 	PurposeSignup         Purpose = "signup"
 	PurposeLoginStepUp    Purpose = "login_step_up"

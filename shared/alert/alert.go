@@ -1,5 +1,5 @@
 // Package alert tells account holders, by SMS and within seconds, that something happened to
-// their account, and lets them stop it with one tap (DESIGN §3 Alerts).
+// their account, and lets them stop it with one tap.
 //
 // Security events are written to the table in the same transaction as the change they describe
 // (the outbox); the table's stream brings each new one here (Deliver). Large transactions come

@@ -7,7 +7,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/courier"
 )
 
-// Who hears about what (DESIGN §3 Alerts):
+// Who hears about what:
 //
 //	new_device_login, password_reset, payment_password_reset,
 //	inactivity_warning, large_transaction        the account's phone, with a freeze link

@@ -1,5 +1,5 @@
 // Package closure is the scheduled job that warns accounts idle for CLOSURE_WARN_MONTHS and
-// closes those idle for CLOSURE_CLOSE_MONTHS (DESIGN §3 "Inactive-account closure").
+// closes those idle for CLOSURE_CLOSE_MONTHS.
 //
 // The job never scans. Accounts are found through the sparse, write-sharded GSI1, in three parts:
 //
@@ -69,8 +69,9 @@ type Publisher interface {
 	Publish(ctx context.Context, eventType string, body []byte) error
 }
 
-// PhoneChanges applies the phone changes whose hold has passed (DESIGN §3, phone change: "the
-// closure job's sweep applies it"); phonechange.Service implements it.
+// PhoneChanges applies the phone changes whose hold has passed: an identity-path change on hold
+// completes at its next confirm or at this sweep, whichever comes first; phonechange.Service
+// implements it.
 type PhoneChanges interface {
 	// ApplyDue applies the changes whose hold ended at or before asOf (or, in a dry run,
 	// counts them) and returns how many.

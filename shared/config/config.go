@@ -61,7 +61,7 @@ type Config struct {
 	PhoneChangeInterval time.Duration `env:"PHONE_CHANGE_INTERVAL" default:"720h" doc:"one phone change per this long (30 days)"`
 	IdentityPathClosed  time.Duration `env:"IDENTITY_PATH_CLOSED" default:"24h" doc:"after a password reset, a phone change needs the old number for this long"`
 
-	// The inactive-account closure job (ClosureFunction, DESIGN §3).
+	// The inactive-account closure job (ClosureFunction).
 	ClosureWarnMonths     int           `env:"CLOSURE_WARN_MONTHS" default:"11" doc:"closure job: months idle before the inactivity warning"`
 	ClosureCloseMonths    int           `env:"CLOSURE_CLOSE_MONTHS" default:"12" doc:"closure job: months idle before the account is closed"`
 	ClosureMinNotice      time.Duration `env:"CLOSURE_MIN_NOTICE" default:"168h" doc:"closure job: an account is closed no sooner than this after its warning (7 days)"`
@@ -72,7 +72,7 @@ type Config struct {
 	DryRun                bool          `env:"DRY_RUN" default:"false" doc:"closure job: change nothing, log what it would do"`
 	AccountEventsTopicARN string        `env:"ACCOUNT_EVENTS_TOPIC_ARN" default:"" doc:"SNS topic for account.closed messages (AccountEventsTopic)"`
 
-	// Alerts (AlertFunction, DESIGN §3).
+	// Alerts (AlertFunction).
 	FreezeLinkBase  string        `env:"FREEZE_LINK_BASE" default:"https://wallet.example/f/" doc:"alerts: the one-tap freeze link of an alert SMS is this followed by the freeze token"`
 	FreezeTokenTTL  time.Duration `env:"FREEZE_TOKEN_TTL" default:"168h" doc:"alerts: how long the freeze link of an alert SMS works (7 days)"`
 	AlertMarkerTTL  time.Duration `env:"ALERT_MARKER_TTL" default:"168h" doc:"alerts: how long a sent-marker is kept: a redelivery within it sends nothing (7 days)"`

@@ -20,7 +20,7 @@ func TestDefaults(t *testing.T) {
 	if c.OTPLength != 6 || c.OTPTTL != 5*time.Minute || c.OTPMaxAttempts != 5 || c.OTPResendAfter != time.Minute ||
 		c.OTPPhoneHourly != 5 || c.OTPPhoneDaily != 10 || c.OTPIPHourly != 20 || c.OTPPhoneFailures != 20 ||
 		c.ProofTTL != 10*time.Minute || len(c.AllowedRegions) == 0 {
-		t.Fatalf("defaults differ from DESIGN §3: %+v", c)
+		t.Fatalf("defaults differ from the documented ones: %+v", c)
 	}
 }
 

@@ -19,7 +19,7 @@ import (
 
 var _ closure.Store = (*ClosureStore)(nil)
 
-// Activity tracking (DESIGN §3): lastActiveAt and the account's GSI1 entry move at most once per
+// Activity tracking: lastActiveAt and the account's GSI1 entry move at most once per
 // account per UTC day. Sign-in, authenticated changes and transaction messages call one of:
 //
 //   - (*Store).TouchActivity, a write of its own, when the flow writes nothing else to the account;

@@ -9,7 +9,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 )
 
-// Every key format of the single table (DESIGN §4), in one place.
+// Every key format of the single table, in one place (docs/architecture.md summarises them).
 
 const (
 	attrPK = "PK"

@@ -6,7 +6,7 @@
 //	pending  --right code-->  verified (the token's proof)  --spent by a flow-->  gone
 //	pending  --5 wrong codes, expiry, or a newer code for the same phone and purpose-->  dead
 //
-// The rules (DESIGN §3 OTP) live here; storage is behind the Store interface, SMS behind Courier.
+// The rules live here; storage is behind the Store interface, SMS behind Courier.
 package otp
 
 import (

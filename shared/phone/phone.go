@@ -1,6 +1,6 @@
 // Package phone parses, validates and masks the phone numbers that identify accounts.
 //
-// Rules (DESIGN.md §3, OTP):
+// Rules:
 //
 //   - Input is at most MaxInputLength characters, checked before anything else, and may contain
 //     only digits (ASCII, full-width or Arabic-Indic), a plus sign, spaces, dashes, dots,

@@ -1,5 +1,5 @@
-// Package secret holds the rules and the cryptography for the secrets an account keeps (DESIGN §3
-// Signup): argon2id hashes of the login password, the payment password and the security answers;
+// Package secret holds the rules and the cryptography for the secrets an account keeps:
+// argon2id hashes of the login password, the payment password and the security answers;
 // keyed hashes of values that are looked up but never stored in clear (card and ID numbers); the
 // payment-password, security-question and bank-card rules. The login-password strength check,
 // which needs the zxcvbn dictionaries, is in the strength subpackage so that only the functions

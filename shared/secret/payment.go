@@ -15,7 +15,7 @@ const maxSameDigit = 3
 
 const fieldPaymentPassword = "paymentPassword"
 
-// CheckPaymentPassword checks a new payment password (DESIGN §3 Signup). It must be exactly six
+// CheckPaymentPassword checks a new payment password. It must be exactly six
 // ASCII digits (payment_password_invalid) and is refused as payment_password_weak when it is:
 //   - a run of consecutive digits, ascending or descending, including runs that wrap past 9 or 0
 //     (123456, 987654, 890123, 210987): a keypad pattern either way, and refusing the wrapping

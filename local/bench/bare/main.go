@@ -1,4 +1,4 @@
-// Command bare is the cold-start baseline of DESIGN §5: an aws-lambda-go function, built the way
+// Command bare is the cold-start baseline (budget: 1.2x): an aws-lambda-go function, built the way
 // the functions are, that builds the SDK clients a function builds and nothing else. Its handler
 // answers every event with an empty 200.
 //
@@ -9,9 +9,9 @@
 //	bench_phonenumbers  a blank import of github.com/nyaruka/phonenumbers
 //	bench_zxcvbn        a blank import of github.com/ccojocar/zxcvbn-go
 //
-// The last two make "bare + mandated libraries": libraries DESIGN chose that parse their data in
-// package init, which a Go program cannot defer, so only a baseline that links them too isolates
-// the cost of our own code.
+// The last two make "bare + mandated libraries": libraries the project chose that parse their
+// data in package init, which a Go program cannot defer, so only a baseline that links them too
+// isolates the cost of our own code.
 package main
 
 import (

@@ -2,5 +2,5 @@
 
 package main
 
-// libphonenumber's metadata is parsed in package init (DESIGN §1 mandates the library).
+// libphonenumber's metadata is parsed in package init (shared/phone is built on the library).
 import _ "github.com/nyaruka/phonenumbers"

@@ -2,5 +2,5 @@
 
 package main
 
-// zxcvbn's dictionaries are loaded in package init (DESIGN §1 mandates the library).
+// zxcvbn's dictionaries are loaded in package init (shared/secret/strength is built on it).
 import _ "github.com/ccojocar/zxcvbn-go"

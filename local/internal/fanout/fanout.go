@@ -1,9 +1,9 @@
-// Package fanout delivers SNS topic messages to functions as Lambda's SNS trigger does (DESIGN
-// §6): it serves an HTTP endpoint per subscription, which moto_server POSTs each notification
-// of the topic to (moto delivers http subscriptions itself, at publish time, with no
-// confirmation step), answers at once, and invokes the function asynchronously with an
-// events.SNSEvent of one record, retrying a failed invocation twice with a backoff as Lambda's
-// asynchronous invocation does; then the event is discarded (the on-failure destination).
+// Package fanout delivers SNS topic messages to functions as Lambda's SNS trigger does: it
+// serves an HTTP endpoint per subscription, which moto_server POSTs each notification of the
+// topic to (moto delivers http subscriptions itself, at publish time, with no confirmation
+// step), answers at once, and invokes the function asynchronously with an events.SNSEvent of
+// one record, retrying a failed invocation twice with a backoff as Lambda's asynchronous
+// invocation does; then the event is discarded (the on-failure destination).
 package fanout
 
 import (

@@ -1,5 +1,5 @@
-// Package streams feeds a DynamoDB stream to a function as a Lambda event source mapping does
-// (DESIGN §6): it reads each shard of the stream through the streams API of DynamoDB Local
+// Package streams feeds a DynamoDB stream to a function as a Lambda event source mapping does:
+// it reads each shard of the stream through the streams API of DynamoDB Local
 // (DescribeStream, GetShardIterator, GetRecords), drops the records the mapping's
 // FilterCriteria do not pass, hands the rest to the function in batches of up to BatchSize as
 // an events.DynamoDBEvent, and on a failure retries from the first failed record, keeping its

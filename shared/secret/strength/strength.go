@@ -1,4 +1,4 @@
-// Package strength is the login-password policy (NIST SP 800-63B, DESIGN §3 Signup): length in
+// Package strength is the login-password policy (NIST SP 800-63B): length in
 // code points, no personal data, and a zxcvbn score of at least 3 — no composition rules.
 //
 // It is apart from package secret because zxcvbn-go decompresses and indexes its dictionaries in
