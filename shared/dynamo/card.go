@@ -47,7 +47,7 @@ func (s *Store) LinkCard(ctx context.Context, accountID string, c card.Card) err
 // Cards lists an account's cards with one strongly consistent query.
 func (s *Store) Cards(ctx context.Context, accountID string) ([]card.Card, error) {
 	var out []card.Card
-	err := s.queryPrefix(ctx, "ACCOUNT#"+accountID, cardPrefix, func(sk string, item map[string]types.AttributeValue) error {
+	err := s.queryPrefix(ctx, accountKey(accountID).PK, cardPrefix, func(sk string, item map[string]types.AttributeValue) error {
 		var it cardItem
 		if err := unmarshal(item, &it); err != nil {
 			return fmt.Errorf("decode card: %w", err)

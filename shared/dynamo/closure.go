@@ -158,14 +158,14 @@ func (c *ClosureStore) Entries(ctx context.Context, b closure.Bucket, cursor str
 func entry(item map[string]types.AttributeValue) (closure.Entry, bool) {
 	pk, _ := item[attrPK].(*types.AttributeValueMemberS)
 	sk, _ := item["GSI1SK"].(*types.AttributeValueMemberS)
-	if pk == nil || sk == nil || !strings.HasPrefix(pk.Value, "ACCOUNT#") || len(sk.Value) < len(time.DateOnly) {
+	if pk == nil || sk == nil || !strings.HasPrefix(pk.Value, accountPrefix) || len(sk.Value) < len(time.DateOnly) {
 		return closure.Entry{}, false
 	}
 	day, err := time.Parse(time.DateOnly, sk.Value[:len(time.DateOnly)])
 	if err != nil {
 		return closure.Entry{}, false
 	}
-	return closure.Entry{AccountID: strings.TrimPrefix(pk.Value, "ACCOUNT#"), Day: day}, true
+	return closure.Entry{AccountID: strings.TrimPrefix(pk.Value, accountPrefix), Day: day}, true
 }
 
 // A cursor is the LastEvaluatedKey of a GSI1 query (four string attributes) as JSON.
@@ -454,7 +454,7 @@ func (c *ClosureStore) Reindex(ctx context.Context, s closure.Subject) error {
 		ConditionExpression:      aws.String("lastActiveAt = :last AND #status IN (:active, :frozen) AND begins_with(GSI1PK, :closing)"),
 		ExpressionAttributeNames: map[string]string{"#status": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pk), ":sk": str(sk), ":last": millis(s.LastActiveAt),
-			":active": str(string(account.StatusActive)), ":frozen": str(string(account.StatusFrozen)), ":closing": str("CLOSING#")}})
+			":active": str(string(account.StatusActive)), ":frozen": str(string(account.StatusFrozen)), ":closing": str(closingPrefix)}})
 	var ccf *types.ConditionalCheckFailedException
 	if err != nil && !errors.As(err, &ccf) {
 		return fmt.Errorf("reindex account: %w", err)

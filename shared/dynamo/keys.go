@@ -34,12 +34,16 @@ func counter(name, window string) key { return key{"RATE#" + name, window} }
 // emailClaim holds which account an email belongs to (lower case).
 func emailClaim(lower string) key { return key{"EMAIL#" + lower, "EMAIL"} }
 
+// accountPrefix begins the partition key of an account's partition: the account item, its
+// devices, cards, events, phone changes and sent-markers.
+const accountPrefix = "ACCOUNT#"
+
 // accountKey is the account item.
-func accountKey(id string) key { return key{"ACCOUNT#" + id, "ACCOUNT"} }
+func accountKey(id string) key { return key{accountPrefix + id, "ACCOUNT"} }
 
 // deviceKey is one device of an account, beside the account in its partition.
 func deviceKey(accountID, deviceID string) key {
-	return key{"ACCOUNT#" + accountID, "DEVICE#" + deviceID}
+	return key{accountPrefix + accountID, devicePrefix + deviceID}
 }
 
 // devicePrefix is the sort-key prefix of an account's devices.
@@ -49,7 +53,9 @@ const devicePrefix = "DEVICE#"
 func sessionKey(hash []byte) key { return key{"SESSION#" + hex.EncodeToString(hash), "SESSION"} }
 
 // eventKey is one security event of an account: the stream outbox.
-func eventKey(accountID, eventID string) key { return key{"ACCOUNT#" + accountID, "EVENT#" + eventID} }
+func eventKey(accountID, eventID string) key {
+	return key{accountPrefix + accountID, "EVENT#" + eventID}
+}
 
 // idempotencyKey is one stored response.
 func idempotencyKey(id string) key { return key{"IDEMPOTENCY#" + id, "IDEMPOTENCY"} }
@@ -59,10 +65,7 @@ const activityShards = 16
 
 // activity is the sparse GSI1 key of an account by the month of its last activity.
 func activity(accountID string, at time.Time) (pk, sk string) {
-	h := fnv.New32a()
-	h.Write([]byte(accountID))
-	return fmt.Sprintf("ACTIVE#%s#%02d", at.UTC().Format("2006-01"), h.Sum32()%activityShards),
-		at.UTC().Format("2006-01-02") + "#" + accountID
+	return activityBucket(at, activityShard(accountID)), at.UTC().Format("2006-01-02") + "#" + accountID
 }
 
 // unknownSignIn counts failed sign-ins for a number that has no account, so that it locks as an
@@ -74,7 +77,9 @@ func unknownSignIn(e164 string) key { return counter("signin-unknown#"+e164, "LO
 func unknownRecovery(e164 string) key { return counter("recovery-unknown#"+e164, "LOCK") }
 
 // cardKey is one bank card of an account; its id is derived from the card's keyed hash.
-func cardKey(accountID, cardID string) key { return key{"ACCOUNT#" + accountID, "CARD#" + cardID} }
+func cardKey(accountID, cardID string) key {
+	return key{accountPrefix + accountID, cardPrefix + cardID}
+}
 
 // cardPrefix is the sort-key prefix of an account's bank cards.
 const cardPrefix = "CARD#"
@@ -103,8 +108,11 @@ func closingIndex(accountID string, due time.Time) (pk, sk string) {
 
 // closingBucket is one partition of GSI1's Warned part: one shard's accounts due in month.
 func closingBucket(month time.Time, shard int) string {
-	return fmt.Sprintf("CLOSING#%s#%02d", month.UTC().Format("2006-01"), shard)
+	return fmt.Sprintf(closingPrefix+"%s#%02d", month.UTC().Format("2006-01"), shard)
 }
+
+// closingPrefix begins the GSI1 partition keys of warned accounts.
+const closingPrefix = "CLOSING#"
 
 // closedIndex is the GSI1 key of a closed account whose account.closed message is not yet
 // published (CLOSED#<shard>, <yyyy-mm-dd closed>#<accountId>); publishing removes it.
@@ -120,13 +128,13 @@ func jobKey(name, runID string) key { return key{"JOB#" + name, runID} }
 
 // phoneChangeKey is one phone change, in its account's partition.
 func phoneChangeKey(accountID, changeID string) key {
-	return key{"ACCOUNT#" + accountID, "PHONECHANGE#" + changeID}
+	return key{accountPrefix + accountID, "PHONECHANGE#" + changeID}
 }
 
 // sentMarker records that one SMS of an alert (a security event, or "tx-" and a transaction's
 // eventId) to one recipient was sent, or is being sent: the alert outbox's exactly-once guard.
 func sentMarker(accountID, alertID, role string) key {
-	return key{"ACCOUNT#" + accountID, "SENT#" + alertID + "#" + role}
+	return key{accountPrefix + accountID, "SENT#" + alertID + "#" + role}
 }
 
 // holdPK and holdSK index a held phone change (sparse GSI1) by the day and time its hold ends,

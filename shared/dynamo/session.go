@@ -290,7 +290,7 @@ func (s *Store) Account(ctx context.Context, id string) (*account.Account, error
 // Devices lists an account's devices with one strongly consistent query.
 func (s *Store) Devices(ctx context.Context, accountID string) ([]account.Device, error) {
 	var out []account.Device
-	err := s.queryPrefix(ctx, "ACCOUNT#"+accountID, devicePrefix, func(sk string, item map[string]types.AttributeValue) error {
+	err := s.queryPrefix(ctx, accountKey(accountID).PK, devicePrefix, func(sk string, item map[string]types.AttributeValue) error {
 		var it deviceItem
 		if err := unmarshal(item, &it); err != nil {
 			return fmt.Errorf("decode device: %w", err)
