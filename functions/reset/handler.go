@@ -14,32 +14,19 @@ import (
 	"github.com/wallet-accounts/wallet/shared/session"
 )
 
-type handler struct {
-	reset    *reset.Service
-	sessions *session.Service
-}
+type handler struct{ reset *reset.Service }
 
 func newRouter(resets *reset.Service, sessions *session.Service, log *slog.Logger) *apigw.Router {
-	h := handler{reset: resets, sessions: sessions}
+	h := handler{reset: resets}
 	return apigw.NewRouter(log, map[string]apigw.HandlerFunc{
 		"POST /v1/password-resets/login":             h.login,
 		"POST /v1/password-resets/login/alternative": h.alternative,
-		"POST /v1/password-resets/payment":           h.payment,
-		"POST /v1/payment-password/verify":           h.verifyPayment,
+		"POST /v1/password-resets/payment":           apigw.Authed(sessions, h.payment),
+		"POST /v1/payment-password/verify":           apigw.Authed(sessions, h.verifyPayment),
 	})
 }
 
-// principal authenticates the request's bearer session.
-func (h handler) principal(ctx context.Context, req events.APIGatewayV2HTTPRequest) (account.Principal, error) {
-	token, _ := apigw.BearerToken(req)
-	return h.sessions.Authenticate(ctx, token)
-}
-
-func (h handler) payment(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	p, err := h.principal(ctx, req)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
+func (h handler) payment(ctx context.Context, p account.Principal, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	var in reset.PaymentRequest
 	if err := apigw.Decode(req, &in); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -50,11 +37,7 @@ func (h handler) payment(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	return apigw.NoContent(), nil
 }
 
-func (h handler) verifyPayment(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	p, err := h.principal(ctx, req)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
+func (h handler) verifyPayment(ctx context.Context, p account.Principal, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	var in reset.VerifyRequest
 	if err := apigw.Decode(req, &in); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
