@@ -46,9 +46,9 @@ func (h handler) create(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 	if err := apigw.Decode(req, &in); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	res, err := h.signup.Signup(ctx, in, []byte(req.Body), apigw.Header(req, idempotency.Header))
+	out, err := h.signup.Signup(ctx, in, []byte(req.Body), apigw.Header(req, idempotency.Header))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return apigw.JSON(res.Status, res.Body), nil
+	return apigw.JSON(http.StatusCreated, out), nil
 }
