@@ -69,7 +69,7 @@ func checkSignIn(req events.APIGatewayV2HTTPRequest) error {
 		return account.FieldError(account.CodeInvalidField, "password", "password is too long")
 	}
 	_, _ = otp.TokenChallengeID(in.VerificationToken)
-	return in.Device.Check()
+	return (*session.DeviceInput)(in.Device).Check()
 }
 
 func checkLinkCard(req events.APIGatewayV2HTTPRequest) error {

@@ -43,11 +43,18 @@ func newRouter(h handler, log *slog.Logger) *apigw.Router {
 }
 
 type signInBody struct {
-	Phone             string               `json:"phone"`
-	Region            string               `json:"region"`
-	Password          string               `json:"password"`
-	Device            *session.DeviceInput `json:"device"`
-	VerificationToken string               `json:"verificationToken"`
+	Phone             string      `json:"phone"`
+	Region            string      `json:"region"`
+	Password          string      `json:"password"`
+	Device            *deviceBody `json:"device"`
+	VerificationToken string      `json:"verificationToken"`
+}
+
+// deviceBody is the device a request comes from: session.DeviceInput as the API spells it.
+type deviceBody struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Platform string `json:"platform"`
 }
 
 func (h handler) signIn(ctx context.Context, req events.APIGatewayV2HTTPRequest) (response, error) {
@@ -65,7 +72,7 @@ func (h handler) signIn(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 	if err != nil {
 		return response{}, err
 	}
-	out, err := h.sessions.SignIn(ctx, session.SignInRequest{Phone: num, Password: in.Password, Device: *in.Device,
+	out, err := h.sessions.SignIn(ctx, session.SignInRequest{Phone: num, Password: in.Password, Device: session.DeviceInput(*in.Device),
 		VerificationToken: in.VerificationToken, SourceIP: apigw.SourceIP(req)})
 	if err != nil {
 		return response{}, err

@@ -186,12 +186,37 @@ func (h handler) getSettings(ctx context.Context, p account.Principal, _ events.
 	return apigw.JSON(http.StatusOK, out), nil
 }
 
+// settingsBody is the body of PUT /v1/alert-settings: alert.SettingsInput as the API spells it.
+type settingsBody struct {
+	LargeTransaction *moneyBody     `json:"largeTransaction"`
+	Nighttime        *nighttimeBody `json:"nighttime"`
+}
+
+// moneyBody is an amount: alert.MoneyView as the API spells it.
+type moneyBody struct {
+	Amount   string `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+// nighttimeBody is the nighttime-protection window: alert.NighttimeInput as the API spells it.
+type nighttimeBody struct {
+	Enabled  *bool  `json:"enabled"`
+	Start    string `json:"start"`
+	End      string `json:"end"`
+	TimeZone string `json:"timezone"`
+}
+
+// input is in as the flow takes it.
+func (in settingsBody) input() alert.SettingsInput {
+	return alert.SettingsInput{LargeTransaction: (*alert.MoneyView)(in.LargeTransaction), Nighttime: (*alert.NighttimeInput)(in.Nighttime)}
+}
+
 func (h handler) putSettings(ctx context.Context, p account.Principal, req events.APIGatewayV2HTTPRequest) (response, error) {
-	var in alert.SettingsInput
+	var in settingsBody
 	if err := apigw.Decode(req, &in); err != nil {
 		return response{}, err
 	}
-	out, err := h.alerts.SaveSettings(ctx, p, in)
+	out, err := h.alerts.SaveSettings(ctx, p, in.input())
 	if err != nil {
 		return response{}, err
 	}

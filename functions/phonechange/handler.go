@@ -9,6 +9,7 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/apigw"
+	"github.com/wallet-accounts/wallet/shared/factor"
 	"github.com/wallet-accounts/wallet/shared/phonechange"
 	"github.com/wallet-accounts/wallet/shared/session"
 )
@@ -26,12 +27,45 @@ func newRouter(sessions *session.Service, changes *phonechange.Service, log *slo
 	})
 }
 
+// startBody is the body of POST /v1/phone-changes.
+type startBody struct {
+	LoginPassword string        `json:"loginPassword"`
+	OldPhoneToken string        `json:"oldPhoneVerificationToken"`
+	Identity      *identityBody `json:"identity"`
+}
+
+// identityBody is the proof for a lost old number.
+type identityBody struct {
+	IDNumber        string       `json:"idNumber"`
+	SecurityAnswers []answerBody `json:"securityAnswers"`
+	PaymentPassword string       `json:"paymentPassword"`
+}
+
+// answerBody is one security question and its answer: factor.Answer as the API spells it.
+type answerBody struct {
+	QuestionID string `json:"questionId"`
+	Answer     string `json:"answer"`
+}
+
+// request is in as the flow takes it.
+func (in startBody) request() phonechange.StartRequest {
+	out := phonechange.StartRequest{LoginPassword: in.LoginPassword, OldPhoneToken: in.OldPhoneToken}
+	if id := in.Identity; id != nil {
+		answers := make([]factor.Answer, len(id.SecurityAnswers))
+		for i, a := range id.SecurityAnswers {
+			answers[i] = factor.Answer(a)
+		}
+		out.Identity = &phonechange.Identity{IDNumber: id.IDNumber, SecurityAnswers: answers, PaymentPassword: id.PaymentPassword}
+	}
+	return out
+}
+
 func (h handler) start(ctx context.Context, p account.Principal, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	var in phonechange.StartRequest
+	var in startBody
 	if err := apigw.Decode(req, &in); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	out, err := h.changes.Start(ctx, p, in)
+	out, err := h.changes.Start(ctx, p, in.request())
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -26,46 +26,99 @@ func newRouter(resets *reset.Service, sessions *session.Service, log *slog.Logge
 	})
 }
 
+// paymentBody is the body of POST /v1/password-resets/payment.
+type paymentBody struct {
+	VerificationToken  string `json:"verificationToken"`
+	IDNumber           string `json:"idNumber"`
+	NewPaymentPassword string `json:"newPaymentPassword"`
+}
+
 func (h handler) payment(ctx context.Context, p account.Principal, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	var in reset.PaymentRequest
+	var in paymentBody
 	if err := apigw.Decode(req, &in); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if err := h.reset.ResetPayment(ctx, p, in); err != nil {
+	if err := h.reset.ResetPayment(ctx, p, reset.PaymentRequest(in)); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return apigw.NoContent(), nil
+}
+
+// verifyBody is the body of POST /v1/payment-password/verify.
+type verifyBody struct {
+	PaymentPassword   string `json:"paymentPassword"`
+	VerificationToken string `json:"verificationToken"`
 }
 
 func (h handler) verifyPayment(ctx context.Context, p account.Principal, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	var in reset.VerifyRequest
+	var in verifyBody
 	if err := apigw.Decode(req, &in); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if err := h.reset.VerifyPayment(ctx, p, in); err != nil {
+	if err := h.reset.VerifyPayment(ctx, p, reset.VerifyRequest(in)); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return apigw.NoContent(), nil
+}
+
+// loginBody is the body of POST /v1/password-resets/login.
+type loginBody struct {
+	VerificationToken string      `json:"verificationToken"`
+	NewPassword       string      `json:"newPassword"`
+	Device            *deviceBody `json:"device"`
+	SecondFactor      *factorBody `json:"secondFactor"`
+}
+
+// deviceBody is the device a request comes from: session.DeviceInput as the API spells it.
+type deviceBody struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Platform string `json:"platform"`
+}
+
+// factorBody is a second factor: reset.Factor as the API spells it.
+type factorBody struct {
+	QuestionID string `json:"questionId"`
+	Answer     string `json:"answer"`
+	IDNumber   string `json:"idNumber"`
 }
 
 func (h handler) login(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	var in reset.LoginRequest
+	var in loginBody
 	if err := apigw.Decode(req, &in); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if err := h.reset.ResetLogin(ctx, in); err != nil {
+	err := h.reset.ResetLogin(ctx, reset.LoginRequest{VerificationToken: in.VerificationToken, NewPassword: in.NewPassword,
+		Device: (*session.DeviceInput)(in.Device), SecondFactor: (*reset.Factor)(in.SecondFactor)})
+	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return apigw.NoContent(), nil
 }
 
+// alternativeBody is the body of POST /v1/password-resets/login/alternative.
 type alternativeBody struct {
-	Phone           string          `json:"phone"`
-	Region          string          `json:"region"`
-	IDNumber        string          `json:"idNumber"`
-	SecurityAnswers []factor.Answer `json:"securityAnswers"`
-	BankCardNumber  string          `json:"bankCardNumber"`
-	NewPassword     string          `json:"newPassword"`
+	Phone           string       `json:"phone"`
+	Region          string       `json:"region"`
+	IDNumber        string       `json:"idNumber"`
+	SecurityAnswers []answerBody `json:"securityAnswers"`
+	BankCardNumber  string       `json:"bankCardNumber"`
+	NewPassword     string       `json:"newPassword"`
+}
+
+// answerBody is one security question and its answer: factor.Answer as the API spells it.
+type answerBody struct {
+	QuestionID string `json:"questionId"`
+	Answer     string `json:"answer"`
+}
+
+// answers is in as the flow takes it.
+func answers(in []answerBody) []factor.Answer {
+	out := make([]factor.Answer, len(in))
+	for i, a := range in {
+		out[i] = factor.Answer(a)
+	}
+	return out
 }
 
 func (h handler) alternative(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -78,7 +131,7 @@ func (h handler) alternative(ctx context.Context, req events.APIGatewayV2HTTPReq
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	err = h.reset.ResetLoginWithoutSMS(ctx, reset.AlternativeRequest{Phone: num, IDNumber: in.IDNumber,
-		Answers: in.SecurityAnswers, BankCardNumber: in.BankCardNumber, NewPassword: in.NewPassword})
+		Answers: answers(in.SecurityAnswers), BankCardNumber: in.BankCardNumber, NewPassword: in.NewPassword})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
