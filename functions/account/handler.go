@@ -62,7 +62,7 @@ func (h handler) signIn(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 	if err := apigw.Decode(req, &in); err != nil {
 		return response{}, err
 	}
-	if err := required("phone", in.Phone, "password", in.Password); err != nil {
+	if err := account.Required("phone", in.Phone, "password", in.Password); err != nil {
 		return response{}, err
 	}
 	if in.Device == nil {
@@ -223,14 +223,4 @@ func (h handler) freezeAccount(ctx context.Context, session apigw.SessionFunc, r
 		return response{}, err
 	}
 	return apigw.JSON(http.StatusOK, out), nil
-}
-
-// required refuses the first empty field; pairs are name, value.
-func required(pairs ...string) error {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i+1] == "" {
-			return account.FieldError(account.CodeMissingField, pairs[i], pairs[i]+" is required")
-		}
-	}
-	return nil
 }
