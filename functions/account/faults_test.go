@@ -36,13 +36,13 @@ func faultFixture(t *testing.T) *faults.Fixture {
 }
 
 var (
-	knownDevice = &session.DeviceInput{ID: "device-signup-01", Name: "Test phone", Platform: "android"} // flowtest's
-	newDevice   = &session.DeviceInput{ID: "device-faults-02", Name: "Tablet", Platform: "ios"}
+	knownDevice = &deviceBody{ID: "device-signup-01", Name: "Test phone", Platform: "android"} // flowtest's
+	newDevice   = &deviceBody{ID: "device-faults-02", Name: "Tablet", Platform: "ios"}
 )
 
 const faultCard = "4111111111111111"
 
-func signInEvent(phone, password string, dev *session.DeviceInput, token string) faults.Request {
+func signInEvent(phone, password string, dev *deviceBody, token string) faults.Request {
 	body, _ := json.Marshal(signInBody{Phone: phone, Password: password, Device: dev, VerificationToken: token})
 	return faults.Request{Event: faults.Event("POST /v1/sessions", string(body)), Status: 201}
 }

@@ -56,7 +56,7 @@ func checkSignIn(req events.APIGatewayV2HTTPRequest) error {
 	if err := apigw.Decode(req, &in); err != nil {
 		return err
 	}
-	if err := required("phone", in.Phone, "password", in.Password); err != nil {
+	if err := account.Required("phone", in.Phone, "password", in.Password); err != nil {
 		return err
 	}
 	if in.Device == nil {
@@ -69,7 +69,7 @@ func checkSignIn(req events.APIGatewayV2HTTPRequest) error {
 		return account.FieldError(account.CodeInvalidField, "password", "password is too long")
 	}
 	_, _ = otp.TokenChallengeID(in.VerificationToken)
-	return in.Device.Check()
+	return (*session.DeviceInput)(in.Device).Check()
 }
 
 func checkLinkCard(req events.APIGatewayV2HTTPRequest) error {
@@ -80,7 +80,7 @@ func checkLinkCard(req events.APIGatewayV2HTTPRequest) error {
 	if err := apigw.Decode(req, &in); err != nil {
 		return err
 	}
-	if err := required("cardNumber", in.CardNumber, "paymentPassword", in.PaymentPassword); err != nil {
+	if err := account.Required("cardNumber", in.CardNumber, "paymentPassword", in.PaymentPassword); err != nil {
 		return err
 	}
 	_, err := secret.CheckCardNumber(in.CardNumber)

@@ -30,45 +30,31 @@ type response = events.APIGatewayV2HTTPResponse
 func newRouter(h handler, log *slog.Logger) *apigw.Router {
 	return apigw.NewRouter(log, map[string]apigw.HandlerFunc{
 		"POST /v1/sessions":              h.signIn,
-		"DELETE /v1/sessions/current":    h.authed(h.signOut),
-		"GET /v1/account":                h.authed(h.account),
-		"GET /v1/devices":                h.authed(h.devices),
-		"DELETE /v1/devices/{deviceId}":  h.authed(h.removeDevice),
-		"POST /v1/bank-cards":            h.authed(h.linkCard),
-		"GET /v1/bank-cards":             h.authed(h.cardList),
-		"DELETE /v1/bank-cards/{cardId}": h.authed(h.unlinkCard),
-		"POST /v1/account/freeze":        h.freezeAccount,
+		"DELETE /v1/sessions/current":    apigw.Authed(h.sessions, h.signOut),
+		"GET /v1/account":                apigw.Authed(h.sessions, h.account),
+		"GET /v1/devices":                apigw.Authed(h.sessions, h.devices),
+		"DELETE /v1/devices/{deviceId}":  apigw.Authed(h.sessions, h.removeDevice),
+		"POST /v1/bank-cards":            apigw.Authed(h.sessions, h.linkCard),
+		"GET /v1/bank-cards":             apigw.Authed(h.sessions, h.cardList),
+		"DELETE /v1/bank-cards/{cardId}": apigw.Authed(h.sessions, h.unlinkCard),
+		// A session, or without one a token in the body.
+		"POST /v1/account/freeze": apigw.OptionalSession(h.sessions, h.freezeAccount),
 	})
 }
 
-// authedFunc serves a route that needs a session.
-type authedFunc func(ctx context.Context, p account.Principal, req events.APIGatewayV2HTTPRequest) (response, error)
-
-// authed authenticates the bearer session before f: one read.
-func (h handler) authed(f authedFunc) apigw.HandlerFunc {
-	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (response, error) {
-		p, err := h.authenticate(ctx, req)
-		if err != nil {
-			return response{}, err
-		}
-		return f(ctx, p, req)
-	}
-}
-
-func (h handler) authenticate(ctx context.Context, req events.APIGatewayV2HTTPRequest) (account.Principal, error) {
-	token, ok := apigw.BearerToken(req)
-	if !ok {
-		return account.Principal{}, account.Errorf(account.CodeUnauthenticated, "send Authorization: Bearer <sessionToken>")
-	}
-	return h.sessions.Authenticate(ctx, token)
-}
-
 type signInBody struct {
-	Phone             string               `json:"phone"`
-	Region            string               `json:"region"`
-	Password          string               `json:"password"`
-	Device            *session.DeviceInput `json:"device"`
-	VerificationToken string               `json:"verificationToken"`
+	Phone             string      `json:"phone"`
+	Region            string      `json:"region"`
+	Password          string      `json:"password"`
+	Device            *deviceBody `json:"device"`
+	VerificationToken string      `json:"verificationToken"`
+}
+
+// deviceBody is the device a request comes from: session.DeviceInput as the API spells it.
+type deviceBody struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Platform string `json:"platform"`
 }
 
 func (h handler) signIn(ctx context.Context, req events.APIGatewayV2HTTPRequest) (response, error) {
@@ -76,7 +62,7 @@ func (h handler) signIn(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 	if err := apigw.Decode(req, &in); err != nil {
 		return response{}, err
 	}
-	if err := required("phone", in.Phone, "password", in.Password); err != nil {
+	if err := account.Required("phone", in.Phone, "password", in.Password); err != nil {
 		return response{}, err
 	}
 	if in.Device == nil {
@@ -86,7 +72,7 @@ func (h handler) signIn(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 	if err != nil {
 		return response{}, err
 	}
-	out, err := h.sessions.SignIn(ctx, session.SignInRequest{Phone: num, Password: in.Password, Device: *in.Device,
+	out, err := h.sessions.SignIn(ctx, session.SignInRequest{Phone: num, Password: in.Password, Device: session.DeviceInput(*in.Device),
 		VerificationToken: in.VerificationToken, SourceIP: apigw.SourceIP(req)})
 	if err != nil {
 		return response{}, err
@@ -221,34 +207,20 @@ type freezeBody struct {
 
 // freezeAccount takes a session (Authorization header, empty body or {}), or, without one, a
 // body with a verificationToken or a freezeToken.
-func (h handler) freezeAccount(ctx context.Context, req events.APIGatewayV2HTTPRequest) (response, error) {
+func (h handler) freezeAccount(ctx context.Context, session apigw.SessionFunc, req events.APIGatewayV2HTTPRequest) (response, error) {
 	var in freezeBody
 	if strings.TrimSpace(req.Body) != "" {
 		if err := apigw.Decode(req, &in); err != nil {
 			return response{}, err
 		}
 	}
-	fr := freeze.Request{VerificationToken: in.VerificationToken, FreezeToken: in.FreezeToken}
-	if apigw.Header(req, "Authorization") != "" {
-		p, err := h.authenticate(ctx, req)
-		if err != nil {
-			return response{}, err
-		}
-		fr.Principal = &p
+	p, err := session(ctx)
+	if err != nil {
+		return response{}, err
 	}
-	out, err := h.freeze.Freeze(ctx, fr)
+	out, err := h.freeze.Freeze(ctx, freeze.Request{Principal: p, VerificationToken: in.VerificationToken, FreezeToken: in.FreezeToken})
 	if err != nil {
 		return response{}, err
 	}
 	return apigw.JSON(http.StatusOK, out), nil
-}
-
-// required refuses the first empty field; pairs are name, value.
-func required(pairs ...string) error {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i+1] == "" {
-			return account.FieldError(account.CodeMissingField, pairs[i], pairs[i]+" is required")
-		}
-	}
-	return nil
 }

@@ -3,36 +3,23 @@
 package main
 
 import (
-	"context"
 	"crypto/rand"
-	"log/slog"
-	"os"
 	_ "time/tzdata" // IANA time zones for the nighttime window (account.InWindow): provided.al2023 has no zoneinfo
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/card"
-	"github.com/wallet-accounts/wallet/shared/config"
 	"github.com/wallet-accounts/wallet/shared/config/awsenv"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
 	"github.com/wallet-accounts/wallet/shared/freeze"
-	"github.com/wallet-accounts/wallet/shared/logging"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/secret"
 	"github.com/wallet-accounts/wallet/shared/session"
 )
 
 func main() {
-	log := logging.New(os.Stdout, logging.ParseLevel(os.Getenv("AWS_LAMBDA_LOG_LEVEL")))
-	cfg, err := config.Load(os.Getenv)
-	if err != nil {
-		fatal(log, "config", err)
-	}
-	awsCfg, err := awsenv.Load(context.Background())
-	if err != nil {
-		fatal(log, "aws config", err)
-	}
+	cfg, awsCfg, log := awsenv.Boot()
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.DynamoEndpoint), cfg.TableName).WithEventTTL(cfg.EventTTL)
 	hasher := secret.NewHasher(cfg.Argon2Params(), rand.Reader, cfg.Pepper)
 	clock := account.SystemClock{}
@@ -44,9 +31,4 @@ func main() {
 		freeze:   freeze.NewService(store, clock, rand.Reader, log),
 	}
 	lambda.Start(newRouter(h, log).WithTimeout(cfg.RequestTimeout).Handle)
-}
-
-func fatal(log *slog.Logger, what string, err error) {
-	log.Error("init failed", "step", what, "err", err)
-	os.Exit(1)
 }

@@ -33,10 +33,10 @@ func checkSettings(req events.APIGatewayV2HTTPRequest) error {
 	if _, ok := apigw.BearerToken(req); !ok {
 		return account.Errorf(account.CodeUnauthenticated, "sign in")
 	}
-	var in alert.SettingsInput
+	var in settingsBody
 	if err := apigw.Decode(req, &in); err != nil {
 		return err
 	}
-	_, err := alert.CheckSettings(in)
+	_, err := alert.CheckSettings(in.input())
 	return err
 }

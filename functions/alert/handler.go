@@ -28,25 +28,20 @@ type alerter interface {
 	SaveSettings(ctx context.Context, p account.Principal, in alert.SettingsInput) (alert.SettingsView, error)
 }
 
-// authenticator checks a bearer session token.
-type authenticator interface {
-	Authenticate(ctx context.Context, token string) (account.Principal, error)
-}
-
 type handler struct {
 	alerts   alerter
-	sessions authenticator
+	sessions apigw.Authenticator
 	router   *apigw.Router
 	log      *slog.Logger
 }
 
 type response = events.APIGatewayV2HTTPResponse
 
-func newHandler(alerts alerter, sessions authenticator, log *slog.Logger) handler {
+func newHandler(alerts alerter, sessions apigw.Authenticator, log *slog.Logger) handler {
 	h := handler{alerts: alerts, sessions: sessions, log: log}
 	h.router = apigw.NewRouter(log, map[string]apigw.HandlerFunc{
-		"GET /v1/alert-settings": h.getSettings,
-		"PUT /v1/alert-settings": h.putSettings,
+		"GET /v1/alert-settings": apigw.Authed(h.sessions, h.getSettings),
+		"PUT /v1/alert-settings": apigw.Authed(h.sessions, h.putSettings),
 	})
 	return h
 }
@@ -184,19 +179,7 @@ func (h handler) transactions(ctx context.Context, ev events.SNSEvent) error {
 	return errors.Join(errs...)
 }
 
-func (h handler) principal(ctx context.Context, req events.APIGatewayV2HTTPRequest) (account.Principal, error) {
-	token, ok := apigw.BearerToken(req)
-	if !ok {
-		return account.Principal{}, account.Errorf(account.CodeUnauthenticated, "send Authorization: Bearer <sessionToken>")
-	}
-	return h.sessions.Authenticate(ctx, token)
-}
-
-func (h handler) getSettings(ctx context.Context, req events.APIGatewayV2HTTPRequest) (response, error) {
-	p, err := h.principal(ctx, req)
-	if err != nil {
-		return response{}, err
-	}
+func (h handler) getSettings(ctx context.Context, p account.Principal, _ events.APIGatewayV2HTTPRequest) (response, error) {
 	out, err := h.alerts.Settings(ctx, p)
 	if err != nil {
 		return response{}, err
@@ -204,16 +187,37 @@ func (h handler) getSettings(ctx context.Context, req events.APIGatewayV2HTTPReq
 	return apigw.JSON(http.StatusOK, out), nil
 }
 
-func (h handler) putSettings(ctx context.Context, req events.APIGatewayV2HTTPRequest) (response, error) {
-	p, err := h.principal(ctx, req)
-	if err != nil {
-		return response{}, err
-	}
-	var in alert.SettingsInput
+// settingsBody is the body of PUT /v1/alert-settings: alert.SettingsInput as the API spells it.
+type settingsBody struct {
+	LargeTransaction *moneyBody     `json:"largeTransaction"`
+	Nighttime        *nighttimeBody `json:"nighttime"`
+}
+
+// moneyBody is an amount: alert.MoneyView as the API spells it.
+type moneyBody struct {
+	Amount   string `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+// nighttimeBody is the nighttime-protection window: alert.NighttimeInput as the API spells it.
+type nighttimeBody struct {
+	Enabled  *bool  `json:"enabled"`
+	Start    string `json:"start"`
+	End      string `json:"end"`
+	TimeZone string `json:"timezone"`
+}
+
+// input is in as the flow takes it.
+func (in settingsBody) input() alert.SettingsInput {
+	return alert.SettingsInput{LargeTransaction: (*alert.MoneyView)(in.LargeTransaction), Nighttime: (*alert.NighttimeInput)(in.Nighttime)}
+}
+
+func (h handler) putSettings(ctx context.Context, p account.Principal, req events.APIGatewayV2HTTPRequest) (response, error) {
+	var in settingsBody
 	if err := apigw.Decode(req, &in); err != nil {
 		return response{}, err
 	}
-	out, err := h.alerts.SaveSettings(ctx, p, in)
+	out, err := h.alerts.SaveSettings(ctx, p, in.input())
 	if err != nil {
 		return response{}, err
 	}

@@ -5,7 +5,6 @@ package main
 
 import (
 	"crypto/rand"
-	"os"
 	_ "time/tzdata" // IANA time zones: provided.al2023 has no zoneinfo files
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -26,8 +25,7 @@ func main() {
 	sender := sms.New(sms.NewSNS(awsCfg, cfg.SNSEndpoint), cfg.SMSSenderID)
 	alerts, err := alert.NewService(store, sender, clock, rand.Reader, cfg, log)
 	if err != nil {
-		log.Error("init failed", "step", "alert service", "err", err)
-		os.Exit(1)
+		awsenv.Fatal(log, "alert service", err)
 	}
 	hasher := secret.NewHasher(cfg.Argon2Params(), rand.Reader, cfg.Pepper)
 	sessions := session.NewService(store, hasher, clock, rand.Reader, cfg, log)

@@ -4,10 +4,7 @@ package main
 
 import (
 	"crypto/rand"
-	"os"
-
-	"github.com/wallet-accounts/wallet/shared/phonechange"
-	"github.com/wallet-accounts/wallet/shared/secret"
+	"errors"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -15,14 +12,15 @@ import (
 	"github.com/wallet-accounts/wallet/shared/closure"
 	"github.com/wallet-accounts/wallet/shared/config/awsenv"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
+	"github.com/wallet-accounts/wallet/shared/phonechange"
+	"github.com/wallet-accounts/wallet/shared/secret"
 	"github.com/wallet-accounts/wallet/shared/sms"
 )
 
 func main() {
 	cfg, awsCfg, log := awsenv.Boot()
 	if cfg.AccountEventsTopicARN == "" {
-		log.Error("init failed", "step", "config", "err", "ACCOUNT_EVENTS_TOPIC_ARN is required")
-		os.Exit(1)
+		awsenv.Fatal(log, "config", errors.New("ACCOUNT_EVENTS_TOPIC_ARN is required"))
 	}
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.DynamoEndpoint), cfg.TableName).WithEventTTL(cfg.EventTTL)
 	topic := sms.NewTopic(sms.NewSNS(awsCfg, cfg.SNSEndpoint), cfg.AccountEventsTopicARN)

@@ -19,7 +19,8 @@ type handler struct{ otp *otp.Service }
 func newRouter(svc *otp.Service, log *slog.Logger) *apigw.Router {
 	h := handler{otp: svc}
 	return apigw.NewRouter(log, map[string]apigw.HandlerFunc{
-		"POST /v1/otp":        h.send,
+		// A session only for a new number's code, read by SendState with the number's state.
+		"POST /v1/otp":        apigw.OptionalSessionInRead(h.send),
 		"POST /v1/otp/verify": h.verify,
 	})
 }
@@ -31,7 +32,7 @@ type sendBody struct {
 	ChangeID string `json:"changeId"`
 }
 
-func (h handler) send(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+func (h handler) send(ctx context.Context, bearer string, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	var in sendBody
 	if err := apigw.Decode(req, &in); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -45,7 +46,7 @@ func (h handler) send(ctx context.Context, req events.APIGatewayV2HTTPRequest) (
 	}
 	sreq := otp.SendRequest{Phone: num, Purpose: account.Purpose(in.Purpose),
 		SourceIP: apigw.SourceIP(req), Lang: apigw.Header(req, "Accept-Language"), ChangeID: in.ChangeID}
-	if bearer, ok := apigw.BearerToken(req); ok {
+	if bearer != "" {
 		sreq.SessionHash = token.Hash(bearer)
 	}
 	out, err := h.otp.Send(ctx, sreq)

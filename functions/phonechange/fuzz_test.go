@@ -8,7 +8,6 @@ import (
 	"github.com/wallet-accounts/wallet/local/faults"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/apigw"
-	"github.com/wallet-accounts/wallet/shared/phonechange"
 )
 
 // FuzzRequests is every PhoneChangeFunction route's decoding: the body through apigw.Decode as
@@ -36,7 +35,7 @@ func FuzzRequests(f *testing.F) {
 }
 
 func checkStart(req events.APIGatewayV2HTTPRequest) error {
-	var in phonechange.StartRequest
+	var in startBody
 	return apigw.Decode(req, &in)
 }
 

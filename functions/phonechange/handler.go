@@ -9,35 +9,63 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/apigw"
+	"github.com/wallet-accounts/wallet/shared/factor"
 	"github.com/wallet-accounts/wallet/shared/phonechange"
 	"github.com/wallet-accounts/wallet/shared/session"
 )
 
-type handler struct {
-	sessions *session.Service
-	changes  *phonechange.Service
-}
+type handler struct{ changes *phonechange.Service }
 
 func newRouter(sessions *session.Service, changes *phonechange.Service, log *slog.Logger) *apigw.Router {
-	h := handler{sessions: sessions, changes: changes}
+	h := handler{changes: changes}
 	return apigw.NewRouter(log, map[string]apigw.HandlerFunc{
-		"POST /v1/phone-changes":                    h.start,
-		"POST /v1/phone-changes/{changeId}/confirm": h.confirm,
-		"POST /v1/phone-changes/{changeId}/cancel":  h.cancel,
+		"POST /v1/phone-changes": apigw.Authed(sessions, h.start),
+		// ConfirmState reads the session in one batch with the change and the proof.
+		"POST /v1/phone-changes/{changeId}/confirm": apigw.SessionInRead(h.confirm),
+		// A session, or a code from the old number; read with the change as for confirm.
+		"POST /v1/phone-changes/{changeId}/cancel": apigw.OptionalSessionInRead(h.cancel),
 	})
 }
 
-func (h handler) start(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	token, _ := apigw.BearerToken(req)
-	p, err := h.sessions.Authenticate(ctx, token)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+// startBody is the body of POST /v1/phone-changes.
+type startBody struct {
+	LoginPassword string        `json:"loginPassword"`
+	OldPhoneToken string        `json:"oldPhoneVerificationToken"`
+	Identity      *identityBody `json:"identity"`
+}
+
+// identityBody is the proof for a lost old number.
+type identityBody struct {
+	IDNumber        string       `json:"idNumber"`
+	SecurityAnswers []answerBody `json:"securityAnswers"`
+	PaymentPassword string       `json:"paymentPassword"`
+}
+
+// answerBody is one security question and its answer: factor.Answer as the API spells it.
+type answerBody struct {
+	QuestionID string `json:"questionId"`
+	Answer     string `json:"answer"`
+}
+
+// request is in as the flow takes it.
+func (in startBody) request() phonechange.StartRequest {
+	out := phonechange.StartRequest{LoginPassword: in.LoginPassword, OldPhoneToken: in.OldPhoneToken}
+	if id := in.Identity; id != nil {
+		answers := make([]factor.Answer, len(id.SecurityAnswers))
+		for i, a := range id.SecurityAnswers {
+			answers[i] = factor.Answer(a)
+		}
+		out.Identity = &phonechange.Identity{IDNumber: id.IDNumber, SecurityAnswers: answers, PaymentPassword: id.PaymentPassword}
 	}
-	var in phonechange.StartRequest
+	return out
+}
+
+func (h handler) start(ctx context.Context, p account.Principal, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	var in startBody
 	if err := apigw.Decode(req, &in); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	out, err := h.changes.Start(ctx, p, in)
+	out, err := h.changes.Start(ctx, p, in.request())
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -48,11 +76,7 @@ type confirmBody struct {
 	VerificationToken string `json:"verificationToken"`
 }
 
-func (h handler) confirm(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	token, ok := apigw.BearerToken(req)
-	if !ok {
-		return events.APIGatewayV2HTTPResponse{}, account.Errorf(account.CodeUnauthenticated, "sign in first")
-	}
+func (h handler) confirm(ctx context.Context, token string, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	var in confirmBody
 	if err := apigw.Decode(req, &in); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -68,14 +92,13 @@ type cancelBody struct {
 	OldPhoneToken string `json:"oldPhoneVerificationToken"`
 }
 
-func (h handler) cancel(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+func (h handler) cancel(ctx context.Context, token string, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	var in cancelBody
 	if req.Body != "" {
 		if err := apigw.Decode(req, &in); err != nil {
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
 	}
-	token, _ := apigw.BearerToken(req)
 	err := h.changes.Cancel(ctx, phonechange.CancelRequest{SessionToken: token, ChangeID: apigw.PathParam(req, "changeId"),
 		OldPhoneToken: in.OldPhoneToken})
 	if err != nil {

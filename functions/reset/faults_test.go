@@ -11,7 +11,6 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/card"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
-	"github.com/wallet-accounts/wallet/shared/factor"
 	"github.com/wallet-accounts/wallet/shared/freeze"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/reset"
@@ -58,7 +57,7 @@ func withCard(t *testing.T, f *faults.Fixture) flowtest.Account {
 
 func alternative(a flowtest.Account, phone, idNumber string, status int) faults.Request {
 	return jsonEvent("POST /v1/password-resets/login/alternative", alternativeBody{Phone: phone, IDNumber: idNumber,
-		SecurityAnswers: []factor.Answer{{QuestionID: "first_pet", Answer: a.Answers["first_pet"]}, {QuestionID: "first_school", Answer: a.Answers["first_school"]}},
+		SecurityAnswers: []answerBody{{QuestionID: "first_pet", Answer: a.Answers["first_pet"]}, {QuestionID: "first_school", Answer: a.Answers["first_school"]}},
 		BankCardNumber:  faultCard, NewPassword: faultNewPassword}, status)
 }
 

@@ -11,9 +11,9 @@ import (
 	"github.com/wallet-accounts/wallet/shared/apigw"
 	"github.com/wallet-accounts/wallet/shared/factor"
 	"github.com/wallet-accounts/wallet/shared/phone"
-	"github.com/wallet-accounts/wallet/shared/reset"
 	"github.com/wallet-accounts/wallet/shared/secret"
 	"github.com/wallet-accounts/wallet/shared/secret/strength"
+	"github.com/wallet-accounts/wallet/shared/session"
 )
 
 // FuzzRequests is every ResetFunction route up to its first read: the body through apigw.Decode
@@ -41,14 +41,14 @@ func FuzzRequests(f *testing.F) {
 }
 
 func checkLogin(req events.APIGatewayV2HTTPRequest) error {
-	var in reset.LoginRequest
+	var in loginBody
 	if err := apigw.Decode(req, &in); err != nil {
 		return err
 	}
 	if err := account.Required("verificationToken", in.VerificationToken, "newPassword", in.NewPassword); err != nil {
 		return err
 	}
-	if err := in.Device.Check(); err != nil {
+	if err := (*session.DeviceInput)(in.Device).Check(); err != nil {
 		return err
 	}
 	return strength.CheckLoginPassword(in.NewPassword, secret.Personal{Phone: "+8613800138000"})
@@ -65,14 +65,14 @@ func checkAlternative(req events.APIGatewayV2HTTPRequest) error {
 	if err := account.Required("idNumber", in.IDNumber, "bankCardNumber", in.BankCardNumber, "newPassword", in.NewPassword); err != nil {
 		return err
 	}
-	if err := factor.CheckAnswerShape(in.SecurityAnswers); err != nil {
+	if err := factor.CheckAnswerShape(answers(in.SecurityAnswers)); err != nil {
 		return err
 	}
 	return strength.CheckLoginPassword(in.NewPassword, secret.Personal{Phone: "+8613800138000"})
 }
 
 func checkPayment(req events.APIGatewayV2HTTPRequest) error {
-	var in reset.PaymentRequest
+	var in paymentBody
 	if err := apigw.Decode(req, &in); err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func checkPayment(req events.APIGatewayV2HTTPRequest) error {
 }
 
 func checkVerify(req events.APIGatewayV2HTTPRequest) error {
-	var in reset.VerifyRequest
+	var in verifyBody
 	if err := apigw.Decode(req, &in); err != nil {
 		return err
 	}

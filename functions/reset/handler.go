@@ -14,75 +14,111 @@ import (
 	"github.com/wallet-accounts/wallet/shared/session"
 )
 
-type handler struct {
-	reset    *reset.Service
-	sessions *session.Service
-}
+type handler struct{ reset *reset.Service }
 
 func newRouter(resets *reset.Service, sessions *session.Service, log *slog.Logger) *apigw.Router {
-	h := handler{reset: resets, sessions: sessions}
+	h := handler{reset: resets}
 	return apigw.NewRouter(log, map[string]apigw.HandlerFunc{
 		"POST /v1/password-resets/login":             h.login,
 		"POST /v1/password-resets/login/alternative": h.alternative,
-		"POST /v1/password-resets/payment":           h.payment,
-		"POST /v1/payment-password/verify":           h.verifyPayment,
+		"POST /v1/password-resets/payment":           apigw.Authed(sessions, h.payment),
+		"POST /v1/payment-password/verify":           apigw.Authed(sessions, h.verifyPayment),
 	})
 }
 
-// principal authenticates the request's bearer session.
-func (h handler) principal(ctx context.Context, req events.APIGatewayV2HTTPRequest) (account.Principal, error) {
-	token, _ := apigw.BearerToken(req)
-	return h.sessions.Authenticate(ctx, token)
+// paymentBody is the body of POST /v1/password-resets/payment.
+type paymentBody struct {
+	VerificationToken  string `json:"verificationToken"`
+	IDNumber           string `json:"idNumber"`
+	NewPaymentPassword string `json:"newPaymentPassword"`
 }
 
-func (h handler) payment(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	p, err := h.principal(ctx, req)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	var in reset.PaymentRequest
+func (h handler) payment(ctx context.Context, p account.Principal, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	var in paymentBody
 	if err := apigw.Decode(req, &in); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if err := h.reset.ResetPayment(ctx, p, in); err != nil {
+	if err := h.reset.ResetPayment(ctx, p, reset.PaymentRequest(in)); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return apigw.NoContent(), nil
 }
 
-func (h handler) verifyPayment(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	p, err := h.principal(ctx, req)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	var in reset.VerifyRequest
+// verifyBody is the body of POST /v1/payment-password/verify.
+type verifyBody struct {
+	PaymentPassword   string `json:"paymentPassword"`
+	VerificationToken string `json:"verificationToken"`
+}
+
+func (h handler) verifyPayment(ctx context.Context, p account.Principal, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	var in verifyBody
 	if err := apigw.Decode(req, &in); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if err := h.reset.VerifyPayment(ctx, p, in); err != nil {
+	if err := h.reset.VerifyPayment(ctx, p, reset.VerifyRequest(in)); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return apigw.NoContent(), nil
+}
+
+// loginBody is the body of POST /v1/password-resets/login.
+type loginBody struct {
+	VerificationToken string      `json:"verificationToken"`
+	NewPassword       string      `json:"newPassword"`
+	Device            *deviceBody `json:"device"`
+	SecondFactor      *factorBody `json:"secondFactor"`
+}
+
+// deviceBody is the device a request comes from: session.DeviceInput as the API spells it.
+type deviceBody struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Platform string `json:"platform"`
+}
+
+// factorBody is a second factor: reset.Factor as the API spells it.
+type factorBody struct {
+	QuestionID string `json:"questionId"`
+	Answer     string `json:"answer"`
+	IDNumber   string `json:"idNumber"`
 }
 
 func (h handler) login(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	var in reset.LoginRequest
+	var in loginBody
 	if err := apigw.Decode(req, &in); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if err := h.reset.ResetLogin(ctx, in); err != nil {
+	err := h.reset.ResetLogin(ctx, reset.LoginRequest{VerificationToken: in.VerificationToken, NewPassword: in.NewPassword,
+		Device: (*session.DeviceInput)(in.Device), SecondFactor: (*reset.Factor)(in.SecondFactor)})
+	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return apigw.NoContent(), nil
 }
 
+// alternativeBody is the body of POST /v1/password-resets/login/alternative.
 type alternativeBody struct {
-	Phone           string          `json:"phone"`
-	Region          string          `json:"region"`
-	IDNumber        string          `json:"idNumber"`
-	SecurityAnswers []factor.Answer `json:"securityAnswers"`
-	BankCardNumber  string          `json:"bankCardNumber"`
-	NewPassword     string          `json:"newPassword"`
+	Phone           string       `json:"phone"`
+	Region          string       `json:"region"`
+	IDNumber        string       `json:"idNumber"`
+	SecurityAnswers []answerBody `json:"securityAnswers"`
+	BankCardNumber  string       `json:"bankCardNumber"`
+	NewPassword     string       `json:"newPassword"`
+}
+
+// answerBody is one security question and its answer: factor.Answer as the API spells it.
+type answerBody struct {
+	QuestionID string `json:"questionId"`
+	Answer     string `json:"answer"`
+}
+
+// answers is in as the flow takes it.
+func answers(in []answerBody) []factor.Answer {
+	out := make([]factor.Answer, len(in))
+	for i, a := range in {
+		out[i] = factor.Answer(a)
+	}
+	return out
 }
 
 func (h handler) alternative(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -95,7 +131,7 @@ func (h handler) alternative(ctx context.Context, req events.APIGatewayV2HTTPReq
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	err = h.reset.ResetLoginWithoutSMS(ctx, reset.AlternativeRequest{Phone: num, IDNumber: in.IDNumber,
-		Answers: in.SecurityAnswers, BankCardNumber: in.BankCardNumber, NewPassword: in.NewPassword})
+		Answers: answers(in.SecurityAnswers), BankCardNumber: in.BankCardNumber, NewPassword: in.NewPassword})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/apigw"
 	"github.com/wallet-accounts/wallet/shared/idempotency"
 	"github.com/wallet-accounts/wallet/shared/secret"
+	"github.com/wallet-accounts/wallet/shared/session"
 	"github.com/wallet-accounts/wallet/shared/signup"
 )
 
@@ -41,14 +42,63 @@ func (h handler) questions(context.Context, events.APIGatewayV2HTTPRequest) (eve
 	return apigw.JSON(http.StatusOK, out), nil
 }
 
+// signupBody is the body of POST /v1/accounts.
+type signupBody struct {
+	VerificationToken string       `json:"verificationToken"`
+	LoginPassword     string       `json:"loginPassword"`
+	PaymentPassword   string       `json:"paymentPassword"`
+	SecurityAnswers   []answerBody `json:"securityAnswers"`
+	AgreementVersion  string       `json:"agreementVersion"`
+	Language          string       `json:"language"`
+	Device            *deviceBody  `json:"device"`
+	Profile           *profileBody `json:"profile"`
+}
+
+// answerBody is one security question and its answer: signup.AnswerInput as the API spells it.
+type answerBody struct {
+	QuestionID string `json:"questionId"`
+	Answer     string `json:"answer"`
+}
+
+// deviceBody is the device a request comes from: session.DeviceInput as the API spells it.
+type deviceBody struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Platform string `json:"platform"`
+}
+
+// profileBody is the optional profile: signup.ProfileInput as the API spells it.
+type profileBody struct {
+	RealName    string `json:"realName"`
+	Gender      string `json:"gender"`
+	DateOfBirth string `json:"dateOfBirth"`
+	Citizenship string `json:"citizenship"`
+	IDType      string `json:"idType"`
+	IDNumber    string `json:"idNumber"`
+	Address     string `json:"address"`
+	Occupation  string `json:"occupation"`
+	Email       string `json:"email"`
+}
+
+// request is in as the flow takes it.
+func (in signupBody) request() signup.Request {
+	answers := make([]signup.AnswerInput, len(in.SecurityAnswers))
+	for i, a := range in.SecurityAnswers {
+		answers[i] = signup.AnswerInput(a)
+	}
+	return signup.Request{VerificationToken: in.VerificationToken, LoginPassword: in.LoginPassword,
+		PaymentPassword: in.PaymentPassword, SecurityAnswers: answers, AgreementVersion: in.AgreementVersion,
+		Language: in.Language, Device: (*session.DeviceInput)(in.Device), Profile: (*signup.ProfileInput)(in.Profile)}
+}
+
 func (h handler) create(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	var in signup.Request
+	var in signupBody
 	if err := apigw.Decode(req, &in); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	res, err := h.signup.Signup(ctx, in, []byte(req.Body), apigw.Header(req, idempotency.Header))
+	out, err := h.signup.Signup(ctx, in.request(), []byte(req.Body), apigw.Header(req, idempotency.Header))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return apigw.JSON(res.Status, res.Body), nil
+	return apigw.JSON(http.StatusCreated, out), nil
 }

@@ -3,6 +3,8 @@
 //   - only shared/dynamo, shared/sms, shared/config/awsenv and functions/*/main.go import the AWS SDK;
 //   - only shared/apigw and functions/* import aws-lambda-go;
 //   - flow packages (everything else under shared/) never depend on an adapter;
+//   - under shared/, only shared/apigw imports net/http: a flow says what went wrong with an
+//     account.Error code, and apigw's one table turns the code into an HTTP status;
 //   - the packages that are slow to initialise (libphonenumber's metadata, zxcvbn's dictionaries)
 //     are reached only through shared/phone and shared/secret/strength, which only the functions
 //     that parse phones or judge new passwords import, so no other function pays for them.
@@ -34,6 +36,7 @@ const (
 var (
 	sdkAllowed    = []string{"shared/dynamo", "shared/sms", "shared/config/awsenv"}
 	lambdaAllowed = []string{"shared/apigw"}
+	httpAllowed   = []string{"shared/apigw"}
 	adapters      = []string{"shared/dynamo", "shared/sms", "shared/apigw"}
 	// reflective packages call reflect's MethodByName: none of our packages may import them.
 	reflective = []string{"text/template", "html/template"}
@@ -108,6 +111,9 @@ func check(p pkg) []string {
 	}
 	if uses(lambda) && !slices.Contains(lambdaAllowed, rel) {
 		bad = append(bad, rel+": depends on aws-lambda-go; only shared/apigw and functions/* may")
+	}
+	if slices.Contains(p.Imports, "net/http") && !slices.Contains(httpAllowed, rel) {
+		bad = append(bad, rel+": imports net/http; only "+strings.Join(httpAllowed, ", ")+" may (HTTP statuses come from apigw's code table)")
 	}
 	for mod, owner := range heavy {
 		if uses(mod) && rel != owner {

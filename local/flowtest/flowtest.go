@@ -131,7 +131,7 @@ func (e *Env) SignUp(t testing.TB, opts ...Option) Account {
 		t.Fatalf("flowtest: signup: %v", err)
 	}
 	var out signup.Result
-	if err := json.Unmarshal(res.Body, &out); err != nil {
+	if err := json.Unmarshal(res, &out); err != nil {
 		t.Fatal(err)
 	}
 	a.ID, a.SessionToken = out.AccountID, out.SessionToken

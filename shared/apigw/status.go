@@ -1,6 +1,7 @@
 // Package apigw adapts API Gateway HTTP API (payload format 2.0) events to the flows and back: the
 // one JSON decoding path, responses and RFC 9457 problem documents, the one table from error
-// code to HTTP status, and a router for the routes one function serves.
+// code to HTTP status, and a router for the routes one function serves, with the wrappers that say
+// at each route how it is authenticated.
 package apigw
 
 import (

@@ -103,7 +103,7 @@ func (h *harness) signupAt(t *testing.T, at time.Time, number, email string) str
 		t.Fatalf("signup %s: %v", number, err)
 	}
 	var out signup.Result
-	if err := json.Unmarshal(res.Body, &out); err != nil {
+	if err := json.Unmarshal(res, &out); err != nil {
 		t.Fatal(err)
 	}
 	h.tokens[out.AccountID] = out.SessionToken

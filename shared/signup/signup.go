@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -102,39 +101,40 @@ type Result struct {
 	SessionToken string `json:"sessionToken"`
 }
 
-// Signup creates the account. body is the raw request, for the idempotency record; key is the
-// client's Idempotency-Key, or "".
-func (s *Service) Signup(ctx context.Context, req Request, body []byte, key string) (idempotency.Response, error) {
+// Signup creates the account and returns the response body: the new account's id and session
+// token, or, for a retry with the same Idempotency-Key, the first request's body. body is the raw
+// request, for the idempotency record; key is the client's Idempotency-Key, or "".
+func (s *Service) Signup(ctx context.Context, req Request, body []byte, key string) (json.RawMessage, error) {
 	idem, err := idempotency.Derive(s.cfg.Pepper, "POST /v1/accounts", key, body)
 	if err != nil {
-		return idempotency.Response{}, err
+		return nil, err
 	}
 	if err := s.checkShape(req); err != nil {
-		return idempotency.Response{}, err
+		return nil, err
 	}
 	if err := req.Device.Check(); err != nil {
-		return idempotency.Response{}, err
+		return nil, err
 	}
 	proof, stored, err := s.store.Begin(ctx, req.VerificationToken, idem)
 	if err != nil {
-		return idempotency.Response{}, fmt.Errorf("begin signup: %w", err)
+		return nil, fmt.Errorf("begin signup: %w", err)
 	}
 	if stored != nil {
-		return idem.Replay(*stored)
+		return replay(idem, *stored)
 	}
 	now := s.clock.Now()
 	if err := otp.CheckProof(proof, req.VerificationToken, account.PurposeSignup, "", now); err != nil {
-		return idempotency.Response{}, err
+		return nil, err
 	}
 	c, res, err := s.build(req, proof, now)
 	if err != nil {
-		return idempotency.Response{}, err
+		return nil, err
 	}
-	resp := idempotency.Response{Status: http.StatusCreated, Body: mustJSON(res)}
+	resp := idempotency.Response{Body: mustJSON(res)} // the status is the handler's: 201 for a replay too
 	if idem != nil {
 		rec, err := idem.Seal(resp, s.rand)
 		if err != nil {
-			return idempotency.Response{}, err
+			return nil, err
 		}
 		c.Idem = &IdemWrite{Key: idem, Record: rec}
 	}
@@ -142,14 +142,20 @@ func (s *Service) Signup(ctx context.Context, req Request, body []byte, key stri
 	case errors.Is(err, ErrReplayed):
 		stored, rerr := s.store.Replay(ctx, idem)
 		if rerr != nil || stored == nil {
-			return idempotency.Response{}, fmt.Errorf("replay after race: %w", errors.Join(err, rerr))
+			return nil, fmt.Errorf("replay after race: %w", errors.Join(err, rerr))
 		}
-		return idem.Replay(*stored)
+		return replay(idem, *stored)
 	case err != nil:
-		return idempotency.Response{}, err
+		return nil, err
 	}
 	s.log.InfoContext(ctx, "account created", "account", c.Account.ID)
-	return resp, nil
+	return resp.Body, nil
+}
+
+// replay returns the body the first request with idem's key answered.
+func replay(idem *idempotency.Key, stored idempotency.Record) (json.RawMessage, error) {
+	resp, err := idem.Replay(stored)
+	return resp.Body, err
 }
 
 // checkShape refuses what can be refused before any read: missing fields and the questions.

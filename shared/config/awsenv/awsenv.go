@@ -63,13 +63,18 @@ func Boot() (config.Config, aws.Config, *slog.Logger) {
 	log := logging.New(os.Stdout, logging.ParseLevel(os.Getenv("AWS_LAMBDA_LOG_LEVEL")))
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
-		log.Error("init failed", "step", "config", "err", err)
-		os.Exit(1)
+		Fatal(log, "config", err)
 	}
 	awsCfg, err := Load(context.Background())
 	if err != nil {
-		log.Error("init failed", "step", "aws config", "err", err)
-		os.Exit(1)
+		Fatal(log, "aws config", err)
 	}
 	return cfg, awsCfg, log
+}
+
+// Fatal logs that the function's init failed at step and ends the process, which Lambda reports
+// as an init error. A main.go calls it for what it builds after Boot.
+func Fatal(log *slog.Logger, step string, err error) {
+	log.Error("init failed", "step", step, "err", err)
+	os.Exit(1)
 }
