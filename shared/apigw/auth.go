@@ -11,7 +11,7 @@ import (
 // handler: Authed for a route that needs a session; OptionalSession for one a session may
 // authenticate but need not; SessionInRead and OptionalSessionInRead for a route whose flow checks
 // the session inside a read it makes anyway, which saves the round trip Authed would spend
-// (DESIGN §5 counts them). A route without a wrapper is public.
+// (make bench counts them against the budgets). A route without a wrapper is public.
 
 // Authenticator checks a bearer session token (session.Service.Authenticate: one read).
 type Authenticator interface {
