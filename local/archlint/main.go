@@ -9,7 +9,8 @@
 //     are reached only through shared/phone and shared/secret/strength, which only the functions
 //     that parse phones or judge new passwords import, so no other function pays for them.
 //
-// It prints each violation and exits 1 if there is any.
+// It also checks that no tracked file refers to a path outside the repository. It prints each
+// violation and exits 1 if there is any.
 package main
 
 import (
@@ -65,6 +66,7 @@ func main() {
 	for _, p := range pkgs {
 		bad = append(bad, check(p)...)
 	}
+	bad = append(bad, outsideReferences()...)
 	for _, b := range bad {
 		fmt.Println(b)
 	}
@@ -143,6 +145,32 @@ func checkFunction(p pkg, rel string) []string {
 		}
 		if bytes.Contains(src, []byte(`"`+sdk)) || bytes.Contains(src, []byte(`"`+smithy)) {
 			bad = append(bad, rel+"/"+f+": imports the AWS SDK; only main.go may")
+		}
+	}
+	return bad
+}
+
+// outside are the spellings of a reference to a file outside the repository: the design brief the
+// project started from lives beside it, not in it, and nobody who clones the project has it.
+// (Split so that this file does not name them itself.)
+var outside = []string{"../" + "shared/", "DESIGN" + ".md", "DESIGN" + " §"}
+
+// outsideReferences names every tracked file that refers to a path outside the repository.
+func outsideReferences() []string {
+	out, err := exec.Command("git", "ls-files", "-z").Output()
+	if err != nil {
+		return nil // not a checkout (an exported tree): nothing to compare against
+	}
+	var bad []string
+	for _, f := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			continue // deleted in the work tree
+		}
+		for _, o := range outside {
+			if bytes.Contains(src, []byte(o)) {
+				bad = append(bad, f+": refers to "+o+", outside the repository; say it in the project's own words")
+			}
 		}
 	}
 	return bad
