@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -72,9 +73,7 @@ func (s *Store) SaveAlertSettings(ctx context.Context, a account.Account, set ac
 	if !ActiveToday(a.LastActiveAt, now) {
 		set, remove, av := activityUpdate(a.ID, now)
 		sets, removes = append(sets, set), append(removes, remove)
-		for k, v := range av {
-			vals[k] = v
-		}
+		maps.Copy(vals, av)
 	}
 	expr := "SET " + strings.Join(sets, ", ")
 	if len(removes) > 0 {

@@ -217,3 +217,6 @@ func decodeProof(items map[key]map[string]types.AttributeValue, id string, has b
 	ch := c.domain(id)
 	return &ch, nil
 }
+
+// names of attributes that are DynamoDB reserved words.
+var accountNames = map[string]string{"#status": "status", "#version": "version"}

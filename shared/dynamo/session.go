@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -38,9 +39,6 @@ func (it lockoutItem) domain() account.Lockout {
 type counterItem struct {
 	N int `dynamodbav:"n"`
 }
-
-// names of attributes that are DynamoDB reserved words.
-var accountNames = map[string]string{"#status": "status", "#version": "version"}
 
 // PhoneOwner returns the id of the account the number belongs to, or "".
 func (s *Store) PhoneOwner(ctx context.Context, e164 string) (string, error) {
@@ -123,14 +121,15 @@ func (s *Store) SignIn(ctx context.Context, w session.Write) error {
 	set := []string{"#version = :next", "loginFailures = :zero"}
 	vals := map[string]types.AttributeValue{":v": num(a.Version), ":next": num(a.Version + 1), ":zero": num(0),
 		":active": str(string(account.StatusActive)), ":now": millis(w.Now), ":max": num(int64(w.MaxFailures))}
+	remove := ""
 	if w.Touch {
-		pk, sk := activity(a.ID, w.Now)
-		set = append(set, "lastActiveAt = :now", "GSI1PK = :gpk", "GSI1SK = :gsk")
-		vals[":gpk"], vals[":gsk"] = str(pk), str(sk)
+		clause, rm, av := activityUpdate(a.ID, w.Now)
+		set, remove = append(set, clause), " REMOVE "+rm
+		maps.Copy(vals, av)
 	}
 	t := s.newTx().retryable()
 	t.update(&types.Update{TableName: &s.table, Key: accountKey(a.ID).av(),
-		UpdateExpression:          aws.String("SET " + strings.Join(set, ", ")),
+		UpdateExpression:          aws.String("SET " + strings.Join(set, ", ") + remove),
 		ConditionExpression:       aws.String("#version = :v AND #status = :active AND " + notLocked + " AND " + underMax),
 		ExpressionAttributeNames:  accountNames,
 		ExpressionAttributeValues: vals}, account.ErrStale)

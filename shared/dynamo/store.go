@@ -204,3 +204,63 @@ func (p *accountParts) decode(accountSK string, item map[string]types.AttributeV
 	}
 	return nil
 }
+
+// Activity tracking: lastActiveAt and the account's GSI1 entry move at most once per
+// account per UTC day. Sign-in, authenticated changes and transaction messages call one of:
+//
+//   - (*Store).TouchActivity, a write of its own, when the flow writes nothing else to the account;
+//   - activityUpdate, the SET and REMOVE clauses to add to an update of the account item the flow
+//     makes anyway (sign-in, alert settings), at no extra cost.
+//
+// Each takes the lastActiveAt the flow read and makes no write when it is already today. Each
+// files the account under today's month in the Idle part of the index and removes
+// inactivityWarnedAt: activity voids a warning, and the closure job then leaves the account alone.
+
+// activityIndex is the GSI1 index name.
+const activityIndex = "GSI1"
+
+// ActiveToday reports whether an account last active at last needs no activity write at now.
+func ActiveToday(last, now time.Time) bool {
+	l, n := last.UTC(), now.UTC()
+	return !l.Before(time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC))
+}
+
+// activityUpdate returns the clauses (without the SET and REMOVE keywords, to join with the
+// caller's) and the values (:actAt, :actPK, :actSK) that record activity at now.
+func activityUpdate(accountID string, now time.Time) (set, remove string, values map[string]types.AttributeValue) {
+	pk, sk := activity(accountID, now)
+	return "lastActiveAt = :actAt, GSI1PK = :actPK, GSI1SK = :actSK", "inactivityWarnedAt",
+		map[string]types.AttributeValue{":actAt": millis(now), ":actPK": str(pk), ":actSK": str(sk)}
+}
+
+// touch is the update that records activity at now on an open account.
+func (s *Store) touch(accountID string, now time.Time) *types.Update {
+	set, remove, vals := activityUpdate(accountID, now)
+	vals[":active"], vals[":frozen"] = str(string(account.StatusActive)), str(string(account.StatusFrozen))
+	return &types.Update{TableName: &s.table, Key: accountKey(accountID).av(),
+		UpdateExpression:          aws.String("SET " + set + " REMOVE " + remove),
+		ConditionExpression:       aws.String("#status IN (:active, :frozen)"),
+		ExpressionAttributeNames:  map[string]string{"#status": "status"},
+		ExpressionAttributeValues: vals}
+}
+
+// TouchActivity records activity on an account at now, given the lastActiveAt the caller read:
+// no call when it is already today; otherwise one conditional UpdateItem, which does nothing
+// (and is no error) when another request touched the account today already, or the account is
+// closed or gone.
+func (s *Store) TouchActivity(ctx context.Context, accountID string, last, now time.Time) error {
+	if ActiveToday(last, now) {
+		return nil
+	}
+	u := s.touch(accountID, now)
+	u.ConditionExpression = aws.String(*u.ConditionExpression + " AND lastActiveAt < :day")
+	u.ExpressionAttributeValues[":day"] = millis(now.UTC().Truncate(24 * time.Hour))
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: u.TableName, Key: u.Key,
+		UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
+		ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues})
+	var ccf *types.ConditionalCheckFailedException
+	if err != nil && !errors.As(err, &ccf) {
+		return fmt.Errorf("touch activity: %w", err)
+	}
+	return nil
+}
