@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/wallet-accounts/wallet/functions/internal/body"
 	"github.com/wallet-accounts/wallet/local/faults"
 	"github.com/wallet-accounts/wallet/local/flowtest"
 	"github.com/wallet-accounts/wallet/shared/account"
@@ -57,7 +58,7 @@ func withCard(t *testing.T, f *faults.Fixture) flowtest.Account {
 
 func alternative(a flowtest.Account, phone, idNumber string, status int) faults.Request {
 	return jsonEvent("POST /v1/password-resets/login/alternative", alternativeBody{Phone: phone, IDNumber: idNumber,
-		SecurityAnswers: []answerBody{{QuestionID: "first_pet", Answer: a.Answers["first_pet"]}, {QuestionID: "first_school", Answer: a.Answers["first_school"]}},
+		SecurityAnswers: []body.Answer{{QuestionID: "first_pet", Answer: a.Answers["first_pet"]}, {QuestionID: "first_school", Answer: a.Answers["first_school"]}},
 		BankCardNumber:  faultCard, NewPassword: faultNewPassword}, status)
 }
 
