@@ -130,7 +130,7 @@ func (s *Service) Signup(ctx context.Context, req Request, body []byte, key stri
 	if err != nil {
 		return nil, err
 	}
-	resp := idempotency.Response{Body: mustJSON(res)} // the status is the handler's: 201 for a replay too
+	resp := idempotency.Response{Body: mustJSON(res)} // the handler answers 201, for a replay too
 	if idem != nil {
 		rec, err := idem.Seal(resp, s.rand)
 		if err != nil {
