@@ -20,7 +20,8 @@ func (d *Device) Input() *session.DeviceInput {
 	return (*session.DeviceInput)(d)
 }
 
-// Answer is one security question and its answer: factor.Answer as the API spells it.
+// Answer is one security question and its answer as the API spells it: factor.Answer, and
+// signup.AnswerInput at signup.
 type Answer struct {
 	QuestionID string `json:"questionId"`
 	Answer     string `json:"answer"`
