@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/wallet-accounts/wallet/functions/internal/body"
 	"github.com/wallet-accounts/wallet/local/faults"
 	"github.com/wallet-accounts/wallet/local/flowtest"
 	"github.com/wallet-accounts/wallet/shared/account"
@@ -36,15 +37,15 @@ func faultFixture(t *testing.T) *faults.Fixture {
 }
 
 var (
-	knownDevice = &deviceBody{ID: "device-signup-01", Name: "Test phone", Platform: "android"} // flowtest's
-	newDevice   = &deviceBody{ID: "device-faults-02", Name: "Tablet", Platform: "ios"}
+	knownDevice = &body.Device{ID: "device-signup-01", Name: "Test phone", Platform: "android"} // flowtest's
+	newDevice   = &body.Device{ID: "device-faults-02", Name: "Tablet", Platform: "ios"}
 )
 
 const faultCard = "4111111111111111"
 
-func signInEvent(phone, password string, dev *deviceBody, token string) faults.Request {
-	body, _ := json.Marshal(signInBody{Phone: phone, Password: password, Device: dev, VerificationToken: token})
-	return faults.Request{Event: faults.Event("POST /v1/sessions", string(body)), Status: 201}
+func signInEvent(phone, password string, dev *body.Device, token string) faults.Request {
+	b, _ := json.Marshal(signInBody{Phone: phone, Password: password, Device: dev, VerificationToken: token})
+	return faults.Request{Event: faults.Event("POST /v1/sessions", string(b)), Status: 201}
 }
 
 // wrongSignIn is a sign-in with a wrong password: counting it by source IP is best effort.

@@ -69,7 +69,7 @@ func checkSignIn(req events.APIGatewayV2HTTPRequest) error {
 		return account.FieldError(account.CodeInvalidField, "password", "password is too long")
 	}
 	_, _ = otp.TokenChallengeID(in.VerificationToken)
-	return (*session.DeviceInput)(in.Device).Check()
+	return in.Device.Input().Check()
 }
 
 func checkLinkCard(req events.APIGatewayV2HTTPRequest) error {

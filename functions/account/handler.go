@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/wallet-accounts/wallet/functions/internal/body"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/apigw"
 	"github.com/wallet-accounts/wallet/shared/card"
@@ -43,18 +44,11 @@ func newRouter(h handler, log *slog.Logger) *apigw.Router {
 }
 
 type signInBody struct {
-	Phone             string      `json:"phone"`
-	Region            string      `json:"region"`
-	Password          string      `json:"password"`
-	Device            *deviceBody `json:"device"`
-	VerificationToken string      `json:"verificationToken"`
-}
-
-// deviceBody is the device a request comes from: session.DeviceInput as the API spells it.
-type deviceBody struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	Platform string `json:"platform"`
+	Phone             string       `json:"phone"`
+	Region            string       `json:"region"`
+	Password          string       `json:"password"`
+	Device            *body.Device `json:"device"`
+	VerificationToken string       `json:"verificationToken"`
 }
 
 func (h handler) signIn(ctx context.Context, req events.APIGatewayV2HTTPRequest) (response, error) {
@@ -72,7 +66,7 @@ func (h handler) signIn(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 	if err != nil {
 		return response{}, err
 	}
-	out, err := h.sessions.SignIn(ctx, session.SignInRequest{Phone: num, Password: in.Password, Device: session.DeviceInput(*in.Device),
+	out, err := h.sessions.SignIn(ctx, session.SignInRequest{Phone: num, Password: in.Password, Device: *in.Device.Input(),
 		VerificationToken: in.VerificationToken, SourceIP: apigw.SourceIP(req)})
 	if err != nil {
 		return response{}, err

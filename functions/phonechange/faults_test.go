@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/wallet-accounts/wallet/functions/internal/body"
 	"github.com/wallet-accounts/wallet/local/faults"
 	"github.com/wallet-accounts/wallet/local/flowtest"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
-	"github.com/wallet-accounts/wallet/shared/factor"
 	"github.com/wallet-accounts/wallet/shared/otp"
 	"github.com/wallet-accounts/wallet/shared/phonechange"
 	"github.com/wallet-accounts/wallet/shared/session"
@@ -29,28 +29,28 @@ func faultFixture(t *testing.T) *faults.Fixture {
 
 const faultIDNumber = "110101199003074514"
 
-func identity(a flowtest.Account) *phonechange.Identity {
-	return &phonechange.Identity{IDNumber: a.IDNumber, PaymentPassword: a.PaymentPassword, SecurityAnswers: []factor.Answer{
+func identity(a flowtest.Account) *identityBody {
+	return &identityBody{IDNumber: a.IDNumber, PaymentPassword: a.PaymentPassword, SecurityAnswers: []body.Answer{
 		{QuestionID: "first_pet", Answer: a.Answers["first_pet"]}, {QuestionID: "first_school", Answer: a.Answers["first_school"]}}}
 }
 
-func startEvent(a flowtest.Account, req phonechange.StartRequest, status int) faults.Request {
-	body, _ := json.Marshal(req)
-	return faults.Request{Event: faults.Event("POST /v1/phone-changes", string(body), faults.Bearer(a.SessionToken)...), Status: status}
+func startEvent(a flowtest.Account, req startBody, status int) faults.Request {
+	b, _ := json.Marshal(req)
+	return faults.Request{Event: faults.Event("POST /v1/phone-changes", string(b), faults.Bearer(a.SessionToken)...), Status: status}
 }
 
 // started opens a change for a (the identity path when the account has an ID number) and
 // returns its id and a phone_change_new token for a fresh number.
 func started(t *testing.T, f *faults.Fixture, a flowtest.Account) (changeID, newToken string) {
 	t.Helper()
-	req := phonechange.StartRequest{LoginPassword: a.Password}
+	req := startBody{LoginPassword: a.Password}
 	if a.IDNumber != "" {
 		req.Identity = identity(a)
 	} else {
 		req.OldPhoneToken = f.Token(t, a, account.PurposePhoneChangeOld)
 	}
 	svc := phonechange.NewService(f.Store, f.Hasher, f.Clock, rand.Reader, f.Cfg, f.Log)
-	res, err := svc.Start(context.Background(), account.Principal{AccountID: a.ID, SessionHash: token.Hash(a.SessionToken)}, req)
+	res, err := svc.Start(context.Background(), account.Principal{AccountID: a.ID, SessionHash: token.Hash(a.SessionToken)}, req.request())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,15 +73,15 @@ func TestFaultsPhoneChange(t *testing.T) {
 	faults.Run(t, faultFixture,
 		faults.Case{Name: "start, old phone", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t)
-			return startEvent(a, phonechange.StartRequest{LoginPassword: a.Password, OldPhoneToken: f.Token(t, a, account.PurposePhoneChangeOld)}, 201)
+			return startEvent(a, startBody{LoginPassword: a.Password, OldPhoneToken: f.Token(t, a, account.PurposePhoneChangeOld)}, 201)
 		}},
 		faults.Case{Name: "start, identity", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t, flowtest.WithIDNumber(faultIDNumber))
-			return startEvent(a, phonechange.StartRequest{LoginPassword: a.Password, Identity: identity(a)}, 201)
+			return startEvent(a, startBody{LoginPassword: a.Password, Identity: identity(a)}, 201)
 		}},
 		faults.Case{Name: "start, wrong password", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t)
-			return startEvent(a, phonechange.StartRequest{LoginPassword: "not-the-password-7", OldPhoneToken: f.Token(t, a, account.PurposePhoneChangeOld)}, 401)
+			return startEvent(a, startBody{LoginPassword: "not-the-password-7", OldPhoneToken: f.Token(t, a, account.PurposePhoneChangeOld)}, 401)
 		}},
 		faults.Case{Name: "confirm, old phone: completes", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t)

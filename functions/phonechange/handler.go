@@ -7,9 +7,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/wallet-accounts/wallet/functions/internal/body"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/apigw"
-	"github.com/wallet-accounts/wallet/shared/factor"
 	"github.com/wallet-accounts/wallet/shared/phonechange"
 	"github.com/wallet-accounts/wallet/shared/session"
 )
@@ -36,26 +36,17 @@ type startBody struct {
 
 // identityBody is the proof for a lost old number.
 type identityBody struct {
-	IDNumber        string       `json:"idNumber"`
-	SecurityAnswers []answerBody `json:"securityAnswers"`
-	PaymentPassword string       `json:"paymentPassword"`
-}
-
-// answerBody is one security question and its answer: factor.Answer as the API spells it.
-type answerBody struct {
-	QuestionID string `json:"questionId"`
-	Answer     string `json:"answer"`
+	IDNumber        string        `json:"idNumber"`
+	SecurityAnswers []body.Answer `json:"securityAnswers"`
+	PaymentPassword string        `json:"paymentPassword"`
 }
 
 // request is in as the flow takes it.
 func (in startBody) request() phonechange.StartRequest {
 	out := phonechange.StartRequest{LoginPassword: in.LoginPassword, OldPhoneToken: in.OldPhoneToken}
 	if id := in.Identity; id != nil {
-		answers := make([]factor.Answer, len(id.SecurityAnswers))
-		for i, a := range id.SecurityAnswers {
-			answers[i] = factor.Answer(a)
-		}
-		out.Identity = &phonechange.Identity{IDNumber: id.IDNumber, SecurityAnswers: answers, PaymentPassword: id.PaymentPassword}
+		out.Identity = &phonechange.Identity{IDNumber: id.IDNumber, SecurityAnswers: body.Answers(id.SecurityAnswers),
+			PaymentPassword: id.PaymentPassword}
 	}
 	return out
 }

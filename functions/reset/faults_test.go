@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/wallet-accounts/wallet/functions/internal/body"
 	"github.com/wallet-accounts/wallet/local/faults"
 	"github.com/wallet-accounts/wallet/local/flowtest"
 	"github.com/wallet-accounts/wallet/shared/account"
@@ -35,7 +36,7 @@ const (
 	faultCard        = "4111111111111111"
 )
 
-var knownDevice = &session.DeviceInput{ID: "device-signup-01", Name: "Test phone", Platform: "android"} // flowtest's
+var knownDevice = &body.Device{ID: "device-signup-01", Name: "Test phone", Platform: "android"} // flowtest's
 
 func jsonEvent(route string, body any, status int, pairs ...string) faults.Request {
 	b, _ := json.Marshal(body)
@@ -57,7 +58,7 @@ func withCard(t *testing.T, f *faults.Fixture) flowtest.Account {
 
 func alternative(a flowtest.Account, phone, idNumber string, status int) faults.Request {
 	return jsonEvent("POST /v1/password-resets/login/alternative", alternativeBody{Phone: phone, IDNumber: idNumber,
-		SecurityAnswers: []answerBody{{QuestionID: "first_pet", Answer: a.Answers["first_pet"]}, {QuestionID: "first_school", Answer: a.Answers["first_school"]}},
+		SecurityAnswers: []body.Answer{{QuestionID: "first_pet", Answer: a.Answers["first_pet"]}, {QuestionID: "first_school", Answer: a.Answers["first_school"]}},
 		BankCardNumber:  faultCard, NewPassword: faultNewPassword}, status)
 }
 
@@ -67,21 +68,21 @@ func TestFaultsReset(t *testing.T) {
 		faults.Case{Name: "login reset by code, known device", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t)
 			f.Remember(faultNewPassword)
-			return jsonEvent("POST /v1/password-resets/login", reset.LoginRequest{VerificationToken: f.Token(t, a, account.PurposeResetLogin),
+			return jsonEvent("POST /v1/password-resets/login", loginBody{VerificationToken: f.Token(t, a, account.PurposeResetLogin),
 				NewPassword: faultNewPassword, Device: knownDevice}, 204)
 		}},
 		faults.Case{Name: "login reset by code, new device, security answer", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t)
 			f.Remember(faultNewPassword)
-			req := reset.LoginRequest{VerificationToken: f.Token(t, a, account.PurposeResetLogin), NewPassword: faultNewPassword}
+			req := loginBody{VerificationToken: f.Token(t, a, account.PurposeResetLogin), NewPassword: faultNewPassword}
 			q := askedQuestion(t, f, req)
-			req.SecondFactor = &reset.Factor{QuestionID: q, Answer: a.Answers[q]}
+			req.SecondFactor = &factorBody{QuestionID: q, Answer: a.Answers[q]}
 			return jsonEvent("POST /v1/password-resets/login", req, 204)
 		}},
 		faults.Case{Name: "login reset by code, wrong second factor", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t)
-			req := reset.LoginRequest{VerificationToken: f.Token(t, a, account.PurposeResetLogin), NewPassword: faultNewPassword}
-			req.SecondFactor = &reset.Factor{QuestionID: askedQuestion(t, f, req), Answer: "not the answer"}
+			req := loginBody{VerificationToken: f.Token(t, a, account.PurposeResetLogin), NewPassword: faultNewPassword}
+			req.SecondFactor = &factorBody{QuestionID: askedQuestion(t, f, req), Answer: "not the answer"}
 			return jsonEvent("POST /v1/password-resets/login", req, 401)
 		}},
 		faults.Case{Name: "login reset of a frozen account, with the ID number", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
@@ -91,8 +92,8 @@ func TestFaultsReset(t *testing.T) {
 				t.Fatal(err)
 			}
 			f.Remember(faultNewPassword)
-			return jsonEvent("POST /v1/password-resets/login", reset.LoginRequest{VerificationToken: f.Token(t, a, account.PurposeResetLogin),
-				NewPassword: faultNewPassword, Device: knownDevice, SecondFactor: &reset.Factor{IDNumber: faultIDNumber}}, 204)
+			return jsonEvent("POST /v1/password-resets/login", loginBody{VerificationToken: f.Token(t, a, account.PurposeResetLogin),
+				NewPassword: faultNewPassword, Device: knownDevice, SecondFactor: &factorBody{IDNumber: faultIDNumber}}, 204)
 		}},
 		faults.Case{Name: "login reset without SMS", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := withCard(t, f)
@@ -109,23 +110,23 @@ func TestFaultsReset(t *testing.T) {
 		faults.Case{Name: "payment password reset", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t)
 			f.Remember("731950")
-			return jsonEvent("POST /v1/password-resets/payment", reset.PaymentRequest{VerificationToken: f.Token(t, a, account.PurposeResetPayment),
+			return jsonEvent("POST /v1/password-resets/payment", paymentBody{VerificationToken: f.Token(t, a, account.PurposeResetPayment),
 				NewPaymentPassword: "731950"}, 204, faults.Bearer(a.SessionToken)...)
 		}},
 		faults.Case{Name: "payment password verify", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t)
-			return jsonEvent("POST /v1/payment-password/verify", reset.VerifyRequest{PaymentPassword: a.PaymentPassword}, 204, faults.Bearer(a.SessionToken)...)
+			return jsonEvent("POST /v1/payment-password/verify", verifyBody{PaymentPassword: a.PaymentPassword}, 204, faults.Bearer(a.SessionToken)...)
 		}},
 		faults.Case{Name: "payment password verify, wrong", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t)
-			return jsonEvent("POST /v1/payment-password/verify", reset.VerifyRequest{PaymentPassword: "390418"}, 403, faults.Bearer(a.SessionToken)...)
+			return jsonEvent("POST /v1/payment-password/verify", verifyBody{PaymentPassword: "390418"}, 403, faults.Bearer(a.SessionToken)...)
 		}},
 	)
 }
 
 // askedQuestion sends a risky login reset without a second factor, as a client does first, and
 // returns the security question it is asked.
-func askedQuestion(t *testing.T, f *faults.Fixture, req reset.LoginRequest) string {
+func askedQuestion(t *testing.T, f *faults.Fixture, req loginBody) string {
 	t.Helper()
 	ev := jsonEvent("POST /v1/password-resets/login", req, 403).Event
 	resp, err := f.Handler(context.Background(), ev)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/wallet-accounts/wallet/functions/internal/body"
 	"github.com/wallet-accounts/wallet/local/faults"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/apigw"
@@ -13,7 +14,6 @@ import (
 	"github.com/wallet-accounts/wallet/shared/phone"
 	"github.com/wallet-accounts/wallet/shared/secret"
 	"github.com/wallet-accounts/wallet/shared/secret/strength"
-	"github.com/wallet-accounts/wallet/shared/session"
 )
 
 // FuzzRequests is every ResetFunction route up to its first read: the body through apigw.Decode
@@ -48,7 +48,7 @@ func checkLogin(req events.APIGatewayV2HTTPRequest) error {
 	if err := account.Required("verificationToken", in.VerificationToken, "newPassword", in.NewPassword); err != nil {
 		return err
 	}
-	if err := (*session.DeviceInput)(in.Device).Check(); err != nil {
+	if err := in.Device.Input().Check(); err != nil {
 		return err
 	}
 	return strength.CheckLoginPassword(in.NewPassword, secret.Personal{Phone: "+8613800138000"})
@@ -65,7 +65,7 @@ func checkAlternative(req events.APIGatewayV2HTTPRequest) error {
 	if err := account.Required("idNumber", in.IDNumber, "bankCardNumber", in.BankCardNumber, "newPassword", in.NewPassword); err != nil {
 		return err
 	}
-	if err := factor.CheckAnswerShape(answers(in.SecurityAnswers)); err != nil {
+	if err := factor.CheckAnswerShape(body.Answers(in.SecurityAnswers)); err != nil {
 		return err
 	}
 	return strength.CheckLoginPassword(in.NewPassword, secret.Personal{Phone: "+8613800138000"})

@@ -6,9 +6,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/wallet-accounts/wallet/functions/internal/body"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/apigw"
-	"github.com/wallet-accounts/wallet/shared/factor"
 	"github.com/wallet-accounts/wallet/shared/phone"
 	"github.com/wallet-accounts/wallet/shared/reset"
 	"github.com/wallet-accounts/wallet/shared/session"
@@ -63,17 +63,10 @@ func (h handler) verifyPayment(ctx context.Context, p account.Principal, req eve
 
 // loginBody is the body of POST /v1/password-resets/login.
 type loginBody struct {
-	VerificationToken string      `json:"verificationToken"`
-	NewPassword       string      `json:"newPassword"`
-	Device            *deviceBody `json:"device"`
-	SecondFactor      *factorBody `json:"secondFactor"`
-}
-
-// deviceBody is the device a request comes from: session.DeviceInput as the API spells it.
-type deviceBody struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	Platform string `json:"platform"`
+	VerificationToken string       `json:"verificationToken"`
+	NewPassword       string       `json:"newPassword"`
+	Device            *body.Device `json:"device"`
+	SecondFactor      *factorBody  `json:"secondFactor"`
 }
 
 // factorBody is a second factor: reset.Factor as the API spells it.
@@ -89,7 +82,7 @@ func (h handler) login(ctx context.Context, req events.APIGatewayV2HTTPRequest) 
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	err := h.reset.ResetLogin(ctx, reset.LoginRequest{VerificationToken: in.VerificationToken, NewPassword: in.NewPassword,
-		Device: (*session.DeviceInput)(in.Device), SecondFactor: (*reset.Factor)(in.SecondFactor)})
+		Device: in.Device.Input(), SecondFactor: (*reset.Factor)(in.SecondFactor)})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -98,27 +91,12 @@ func (h handler) login(ctx context.Context, req events.APIGatewayV2HTTPRequest) 
 
 // alternativeBody is the body of POST /v1/password-resets/login/alternative.
 type alternativeBody struct {
-	Phone           string       `json:"phone"`
-	Region          string       `json:"region"`
-	IDNumber        string       `json:"idNumber"`
-	SecurityAnswers []answerBody `json:"securityAnswers"`
-	BankCardNumber  string       `json:"bankCardNumber"`
-	NewPassword     string       `json:"newPassword"`
-}
-
-// answerBody is one security question and its answer: factor.Answer as the API spells it.
-type answerBody struct {
-	QuestionID string `json:"questionId"`
-	Answer     string `json:"answer"`
-}
-
-// answers is in as the flow takes it.
-func answers(in []answerBody) []factor.Answer {
-	out := make([]factor.Answer, len(in))
-	for i, a := range in {
-		out[i] = factor.Answer(a)
-	}
-	return out
+	Phone           string        `json:"phone"`
+	Region          string        `json:"region"`
+	IDNumber        string        `json:"idNumber"`
+	SecurityAnswers []body.Answer `json:"securityAnswers"`
+	BankCardNumber  string        `json:"bankCardNumber"`
+	NewPassword     string        `json:"newPassword"`
 }
 
 func (h handler) alternative(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -131,7 +109,7 @@ func (h handler) alternative(ctx context.Context, req events.APIGatewayV2HTTPReq
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	err = h.reset.ResetLoginWithoutSMS(ctx, reset.AlternativeRequest{Phone: num, IDNumber: in.IDNumber,
-		Answers: answers(in.SecurityAnswers), BankCardNumber: in.BankCardNumber, NewPassword: in.NewPassword})
+		Answers: body.Answers(in.SecurityAnswers), BankCardNumber: in.BankCardNumber, NewPassword: in.NewPassword})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

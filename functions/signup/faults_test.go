@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/wallet-accounts/wallet/functions/internal/body"
 	"github.com/wallet-accounts/wallet/local/faults"
 	"github.com/wallet-accounts/wallet/local/flowtest"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
 	"github.com/wallet-accounts/wallet/shared/secret/strength"
-	"github.com/wallet-accounts/wallet/shared/session"
 	"github.com/wallet-accounts/wallet/shared/signup"
 )
 
@@ -27,20 +27,20 @@ func faultFixture(t *testing.T) *faults.Fixture {
 
 // signupEvent is a signup for a fresh number with a real token; profile may be nil; pairs are
 // headers.
-func signupEvent(t *testing.T, f *faults.Fixture, profile *signup.ProfileInput, pairs ...string) faults.Request {
+func signupEvent(t *testing.T, f *faults.Fixture, profile *profileBody, pairs ...string) faults.Request {
 	t.Helper()
-	req := signup.Request{VerificationToken: f.Issuer.Token(t, flowtest.NewPhone(t), account.PurposeSignup),
+	req := signupBody{VerificationToken: f.Issuer.Token(t, flowtest.NewPhone(t), account.PurposeSignup),
 		LoginPassword: "quartz-meadow-lantern-41", PaymentPassword: "604917", AgreementVersion: f.Cfg.AgreementVersion,
-		Device:  &session.DeviceInput{ID: "device-faults-01", Name: "Phone", Platform: "ios"},
+		Device:  &body.Device{ID: "device-faults-01", Name: "Phone", Platform: "ios"},
 		Profile: profile,
-		SecurityAnswers: []signup.AnswerInput{{QuestionID: "first_school", Answer: "Hillcrest Academy"},
+		SecurityAnswers: []body.Answer{{QuestionID: "first_school", Answer: "Hillcrest Academy"},
 			{QuestionID: "first_pet", Answer: "Biscuit"}, {QuestionID: "childhood_street", Answer: "Birch Lane"}}}
 	f.Remember(req.VerificationToken, req.LoginPassword, req.PaymentPassword, "Hillcrest Academy", "Biscuit", "Birch Lane")
 	if profile != nil {
 		f.Remember(profile.IDNumber)
 	}
-	body, _ := json.Marshal(req)
-	return faults.Request{Event: faults.Event("POST /v1/accounts", string(body), pairs...), Status: 201}
+	b, _ := json.Marshal(req)
+	return faults.Request{Event: faults.Event("POST /v1/accounts", string(b), pairs...), Status: 201}
 }
 
 // TestFaultsSignup fails each DynamoDB call of every SignupFunction route in turn (faults.Run).
@@ -56,7 +56,7 @@ func TestFaultsSignup(t *testing.T) {
 		}},
 		faults.Case{Name: "sign up with a profile, email and ID", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			n++
-			return signupEvent(t, f, &signup.ProfileInput{RealName: "Lin Mei", Email: fmt.Sprintf("lin.mei.%d@example.com", n),
+			return signupEvent(t, f, &profileBody{RealName: "Lin Mei", Email: fmt.Sprintf("lin.mei.%d@example.com", n),
 				IDType: "national_id", IDNumber: "11010119900307451X"})
 		}},
 		faults.Case{Name: "sign up with an Idempotency-Key", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {

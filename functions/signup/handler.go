@@ -7,10 +7,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/wallet-accounts/wallet/functions/internal/body"
 	"github.com/wallet-accounts/wallet/shared/apigw"
 	"github.com/wallet-accounts/wallet/shared/idempotency"
 	"github.com/wallet-accounts/wallet/shared/secret"
-	"github.com/wallet-accounts/wallet/shared/session"
 	"github.com/wallet-accounts/wallet/shared/signup"
 )
 
@@ -44,27 +44,14 @@ func (h handler) questions(context.Context, events.APIGatewayV2HTTPRequest) (eve
 
 // signupBody is the body of POST /v1/accounts.
 type signupBody struct {
-	VerificationToken string       `json:"verificationToken"`
-	LoginPassword     string       `json:"loginPassword"`
-	PaymentPassword   string       `json:"paymentPassword"`
-	SecurityAnswers   []answerBody `json:"securityAnswers"`
-	AgreementVersion  string       `json:"agreementVersion"`
-	Language          string       `json:"language"`
-	Device            *deviceBody  `json:"device"`
-	Profile           *profileBody `json:"profile"`
-}
-
-// answerBody is one security question and its answer: signup.AnswerInput as the API spells it.
-type answerBody struct {
-	QuestionID string `json:"questionId"`
-	Answer     string `json:"answer"`
-}
-
-// deviceBody is the device a request comes from: session.DeviceInput as the API spells it.
-type deviceBody struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	Platform string `json:"platform"`
+	VerificationToken string        `json:"verificationToken"`
+	LoginPassword     string        `json:"loginPassword"`
+	PaymentPassword   string        `json:"paymentPassword"`
+	SecurityAnswers   []body.Answer `json:"securityAnswers"`
+	AgreementVersion  string        `json:"agreementVersion"`
+	Language          string        `json:"language"`
+	Device            *body.Device  `json:"device"`
+	Profile           *profileBody  `json:"profile"`
 }
 
 // profileBody is the optional profile: signup.ProfileInput as the API spells it.
@@ -88,7 +75,7 @@ func (in signupBody) request() signup.Request {
 	}
 	return signup.Request{VerificationToken: in.VerificationToken, LoginPassword: in.LoginPassword,
 		PaymentPassword: in.PaymentPassword, SecurityAnswers: answers, AgreementVersion: in.AgreementVersion,
-		Language: in.Language, Device: (*session.DeviceInput)(in.Device), Profile: (*signup.ProfileInput)(in.Profile)}
+		Language: in.Language, Device: in.Device.Input(), Profile: (*signup.ProfileInput)(in.Profile)}
 }
 
 func (h handler) create(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {

@@ -30,20 +30,20 @@ type NighttimeView struct {
 	TimeZone string `json:"timezone"`
 }
 
-// SettingsInput is the body of PUT /v1/alert-settings: the whole settings, replaced.
-// largeTransaction may be absent or null (off); nighttime and each of its fields are required.
+// SettingsInput is the whole settings that PUT /v1/alert-settings replaces. A nil
+// LargeTransaction is off; Nighttime and each of its fields are required.
 type SettingsInput struct {
-	LargeTransaction *MoneyView      `json:"largeTransaction"`
-	Nighttime        *NighttimeInput `json:"nighttime"`
+	LargeTransaction *MoneyView
+	Nighttime        *NighttimeInput
 }
 
 // NighttimeInput is the window as a client sends it; Enabled is a pointer so that a missing
 // one is told from false.
 type NighttimeInput struct {
-	Enabled  *bool  `json:"enabled"`
-	Start    string `json:"start"`
-	End      string `json:"end"`
-	TimeZone string `json:"timezone"`
+	Enabled  *bool
+	Start    string
+	End      string
+	TimeZone string
 }
 
 // settingsRetries is how often a save that lost a race reads the account again.

@@ -63,7 +63,7 @@ func NewService(store Store, pub Publisher, phones PhoneChanges, clock account.C
 
 // Request is one invocation's input.
 type Request struct {
-	DryRun bool `json:"dryRun"` // a dry run even when DRY_RUN is off
+	DryRun bool // a dry run even when DRY_RUN is off
 }
 
 // Summary is what one invocation did, and the run so far.

@@ -17,8 +17,8 @@ import (
 
 // Answer is the answer to one security question.
 type Answer struct {
-	QuestionID string `json:"questionId"`
-	Answer     string `json:"answer"`
+	QuestionID string
+	Answer     string
 }
 
 // Checker checks factors against an account.

@@ -30,10 +30,11 @@ type Key struct {
 	seal     []byte
 }
 
-// Response is what the first request answered.
+// Response is what the first request answered: its body (the handler sets the status, the same
+// for a replay). Records sealed before the status was dropped also hold a "status" field; it is
+// ignored when they are opened.
 type Response struct {
-	Status int             `json:"status"`
-	Body   json.RawMessage `json:"body"`
+	Body json.RawMessage `json:"body"`
 }
 
 // Record is a stored response, sealed.

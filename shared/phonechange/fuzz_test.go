@@ -7,6 +7,7 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/apigw"
+	"github.com/wallet-accounts/wallet/shared/factor"
 )
 
 // FuzzStartRequest is POST /v1/phone-changes up to its first read: the body through apigw.Decode,
@@ -34,11 +35,40 @@ func FuzzStartRequest(f *testing.F) {
 	})
 }
 
+// wireStart is the body of POST /v1/phone-changes as functions/phonechange's startBody spells it.
+// StartRequest has no JSON tags and a flow package cannot import a handler, so the fuzz target
+// decodes into this copy and converts it as the handler does.
+type wireStart struct {
+	LoginPassword string `json:"loginPassword"`
+	OldPhoneToken string `json:"oldPhoneVerificationToken"`
+	Identity      *struct {
+		IDNumber        string `json:"idNumber"`
+		SecurityAnswers []struct {
+			QuestionID string `json:"questionId"`
+			Answer     string `json:"answer"`
+		} `json:"securityAnswers"`
+		PaymentPassword string `json:"paymentPassword"`
+	} `json:"identity"`
+}
+
+func (in wireStart) request() StartRequest {
+	out := StartRequest{LoginPassword: in.LoginPassword, OldPhoneToken: in.OldPhoneToken}
+	if id := in.Identity; id != nil {
+		answers := make([]factor.Answer, len(id.SecurityAnswers))
+		for i, a := range id.SecurityAnswers {
+			answers[i] = factor.Answer(a)
+		}
+		out.Identity = &Identity{IDNumber: id.IDNumber, SecurityAnswers: answers, PaymentPassword: id.PaymentPassword}
+	}
+	return out
+}
+
 func checkStart(body string) error {
-	var req StartRequest
-	if err := apigw.Decode(events.APIGatewayV2HTTPRequest{Body: body}, &req); err != nil {
+	var in wireStart
+	if err := apigw.Decode(events.APIGatewayV2HTTPRequest{Body: body}, &in); err != nil {
 		return err
 	}
+	req := in.request()
 	if err := account.Required("loginPassword", req.LoginPassword); err != nil {
 		return err
 	}

@@ -36,16 +36,16 @@ func NewService(store Store, hasher *secret.Hasher, clock account.Clock, rand io
 
 // StartRequest is step 1: the login password again, and proof of the old phone or of identity.
 type StartRequest struct {
-	LoginPassword string    `json:"loginPassword"`
-	OldPhoneToken string    `json:"oldPhoneVerificationToken,omitempty"`
-	Identity      *Identity `json:"identity,omitempty"`
+	LoginPassword string
+	OldPhoneToken string
+	Identity      *Identity
 }
 
 // Identity is the proof for a lost old number.
 type Identity struct {
-	IDNumber        string          `json:"idNumber"`
-	SecurityAnswers []factor.Answer `json:"securityAnswers"`
-	PaymentPassword string          `json:"paymentPassword"`
+	IDNumber        string
+	SecurityAnswers []factor.Answer
+	PaymentPassword string
 }
 
 // StartResult names the change.
@@ -265,7 +265,7 @@ func (s *Service) ApplyDue(ctx context.Context, asOf time.Time, dryRun bool) (in
 type CancelRequest struct {
 	SessionToken  string
 	ChangeID      string
-	OldPhoneToken string `json:"oldPhoneVerificationToken,omitempty"`
+	OldPhoneToken string
 }
 
 // Cancel stops an open change. The old number's owner can do it without a session.

@@ -10,10 +10,10 @@ import (
 
 // LoginRequest is "forgot my login password" with a reset_login code.
 type LoginRequest struct {
-	VerificationToken string               `json:"verificationToken"`
-	NewPassword       string               `json:"newPassword"`
-	Device            *session.DeviceInput `json:"device,omitempty"`
-	SecondFactor      *Factor              `json:"secondFactor,omitempty"`
+	VerificationToken string
+	NewPassword       string
+	Device            *session.DeviceInput
+	SecondFactor      *Factor
 }
 
 // ResetLogin sets a new login password for the account the reset_login token's phone belongs

@@ -10,9 +10,9 @@ import (
 
 // PaymentRequest resets the payment password from a signed-in device.
 type PaymentRequest struct {
-	VerificationToken  string `json:"verificationToken"`
-	IDNumber           string `json:"idNumber,omitempty"`
-	NewPaymentPassword string `json:"newPaymentPassword"`
+	VerificationToken  string
+	IDNumber           string
+	NewPaymentPassword string
 }
 
 // ResetPayment sets a new payment password: a session, a reset_payment code for the account's
@@ -64,8 +64,8 @@ func (s *Service) ResetPayment(ctx context.Context, p account.Principal, req Pay
 
 // VerifyRequest checks the payment password before money moves.
 type VerifyRequest struct {
-	PaymentPassword   string `json:"paymentPassword"`
-	VerificationToken string `json:"verificationToken,omitempty"`
+	PaymentPassword   string
+	VerificationToken string
 }
 
 // VerifyPayment checks the payment password of the signed-in account: 5 wrong in 24 hours lock

@@ -115,9 +115,9 @@ func (s *Service) WithNighttime(inWindow func(account.Account, time.Time) bool) 
 
 // Factor is a second factor, or a part of the no-SMS recovery.
 type Factor struct {
-	QuestionID string `json:"questionId,omitempty"`
-	Answer     string `json:"answer,omitempty"`
-	IDNumber   string `json:"idNumber,omitempty"`
+	QuestionID string
+	Answer     string
+	IDNumber   string
 }
 
 // isRisky reports whether a login reset needs a second factor: from a device the account has

@@ -10,9 +10,9 @@ import (
 
 // DeviceInput describes the device a request comes from, as the client tells it.
 type DeviceInput struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	Platform string `json:"platform"`
+	ID       string
+	Name     string
+	Platform string
 }
 
 var platforms = map[string]bool{"ios": true, "android": true, "web": true, "harmonyos": true, "other": true}

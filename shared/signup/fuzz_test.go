@@ -13,6 +13,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/idempotency"
 	"github.com/wallet-accounts/wallet/shared/secret"
 	"github.com/wallet-accounts/wallet/shared/secret/strength"
+	"github.com/wallet-accounts/wallet/shared/session"
 )
 
 // FuzzSignupRequest is POST /v1/accounts up to its first read: the body through apigw.Decode,
@@ -53,13 +54,55 @@ func FuzzSignupRequest(f *testing.F) {
 	})
 }
 
+// wireRequest is the body of POST /v1/accounts as functions/signup's signupBody spells it. Request
+// has no JSON tags and a flow package cannot import a handler, so the fuzz target decodes into
+// this copy and converts it as the handler does.
+type wireRequest struct {
+	VerificationToken string `json:"verificationToken"`
+	LoginPassword     string `json:"loginPassword"`
+	PaymentPassword   string `json:"paymentPassword"`
+	SecurityAnswers   []struct {
+		QuestionID string `json:"questionId"`
+		Answer     string `json:"answer"`
+	} `json:"securityAnswers"`
+	AgreementVersion string `json:"agreementVersion"`
+	Language         string `json:"language"`
+	Device           *struct {
+		ID       string `json:"id"`
+		Name     string `json:"name"`
+		Platform string `json:"platform"`
+	} `json:"device"`
+	Profile *struct {
+		RealName    string `json:"realName"`
+		Gender      string `json:"gender"`
+		DateOfBirth string `json:"dateOfBirth"`
+		Citizenship string `json:"citizenship"`
+		IDType      string `json:"idType"`
+		IDNumber    string `json:"idNumber"`
+		Address     string `json:"address"`
+		Occupation  string `json:"occupation"`
+		Email       string `json:"email"`
+	} `json:"profile"`
+}
+
+func (in wireRequest) request() Request {
+	answers := make([]AnswerInput, len(in.SecurityAnswers))
+	for i, a := range in.SecurityAnswers {
+		answers[i] = AnswerInput(a)
+	}
+	return Request{VerificationToken: in.VerificationToken, LoginPassword: in.LoginPassword,
+		PaymentPassword: in.PaymentPassword, SecurityAnswers: answers, AgreementVersion: in.AgreementVersion,
+		Language: in.Language, Device: (*session.DeviceInput)(in.Device), Profile: (*ProfileInput)(in.Profile)}
+}
+
 // checkRequest runs what Signup checks before it reads anything, and then what build checks of
 // the secrets and the profile.
 func (s *Service) checkRequest(body, key string) error {
-	var req Request
-	if err := apigw.Decode(events.APIGatewayV2HTTPRequest{Body: body}, &req); err != nil {
+	var in wireRequest
+	if err := apigw.Decode(events.APIGatewayV2HTTPRequest{Body: body}, &in); err != nil {
 		return err
 	}
+	req := in.request()
 	if _, err := idempotency.Derive(s.cfg.Pepper, "POST /v1/accounts", key, []byte(body)); err != nil {
 		return err
 	}

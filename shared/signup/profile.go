@@ -12,15 +12,15 @@ import (
 
 // ProfileInput is the optional profile given at signup.
 type ProfileInput struct {
-	RealName    string `json:"realName,omitempty"`
-	Gender      string `json:"gender,omitempty"`
-	DateOfBirth string `json:"dateOfBirth,omitempty"`
-	Citizenship string `json:"citizenship,omitempty"`
-	IDType      string `json:"idType,omitempty"`
-	IDNumber    string `json:"idNumber,omitempty"`
-	Address     string `json:"address,omitempty"`
-	Occupation  string `json:"occupation,omitempty"`
-	Email       string `json:"email,omitempty"`
+	RealName    string
+	Gender      string
+	DateOfBirth string
+	Citizenship string
+	IDType      string
+	IDNumber    string
+	Address     string
+	Occupation  string
+	Email       string
 }
 
 var (

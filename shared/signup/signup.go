@@ -79,20 +79,20 @@ func NewService(store Store, hasher *secret.Hasher, policy LoginPolicy, clock ac
 
 // Request is a signup as the client sends it.
 type Request struct {
-	VerificationToken string               `json:"verificationToken"`
-	LoginPassword     string               `json:"loginPassword"`
-	PaymentPassword   string               `json:"paymentPassword"`
-	SecurityAnswers   []AnswerInput        `json:"securityAnswers"`
-	AgreementVersion  string               `json:"agreementVersion"`
-	Language          string               `json:"language,omitempty"`
-	Device            *session.DeviceInput `json:"device,omitempty"`
-	Profile           *ProfileInput        `json:"profile,omitempty"`
+	VerificationToken string
+	LoginPassword     string
+	PaymentPassword   string
+	SecurityAnswers   []AnswerInput
+	AgreementVersion  string
+	Language          string
+	Device            *session.DeviceInput
+	Profile           *ProfileInput
 }
 
 // AnswerInput is one security question and its answer.
 type AnswerInput struct {
-	QuestionID string `json:"questionId"`
-	Answer     string `json:"answer"`
+	QuestionID string
+	Answer     string
 }
 
 // Result is what a signup answers.
@@ -130,7 +130,7 @@ func (s *Service) Signup(ctx context.Context, req Request, body []byte, key stri
 	if err != nil {
 		return nil, err
 	}
-	resp := idempotency.Response{Body: mustJSON(res)} // the status is the handler's: 201 for a replay too
+	resp := idempotency.Response{Body: mustJSON(res)} // the handler answers 201, for a replay too
 	if idem != nil {
 		rec, err := idem.Seal(resp, s.rand)
 		if err != nil {

@@ -72,6 +72,9 @@ func (h *harness) request(token string) signup.Request {
 			{QuestionID: "first_pet", Answer: "Mochi"}, {QuestionID: "childhood_street", Answer: "Elm Road"}}}
 }
 
+// signup signs up with req. The raw body Signup takes is only hashed for the Idempotency-Key, so
+// req's JSON encoding (Go's field names: Request has no JSON tags) stands in for it: equal
+// requests give equal bodies, different ones different bodies.
 func (h *harness) signup(req signup.Request, key string) (json.RawMessage, error) {
 	body, _ := json.Marshal(req)
 	return h.svc.Signup(context.Background(), req, body, key)
