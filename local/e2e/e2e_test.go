@@ -247,10 +247,20 @@ func TestBadRequestsEndToEnd(t *testing.T) {
 		{`{"phone":1,"purpose":"signup"}`, 400, "invalid_type"},
 		{`{"phone":"+8613800138000","purpose":"nope"}`, 400, "invalid_purpose"},
 		{`{"phone":"` + strings.Repeat("9", 1<<20) + `"}`, 413, "body_too_large"},
+		{"{\"phone\":\"+8613800138000\",\"purpose\":\"signup\",\"x\":\"\xff\xfe\"}", 400, "invalid_utf8"},
+		{`{"phone":"+8613800138000","purpose":"signup","x":"\udfff"}`, 400, "invalid_utf8"},
+		{`{"phone":"+8613800138000","purpose":"signup","phone":"+8613900139000"}`, 400, "duplicate_key"},
 	} {
 		res := c.do("POST", "/v1/otp", tc.body)
 		if res.Status != tc.status || res.Body["code"] != tc.code || res.Header.Get("Content-Type") != "application/problem+json" {
-			t.Errorf("%.40s: %d %s", tc.body, res.Status, res.raw)
+			t.Errorf("%.40q: %d %s", tc.body, res.Status, res.raw)
+		}
+	}
+	// A body without its media type is what a web page can make any visitor's browser send.
+	for _, ct := range []string{"", "application/x-www-form-urlencoded", "text/plain"} {
+		res := c.do("POST", "/v1/otp", `{"phone":"+8613800138000","purpose":"signup"}`, "Content-Type", ct)
+		if res.Status != 415 || res.Body["code"] != "unsupported_media_type" {
+			t.Errorf("Content-Type %q: %d %s", ct, res.Status, res.raw)
 		}
 	}
 }
