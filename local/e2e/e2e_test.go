@@ -25,6 +25,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/wallet-accounts/wallet/local/stacktest"
+	"strconv"
 )
 
 // client is one device talking to the local API from its own loopback address, so that per-IP
@@ -83,7 +84,22 @@ func (c *client) do(method, path string, body any, header ...string) response {
 		}
 	}
 	validate(c.t, req, buf, res, raw)
+	checkRetryAfter(c.t, method+" "+path, out)
 	return out
+}
+
+// checkRetryAfter holds every 429 and 503 to the contract that it says when to try again, in the
+// Retry-After header and in retryAfterSeconds, alike and at least a second.
+func checkRetryAfter(t *testing.T, what string, res response) {
+	t.Helper()
+	if res.Status != http.StatusTooManyRequests && res.Status != http.StatusServiceUnavailable {
+		return
+	}
+	secs, ok := res.Body["retryAfterSeconds"].(float64)
+	if header := res.Header.Get("Retry-After"); !ok || secs < 1 || header != strconv.Itoa(int(secs)) {
+		t.Errorf("%s: %d with Retry-After %q and retryAfterSeconds %v; want both, equal, at least 1", what, res.Status,
+			header, res.Body["retryAfterSeconds"])
+	}
 }
 
 var (
@@ -197,6 +213,24 @@ func TestWrongCodesAndResendEndToEnd(t *testing.T) {
 	res = c.do("POST", "/v1/otp", map[string]string{"phone": e164, "purpose": "signup"})
 	if res.Status != 429 || res.Body["code"] != "resend_too_soon" || res.Header.Get("Retry-After") == "" {
 		t.Fatalf("resend: %d %v %s", res.Status, res.Header, res.raw)
+	}
+}
+
+// TestBurnedChallengeEndToEnd: five wrong codes burn a challenge; the right code then answers 429
+// too_many_attempts, saying (as every 429 does) when to ask again.
+func TestBurnedChallengeEndToEnd(t *testing.T) {
+	c := newClient(t)
+	e164, _ := newPhone()
+	id, _ := c.do("POST", "/v1/otp", map[string]string{"phone": e164, "purpose": "signup"}).Body["challengeId"].(string)
+	code := smsCode(t, e164, 0)
+	remember(code)
+	bad := fmt.Sprintf("%06d", (atoi(code)+1)%1_000_000)
+	for range 5 {
+		c.do("POST", "/v1/otp/verify", map[string]string{"challengeId": id, "code": bad})
+	}
+	res := c.do("POST", "/v1/otp/verify", map[string]string{"challengeId": id, "code": code})
+	if res.Status != 429 || res.Body["code"] != "too_many_attempts" || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("burned: %d %v %s", res.Status, res.Header, res.raw)
 	}
 }
 
