@@ -300,6 +300,12 @@ func (s *Service) refused(ctx context.Context, ch *Challenge, now time.Time) err
 	}
 	left := max(s.cfg.OTPMaxAttempts-attempts, 0)
 	s.log.InfoContext(ctx, "wrong code", "challenge", ch.ID, "attempts_left", left)
+	if left == 0 {
+		// The rule of every attempt limit: the attempt that uses the last try is answered with the
+		// limit it reached (here 429 too_many_attempts, with when to ask for a new code), as the
+		// fifth wrong password is answered 423 locked; attemptsRemaining counts down to 1.
+		return s.burned(*ch, now)
+	}
 	return &account.Error{Code: account.CodeInvalidCode, Message: "the code is not right", Field: "code", AttemptsRemaining: &left}
 }
 

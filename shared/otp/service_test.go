@@ -186,14 +186,18 @@ func TestFiveWrongCodesBurnTheChallenge(t *testing.T) {
 	h := newHarness(t, nil)
 	res := h.mustSend(t, cnInput, account.PurposeSignup)
 	code := h.sent.lastCode(t, cnPhone)
-	for i := 1; i <= 5; i++ {
+	for i := 1; i <= 4; i++ {
 		_, err := h.verify(res.ChallengeID, wrong(code))
 		e := wantCode(t, err, account.CodeInvalidCode)
 		if e.AttemptsRemaining == nil || *e.AttemptsRemaining != 5-i {
 			t.Fatalf("attempt %d: attemptsRemaining %v", i, e.AttemptsRemaining)
 		}
 	}
-	_, err := h.verify(res.ChallengeID, code)
+	// The fifth wrong code uses the last try: it is answered with the limit, as the fifth wrong
+	// password is.
+	_, err := h.verify(res.ChallengeID, wrong(code))
+	wantCode(t, err, account.CodeTooManyAttempts)
+	_, err = h.verify(res.ChallengeID, code)
 	wantCode(t, err, account.CodeTooManyAttempts)
 }
 
