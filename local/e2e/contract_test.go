@@ -9,6 +9,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/wallet-accounts/wallet/local/template"
+	"github.com/wallet-accounts/wallet/shared/secret"
 )
 
 // TestTemplateRoutesMatchOpenAPI: every route the template deploys is documented, and every
@@ -52,4 +53,37 @@ func templateRoutes(t *testing.T) []string {
 		}
 	}
 	return routes
+}
+
+// TestOpenAPIPasswordLengthsAreTheServers: every new login password the contract describes has the
+// server's bounds (secret.MinPasswordRunes to MaxPasswordRunes), so a client that validates
+// against openapi.yaml never sends one the server refuses for its length.
+func TestOpenAPIPasswordLengthsAreTheServers(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromFile("../../openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.RequestBody == nil || op.RequestBody.Value.Content.Get("application/json") == nil {
+				continue
+			}
+			props := op.RequestBody.Value.Content.Get("application/json").Schema.Value.Properties
+			for _, name := range []string{"loginPassword", "newPassword"} {
+				p, ok := props[name]
+				if !ok || name == "loginPassword" && path != "/v1/accounts" { // elsewhere it is the current one
+					continue
+				}
+				n++
+				if p.Value.MinLength != secret.MinPasswordRunes || p.Value.MaxLength == nil || *p.Value.MaxLength != secret.MaxPasswordRunes {
+					t.Errorf("%s %s %s: length %d to %v, want %d to %d", strings.ToUpper(method), path, name,
+						p.Value.MinLength, p.Value.MaxLength, secret.MinPasswordRunes, secret.MaxPasswordRunes)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no login password in openapi.yaml: did the fields move?")
+	}
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/wallet-accounts/wallet/local/stacktest"
+	"strconv"
 )
 
 // client is one device talking to the local API from its own loopback address, so that per-IP
@@ -83,7 +84,22 @@ func (c *client) do(method, path string, body any, header ...string) response {
 		}
 	}
 	validate(c.t, req, buf, res, raw)
+	checkRetryAfter(c.t, method+" "+path, out)
 	return out
+}
+
+// checkRetryAfter holds every 429 and 503 to the contract that it says when to try again, in the
+// Retry-After header and in retryAfterSeconds, alike and at least a second.
+func checkRetryAfter(t *testing.T, what string, res response) {
+	t.Helper()
+	if res.Status != http.StatusTooManyRequests && res.Status != http.StatusServiceUnavailable {
+		return
+	}
+	secs, ok := res.Body["retryAfterSeconds"].(float64)
+	if header := res.Header.Get("Retry-After"); !ok || secs < 1 || header != strconv.Itoa(int(secs)) {
+		t.Errorf("%s: %d with Retry-After %q and retryAfterSeconds %v; want both, equal, at least 1", what, res.Status,
+			header, res.Body["retryAfterSeconds"])
+	}
 }
 
 var (
@@ -200,6 +216,24 @@ func TestWrongCodesAndResendEndToEnd(t *testing.T) {
 	}
 }
 
+// TestBurnedChallengeEndToEnd: five wrong codes burn a challenge; the right code then answers 429
+// too_many_attempts, saying (as every 429 does) when to ask again.
+func TestBurnedChallengeEndToEnd(t *testing.T) {
+	c := newClient(t)
+	e164, _ := newPhone()
+	id, _ := c.do("POST", "/v1/otp", map[string]string{"phone": e164, "purpose": "signup"}).Body["challengeId"].(string)
+	code := smsCode(t, e164, 0)
+	remember(code)
+	bad := fmt.Sprintf("%06d", (atoi(code)+1)%1_000_000)
+	for range 5 {
+		c.do("POST", "/v1/otp/verify", map[string]string{"challengeId": id, "code": bad})
+	}
+	res := c.do("POST", "/v1/otp/verify", map[string]string{"challengeId": id, "code": code})
+	if res.Status != 429 || res.Body["code"] != "too_many_attempts" || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("burned: %d %v %s", res.Status, res.Header, res.raw)
+	}
+}
+
 // TestKnownAndUnknownPhonesLookAlike: the answer to a code request does not tell whether the
 // number has an account, in status, headers or shape.
 func TestKnownAndUnknownPhonesLookAlike(t *testing.T) {
@@ -247,10 +281,20 @@ func TestBadRequestsEndToEnd(t *testing.T) {
 		{`{"phone":1,"purpose":"signup"}`, 400, "invalid_type"},
 		{`{"phone":"+8613800138000","purpose":"nope"}`, 400, "invalid_purpose"},
 		{`{"phone":"` + strings.Repeat("9", 1<<20) + `"}`, 413, "body_too_large"},
+		{"{\"phone\":\"+8613800138000\",\"purpose\":\"signup\",\"x\":\"\xff\xfe\"}", 400, "invalid_utf8"},
+		{`{"phone":"+8613800138000","purpose":"signup","x":"\udfff"}`, 400, "invalid_utf8"},
+		{`{"phone":"+8613800138000","purpose":"signup","phone":"+8613900139000"}`, 400, "duplicate_key"},
 	} {
 		res := c.do("POST", "/v1/otp", tc.body)
 		if res.Status != tc.status || res.Body["code"] != tc.code || res.Header.Get("Content-Type") != "application/problem+json" {
-			t.Errorf("%.40s: %d %s", tc.body, res.Status, res.raw)
+			t.Errorf("%.40q: %d %s", tc.body, res.Status, res.raw)
+		}
+	}
+	// A body without its media type is what a web page can make any visitor's browser send.
+	for _, ct := range []string{"", "application/x-www-form-urlencoded", "text/plain"} {
+		res := c.do("POST", "/v1/otp", `{"phone":"+8613800138000","purpose":"signup"}`, "Content-Type", ct)
+		if res.Status != 415 || res.Body["code"] != "unsupported_media_type" {
+			t.Errorf("Content-Type %q: %d %s", ct, res.Status, res.raw)
 		}
 	}
 }

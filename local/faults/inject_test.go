@@ -13,9 +13,12 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/wallet-accounts/wallet/local/stacktest"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/config/awsenv"
+	"time"
 )
 
 // TestInjectedFailuresLookReal: each kind reaches the caller as the SDK's own typed error after
@@ -133,4 +136,30 @@ func TestWrongRequestsAreNotUnavailable(t *testing.T) {
 func isType[T error](err error) bool {
 	var target T
 	return errors.As(err, &target)
+}
+
+// TestAFailedCallAnswersWithinTheBudget: with the production backoff (not the suite's no-sleep
+// one), a DynamoDB call throttled on every attempt reaches the flow, marked unavailable, in a
+// fraction of a second, so the request answers 503 long before REQUEST_TIMEOUT. The SDK's default
+// backoff waited about 3 s here on average (up to 6).
+func TestAFailedCallAnswersWithinTheBudget(t *testing.T) {
+	inj := &Injector{}
+	db, table := stacktest.NewTable(t, func(o *dynamodb.Options) {
+		inj.DynamoDB(o)
+		o.Retryer = awsenv.NewRetryer(func(so *retry.StandardOptions) { so.RateLimiter = ratelimit.None })
+	})
+	key := map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "RATE#x"}, "SK": &types.AttributeValueMemberS{Value: "H1"}}
+	for range 5 {
+		inj.Arm(1, Throttle)
+		start := time.Now()
+		_, err := db.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String(table), Key: key})
+		took := time.Since(start)
+		inj.Reset()
+		if !errors.Is(err, account.ErrUnavailable) {
+			t.Fatalf("a throttled call: %v", err)
+		}
+		if took > time.Second {
+			t.Fatalf("a call throttled on all %d attempts took %v, want well under a second", awsenv.MaxAttempts, took)
+		}
+	}
 }

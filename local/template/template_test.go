@@ -19,6 +19,19 @@ func loadRepoTemplate(t *testing.T) *Template {
 	return tpl
 }
 
+// TestTracingIsOffUnlessAsked: with no tracing SDK linked, Active tracing would only pay for what
+// the REPORT lines already say; the Tracing parameter turns it on.
+func TestTracingIsOffUnlessAsked(t *testing.T) {
+	tpl := loadRepoTemplate(t)
+	p, ok := tpl.Parameters["Tracing"]
+	if !ok || p.Default != "PassThrough" || !slices.Equal(p.AllowedValues, []string{"PassThrough", "Active"}) {
+		t.Fatalf("parameter Tracing = %+v, want default PassThrough, allowed PassThrough and Active", p)
+	}
+	if ref, _ := tpl.FunctionGlobals["Tracing"].(map[string]any); ref["Ref"] != "Tracing" {
+		t.Fatalf("Globals.Function.Tracing = %v, want !Ref Tracing", tpl.FunctionGlobals["Tracing"])
+	}
+}
+
 func TestRepoTemplateOtpFunction(t *testing.T) {
 	tpl := loadRepoTemplate(t)
 	fn, ok := tpl.Function("OtpFunction")

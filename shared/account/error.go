@@ -15,6 +15,8 @@ type Code string
 // Request shape and transport.
 const (
 	CodeMalformedJSON    Code = "malformed_json"
+	CodeInvalidUTF8      Code = "invalid_utf8"
+	CodeDuplicateKey     Code = "duplicate_key"
 	CodeUnknownField     Code = "unknown_field"
 	CodeInvalidType      Code = "invalid_type"
 	CodeBodyTooLarge     Code = "body_too_large"

@@ -4,6 +4,8 @@ import (
 	"math/big"
 	"strings"
 
+	"golang.org/x/text/currency"
+
 	"github.com/wallet-accounts/wallet/shared/account"
 )
 
@@ -34,9 +36,11 @@ func allDigits(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
-// validCurrency reports whether c looks like an ISO 4217 code: three upper-case letters.
+// validCurrency reports whether c is an ISO 4217 currency code as the standard writes it (CNY,
+// not cny): golang.org/x/text's table knows which codes exist, so XYZ is refused.
 func validCurrency(c string) bool {
-	return len(c) == 3 && strings.Trim(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == ""
+	u, err := currency.ParseISO(c)
+	return err == nil && u.String() == c
 }
 
 // Large reports whether a transaction of amount in currency is at or above threshold. A

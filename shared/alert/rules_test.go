@@ -123,3 +123,14 @@ func TestCheckSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestCurrenciesAreISO4217: a threshold's currency is a code the standard has, written as it
+// writes it.
+func TestCurrenciesAreISO4217(t *testing.T) {
+	for c, want := range map[string]bool{"CNY": true, "USD": true, "HKD": true, "XYZ": false, "cny": false,
+		"CN": false, "CNYY": false, "": false, "ABC": false} {
+		if got := validCurrency(c); got != want {
+			t.Errorf("validCurrency(%q) = %v, want %v", c, got, want)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/wallet-accounts/wallet/shared/account"
 )
 
@@ -24,12 +25,11 @@ const maxFieldName = 64
 
 const unknownFieldPrefix = "json: unknown field "
 
-// curlDefault is the Content-Type curl sends with -d when none is given.
-const curlDefault = "application/x-www-form-urlencoded"
-
 // Decode decodes the JSON object in req's body into dst, the one decoding path of the API. The
-// body must be at most MaxBody bytes, have no Content-Type or application/json (charset utf-8
-// allowed), hold exactly one JSON object and only fields dst knows. A client's mistake is an
+// body must be at most MaxBody bytes, say Content-Type application/json (charset utf-8 allowed),
+// be valid UTF-8 with no escape that names no character, hold exactly one JSON object, no name
+// twice in any object, and only fields dst knows. Nothing is repaired: what a parser in front of
+// the API might read differently is refused. A client's mistake is an
 // *account.Error whose message never repeats the input; a dst that is not a non-nil pointer is
 // a programming error, returned as a plain error.
 func Decode(req events.APIGatewayV2HTTPRequest, dst any) error {
@@ -53,9 +53,6 @@ func readBody(req events.APIGatewayV2HTTPRequest) ([]byte, error) {
 	if len(req.Body) > maxRawBody(req.IsBase64Encoded) {
 		return nil, tooLarge()
 	}
-	if err := checkContentType(Header(req, "Content-Type")); err != nil {
-		return nil, err
-	}
 	body := []byte(req.Body)
 	if req.IsBase64Encoded {
 		decoded, err := base64.StdEncoding.DecodeString(req.Body)
@@ -67,7 +64,15 @@ func readBody(req events.APIGatewayV2HTTPRequest) ([]byte, error) {
 	if len(body) > MaxBody {
 		return nil, tooLarge()
 	}
-	return body, checkObject(body)
+	if len(body) > 0 {
+		if err := checkContentType(Header(req, "Content-Type")); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkObject(body); err != nil {
+		return nil, err
+	}
+	return body, checkStrict(body)
 }
 
 // maxRawBody is the longest body string that can decode to at most MaxBody bytes.
@@ -82,14 +87,10 @@ func tooLarge() error {
 	return account.Errorf(account.CodeBodyTooLarge, "request body exceeds %d bytes", MaxBody)
 }
 
-// checkContentType accepts no Content-Type, or application/json with at most a utf-8 charset.
-// It also lets through application/x-www-form-urlencoded with no parameters, the type curl puts on
-// `-d` bodies, so that the README's plain curl commands work; such a body must still be a JSON
-// object, so a real form post is refused as malformed JSON.
+// checkContentType accepts application/json with at most a utf-8 charset. A body without it, or
+// form-encoded, is what a CORS "simple" request carries: any web page could make its visitors'
+// browsers send one, each from the visitor's own address, past the per-IP limits.
 func checkContentType(value string) error {
-	if strings.TrimSpace(value) == "" || strings.TrimSpace(value) == curlDefault {
-		return nil
-	}
 	unsupported := account.Errorf(account.CodeUnsupportedMedia, "request body must be application/json")
 	mediaType, params, err := mime.ParseMediaType(value)
 	if err != nil || mediaType != contentJSON {
@@ -113,6 +114,46 @@ func checkObject(body []byte) error {
 		return account.Errorf(account.CodeInvalidType, "request body must be a JSON object")
 	}
 	return nil
+}
+
+// checkStrict refuses what encoding/json would repair or let through: invalid UTF-8 (it turns
+// each bad byte into U+FFFD, so different bytes would sign in as one password), a \u escape that
+// names no character (a lone surrogate, repaired the same way), and a name twice in one object at
+// any depth (the last one wins there, the first in other parsers). Other syntax errors are left
+// to the decoder, which reports them as it always has.
+func checkStrict(body []byte) error {
+	if !utf8.Valid(body) {
+		return invalidUTF8()
+	}
+	strict := tokens(body)
+	if strict == nil {
+		return nil
+	}
+	lenient := tokens(body, jsontext.AllowInvalidUTF8(true))
+	switch {
+	case errors.Is(strict, jsontext.ErrDuplicateName) || errors.Is(lenient, jsontext.ErrDuplicateName):
+		return account.Errorf(account.CodeDuplicateKey, "request body names a field twice in one object")
+	case lenient == nil: // the bytes are UTF-8, so only an escape can have failed the strict read
+		return invalidUTF8()
+	}
+	return nil
+}
+
+// tokens reads every token of body and returns the first error, or nil at its end.
+func tokens(body []byte, opts ...jsontext.Options) error {
+	dec := jsontext.NewDecoder(bytes.NewReader(body), opts...)
+	for {
+		if _, err := dec.ReadToken(); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+func invalidUTF8() error {
+	return account.Errorf(account.CodeInvalidUTF8, "request body is not valid UTF-8 text")
 }
 
 // decodeError turns an error of json.Decoder.Decode into the client's error.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/wallet-accounts/wallet/shared/account"
+	"os"
 )
 
 type device struct {
@@ -25,6 +26,12 @@ func jsonRequest(body string) events.APIGatewayV2HTTPRequest {
 		Headers: map[string]string{"content-type": "application/json"},
 		Body:    body,
 	}
+}
+
+func b64Request(body string) events.APIGatewayV2HTTPRequest {
+	req := jsonRequest(body)
+	req.IsBase64Encoded = true
+	return req
 }
 
 func TestDecode(t *testing.T) {
@@ -54,18 +61,15 @@ func TestDecode(t *testing.T) {
 			},
 			want: signIn{Phone: "1"},
 		},
-		{
-			name: "no content type",
-			req:  events.APIGatewayV2HTTPRequest{Body: `{"phone":"1"}`},
-			want: signIn{Phone: "1"},
-		},
+		{name: "no content type", req: events.APIGatewayV2HTTPRequest{Body: `{"phone":"1"}`}, wantCode: account.CodeUnsupportedMedia},
+		{name: "curl's default form type", req: events.APIGatewayV2HTTPRequest{Headers: map[string]string{"content-type": "application/x-www-form-urlencoded"}, Body: `{"phone":"1"}`}, wantCode: account.CodeUnsupportedMedia},
 		{
 			name: "base64 body",
-			req:  events.APIGatewayV2HTTPRequest{Body: b64(`{"phone":"2","attempts":1}`), IsBase64Encoded: true},
+			req:  b64Request(b64(`{"phone":"2","attempts":1}`)),
 			want: signIn{Phone: "2", Attempts: 1},
 		},
 		{name: "at the limit", req: jsonRequest(atLimit), want: signIn{Phone: strings.Repeat("1", MaxBody-len(`{"phone":""}`))}},
-		{name: "base64 at the limit", req: events.APIGatewayV2HTTPRequest{Body: b64(atLimit), IsBase64Encoded: true}, want: signIn{Phone: strings.Repeat("1", MaxBody-len(`{"phone":""}`))}},
+		{name: "base64 at the limit", req: b64Request(b64(atLimit)), want: signIn{Phone: strings.Repeat("1", MaxBody-len(`{"phone":""}`))}},
 		{name: "one byte over the limit", req: jsonRequest(overLimit), wantCode: account.CodeBodyTooLarge},
 		{name: "base64 one byte over the limit", req: events.APIGatewayV2HTTPRequest{Body: b64(overLimit), IsBase64Encoded: true}, wantCode: account.CodeBodyTooLarge},
 		{name: "1 MiB body", req: jsonRequest(big), wantCode: account.CodeBodyTooLarge},
@@ -87,7 +91,18 @@ func TestDecode(t *testing.T) {
 		{name: "array instead of object", req: jsonRequest(`["` + secret + `"]`), wantCode: account.CodeInvalidType},
 		{name: "null body", req: jsonRequest(`null`), wantCode: account.CodeInvalidType},
 		{name: "wrong content type", req: events.APIGatewayV2HTTPRequest{Headers: map[string]string{"content-type": "text/plain"}, Body: `{"phone":"1"}`}, wantCode: account.CodeUnsupportedMedia},
-		{name: "form body", req: events.APIGatewayV2HTTPRequest{Headers: map[string]string{"content-type": "application/x-www-form-urlencoded"}, Body: `phone=1`}, wantCode: account.CodeMalformedJSON},
+		{name: "form body", req: events.APIGatewayV2HTTPRequest{Headers: map[string]string{"content-type": "application/x-www-form-urlencoded"}, Body: `phone=1`}, wantCode: account.CodeUnsupportedMedia},
+		{name: "invalid UTF-8 in a string", req: jsonRequest("{\"phone\":\"\xff\xfe\"}"), wantCode: account.CodeInvalidUTF8},
+		{name: "overlong encoding", req: jsonRequest("{\"phone\":\"\xc0\xc1\"}"), wantCode: account.CodeInvalidUTF8},
+		{name: "invalid UTF-8 in a name", req: jsonRequest("{\"ph\xfdone\":\"1\"}"), wantCode: account.CodeInvalidUTF8},
+		{name: "base64 of invalid UTF-8", req: b64Request(b64("{\"phone\":\"\xfd\xfe\"}")), wantCode: account.CodeInvalidUTF8},
+		{name: "lone surrogate escape", req: jsonRequest(`{"phone":"\ud800"}`), wantCode: account.CodeInvalidUTF8},
+		{name: "escaped replacement character is a character", req: jsonRequest(`{"phone":"\ufffd\ufffd"}`), want: signIn{Phone: "\ufffd\ufffd"}},
+		{name: "surrogate pair", req: jsonRequest(`{"phone":"\ud83d\ude00"}`), want: signIn{Phone: "\U0001F600"}},
+		{name: "duplicate key", req: jsonRequest(`{"phone":"+8613800138000","phone":"+8613900139000"}`), wantCode: account.CodeDuplicateKey},
+		{name: "duplicate nested key", req: jsonRequest(`{"device":{"id":"a","id":"b"}}`), wantCode: account.CodeDuplicateKey},
+		{name: "duplicate key after a lone surrogate", req: jsonRequest(`{"phone":"\udc00","phone":"1"}`), wantCode: account.CodeDuplicateKey},
+		{name: "duplicate key spelt with an escape", req: jsonRequest(`{"phone":"1","\u0070hone":"2"}`), wantCode: account.CodeDuplicateKey},
 		{name: "form type with params", req: events.APIGatewayV2HTTPRequest{Headers: map[string]string{"content-type": "application/x-www-form-urlencoded; charset=latin1"}, Body: `{}`}, wantCode: account.CodeUnsupportedMedia},
 		{name: "other charset", req: events.APIGatewayV2HTTPRequest{Headers: map[string]string{"content-type": "application/json; charset=latin1"}, Body: `{"phone":"1"}`}, wantCode: account.CodeUnsupportedMedia},
 		{name: "garbled content type", req: events.APIGatewayV2HTTPRequest{Headers: map[string]string{"content-type": "application/json; ;="}, Body: `{"phone":"1"}`}, wantCode: account.CodeUnsupportedMedia},
@@ -150,5 +165,28 @@ func TestDecodePassesFieldTypeErrorsThrough(t *testing.T) {
 	err := Decode(jsonRequest(`{"phone":"x"}`), &dst)
 	if !account.Is(err, account.CodeInvalidPhone) {
 		t.Fatalf("err = %v, want invalid_phone", err)
+	}
+}
+
+// TestREADMECurlCommandsSayTheirMediaType: every curl command in the README that sends a body
+// says it is JSON, since the API refuses any other (or none) with 415.
+func TestREADMECurlCommandsSayTheirMediaType(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Split(string(readme), "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(line), "curl ") {
+			continue
+		}
+		n++
+		sends := strings.Contains(line, " -d ") || strings.Contains(line, " --data")
+		if sends && !strings.Contains(line, "Content-Type: application/json") {
+			t.Errorf("README: %s\n  sends a body without Content-Type: application/json; use curl --json", line)
+		}
+	}
+	if n == 0 {
+		t.Fatal("README has no curl command: did it move?")
 	}
 }

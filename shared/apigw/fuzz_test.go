@@ -9,7 +9,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"encoding/base64"
 	"github.com/wallet-accounts/wallet/shared/account"
+	"unicode/utf8"
 )
 
 // fuzzBody has a field of every JSON kind the routes' request structs use.
@@ -40,6 +42,10 @@ func FuzzDecode(f *testing.F) {
 		{"{\"s\":\"\xff\"}", "text/plain", false},
 		{`{"unknown\u0000field":1}`, "application/json", false},
 		{`[` + strings.Repeat(`[`, 10000), "", false},
+		{"{\"s\":\"\xff\xfe\"}", "application/json", false},
+		{`{"s":"\ud800"}`, "application/json", false},
+		{`{"s":"x","s":"y"}`, "application/json", false},
+		{`{"p":{"id":"a","\u0069d":"b"}}`, "application/json", false},
 	} {
 		f.Add(s.body, s.contentType, s.b64)
 	}
@@ -48,6 +54,13 @@ func FuzzDecode(f *testing.F) {
 		var dst fuzzBody
 		err := Decode(req, &dst)
 		if err == nil {
+			raw := []byte(body)
+			if b64 {
+				raw, _ = base64.StdEncoding.DecodeString(body)
+			}
+			if !utf8.Valid(raw) {
+				t.Fatalf("Decode accepted a body that is not UTF-8: %q", raw)
+			}
 			return
 		}
 		e, ok := account.As(err)

@@ -21,6 +21,8 @@ type outcome struct {
 var outcomes = map[account.Code]outcome{
 	// Request shape and transport.
 	account.CodeMalformedJSON:    {http.StatusBadRequest, "Malformed JSON"},
+	account.CodeInvalidUTF8:      {http.StatusBadRequest, "Invalid UTF-8"},
+	account.CodeDuplicateKey:     {http.StatusBadRequest, "Duplicate key"},
 	account.CodeUnknownField:     {http.StatusBadRequest, "Unknown field"},
 	account.CodeInvalidType:      {http.StatusBadRequest, "Invalid field type"},
 	account.CodeBodyTooLarge:     {http.StatusRequestEntityTooLarge, "Request body too large"},

@@ -98,7 +98,7 @@ func (s *Service) Link(ctx context.Context, p account.Principal, req LinkRequest
 		return Card{}, err
 	}
 	hash := s.hash(digits)
-	c := Card{ID: ID(hash), Hash: hash, Last4: secret.Last4(digits), HolderName: holder, LinkedAt: s.clock.Now()}
+	c := Card{ID: ID(p.AccountID, hash), Hash: hash, Last4: secret.Last4(digits), HolderName: holder, LinkedAt: s.clock.Now()}
 	if err := s.store.LinkCard(ctx, p.AccountID, c); err != nil {
 		return Card{}, err
 	}
@@ -139,7 +139,7 @@ func (s *Service) Matches(ctx context.Context, accountID, cardNumber string) (bo
 		return false, nil
 	}
 	hash := s.hash(digits)
-	c, err := s.store.Card(ctx, accountID, ID(hash))
+	c, err := s.store.Card(ctx, accountID, ID(accountID, hash))
 	if err != nil {
 		return false, fmt.Errorf("match card: %w", err)
 	}
@@ -153,11 +153,15 @@ func (s *Service) hash(digits string) []byte {
 // idLen is the length of a card id in hex digits (96 bits).
 const idLen = 24
 
-// ID is the card id for a card's keyed hash: a one-way function of it, so the id a client sees
-// does not reveal the stored hash.
-func ID(hash []byte) string {
+// ID is the id of the card with this keyed hash in this account: a one-way function of both, so
+// the id a client sees reveals neither the stored hash nor, since the same card has another id in
+// every other account, which accounts share a card. The same card linked twice in one account has
+// the same id, and its conditional put refuses the second.
+func ID(accountID string, hash []byte) string {
 	h := sha256.New()
 	h.Write([]byte("card-id\x00"))
+	h.Write([]byte(accountID))
+	h.Write([]byte{0})
 	h.Write(hash)
 	return hex.EncodeToString(h.Sum(nil))[:idLen]
 }

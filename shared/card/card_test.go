@@ -76,6 +76,26 @@ func TestLinkListMatchUnlink(t *testing.T) {
 	}
 }
 
+// TestACardIDLinksNothing: the same card linked in two accounts has a different id in each, so
+// an id tells nobody which accounts share a card; within one account it is still one card.
+func TestACardIDLinksNothing(t *testing.T) {
+	env, svc := newService(t)
+	a, b := env.SignUp(t), env.SignUp(t)
+	ca, err := svc.Link(ctx, account.Principal{AccountID: a.ID}, card.LinkRequest{CardNumber: visa, PaymentPassword: a.PaymentPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, err := svc.Link(ctx, account.Principal{AccountID: b.ID}, card.LinkRequest{CardNumber: visa, PaymentPassword: b.PaymentPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ca.ID == cb.ID {
+		t.Fatalf("the same card has the id %s in two accounts", ca.ID)
+	}
+	_, err = svc.Link(ctx, account.Principal{AccountID: b.ID}, card.LinkRequest{CardNumber: visaSpaced, PaymentPassword: b.PaymentPassword})
+	wantCode(t, err, account.CodeCardAlreadyLinked)
+}
+
 func TestLinkNeedsTheRightPaymentPassword(t *testing.T) {
 	env, svc := newService(t)
 	a := env.SignUp(t)

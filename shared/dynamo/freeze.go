@@ -12,6 +12,7 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/freeze"
+	"github.com/wallet-accounts/wallet/shared/otp"
 )
 
 var _ freeze.Store = (*Store)(nil)
@@ -64,16 +65,28 @@ func (s *Store) Freeze(ctx context.Context, f freeze.Freezing) error {
 	if err := t.event(a.ID, f.Event); err != nil {
 		return err
 	}
-	switch {
-	case f.Proof != nil:
-		t.spendProof(f.Proof, f.Now)
-	case f.Token != nil:
-		t.del(&types.Delete{TableName: &s.table, Key: freezeTokenKey(f.Token.Hash).av(),
-			ConditionExpression:       aws.String("accountId = :id AND expiresAt > :now"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":id": str(a.ID), ":now": epoch(f.Now)}}, freeze.ErrInvalidToken)
-	}
+	s.spendCredential(t, a.ID, f.Proof, f.Token, f.Now)
 	t.endSessions(f.Sessions, nil)
 	return t.commit(ctx, "freeze")
+}
+
+// SpendCredential spends a freeze's proof or token on its own: see freeze.Store.
+func (s *Store) SpendCredential(ctx context.Context, accountID string, proof *otp.Challenge, tok *freeze.Token, now time.Time) error {
+	t := s.newTx().retryable()
+	s.spendCredential(t, accountID, proof, tok, now)
+	return t.commit(ctx, "spend freeze credential")
+}
+
+// spendCredential adds the spending of the freeze code's proof or of the freeze token.
+func (s *Store) spendCredential(t *tx, accountID string, proof *otp.Challenge, tok *freeze.Token, now time.Time) {
+	switch {
+	case proof != nil:
+		t.spendProof(proof, now)
+	case tok != nil:
+		t.del(&types.Delete{TableName: &s.table, Key: freezeTokenKey(tok.Hash).av(),
+			ConditionExpression:       aws.String("accountId = :id AND expiresAt > :now"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":id": str(accountID), ":now": epoch(now)}}, freeze.ErrInvalidToken)
+	}
 }
 
 // batchWriteMax is the most requests one BatchWriteItem takes.

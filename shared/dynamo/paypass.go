@@ -77,16 +77,22 @@ func (s *Store) LockPayment(ctx context.Context, accountID string, max int, unti
 	return l, nil
 }
 
-// ClearPaymentFailures resets the count, unless a lock holds (then there is nothing to clear).
-func (s *Store) ClearPaymentFailures(ctx context.Context, accountID string, now time.Time) error {
+// AdmitPayment clears the count of a right payment password while no lock holds and fewer than
+// max failures are counted in the window: one conditional update. See paypass.Store.
+func (s *Store) AdmitPayment(ctx context.Context, accountID string, max int, now, windowFloor time.Time) (bool, error) {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: accountKey(accountID).av(),
-		UpdateExpression:          aws.String("SET payFailures = :zero, payWindowStart = :zero"),
-		ConditionExpression:       aws.String("attribute_exists(PK) AND " + notPayLocked),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": num(0), ":now": millis(now)}})
-	if err != nil && !errors.As(err, new(*types.ConditionalCheckFailedException)) {
-		return fmt.Errorf("clear payment failures: %w", err)
+		UpdateExpression: aws.String("SET payFailures = :zero, payWindowStart = :zero"),
+		ConditionExpression: aws.String("attribute_exists(PK) AND " + notPayLocked +
+			" AND (attribute_not_exists(payFailures) OR payFailures < :max OR payWindowStart <= :floor)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": num(0), ":now": millis(now),
+			":max": num(int64(max)), ":floor": millis(windowFloor)}})
+	if errors.As(err, new(*types.ConditionalCheckFailedException)) {
+		return false, nil
 	}
-	return nil
+	if err != nil {
+		return false, fmt.Errorf("admit payment password: %w", err)
+	}
+	return true, nil
 }
 
 // updatePayLockout runs an update and returns the payment lockout after it; when its condition

@@ -59,6 +59,10 @@ type Store interface {
 	// since it was read, and with account.CodeInvalidToken or CodeInvalidFreezeToken when the
 	// proof or token was spent meanwhile.
 	Freeze(ctx context.Context, f Freezing) error
+	// SpendCredential spends the freeze code's proof or the freeze token of a freeze that found
+	// the account frozen already; it fails as Freeze does when it was spent meanwhile, and with
+	// account.ErrStale when it lost a race.
+	SpendCredential(ctx context.Context, accountID string, proof *otp.Challenge, t *Token, now time.Time) error
 	// EndSessions deletes sessions (those a transaction had no room for).
 	EndSessions(ctx context.Context, hashes [][]byte) error
 }
@@ -122,6 +126,17 @@ func (s *Service) Freeze(ctx context.Context, req Request) (Result, error) {
 		switch st.Account.Status {
 		case account.StatusActive:
 		case account.StatusFrozen:
+			// Frozen already, by another request or by this credential's twin racing it: the
+			// credential still answers once, so only the use that spends it gets this 200.
+			if cred.proof != nil || cred.token != nil {
+				err := s.store.SpendCredential(ctx, cred.accountID, cred.proof, cred.token, now)
+				if errors.Is(err, account.ErrStale) && try < retries {
+					continue
+				}
+				if err != nil {
+					return Result{}, err
+				}
+			}
 			if err := s.store.EndSessions(ctx, hashes); err != nil {
 				return Result{}, fmt.Errorf("freeze: %w", err)
 			}

@@ -150,6 +150,51 @@ func TestFreezeWithAnAlertToken(t *testing.T) {
 	stacktest.AssertNotStored(t, h.DB, h.Table, token)
 }
 
+// TestAFreezeCredentialAnswersOnce: ten parallel uses of one freeze token, or of one freeze
+// code's token, freeze the account once and get one 200 between them; every other use gets the
+// answer of a spent token.
+func TestAFreezeCredentialAnswersOnce(t *testing.T) {
+	h := newHarness(t)
+	for _, kind := range []string{"freeze token", "freeze code"} {
+		a := h.SignUp(t)
+		req, spent := freeze.Request{}, account.CodeInvalidFreezeToken
+		if kind == "freeze code" {
+			req.VerificationToken, spent = h.Token(t, a, account.PurposeFreeze), account.CodeInvalidToken
+		} else {
+			tok, hash, err := tokens.New(rand.Reader)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := h.Store.PutFreezeToken(ctx, a.ID, hash, h.Clock.Now().Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			req.FreezeToken = tok
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 10)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = h.svc.Freeze(ctx, req)
+			}()
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case !account.Is(err, spent):
+				t.Errorf("%s: %v, want %s", kind, err, spent)
+			}
+		}
+		if ok != 1 {
+			t.Errorf("%s: %d uses answered 200, want exactly 1", kind, ok)
+		}
+	}
+}
+
 func TestFreezeNeedsExactlyOneCredential(t *testing.T) {
 	h := newHarness(t)
 	_, err := h.svc.Freeze(ctx, freeze.Request{})

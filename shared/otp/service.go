@@ -285,7 +285,7 @@ func (s *Service) refused(ctx context.Context, ch *Challenge, now time.Time) err
 	case !now.Before(ch.ExpiresAt):
 		return account.FieldError(account.CodeChallengeExpired, "challengeId", "the code has expired; request a new one")
 	case ch.Attempts >= s.cfg.OTPMaxAttempts:
-		return account.Errorf(account.CodeTooManyAttempts, "too many wrong codes; request a new one")
+		return s.burned(*ch, now)
 	}
 	attempts, err := s.store.RecordFailure(ctx, *ch, s.cfg.OTPMaxAttempts, s.failures(ch.Phone, now))
 	var le *ratelimit.LimitError
@@ -294,13 +294,26 @@ func (s *Service) refused(ctx context.Context, ch *Challenge, now time.Time) err
 		return account.Limited(account.CodeTooManyAttempts, le.Counter.Ends.Sub(now), "too many wrong codes for this number today")
 	case errors.As(err, new(*RedeemError)):
 		// Another request changed the challenge meanwhile (a concurrent try used the last attempt).
-		return account.Errorf(account.CodeTooManyAttempts, "too many wrong codes; request a new one")
+		return s.burned(*ch, now)
 	case err != nil:
 		return fmt.Errorf("record failure: %w", err)
 	}
 	left := max(s.cfg.OTPMaxAttempts-attempts, 0)
 	s.log.InfoContext(ctx, "wrong code", "challenge", ch.ID, "attempts_left", left)
+	if left == 0 {
+		// The rule of every attempt limit: the attempt that uses the last try is answered with the
+		// limit it reached (here 429 too_many_attempts, with when to ask for a new code), as the
+		// fifth wrong password is answered 423 locked; attemptsRemaining counts down to 1.
+		return s.burned(*ch, now)
+	}
 	return &account.Error{Code: account.CodeInvalidCode, Message: "the code is not right", Field: "code", AttemptsRemaining: &left}
+}
+
+// burned answers a challenge whose wrong tries are used up: a new code can be asked for once the
+// resend cooldown of the burned one has passed, which is when the client may retry.
+func (s *Service) burned(ch Challenge, now time.Time) error {
+	return account.Limited(account.CodeTooManyAttempts, ch.CreatedAt.Add(s.cfg.OTPResendAfter).Sub(now),
+		"too many wrong codes; request a new one")
 }
 
 func isDigits(s string, n int) bool {

@@ -186,15 +186,35 @@ func TestFiveWrongCodesBurnTheChallenge(t *testing.T) {
 	h := newHarness(t, nil)
 	res := h.mustSend(t, cnInput, account.PurposeSignup)
 	code := h.sent.lastCode(t, cnPhone)
-	for i := 1; i <= 5; i++ {
+	for i := 1; i <= 4; i++ {
 		_, err := h.verify(res.ChallengeID, wrong(code))
 		e := wantCode(t, err, account.CodeInvalidCode)
 		if e.AttemptsRemaining == nil || *e.AttemptsRemaining != 5-i {
 			t.Fatalf("attempt %d: attemptsRemaining %v", i, e.AttemptsRemaining)
 		}
 	}
-	_, err := h.verify(res.ChallengeID, code)
+	// The fifth wrong code uses the last try: it is answered with the limit, as the fifth wrong
+	// password is.
+	_, err := h.verify(res.ChallengeID, wrong(code))
 	wantCode(t, err, account.CodeTooManyAttempts)
+	_, err = h.verify(res.ChallengeID, code)
+	wantCode(t, err, account.CodeTooManyAttempts)
+}
+
+// TestABurnedChallengeSaysWhenToAskAgain: like every 429, the answer for a challenge burned by
+// wrong codes says when to retry: when a new code may be sent.
+func TestABurnedChallengeSaysWhenToAskAgain(t *testing.T) {
+	h := newHarness(t, nil)
+	res := h.mustSend(t, cnInput, account.PurposeSignup)
+	code := h.sent.lastCode(t, cnPhone)
+	for range 5 {
+		_, _ = h.verify(res.ChallengeID, wrong(code))
+	}
+	_, err := h.verify(res.ChallengeID, code)
+	e := wantCode(t, err, account.CodeTooManyAttempts)
+	if e.RetryAfter < time.Second || e.RetryAfter > 60*time.Second {
+		t.Fatalf("retry after %v, want within the 60 s resend cooldown", e.RetryAfter)
+	}
 }
 
 func TestCodeWorksOnce(t *testing.T) {

@@ -25,8 +25,11 @@ type Store interface {
 	// LockPayment locks the payment password until until when the count has reached max and no
 	// lock holds, and resets the count.
 	LockPayment(ctx context.Context, accountID string, max int, until, now time.Time) (account.Lockout, error)
-	// ClearPaymentFailures resets the count after a right payment password.
-	ClearPaymentFailures(ctx context.Context, accountID string, now time.Time) error
+	// AdmitPayment admits a right payment password: it resets the count and reports true while
+	// no lock holds and fewer than max failures are counted since windowFloor, and reports false
+	// (writing nothing) otherwise, so a right password checked alongside wrong ones in flight gets
+	// in only as one of the first max to land would.
+	AdmitPayment(ctx context.Context, accountID string, max int, now, windowFloor time.Time) (bool, error)
 }
 
 // Checker checks payment passwords.
@@ -70,10 +73,14 @@ func (c *Checker) Check(ctx context.Context, acct account.Account, pin string) e
 		return fmt.Errorf("verify payment password: %w", err)
 	}
 	if ok {
-		if acct.Payment.Failures > 0 {
-			if err := c.store.ClearPaymentFailures(ctx, acct.ID, now); err != nil {
-				return fmt.Errorf("clear payment failures: %w", err)
-			}
+		// Always a conditional write, even with no failure counted at the read: wrong guesses
+		// checked at the same time may have filled the count since.
+		admitted, err := c.store.AdmitPayment(ctx, acct.ID, c.max, now, now.Add(-c.window))
+		if err != nil {
+			return fmt.Errorf("admit payment password: %w", err)
+		}
+		if !admitted {
+			return lockedError(c.lock)
 		}
 		return nil
 	}

@@ -128,3 +128,30 @@ func TestFrozenAccountAndMalformedInput(t *testing.T) {
 	acct.Status = account.StatusFrozen
 	wantCode(t, h.pay.Check(ctx, *acct, a.PaymentPassword), account.CodeAccountFrozen)
 }
+
+// TestRightPaymentPasswordAfterTheCountFillsIsLocked: wrong guesses checked at the same time as
+// the right one can fill the count between its read and its answer; the right one then gets in
+// only if it lands among the first five, as a sign-in's does. Here the count filled after the
+// read and before the lock was written: the right password is refused as locked, and clears
+// nothing.
+func TestRightPaymentPasswordAfterTheCountFillsIsLocked(t *testing.T) {
+	h := newHarness(t)
+	a := h.SignUp(t)
+	acct, err := h.Store.Account(ctx, a.ID)
+	if err != nil || acct == nil {
+		t.Fatalf("read account: %v", err)
+	}
+	item := stacktest.GetItem(t, h.DB, h.Table, "ACCOUNT#"+a.ID, "ACCOUNT")
+	item["payFailures"], item["payWindowStart"] = 5, h.Clock.Now().UnixMilli()
+	stacktest.PutItem(t, h.DB, h.Table, item)
+	wantCode(t, h.pay.Check(ctx, *acct, a.PaymentPassword), account.CodeLocked) // as read: no failure counted
+	if n := stacktest.GetNumber(t, h.DB, h.Table, "ACCOUNT#"+a.ID, "ACCOUNT", "payFailures"); n != 5 {
+		t.Fatalf("payFailures %d after the refused right password, want 5", n)
+	}
+	// A count from an earlier window does not stand in the way.
+	item["payWindowStart"] = h.Clock.Now().Add(-25 * time.Hour).UnixMilli()
+	stacktest.PutItem(t, h.DB, h.Table, item)
+	if err := h.pay.Check(ctx, *acct, a.PaymentPassword); err != nil {
+		t.Fatal(err)
+	}
+}

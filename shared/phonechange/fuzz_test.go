@@ -65,7 +65,7 @@ func (in wireStart) request() StartRequest {
 
 func checkStart(body string) error {
 	var in wireStart
-	if err := apigw.Decode(events.APIGatewayV2HTTPRequest{Body: body}, &in); err != nil {
+	if err := apigw.Decode(events.APIGatewayV2HTTPRequest{Body: body, Headers: map[string]string{"content-type": "application/json"}}, &in); err != nil {
 		return err
 	}
 	req := in.request()

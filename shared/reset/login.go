@@ -51,7 +51,7 @@ func (s *Service) ResetLogin(ctx context.Context, req LoginRequest) error {
 	if frozen || s.risky(st, req.Device, now) {
 		if req.SecondFactor == nil {
 			return &account.Error{Code: account.CodeSecondFactorRequired, Factors: factors(a), QuestionID: question(a),
-				Message: "this reset needs a second factor: the answer to the security question, or your ID number"}
+				Message: secondFactorMessage(a)}
 		}
 		if !s.secondFactorOK(a, *req.SecondFactor) {
 			return s.lock.Fail(ctx, a, &account.Error{Code: account.CodeInvalidSecondFactor, Field: "secondFactor",

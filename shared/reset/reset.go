@@ -157,6 +157,15 @@ func factors(a account.Account) []string {
 	return out
 }
 
+// secondFactorMessage names only the factors this account can use: the ID number only when one
+// is on file.
+func secondFactorMessage(a account.Account) string {
+	if a.Profile.RealNameVerified() {
+		return "this reset needs a second factor: the answer to the security question, or your ID number"
+	}
+	return "this reset needs a second factor: the answer to the security question"
+}
+
 // secondFactorOK checks one factor: the answer to the asked question, or the ID number on file.
 func (s *Service) secondFactorOK(a account.Account, f Factor) bool {
 	switch {

@@ -17,6 +17,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/reset"
 	"github.com/wallet-accounts/wallet/shared/secret/strength"
 	"github.com/wallet-accounts/wallet/shared/session"
+	"slices"
 )
 
 const newPassword = "amber-lantern-forty-7"
@@ -195,6 +196,19 @@ func freeze(t *testing.T, e *flowtest.Env, a flowtest.Account) {
 	item := stacktest.GetItem(t, e.DB, e.Table, "ACCOUNT#"+a.ID, "ACCOUNT")
 	item["status"] = string(account.StatusFrozen)
 	stacktest.PutItem(t, e.DB, e.Table, item)
+}
+
+// TestTheRefusalNamesOnlyTheFactorsOfTheAccount: an account with no ID number on file is not
+// offered one, in the factors or in the words.
+func TestTheRefusalNamesOnlyTheFactorsOfTheAccount(t *testing.T) {
+	e := flowtest.New(t, nil)
+	a := e.SignUp(t)
+	req := reset.LoginRequest{VerificationToken: e.Token(t, a, account.PurposeResetLogin), NewPassword: newPassword,
+		Device: &session.DeviceInput{ID: "stranger-device-2", Name: "New phone", Platform: "ios"}}
+	refusal := wantCode(t, newService(e).ResetLogin(context.Background(), req), account.CodeSecondFactorRequired)
+	if strings.Contains(strings.ToLower(refusal.Message), "id number") || slices.Contains(refusal.Factors, reset.FactorIDNumber) {
+		t.Fatalf("an account without an ID number is offered one: %+v", refusal)
+	}
 }
 
 func TestResetWithASecondFactorUnfreezes(t *testing.T) {

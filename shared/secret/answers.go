@@ -102,3 +102,21 @@ func CheckAnswer(s string) (string, error) {
 	}
 	return a, nil
 }
+
+// CheckAnswerApart refuses a normalised answer that would give away another secret or be given
+// away by what is known: one equal to the login or the payment password (one leaked, the other
+// with it), or one that contains the phone's national number (the answer would be the number a
+// SIM swapper already has). The comparison ignores case and the separators " .-_/".
+func CheckAnswerApart(answer string, p Personal, loginPassword, paymentPassword string) error {
+	fold := func(s string) string { return stripSeparators(strings.ToLower(NormalizeAnswer(s))) }
+	a := fold(answer)
+	switch {
+	case a == fold(loginPassword) || a == fold(paymentPassword):
+		return account.FieldError(account.CodeInvalidQuestions, fieldSecurityAnswers,
+			"a security answer must not be the login or payment password")
+	case len(nationalNumber(p.Phone)) >= minPhoneDigits && strings.Contains(a, nationalNumber(p.Phone)):
+		return account.FieldError(account.CodeInvalidQuestions, fieldSecurityAnswers,
+			"a security answer must not contain the phone number")
+	}
+	return nil
+}

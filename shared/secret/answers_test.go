@@ -106,3 +106,19 @@ func TestCheckQuestions(t *testing.T) {
 		})
 	}
 }
+
+func TestAnAnswerIsApartFromTheOtherSecrets(t *testing.T) {
+	p := Personal{Phone: "+8613800138000"}
+	const login, pay = "violet-harbor-seventy-2", "295071"
+	for _, bad := range []string{"violet-harbor-seventy-2", "Violet Harbor Seventy 2", "２９５０７１", "295071",
+		"13800138000", "my number 138-0013-8000"} {
+		if err := CheckAnswerApart(NormalizeAnswer(bad), p, login, pay); !account.Is(err, account.CodeInvalidQuestions) {
+			t.Errorf("answer %q: %v, want invalid_security_questions", bad, err)
+		}
+	}
+	for _, good := range []string{"Riverside Primary", "Mochi", "1380013", "violet"} {
+		if err := CheckAnswerApart(NormalizeAnswer(good), p, login, pay); err != nil {
+			t.Errorf("answer %q: %v", good, err)
+		}
+	}
+}

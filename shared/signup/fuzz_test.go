@@ -99,7 +99,7 @@ func (in wireRequest) request() Request {
 // the secrets and the profile.
 func (s *Service) checkRequest(body, key string) error {
 	var in wireRequest
-	if err := apigw.Decode(events.APIGatewayV2HTTPRequest{Body: body}, &in); err != nil {
+	if err := apigw.Decode(events.APIGatewayV2HTTPRequest{Body: body, Headers: map[string]string{"content-type": "application/json"}}, &in); err != nil {
 		return err
 	}
 	req := in.request()

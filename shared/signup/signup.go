@@ -206,6 +206,9 @@ func (s *Service) build(req Request, proof *otp.Challenge, now time.Time) (Creat
 		if err != nil {
 			return Creation{}, Result{}, err
 		}
+		if err := secret.CheckAnswerApart(norm, personal, req.LoginPassword, req.PaymentPassword); err != nil {
+			return Creation{}, Result{}, err
+		}
 		// Answers are low-entropy: peppered like the payment password, so a copy of the table
 		// alone cannot be used to guess them offline.
 		h, err := s.hasher.HashPeppered(norm)

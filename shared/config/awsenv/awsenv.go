@@ -6,8 +6,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -34,11 +36,33 @@ func Load(ctx context.Context) (aws.Config, error) {
 // MaxAttempts is how often every client tries one AWS call before the error reaches the flow.
 const MaxAttempts = 3
 
+// The backoff between attempts: full jitter over FirstBackoff, doubling per retry, never more
+// than MaxBackoff. The SDK's default waits up to 2 s and then 4 s, which inside an 8 s
+// REQUEST_TIMEOUT could spend a request's whole budget on one call (a stale keep-alive
+// connection after a frozen Lambda resumes is the usual cause); these retries of a call take at
+// most a quarter of a second in all, so a request still answers 503 well within its budget.
+const (
+	FirstBackoff = 25 * time.Millisecond
+	MaxBackoff   = 150 * time.Millisecond
+)
+
 // NewRetryer returns the retry policy every client shares: the SDK's standard retryer, which
-// retries throttling, 5xx and connection errors, with MaxAttempts. opts may change it further
-// (tests take the backoff's sleep out; nothing else).
+// retries throttling, 5xx and connection errors, with MaxAttempts and the short backoff. opts may
+// change it further (tests take the backoff's sleep out; nothing else).
 func NewRetryer(opts ...func(*retry.StandardOptions)) aws.Retryer {
-	return retry.NewStandard(append([]func(*retry.StandardOptions){func(o *retry.StandardOptions) { o.MaxAttempts = MaxAttempts }}, opts...)...)
+	return retry.NewStandard(append([]func(*retry.StandardOptions){func(o *retry.StandardOptions) {
+		o.MaxAttempts = MaxAttempts
+		o.Backoff = retry.BackoffDelayerFunc(backoff)
+	}}, opts...)...)
+}
+
+// backoff is the wait before retry attempt (1 for the first retry).
+func backoff(attempt int, _ error) (time.Duration, error) {
+	ceiling := MaxBackoff
+	if attempt < 8 {
+		ceiling = min(FirstBackoff<<(attempt-1), MaxBackoff)
+	}
+	return time.Duration(rand.Int64N(int64(ceiling) + 1)), nil
 }
 
 // APIOptions returns the middleware every client carries: CountCalls and MarkUnavailable.
