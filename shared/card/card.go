@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/secret"
 )
 
@@ -31,8 +32,10 @@ type Card struct {
 type Store interface {
 	// Account reads an account, strongly consistent; nil when absent.
 	Account(ctx context.Context, id string) (*account.Account, error)
-	// LinkCard stores a card unless the account has it already (account.CodeCardAlreadyLinked).
-	LinkCard(ctx context.Context, accountID string, c Card) error
+	// LinkCard stores a card, with the payment password's admission, in one transaction; it fails
+	// with the admission's Refused, or account.CodeCardAlreadyLinked when the account has the
+	// card already.
+	LinkCard(ctx context.Context, c Card, admission paypass.Admission) error
 	// Cards lists an account's cards.
 	Cards(ctx context.Context, accountID string) ([]Card, error)
 	// Card reads one card of an account; nil when absent.
@@ -42,9 +45,9 @@ type Store interface {
 }
 
 // PaymentPassword checks a payment password against an account read in the same request
-// (paypass.Checker).
+// (paypass.Checker), leaving its admission to the card's write.
 type PaymentPassword interface {
-	Check(ctx context.Context, acct account.Account, pin string) error
+	Verify(ctx context.Context, acct account.Account, pin string) (paypass.Admission, error)
 }
 
 // Service links, lists and unlinks cards.
@@ -94,12 +97,13 @@ func (s *Service) Link(ctx context.Context, p account.Principal, req LinkRequest
 	if acct == nil {
 		return Card{}, account.Errorf(account.CodeUnauthenticated, "sign in first")
 	}
-	if err := s.pay.Check(ctx, *acct, req.PaymentPassword); err != nil {
+	admission, err := s.pay.Verify(ctx, *acct, req.PaymentPassword)
+	if err != nil {
 		return Card{}, err
 	}
 	hash := s.hash(digits)
 	c := Card{ID: ID(p.AccountID, hash), Hash: hash, Last4: secret.Last4(digits), HolderName: holder, LinkedAt: s.clock.Now()}
-	if err := s.store.LinkCard(ctx, p.AccountID, c); err != nil {
+	if err := s.store.LinkCard(ctx, c, admission); err != nil {
 		return Card{}, err
 	}
 	s.log.InfoContext(ctx, "card linked", "account", p.AccountID, "card", c.ID, "last4", c.Last4)

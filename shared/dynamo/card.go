@@ -12,6 +12,7 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/card"
+	"github.com/wallet-accounts/wallet/shared/paypass"
 )
 
 var _ card.Store = (*Store)(nil)
@@ -28,20 +29,16 @@ func (it cardItem) domain(id string) card.Card {
 	return card.Card{ID: id, Hash: it.Hash, Last4: it.Last4, HolderName: it.HolderName, LinkedAt: fromMS(it.LinkedAt)}
 }
 
-// LinkCard puts the card unless the account has it already.
-func (s *Store) LinkCard(ctx context.Context, accountID string, c card.Card) error {
-	item, err := marshal(cardKey(accountID, c.ID), cardItem{Hash: c.Hash, Last4: c.Last4, HolderName: c.HolderName, LinkedAt: ms(c.LinkedAt)})
-	if err != nil {
+// LinkCard puts the card unless the account has it already, and admits the payment password
+// that allowed it, in one transaction: see card.Store.
+func (s *Store) LinkCard(ctx context.Context, c card.Card, admission paypass.Admission) error {
+	t := s.newTx()
+	t.update(admitUpdate(s.table, admission), admission.Refused)
+	if err := t.putNewItem(cardKey(admission.AccountID, c.ID), cardItem{Hash: c.Hash, Last4: c.Last4, HolderName: c.HolderName,
+		LinkedAt: ms(c.LinkedAt)}, account.FieldError(account.CodeCardAlreadyLinked, "cardNumber", "this card is already linked to the account")); err != nil {
 		return err
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")})
-	if errors.As(err, new(*types.ConditionalCheckFailedException)) {
-		return account.FieldError(account.CodeCardAlreadyLinked, "cardNumber", "this card is already linked to the account")
-	}
-	if err != nil {
-		return fmt.Errorf("put card: %w", err)
-	}
-	return nil
+	return t.commit(ctx, "link card")
 }
 
 // Cards lists an account's cards with one strongly consistent query.

@@ -77,22 +77,30 @@ func (s *Store) LockPayment(ctx context.Context, accountID string, max int, unti
 	return l, nil
 }
 
-// AdmitPayment clears the count of a right payment password while no lock holds and fewer than
-// max failures are counted in the window: one conditional update. See paypass.Store.
-func (s *Store) AdmitPayment(ctx context.Context, accountID string, max int, now, windowFloor time.Time) (bool, error) {
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: accountKey(accountID).av(),
+// AdmitPayment writes a right payment password's admission: see paypass.Admission.
+func (s *Store) AdmitPayment(ctx context.Context, a paypass.Admission) error {
+	u := admitUpdate(s.table, a)
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: u.TableName, Key: u.Key,
+		UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
+		ExpressionAttributeValues: u.ExpressionAttributeValues})
+	if errors.As(err, new(*types.ConditionalCheckFailedException)) {
+		return a.Refused
+	}
+	if err != nil {
+		return fmt.Errorf("admit payment password: %w", err)
+	}
+	return nil
+}
+
+// admitUpdate is the conditional update that admits a right payment password: the count reset
+// while no lock holds and fewer than Max failures are counted since Floor.
+func admitUpdate(table string, a paypass.Admission) *types.Update {
+	return &types.Update{TableName: &table, Key: accountKey(a.AccountID).av(),
 		UpdateExpression: aws.String("SET payFailures = :zero, payWindowStart = :zero"),
 		ConditionExpression: aws.String("attribute_exists(PK) AND " + notPayLocked +
 			" AND (attribute_not_exists(payFailures) OR payFailures < :max OR payWindowStart <= :floor)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": num(0), ":now": millis(now),
-			":max": num(int64(max)), ":floor": millis(windowFloor)}})
-	if errors.As(err, new(*types.ConditionalCheckFailedException)) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("admit payment password: %w", err)
-	}
-	return true, nil
+		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": num(0), ":now": millis(a.Now),
+			":max": num(int64(a.Max)), ":floor": millis(a.Floor)}}
 }
 
 // updatePayLockout runs an update and returns the payment lockout after it; when its condition

@@ -25,11 +25,8 @@ type Store interface {
 	// LockPayment locks the payment password until until when the count has reached max and no
 	// lock holds, and resets the count.
 	LockPayment(ctx context.Context, accountID string, max int, until, now time.Time) (account.Lockout, error)
-	// AdmitPayment admits a right payment password: it resets the count and reports true while
-	// no lock holds and fewer than max failures are counted since windowFloor, and reports false
-	// (writing nothing) otherwise, so a right password checked alongside wrong ones in flight gets
-	// in only as one of the first max to land would.
-	AdmitPayment(ctx context.Context, accountID string, max int, now, windowFloor time.Time) (bool, error)
+	// AdmitPayment writes an Admission in one conditional update, or answers its Refused.
+	AdmitPayment(ctx context.Context, a Admission) error
 }
 
 // Checker checks payment passwords.
@@ -49,42 +46,56 @@ func New(store Store, hasher *secret.Hasher, clock account.Clock, cfg config.Con
 		window: cfg.PaymentWindow, lock: cfg.PaymentLock, log: log}
 }
 
-// Check verifies pin against the account's payment password, refusing it on a frozen or closed
+// Verify checks pin against the account's payment password, refusing it on a frozen or closed
 // account and while it is locked. A wrong one answers wrong_payment_password with the attempts
-// left; the one that uses up the last attempt, and every try during the lock, answer locked.
-// acct must have been read in the same request (strongly consistent).
-func (c *Checker) Check(ctx context.Context, acct account.Account, pin string) error {
+// left; the one that uses up the last attempt, and every try during the lock, answer locked. A
+// right one is returned as the Admission the caller must write. acct must have been read in the
+// same request (strongly consistent).
+func (c *Checker) Verify(ctx context.Context, acct account.Account, pin string) (Admission, error) {
 	now := c.clock.Now()
 	switch acct.Status {
 	case account.StatusActive:
 	case account.StatusFrozen:
-		return account.Errorf(account.CodeAccountFrozen, "this account is frozen")
+		return Admission{}, account.Errorf(account.CodeAccountFrozen, "this account is frozen")
 	default:
-		return account.Errorf(account.CodeAccountClosed, "this account is closed")
+		return Admission{}, account.Errorf(account.CodeAccountClosed, "this account is closed")
 	}
 	if locked, left := acct.Payment.Locked(now); locked {
-		return lockedError(left)
+		return Admission{}, lockedError(left)
 	}
 	if len(pin) != secret.PaymentPasswordLen || strings.Trim(pin, "0123456789") != "" {
-		return account.FieldError(account.CodePaymentPasswordInvalid, "paymentPassword", "the payment password is 6 digits")
+		return Admission{}, account.FieldError(account.CodePaymentPasswordInvalid, "paymentPassword", "the payment password is 6 digits")
 	}
 	ok, _, err := c.hasher.VerifyPeppered(acct.PaymentHash, pin)
 	if err != nil {
-		return fmt.Errorf("verify payment password: %w", err)
+		return Admission{}, fmt.Errorf("verify payment password: %w", err)
 	}
-	if ok {
-		// Always a conditional write, even with no failure counted at the read: wrong guesses
-		// checked at the same time may have filled the count since.
-		admitted, err := c.store.AdmitPayment(ctx, acct.ID, c.max, now, now.Add(-c.window))
-		if err != nil {
-			return fmt.Errorf("admit payment password: %w", err)
-		}
-		if !admitted {
-			return lockedError(c.lock)
-		}
-		return nil
+	if !ok {
+		return Admission{}, c.failed(ctx, acct.ID, now)
 	}
-	return c.failed(ctx, acct.ID, now)
+	return Admission{AccountID: acct.ID, Max: c.max, Now: now, Floor: now.Add(-c.window), Refused: lockedError(c.lock)}, nil
+}
+
+// Admission is a right payment password not yet admitted. It gets in through one conditional
+// write, even with no failure counted at the read, since wrong guesses checked at the same time
+// may have filled the count meanwhile: the write resets the count while no lock holds and fewer
+// than Max failures are counted since Floor, and otherwise fails with Refused (locked). So a
+// right password checked alongside wrong ones gets in only as one of the first Max to land would.
+// A flow that writes anyway puts the admission in its own transaction; Check writes it alone.
+type Admission struct {
+	AccountID  string
+	Max        int
+	Now, Floor time.Time
+	Refused    error
+}
+
+// Check verifies pin as Verify does and admits it with a write of its own.
+func (c *Checker) Check(ctx context.Context, acct account.Account, pin string) error {
+	a, err := c.Verify(ctx, acct, pin)
+	if err != nil {
+		return err
+	}
+	return c.store.AdmitPayment(ctx, a)
 }
 
 func (c *Checker) failed(ctx context.Context, accountID string, now time.Time) error {
