@@ -60,7 +60,7 @@ func ParseTransaction(body []byte) (Transaction, error) {
 		err = errors.New("eventId")
 	case !validID(tx.AccountID, 64):
 		err = errors.New("accountId")
-	case !validCurrency(tx.Currency):
+	case !currencyShaped(tx.Currency):
 		err = errors.New("currency")
 	case tx.Merchant == "":
 		err = errors.New("merchant")

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -116,32 +117,84 @@ func checkObject(body []byte) error {
 	return nil
 }
 
-// checkStrict refuses what encoding/json would repair or let through: invalid UTF-8 (it turns
-// each bad byte into U+FFFD, so different bytes would sign in as one password), a \u escape that
-// names no character (a lone surrogate, repaired the same way), and a name twice in one object at
-// any depth (the last one wins there, the first in other parsers). Other syntax errors are left
-// to the decoder, which reports them as it always has.
+// checkStrict refuses what encoding/json would repair or read differently from other parsers:
+// invalid UTF-8 (it turns each bad byte into U+FFFD, so different bytes would sign in as one
+// password), a \u escape that names no character (a lone surrogate, repaired the same way), and
+// a name twice in one object at any depth, also when the two differ only in case (encoding/json
+// matches names case-insensitively, so {"password":…,"PASSWORD":…} fills one field, and the last
+// wins there, the first in other parsers). Other syntax errors are left to the decoder, which
+// reports them as it always has.
 func checkStrict(body []byte) error {
 	if !utf8.Valid(body) {
 		return invalidUTF8()
 	}
-	strict := tokens(body)
-	if strict == nil {
-		return nil
-	}
-	lenient := tokens(body, jsontext.AllowInvalidUTF8(true))
+	err := names(body)
 	switch {
-	case errors.Is(strict, jsontext.ErrDuplicateName) || errors.Is(lenient, jsontext.ErrDuplicateName):
+	case errors.Is(err, errDuplicateName):
 		return account.Errorf(account.CodeDuplicateKey, "request body names a field twice in one object")
-	case lenient == nil: // the bytes are UTF-8, so only an escape can have failed the strict read
+	case err != nil: // not JSON: Decode says so
+		return nil
+	case tokens(body) != nil: // the bytes are UTF-8 and the syntax is sound: an escape failed
 		return invalidUTF8()
 	}
 	return nil
 }
 
-// tokens reads every token of body and returns the first error, or nil at its end.
-func tokens(body []byte, opts ...jsontext.Options) error {
-	dec := jsontext.NewDecoder(bytes.NewReader(body), opts...)
+var errDuplicateName = errors.New("a name twice in one object")
+
+// names reads body's tokens (escapes that name no character allowed, so only the names are
+// judged) and fails with errDuplicateName when an object holds two names that encoding/json
+// would take for the same field.
+func names(body []byte) error {
+	dec := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
+	type frame struct {
+		object, atName bool
+		seen           map[string]bool
+	}
+	var stack []frame
+	for {
+		tok, err := dec.ReadToken()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		kind := tok.Kind()
+		if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].atName && kind == '"' {
+			folded := foldName(tok.String())
+			if stack[n-1].seen[folded] {
+				return errDuplicateName
+			}
+			stack[n-1].seen[folded], stack[n-1].atName = true, false
+			continue
+		}
+		switch kind {
+		case '{':
+			stack = append(stack, frame{object: true, atName: true, seen: map[string]bool{}})
+			continue
+		case '[':
+			stack = append(stack, frame{})
+			continue
+		case '}', ']':
+			stack = stack[:len(stack)-1]
+		}
+		if n := len(stack); n > 0 && stack[n-1].object { // a value ended: a name comes next
+			stack[n-1].atName = true
+		}
+	}
+}
+
+// foldName is the form under which encoding/json matches a name to a field (Unicode case
+// folding: "PASSWORD", "password" and "paſſword" are one).
+func foldName(name string) string {
+	return strings.Map(func(r rune) rune { return unicode.ToUpper(unicode.ToLower(r)) }, name)
+}
+
+// tokens reads every token of body with jsontext's defaults and returns the first error, or nil
+// at its end.
+func tokens(body []byte) error {
+	dec := jsontext.NewDecoder(bytes.NewReader(body))
 	for {
 		if _, err := dec.ReadToken(); err != nil {
 			if err == io.EOF {

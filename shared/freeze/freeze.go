@@ -5,8 +5,10 @@
 // account_frozen event. A frozen account cannot sign in, check a payment password or change
 // settings; unfreezing takes a recovery (issue 4).
 //
-// Freezing a frozen account succeeds again (200, status frozen) without writing anything but
-// the end of any session that is somehow left, so a client can retry safely.
+// Freezing a frozen account from a session succeeds again (200, status frozen) without writing
+// anything but the end of any session that is somehow left, so a client can retry safely. A
+// freeze code or freeze token answers once: the one use that spends it gets the 200, however
+// many race, and every other use the answer of a spent token.
 package freeze
 
 import (
@@ -132,6 +134,9 @@ func (s *Service) Freeze(ctx context.Context, req Request) (Result, error) {
 				err := s.store.SpendCredential(ctx, cred.accountID, cred.proof, cred.token, now)
 				if errors.Is(err, account.ErrStale) && try < retries {
 					continue
+				}
+				if errors.Is(err, account.ErrStale) {
+					return Result{}, account.Errorf(account.CodeConflict, "the account changed meanwhile; try again")
 				}
 				if err != nil {
 					return Result{}, err

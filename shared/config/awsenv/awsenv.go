@@ -58,6 +58,7 @@ func NewRetryer(opts ...func(*retry.StandardOptions)) aws.Retryer {
 
 // backoff is the wait before retry attempt (1 for the first retry).
 func backoff(attempt int, _ error) (time.Duration, error) {
+	attempt = max(attempt, 1) // some SDK versions count retries from 0
 	ceiling := MaxBackoff
 	if attempt < 8 {
 		ceiling = min(FirstBackoff<<(attempt-1), MaxBackoff)
