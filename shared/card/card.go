@@ -33,7 +33,7 @@ type Store interface {
 	// Account reads an account, strongly consistent; nil when absent.
 	Account(ctx context.Context, id string) (*account.Account, error)
 	// LinkCard stores a card, with the payment password's admission, in one transaction; it fails
-	// with the admission's Refused, or account.CodeCardAlreadyLinked when the account has the
+	// with the admission's Refusal, or account.CodeCardAlreadyLinked when the account has the
 	// card already.
 	LinkCard(ctx context.Context, c Card, admission paypass.Admission) error
 	// Cards lists an account's cards.

@@ -33,7 +33,11 @@ func (it cardItem) domain(id string) card.Card {
 // that allowed it, in one transaction: see card.Store.
 func (s *Store) LinkCard(ctx context.Context, c card.Card, admission paypass.Admission) error {
 	t := s.newTx()
-	t.update(admitUpdate(s.table, admission), admission.Refused)
+	admit := admitUpdate(s.table, admission)
+	admit.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
+	t.addFn(types.TransactWriteItem{Update: admit}, func(old map[string]types.AttributeValue) error {
+		return refusal(admission, old)
+	})
 	if err := t.putNewItem(cardKey(admission.AccountID, c.ID), cardItem{Hash: c.Hash, Last4: c.Last4, HolderName: c.HolderName,
 		LinkedAt: ms(c.LinkedAt)}, account.FieldError(account.CodeCardAlreadyLinked, "cardNumber", "this card is already linked to the account")); err != nil {
 		return err

@@ -195,14 +195,15 @@ type challengeItem struct {
 	ProofHash  []byte `dynamodbav:"proofHash,omitempty"`
 	Attempts   int    `dynamodbav:"attempts"`
 	Superseded bool   `dynamodbav:"superseded"`
-	CreatedAt  int64  `dynamodbav:"createdAt"` // unix ms
-	ExpiresAt  int64  `dynamodbav:"expiresAt"` // unix s; also the TTL
+	RetryAt    int64  `dynamodbav:"retryAt,omitempty"` // unix ms; set when the phone's daily wrong codes burned it
+	CreatedAt  int64  `dynamodbav:"createdAt"`         // unix ms
+	ExpiresAt  int64  `dynamodbav:"expiresAt"`         // unix s; also the TTL
 }
 
 func (c challengeItem) domain(id string) otp.Challenge {
 	return otp.Challenge{ID: id, Phone: c.Phone, Purpose: account.Purpose(c.Purpose), AccountID: c.AccountID, ChangeID: c.ChangeID,
 		State: otp.State(c.State), CodeHash: c.CodeHash, ProofHash: c.ProofHash, Attempts: c.Attempts,
-		Superseded: c.Superseded, CreatedAt: time.UnixMilli(c.CreatedAt).UTC(), ExpiresAt: time.Unix(c.ExpiresAt, 0).UTC()}
+		Superseded: c.Superseded, RetryAt: fromMS(c.RetryAt), CreatedAt: time.UnixMilli(c.CreatedAt).UTC(), ExpiresAt: time.Unix(c.ExpiresAt, 0).UTC()}
 }
 
 func decodeProof(items map[key]map[string]types.AttributeValue, id string, has bool) (*otp.Challenge, error) {

@@ -202,9 +202,9 @@ func (s *Store) RecordFailure(ctx context.Context, ch otp.Challenge, maxAttempts
 		return 0, err
 	}
 	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: challenge(ch.ID).av(),
-		UpdateExpression:          aws.String("SET attempts = :max"),
+		UpdateExpression:          aws.String("SET attempts = :max, retryAt = :retry"),
 		ConditionExpression:       aws.String("attribute_exists(PK)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":max": num(int64(maxAttempts))}})
+		ExpressionAttributeValues: map[string]types.AttributeValue{":max": num(int64(maxAttempts)), ":retry": millis(failures.Ends)}})
 	if err != nil && !errors.As(err, new(*types.ConditionalCheckFailedException)) {
 		return 0, fmt.Errorf("burn challenge: %w", err)
 	}

@@ -82,14 +82,25 @@ func (s *Store) AdmitPayment(ctx context.Context, a paypass.Admission) error {
 	u := admitUpdate(s.table, a)
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: u.TableName, Key: u.Key,
 		UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
-		ExpressionAttributeValues: u.ExpressionAttributeValues})
-	if errors.As(err, new(*types.ConditionalCheckFailedException)) {
-		return a.Refused
+		ExpressionAttributeValues:           u.ExpressionAttributeValues,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return refusal(a, ccf.Item)
 	}
 	if err != nil {
 		return fmt.Errorf("admit payment password: %w", err)
 	}
 	return nil
+}
+
+// refusal answers a failed admission from the account item as it stood.
+func refusal(a paypass.Admission, old map[string]types.AttributeValue) error {
+	var it payLockoutItem
+	if err := unmarshal(old, &it); err != nil {
+		return fmt.Errorf("decode payment lockout: %w", err)
+	}
+	return a.Refusal(it.domain())
 }
 
 // admitUpdate is the conditional update that admits a right payment password: the count reset

@@ -40,8 +40,11 @@ type Challenge struct {
 	ProofHash  []byte // SHA-256 of the verification token, once verified
 	Attempts   int
 	Superseded bool // a newer code for the same phone and purpose was sent
-	CreatedAt  time.Time
-	ExpiresAt  time.Time // of the code while pending, of the token once verified
+	// RetryAt, when set, is when the phone may have a new code: the end of the day whose wrong
+	// codes burned this challenge.
+	RetryAt   time.Time
+	CreatedAt time.Time
+	ExpiresAt time.Time // of the code while pending, of the token once verified
 }
 
 // Owner is the account a phone number is bound to.

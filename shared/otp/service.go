@@ -310,10 +310,14 @@ func (s *Service) refused(ctx context.Context, ch *Challenge, now time.Time) err
 }
 
 // burned answers a challenge whose wrong tries are used up: a new code can be asked for once the
-// resend cooldown of the burned one has passed, which is when the client may retry.
+// resend cooldown of the burned one has passed, or, when the phone's wrong codes for the day
+// burned it, once that day is over; that is when the client may retry.
 func (s *Service) burned(ch Challenge, now time.Time) error {
-	return account.Limited(account.CodeTooManyAttempts, ch.CreatedAt.Add(s.cfg.OTPResendAfter).Sub(now),
-		"too many wrong codes; request a new one")
+	retry := ch.CreatedAt.Add(s.cfg.OTPResendAfter)
+	if ch.RetryAt.After(retry) {
+		return account.Limited(account.CodeTooManyAttempts, ch.RetryAt.Sub(now), "too many wrong codes for this number today")
+	}
+	return account.Limited(account.CodeTooManyAttempts, retry.Sub(now), "too many wrong codes; request a new one")
 }
 
 func isDigits(s string, n int) bool {

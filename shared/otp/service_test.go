@@ -217,6 +217,28 @@ func TestABurnedChallengeSaysWhenToAskAgain(t *testing.T) {
 	}
 }
 
+// TestAChallengeBurnedByTheDailyCapSaysTheDayEnds: when the phone's wrong codes for the day burn
+// a challenge, its 429s say to retry when the day ends (no new code is sent before), not after
+// the resend cooldown.
+func TestAChallengeBurnedByTheDailyCapSaysTheDayEnds(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.OTPPhoneFailures = 2 })
+	res := h.mustSend(t, cnInput, account.PurposeSignup)
+	code := h.sent.lastCode(t, cnPhone)
+	untilMidnight := 14 * time.Hour // the harness clock is 10:00 UTC
+	for range 2 {                   // the day's count takes two
+		_, err := h.verify(res.ChallengeID, wrong(code))
+		wantCode(t, err, account.CodeInvalidCode)
+	}
+	_, err := h.verify(res.ChallengeID, wrong(code))
+	if e := wantCode(t, err, account.CodeTooManyAttempts); e.RetryAfter != untilMidnight {
+		t.Fatalf("the wrong code past the day's count: retry after %v, want %v", e.RetryAfter, untilMidnight)
+	}
+	_, err = h.verify(res.ChallengeID, code)
+	if e := wantCode(t, err, account.CodeTooManyAttempts); e.RetryAfter != untilMidnight {
+		t.Fatalf("the burned challenge: retry after %v, want %v", e.RetryAfter, untilMidnight)
+	}
+}
+
 func TestCodeWorksOnce(t *testing.T) {
 	h := newHarness(t, nil)
 	res := h.mustSend(t, cnInput, account.PurposeSignup)

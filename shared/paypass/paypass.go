@@ -25,7 +25,8 @@ type Store interface {
 	// LockPayment locks the payment password until until when the count has reached max and no
 	// lock holds, and resets the count.
 	LockPayment(ctx context.Context, accountID string, max int, until, now time.Time) (account.Lockout, error)
-	// AdmitPayment writes an Admission in one conditional update, or answers its Refused.
+	// AdmitPayment writes an Admission in one conditional update, or answers its Refusal of the
+	// payment-password lockout as it stood.
 	AdmitPayment(ctx context.Context, a Admission) error
 }
 
@@ -73,20 +74,30 @@ func (c *Checker) Verify(ctx context.Context, acct account.Account, pin string) 
 	if !ok {
 		return Admission{}, c.failed(ctx, acct.ID, now)
 	}
-	return Admission{AccountID: acct.ID, Max: c.max, Now: now, Floor: now.Add(-c.window), Refused: lockedError(c.lock)}, nil
+	return Admission{AccountID: acct.ID, Max: c.max, Now: now, Floor: now.Add(-c.window), Lock: c.lock}, nil
 }
 
 // Admission is a right payment password not yet admitted. It gets in through one conditional
 // write, even with no failure counted at the read, since wrong guesses checked at the same time
 // may have filled the count meanwhile: the write resets the count while no lock holds and fewer
-// than Max failures are counted since Floor, and otherwise fails with Refused (locked). So a
+// than Max failures are counted since Floor, and otherwise fails with Refusal (locked). So a
 // right password checked alongside wrong ones gets in only as one of the first Max to land would.
 // A flow that writes anyway puts the admission in its own transaction; Check writes it alone.
 type Admission struct {
 	AccountID  string
 	Max        int
 	Now, Floor time.Time
-	Refused    error
+	Lock       time.Duration // PAYMENT_LOCK, which the wrong guess that filled the count is setting
+}
+
+// Refusal is the answer when the admission's condition failed, given the lockout as it stood:
+// locked for the time left, or, when the count filled but its lock is not written yet, for the
+// whole lock the guess that filled it is setting.
+func (a Admission) Refusal(l account.Lockout) error {
+	if locked, left := l.Locked(a.Now); locked {
+		return lockedError(left)
+	}
+	return lockedError(a.Lock)
 }
 
 // Check verifies pin as Verify does and admits it with a write of its own.

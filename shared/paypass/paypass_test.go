@@ -155,3 +155,21 @@ func TestRightPaymentPasswordAfterTheCountFillsIsLocked(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestARefusedRightPasswordSaysTheTimeLeft: a right payment password refused because a lock was
+// written after its read answers with the time that lock has left, not a whole new lock.
+func TestARefusedRightPasswordSaysTheTimeLeft(t *testing.T) {
+	h := newHarness(t)
+	a := h.SignUp(t)
+	acct, err := h.Store.Account(ctx, a.ID)
+	if err != nil || acct == nil {
+		t.Fatalf("read account: %v", err)
+	}
+	item := stacktest.GetItem(t, h.DB, h.Table, "ACCOUNT#"+a.ID, "ACCOUNT")
+	item["payLockedUntil"] = h.Clock.Now().Add(time.Hour).UnixMilli()
+	stacktest.PutItem(t, h.DB, h.Table, item)
+	e := wantCode(t, h.pay.Check(ctx, *acct, a.PaymentPassword), account.CodeLocked)
+	if e.RetryAfter != time.Hour {
+		t.Fatalf("retry after %v, want the hour the lock has left", e.RetryAfter)
+	}
+}
