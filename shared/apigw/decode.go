@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/wallet-accounts/wallet/shared/account"
+	"sync"
 )
 
 // MaxBody is the largest request body accepted, in bytes after any base64 decoding.
@@ -36,6 +37,9 @@ const unknownFieldPrefix = "json: unknown field "
 func Decode(req events.APIGatewayV2HTTPRequest, dst any) error {
 	body, err := readBody(req)
 	if err != nil {
+		return err
+	}
+	if err := checkStrict(body, fieldNames(reflect.TypeOf(dst))); err != nil {
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -70,10 +74,7 @@ func readBody(req events.APIGatewayV2HTTPRequest) ([]byte, error) {
 			return nil, err
 		}
 	}
-	if err := checkObject(body); err != nil {
-		return nil, err
-	}
-	return body, checkStrict(body)
+	return body, checkObject(body)
 }
 
 // maxRawBody is the longest body string that can decode to at most MaxBody bytes.
@@ -122,16 +123,21 @@ func checkObject(body []byte) error {
 // password), a \u escape that names no character (a lone surrogate, repaired the same way), and
 // a name twice in one object at any depth, also when the two differ only in case (encoding/json
 // matches names case-insensitively, so {"password":…,"PASSWORD":…} fills one field, and the last
-// wins there, the first in other parsers). Other syntax errors are left to the decoder, which
-// reports them as it always has.
-func checkStrict(body []byte) error {
+// wins there, the first in other parsers), and a name that is a field's only in another case
+// ({"PASSWORD":…}: a filter in front of the API that looks for "password" would not see it).
+// known holds the exact names dst's fields take (nil: any). Other syntax errors are left to the
+// decoder, which reports them as it always has.
+func checkStrict(body []byte, known map[string]bool) error {
 	if !utf8.Valid(body) {
 		return invalidUTF8()
 	}
-	err := names(body)
+	err := names(body, known)
+	var variant caseVariant
 	switch {
 	case errors.Is(err, errDuplicateName):
 		return account.Errorf(account.CodeDuplicateKey, "request body names a field twice in one object")
+	case errors.As(err, &variant):
+		return unknownField(strconv.Quote(string(variant)))
 	case err != nil: // not JSON: Decode says so
 		return nil
 	case tokens(body) != nil: // the bytes are UTF-8 and the syntax is sound: an escape failed
@@ -142,10 +148,20 @@ func checkStrict(body []byte) error {
 
 var errDuplicateName = errors.New("a name twice in one object")
 
+// caseVariant is a name that matches a field only in another case.
+type caseVariant string
+
+func (v caseVariant) Error() string { return "a field's name in another case" }
+
 // names reads body's tokens (escapes that name no character allowed, so only the names are
 // judged) and fails with errDuplicateName when an object holds two names that encoding/json
-// would take for the same field.
-func names(body []byte) error {
+// would take for the same field, and with a caseVariant for a name that is not one of known but
+// would be matched to one.
+func names(body []byte, known map[string]bool) error {
+	folded := map[string]bool{}
+	for name := range known {
+		folded[foldName(name)] = true
+	}
 	dec := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
 	type frame struct {
 		object, atName bool
@@ -162,11 +178,15 @@ func names(body []byte) error {
 		}
 		kind := tok.Kind()
 		if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].atName && kind == '"' {
-			folded := foldName(tok.String())
-			if stack[n-1].seen[folded] {
+			name := tok.String()
+			f := foldName(name)
+			if stack[n-1].seen[f] {
 				return errDuplicateName
 			}
-			stack[n-1].seen[folded], stack[n-1].atName = true, false
+			if known != nil && !known[name] && folded[f] {
+				return caseVariant(name)
+			}
+			stack[n-1].seen[f], stack[n-1].atName = true, false
 			continue
 		}
 		switch kind {
@@ -183,6 +203,57 @@ func names(body []byte) error {
 			stack[n-1].atName = true
 		}
 	}
+}
+
+// fieldNames returns the JSON names of every struct field reachable from t (through pointers,
+// slices, arrays and embedded structs), as encoding/json spells them; nil when t reaches a map or
+// an interface, whose keys are free.
+func fieldNames(t reflect.Type) map[string]bool {
+	if cached, ok := fieldNamesCache.Load(t); ok {
+		return cached.(map[string]bool)
+	}
+	names := map[string]bool{}
+	if !collectNames(t, names, map[reflect.Type]bool{}) {
+		names = nil
+	}
+	fieldNamesCache.Store(t, names)
+	return names
+}
+
+var fieldNamesCache sync.Map // reflect.Type -> map[string]bool
+
+func collectNames(t reflect.Type, into map[string]bool, seen map[reflect.Type]bool) bool {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Map, reflect.Interface:
+		return false
+	case reflect.Struct:
+	default:
+		return true
+	}
+	if seen[t] {
+		return true
+	}
+	seen[t] = true
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case name == "-" || !f.IsExported() && !f.Anonymous:
+			continue
+		case f.Anonymous && name == "":
+		case name == "":
+			into[f.Name] = true
+		default:
+			into[name] = true
+		}
+		if !collectNames(f.Type, into, seen) {
+			return false
+		}
+	}
+	return true
 }
 
 // foldName is the form under which encoding/json matches a name to a field (Unicode case

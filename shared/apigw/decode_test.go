@@ -106,6 +106,9 @@ func TestDecode(t *testing.T) {
 		{name: "duplicate key in another case", req: jsonRequest(`{"phone":"1","PHONE":"2"}`), wantCode: account.CodeDuplicateKey},
 		{name: "duplicate key by Unicode folding", req: jsonRequest(`{"device":{"name":"a","naMe":"c"}}`), wantCode: account.CodeDuplicateKey},
 		{name: "long s folds to s", req: jsonRequest(`{"attempts":1,"attempt\u017f":2}`), wantCode: account.CodeDuplicateKey},
+		{name: "a field's name in another case", req: jsonRequest(`{"PHONE":"+8613800138000"}`), wantCode: account.CodeUnknownField, wantField: "PHONE"},
+		{name: "a nested field's name in another case", req: jsonRequest(`{"device":{"Id":"d1"}}`), wantCode: account.CodeUnknownField, wantField: "Id"},
+		{name: "a field's name by Unicode folding", req: jsonRequest(`{"attempt\u017f":1}`), wantCode: account.CodeUnknownField, wantField: "attempt\u017f"},
 		{name: "same name in sibling objects", req: jsonRequest(`{"device":{"id":"a"},"phone":"1"}`), want: signIn{Phone: "1", Device: &device{ID: "a"}}},
 		{name: "form type with params", req: events.APIGatewayV2HTTPRequest{Headers: map[string]string{"content-type": "application/x-www-form-urlencoded; charset=latin1"}, Body: `{}`}, wantCode: account.CodeUnsupportedMedia},
 		{name: "other charset", req: events.APIGatewayV2HTTPRequest{Headers: map[string]string{"content-type": "application/json; charset=latin1"}, Body: `{"phone":"1"}`}, wantCode: account.CodeUnsupportedMedia},
@@ -143,6 +146,16 @@ func checkDecoded(t *testing.T, got, want signIn) {
 	}
 	if (got.Device == nil) != (want.Device == nil) || (got.Device != nil && *got.Device != *want.Device) {
 		t.Errorf("device = %+v, want %+v", got.Device, want.Device)
+	}
+}
+
+// TestDecodeIntoAMapTakesAnyKeys: the names check leaves a map's keys alone; they are data.
+func TestDecodeIntoAMapTakesAnyKeys(t *testing.T) {
+	var dst struct {
+		Labels map[string]string `json:"labels"`
+	}
+	if err := Decode(jsonRequest(`{"labels":{"LABELS":"a","x":"b"}}`), &dst); err != nil || dst.Labels["LABELS"] != "a" {
+		t.Fatalf("%+v %v", dst, err)
 	}
 }
 
