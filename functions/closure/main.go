@@ -1,5 +1,6 @@
-// Command closure is ClosureFunction: on an hourly EventBridge schedule (template.yaml) it warns accounts idle for
-// 11 months and closes those idle for 12 (shared/closure). This file only wires; handler.go adapts.
+// Command closure is ClosureFunction: on an hourly EventBridge schedule (template.yaml) it warns
+// accounts idle for 11 months and closes those idle for 12 (shared/closure). This file only
+// wires; handler.go adapts.
 package main
 
 import (
