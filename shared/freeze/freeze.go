@@ -131,12 +131,9 @@ func (s *Service) Freeze(ctx context.Context, req Request) (Result, error) {
 			// Frozen already, by another request or by this credential's twin racing it: the
 			// credential still answers once, so only the use that spends it gets this 200.
 			if cred.proof != nil || cred.token != nil {
-				err := s.store.SpendCredential(ctx, cred.accountID, cred.proof, cred.token, now)
-				if errors.Is(err, account.ErrStale) && try < retries {
+				retry, err := outcome(s.store.SpendCredential(ctx, cred.accountID, cred.proof, cred.token, now), try)
+				if retry {
 					continue
-				}
-				if errors.Is(err, account.ErrStale) {
-					return Result{}, account.Errorf(account.CodeConflict, "the account changed meanwhile; try again")
 				}
 				if err != nil {
 					return Result{}, err
@@ -156,12 +153,9 @@ func (s *Service) Freeze(ctx context.Context, req Request) (Result, error) {
 		inTx := hashes[:min(len(hashes), MaxTxSessions)]
 		f := Freezing{Account: *st.Account, Sessions: inTx, Proof: cred.proof, Token: cred.token, Now: now,
 			Event: account.Event{ID: id.String(), Type: account.EventAccountFrozen, At: now, Details: map[string]string{account.DetailVia: cred.via}}}
-		err = s.store.Freeze(ctx, f)
-		if errors.Is(err, account.ErrStale) && try < retries {
+		retry, err := outcome(s.store.Freeze(ctx, f), try)
+		if retry {
 			continue
-		}
-		if errors.Is(err, account.ErrStale) {
-			return Result{}, account.Errorf(account.CodeConflict, "the account changed meanwhile; try again")
 		}
 		if err != nil {
 			return Result{}, err
@@ -174,6 +168,18 @@ func (s *Service) Freeze(ctx context.Context, req Request) (Result, error) {
 		s.log.InfoContext(ctx, "account frozen", "account", cred.accountID, "via", cred.via, "sessions", len(hashes))
 		return Result{Status: account.StatusFrozen}, nil
 	}
+}
+
+// outcome reads a write's error: retry when it lost a race and tries are left; a race still lost
+// after them is a conflict.
+func outcome(err error, try int) (retry bool, _ error) {
+	switch {
+	case errors.Is(err, account.ErrStale) && try < retries:
+		return true, nil
+	case errors.Is(err, account.ErrStale):
+		return false, account.Errorf(account.CodeConflict, "the account changed meanwhile; try again")
+	}
+	return false, err
 }
 
 // credential checks the one credential of req and returns what it proves.

@@ -137,23 +137,33 @@ func TestFrozenAccountAndMalformedInput(t *testing.T) {
 func TestRightPaymentPasswordAfterTheCountFillsIsLocked(t *testing.T) {
 	h := newHarness(t)
 	a := h.SignUp(t)
-	acct, err := h.Store.Account(ctx, a.ID)
-	if err != nil || acct == nil {
-		t.Fatalf("read account: %v", err)
-	}
-	item := stacktest.GetItem(t, h.DB, h.Table, "ACCOUNT#"+a.ID, "ACCOUNT")
-	item["payFailures"], item["payWindowStart"] = 5, h.Clock.Now().UnixMilli()
-	stacktest.PutItem(t, h.DB, h.Table, item)
-	wantCode(t, h.pay.Check(ctx, *acct, a.PaymentPassword), account.CodeLocked) // as read: no failure counted
+	acct, item := h.changedAfterRead(t, a, func(item map[string]any) {
+		item["payFailures"], item["payWindowStart"] = 5, h.Clock.Now().UnixMilli()
+	})
+	wantCode(t, h.pay.Check(ctx, acct, a.PaymentPassword), account.CodeLocked) // as read: no failure counted
 	if n := stacktest.GetNumber(t, h.DB, h.Table, "ACCOUNT#"+a.ID, "ACCOUNT", "payFailures"); n != 5 {
 		t.Fatalf("payFailures %d after the refused right password, want 5", n)
 	}
 	// A count from an earlier window does not stand in the way.
 	item["payWindowStart"] = h.Clock.Now().Add(-25 * time.Hour).UnixMilli()
 	stacktest.PutItem(t, h.DB, h.Table, item)
-	if err := h.pay.Check(ctx, *acct, a.PaymentPassword); err != nil {
+	if err := h.pay.Check(ctx, acct, a.PaymentPassword); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// changedAfterRead reads a's account as a request would, then changes its stored item with edit,
+// as a concurrent request would after that read; it returns the account as read and the item.
+func (h *harness) changedAfterRead(t *testing.T, a flowtest.Account, edit func(item map[string]any)) (account.Account, map[string]any) {
+	t.Helper()
+	acct, err := h.Store.Account(ctx, a.ID)
+	if err != nil || acct == nil {
+		t.Fatalf("read account: %v", err)
+	}
+	item := stacktest.GetItem(t, h.DB, h.Table, "ACCOUNT#"+a.ID, "ACCOUNT")
+	edit(item)
+	stacktest.PutItem(t, h.DB, h.Table, item)
+	return *acct, item
 }
 
 // TestARefusedRightPasswordSaysTheTimeLeft: a right payment password refused because a lock was
@@ -161,14 +171,10 @@ func TestRightPaymentPasswordAfterTheCountFillsIsLocked(t *testing.T) {
 func TestARefusedRightPasswordSaysTheTimeLeft(t *testing.T) {
 	h := newHarness(t)
 	a := h.SignUp(t)
-	acct, err := h.Store.Account(ctx, a.ID)
-	if err != nil || acct == nil {
-		t.Fatalf("read account: %v", err)
-	}
-	item := stacktest.GetItem(t, h.DB, h.Table, "ACCOUNT#"+a.ID, "ACCOUNT")
-	item["payLockedUntil"] = h.Clock.Now().Add(time.Hour).UnixMilli()
-	stacktest.PutItem(t, h.DB, h.Table, item)
-	e := wantCode(t, h.pay.Check(ctx, *acct, a.PaymentPassword), account.CodeLocked)
+	acct, _ := h.changedAfterRead(t, a, func(item map[string]any) {
+		item["payLockedUntil"] = h.Clock.Now().Add(time.Hour).UnixMilli()
+	})
+	e := wantCode(t, h.pay.Check(ctx, acct, a.PaymentPassword), account.CodeLocked)
 	if e.RetryAfter != time.Hour {
 		t.Fatalf("retry after %v, want the hour the lock has left", e.RetryAfter)
 	}
