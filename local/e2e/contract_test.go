@@ -2,6 +2,10 @@ package e2e
 
 import (
 	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -87,3 +91,46 @@ func TestOpenAPIPasswordLengthsAreTheServers(t *testing.T) {
 		t.Fatal("no login password in openapi.yaml: did the fields move?")
 	}
 }
+
+// TestSecurityNamesRealTests: every test SECURITY.md names as proof of a control is a test
+// function of this module, so the table cannot cite a test that was renamed or never written.
+func TestSecurityNamesRealTests(t *testing.T) {
+	doc, err := os.ReadFile("../../SECURITY.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defined := map[string]bool{}
+	err = filepath.WalkDir("../..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".")) && path != "../.." {
+			return filepath.SkipDir
+		}
+		if !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		for _, m := range testFunc.FindAllSubmatch(src, -1) {
+			defined[string(m[1])] = true
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := citedTest.FindAllStringSubmatch(string(doc), -1)
+	if len(named) < 50 {
+		t.Fatalf("found only %d test names in SECURITY.md", len(named))
+	}
+	for _, m := range named {
+		if !defined[m[1]] {
+			t.Errorf("SECURITY.md cites %s, which no _test.go file defines", m[1])
+		}
+	}
+}
+
+var (
+	testFunc  = regexp.MustCompile(`(?m)^func ((?:Test|Fuzz)\w+)\(`)
+	citedTest = regexp.MustCompile("`((?:Test|Fuzz)\\w+)`")
+)

@@ -53,7 +53,7 @@ func Config(t testing.TB, tune func(*config.Config)) config.Config {
 	_, _ = rand.Read(pepper)
 	cfg, err := config.Load(func(k string) string {
 		if k == "PEPPER" {
-			return base64.StdEncoding.EncodeToString(pepper)
+			return "1:" + base64.StdEncoding.EncodeToString(pepper)
 		}
 		return ""
 	})
@@ -74,10 +74,32 @@ func New(t testing.TB, tune func(*config.Config)) *Env {
 		Calls: &stacktest.Calls{}, Log: slog.New(slog.DiscardHandler)}
 	e.DB, e.Table = stacktest.NewTable(t, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, e.Calls.Middleware) })
 	e.Store = dynamo.New(e.DB, e.Table).WithEventTTL(cfg.EventTTL)
-	e.Hasher = secret.NewHasher(Cheap, rand.Reader, cfg.Pepper)
-	e.Issuer = otptest.NewIssuer(e.Store, cfg, e.Clock)
-	e.signup = signup.NewService(e.Store, e.Hasher, strength.CheckLoginPassword, e.Clock, rand.Reader, cfg, e.Log)
+	e.keyed()
 	return e
+}
+
+// keyed makes what depends on the pepper.
+func (e *Env) keyed() {
+	e.Hasher = secret.NewHasher(Cheap, rand.Reader, e.Cfg.Pepper)
+	e.Issuer = otptest.NewIssuer(e.Store, e.Cfg, e.Clock)
+	e.signup = signup.NewService(e.Store, e.Hasher, strength.CheckLoginPassword, e.Clock, rand.Reader, e.Cfg, e.Log)
+}
+
+// Rotate does what an operator's pepper rotation does between two deployments: a new random key
+// becomes the current one and the old ones stay as previous keys. Services made after it use the
+// new keyring; the table keeps what was hashed before.
+func (e *Env) Rotate(t testing.TB) {
+	t.Helper()
+	secretBytes := make([]byte, 32)
+	_, _ = rand.Read(secretBytes)
+	k, err := secret.NewKey(fmt.Sprintf("%d", len(e.Cfg.Pepper.Keys())+1), secretBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Cfg.Pepper, err = secret.NewKeyring(k, e.Cfg.Pepper.Keys()...); err != nil {
+		t.Fatal(err)
+	}
+	e.keyed()
 }
 
 // Account is a signed-up account with the secrets the test knows.

@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/wallet-accounts/wallet/local/template"
+	"github.com/wallet-accounts/wallet/shared/secret"
 )
 
 // The environment variables `host test` sets for the command it runs.
@@ -137,14 +139,21 @@ func (e Environment) TemplateContext() template.Context {
 	return ctx
 }
 
-// NewPepper is base64 of 32 random bytes.
+// NewPepper is a one-key pepper setting: key id "1" with 32 random bytes.
 func NewPepper() (string, error) {
+	return newPepperKey("1")
+}
+
+func newPepperKey(id string) (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", fmt.Errorf("generate pepper: %w", err)
 	}
-	return base64.StdEncoding.EncodeToString(b), nil
+	return id + ":" + base64.StdEncoding.EncodeToString(b), nil
 }
+
+// pepperFile is where a persistent stack keeps its pepper setting, beside the data.
+func pepperFile(persistDir string) string { return filepath.Join(persistDir, "pepper") }
 
 // loadPepper returns a new pepper, or with persistDir the one kept there beside the
 // persisted data, which its hashes would not match after a restart otherwise.
@@ -152,16 +161,50 @@ func loadPepper(persistDir string) (string, error) {
 	if persistDir == "" {
 		return NewPepper()
 	}
-	path := filepath.Join(persistDir, "pepper")
-	if b, err := os.ReadFile(path); err == nil {
-		return strings.TrimSpace(string(b)), nil
+	if b, err := os.ReadFile(pepperFile(persistDir)); err == nil {
+		setting := strings.TrimSpace(string(b))
+		if _, err := secret.ParseKeyring(setting); err != nil {
+			return "", fmt.Errorf("%s: %w (a pepper kept before key ids: delete %s to start over)", pepperFile(persistDir), err, persistDir)
+		}
+		return setting, nil
 	}
 	pepper, err := NewPepper()
 	if err != nil {
 		return "", err
 	}
-	if err := os.WriteFile(path, []byte(pepper+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(pepperFile(persistDir), []byte(pepper+"\n"), 0o600); err != nil {
 		return "", fmt.Errorf("keep pepper: %w", err)
 	}
 	return pepper, nil
+}
+
+// RotatePepper does to a persistent stack's pepper what the README's rotation procedure does to
+// the Secrets Manager secret: a new random key, with the next free number as its id, becomes the
+// current one, and the old keys stay as previous ones. It takes effect at the next start and
+// returns the new key's id.
+func RotatePepper(persistDir string) (string, error) {
+	b, err := os.ReadFile(pepperFile(persistDir))
+	if err != nil {
+		return "", fmt.Errorf("rotate pepper: %w", err)
+	}
+	setting := strings.TrimSpace(string(b))
+	keys, err := secret.ParseKeyring(setting)
+	if err != nil {
+		return "", fmt.Errorf("rotate pepper: %w", err)
+	}
+	next := 1
+	for _, k := range keys.Keys() {
+		if n, err := strconv.Atoi(k.ID); err == nil && n >= next {
+			next = n + 1
+		}
+	}
+	id := strconv.Itoa(next)
+	key, err := newPepperKey(id)
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(pepperFile(persistDir), []byte(key+","+setting+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("rotate pepper: %w", err)
+	}
+	return id, nil
 }

@@ -4,9 +4,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/wallet-accounts/wallet/local/template"
+	"github.com/wallet-accounts/wallet/shared/secret"
 )
 
 func TestMaskPhone(t *testing.T) {
@@ -55,5 +57,35 @@ func TestFunctionEnvIsClean(t *testing.T) {
 		if v, ok := env[k]; ok {
 			t.Errorf("%s = %q reaches the function", k, v)
 		}
+	}
+}
+
+// TestRotatePepper: a persistent stack's pepper gains a new current key and keeps the old one.
+func TestRotatePepper(t *testing.T) {
+	dir := t.TempDir()
+	first, err := loadPepper(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := loadPepper(dir); again != first {
+		t.Fatal("a persistent stack must keep its pepper")
+	}
+	id, err := RotatePepper(dir)
+	if err != nil || id != "2" {
+		t.Fatalf("RotatePepper = %q, %v", id, err)
+	}
+	setting, err := loadPepper(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := secret.ParseKeyring(setting)
+	if err != nil || keys.Current().ID != "2" || len(keys.Keys()) != 2 || !strings.HasSuffix(setting, ","+first) {
+		t.Fatalf("after a rotation: %v, %v", keys, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "pepper"), []byte("cGVwcGVycGVwcGVycGVwcGVycGVwcGVycGVwcGVy\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadPepper(dir); err == nil {
+		t.Fatal("a pepper kept before key ids must be refused, not used")
 	}
 }

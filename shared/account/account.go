@@ -145,3 +145,19 @@ func Language(requested, fallback string) string {
 	}
 	return fallback
 }
+
+// Rehash holds secrets that verified under a previous pepper, hashed again under the current
+// one: the write that follows the verification stores them in place of the old hashes, under the
+// same condition that guards the rest of its change, so hashes move to the current pepper as
+// they are used. The zero Rehash changes nothing.
+type Rehash struct {
+	PaymentHash string            // the payment password's new hash, or ""
+	Answers     map[string]string // question id → the answer's new hash
+	IDHash      []byte            // the ID number's new fingerprint, or nil
+	Cards       map[string][]byte // card id → the card number's new fingerprint
+}
+
+// Empty reports whether r changes nothing.
+func (r Rehash) Empty() bool {
+	return r.PaymentHash == "" && len(r.Answers) == 0 && r.IDHash == nil && len(r.Cards) == 0
+}

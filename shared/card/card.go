@@ -1,7 +1,8 @@
 // Package card links bank cards to an account. A card number is Luhn-checked and kept only as a
-// keyed hash (HMAC-SHA256 with the server pepper) and its last 4 digits; a CVV is never taken.
-// The card's id is derived from its keyed hash, so the same card cannot be linked twice and a
-// typed card number is found again with one read (Matches, for recovery without SMS).
+// keyed hash (a fingerprint under the server pepper, naming the pepper's key) and its last 4
+// digits; a CVV is never taken. The same card cannot be linked twice: a link compares the number
+// with every linked card's fingerprint under its own key, and two links racing under one key get
+// one id (derived from the fingerprint), of which only one is put.
 package card
 
 import (
@@ -22,7 +23,7 @@ import (
 // Card is a linked bank card.
 type Card struct {
 	ID         string
-	Hash       []byte // secret.KeyedHash(pepper, secret.DomainCard, digits)
+	Hash       []byte // the pepper keyring's fingerprint of the digits (secret.DomainCard)
 	Last4      string
 	HolderName string
 	LinkedAt   time.Time
@@ -30,16 +31,15 @@ type Card struct {
 
 // Store is what card linking needs from storage.
 type Store interface {
-	// Account reads an account, strongly consistent; nil when absent.
-	Account(ctx context.Context, id string) (*account.Account, error)
+	// AccountCards reads an account and its cards in one strongly consistent read; a nil
+	// account when there is none.
+	AccountCards(ctx context.Context, id string) (*account.Account, []Card, error)
 	// LinkCard stores a card, with the payment password's admission, in one transaction; it fails
 	// with the admission's Refusal, or account.CodeCardAlreadyLinked when the account has the
 	// card already.
 	LinkCard(ctx context.Context, c Card, admission paypass.Admission) error
 	// Cards lists an account's cards.
 	Cards(ctx context.Context, accountID string) ([]Card, error)
-	// Card reads one card of an account; nil when absent.
-	Card(ctx context.Context, accountID, cardID string) (*Card, error)
 	// UnlinkCard deletes a card; false when the account has no such card.
 	UnlinkCard(ctx context.Context, accountID, cardID string) (bool, error)
 }
@@ -52,16 +52,16 @@ type PaymentPassword interface {
 
 // Service links, lists and unlinks cards.
 type Service struct {
-	store  Store
-	pay    PaymentPassword
-	pepper []byte
-	clock  account.Clock
-	log    *slog.Logger
+	store Store
+	pay   PaymentPassword
+	keys  secret.Keyring
+	clock account.Clock
+	log   *slog.Logger
 }
 
-// NewService returns a Service; pepper keys the card hashes (config PEPPER).
-func NewService(store Store, pay PaymentPassword, pepper []byte, clock account.Clock, log *slog.Logger) *Service {
-	return &Service{store: store, pay: pay, pepper: pepper, clock: clock, log: log}
+// NewService returns a Service; keys is the pepper keyring of the card hashes (config PEPPER).
+func NewService(store Store, pay PaymentPassword, keys secret.Keyring, clock account.Clock, log *slog.Logger) *Service {
+	return &Service{store: store, pay: pay, keys: keys, clock: clock, log: log}
 }
 
 // LinkRequest is a card to link, with the payment password that allows it.
@@ -90,7 +90,7 @@ func (s *Service) Link(ctx context.Context, p account.Principal, req LinkRequest
 	if err != nil {
 		return Card{}, err
 	}
-	acct, err := s.store.Account(ctx, p.AccountID)
+	acct, cards, err := s.store.AccountCards(ctx, p.AccountID)
 	if err != nil {
 		return Card{}, fmt.Errorf("link card: %w", err)
 	}
@@ -101,7 +101,10 @@ func (s *Service) Link(ctx context.Context, p account.Principal, req LinkRequest
 	if err != nil {
 		return Card{}, err
 	}
-	hash := s.hash(digits)
+	if linked(s.keys, cards, digits) {
+		return Card{}, ErrAlreadyLinked
+	}
+	hash := s.keys.Fingerprint(secret.DomainCard, digits)
 	c := Card{ID: ID(p.AccountID, hash), Hash: hash, Last4: secret.Last4(digits), HolderName: holder, LinkedAt: s.clock.Now()}
 	if err := s.store.LinkCard(ctx, c, admission); err != nil {
 		return Card{}, err
@@ -135,23 +138,18 @@ func (s *Service) Unlink(ctx context.Context, p account.Principal, cardID string
 	return nil
 }
 
-// Matches reports whether a typed card number is one of the account's linked cards: one read.
-// A number that is not a valid card number does not match.
-func (s *Service) Matches(ctx context.Context, accountID, cardNumber string) (bool, error) {
-	digits, err := secret.CheckCardNumber(cardNumber)
-	if err != nil {
-		return false, nil
-	}
-	hash := s.hash(digits)
-	c, err := s.store.Card(ctx, accountID, ID(accountID, hash))
-	if err != nil {
-		return false, fmt.Errorf("match card: %w", err)
-	}
-	return c != nil && secret.Equal(c.Hash, hash), nil
-}
+// ErrAlreadyLinked refuses a card the account has.
+var ErrAlreadyLinked = account.FieldError(account.CodeCardAlreadyLinked, "cardNumber", "this card is already linked to the account")
 
-func (s *Service) hash(digits string) []byte {
-	return secret.KeyedHash(s.pepper, secret.DomainCard, digits)
+// linked reports whether digits is one of cards, whichever active pepper key its fingerprint was
+// made with.
+func linked(keys secret.Keyring, cards []Card, digits string) bool {
+	found := false
+	for _, c := range cards {
+		ok, _ := keys.Match(c.Hash, secret.DomainCard, digits)
+		found = ok || found
+	}
+	return found
 }
 
 // idLen is the length of a card id in hex digits (96 bits).

@@ -9,6 +9,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/card"
 	"github.com/wallet-accounts/wallet/shared/paypass"
+	"github.com/wallet-accounts/wallet/shared/secret"
 )
 
 var ctx = context.Background()
@@ -33,7 +34,7 @@ func wantCode(t *testing.T, err error, code account.Code) {
 	}
 }
 
-func TestLinkListMatchUnlink(t *testing.T) {
+func TestLinkListUnlink(t *testing.T) {
 	env, svc := newService(t)
 	a := env.SignUp(t)
 	p := account.Principal{AccountID: a.ID, DeviceID: a.DeviceID}
@@ -51,14 +52,6 @@ func TestLinkListMatchUnlink(t *testing.T) {
 	if err != nil || len(cards) != 1 || cards[0].ID != c.ID || cards[0].Last4 != "1111" {
 		t.Fatalf("list %+v %v", cards, err)
 	}
-	if ok, err := svc.Matches(ctx, a.ID, visa); !ok || err != nil {
-		t.Fatalf("the linked card does not match: %v", err)
-	}
-	for _, n := range []string{mastercard, "4111111111111112", ""} {
-		if ok, err := svc.Matches(ctx, a.ID, n); ok || err != nil {
-			t.Fatalf("%q matches: %v", n, err)
-		}
-	}
 	// Another account may link the same card.
 	b := env.SignUp(t)
 	if _, err := svc.Link(ctx, account.Principal{AccountID: b.ID}, card.LinkRequest{CardNumber: visa, PaymentPassword: b.PaymentPassword}); err != nil {
@@ -71,8 +64,31 @@ func TestLinkListMatchUnlink(t *testing.T) {
 	}
 	wantCode(t, svc.Unlink(ctx, p, c.ID), account.CodeNotFound)
 	wantCode(t, svc.Unlink(ctx, p, "../ACCOUNT"), account.CodeInvalidField)
-	if ok, _ := svc.Matches(ctx, a.ID, visa); ok {
-		t.Fatal("an unlinked card still matches")
+	if _, err := svc.Link(ctx, p, card.LinkRequest{CardNumber: visa, PaymentPassword: a.PaymentPassword}); err != nil {
+		t.Fatalf("an unlinked card may be linked again: %v", err)
+	}
+}
+
+// TestACardLinkedBeforeARotation: after the pepper is rotated, a card linked under the old key is
+// still found, so it cannot be linked twice; a new card gets a fingerprint under the new key.
+func TestACardLinkedBeforeARotation(t *testing.T) {
+	env, svc := newService(t)
+	a := env.SignUp(t)
+	p := account.Principal{AccountID: a.ID}
+	old, err := svc.Link(ctx, p, card.LinkRequest{CardNumber: visa, PaymentPassword: a.PaymentPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Rotate(t)
+	svc = card.NewService(env.Store, paypass.New(env.Store, env.Hasher, env.Clock, env.Cfg, env.Log), env.Cfg.Pepper, env.Clock, env.Log)
+	_, err = svc.Link(ctx, p, card.LinkRequest{CardNumber: visaSpaced, PaymentPassword: a.PaymentPassword})
+	wantCode(t, err, account.CodeCardAlreadyLinked)
+	fresh, err := svc.Link(ctx, p, card.LinkRequest{CardNumber: mastercard, PaymentPassword: a.PaymentPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if secret.FingerprintKeyID(old.Hash) != "1" || secret.FingerprintKeyID(fresh.Hash) != "2" {
+		t.Fatalf("fingerprints must name their keys: %q, %q", secret.FingerprintKeyID(old.Hash), secret.FingerprintKeyID(fresh.Hash))
 	}
 }
 

@@ -4,7 +4,6 @@
 package config
 
 import (
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"github.com/wallet-accounts/wallet/shared/secret"
@@ -20,8 +19,9 @@ type Config struct {
 	// Endpoints are empty on AWS; the local stack points them at DynamoDB Local and moto.
 	DynamoEndpoint string `env:"DYNAMODB_ENDPOINT" default:"" doc:"DynamoDB endpoint override (local stack only)"`
 	SNSEndpoint    string `env:"SNS_ENDPOINT" default:"" doc:"SNS endpoint override (local stack only)"`
-	// Pepper keys every HMAC and keyed hash (codes, payment passwords, card and ID numbers).
-	Pepper Secret `env:"PEPPER" default:"" doc:"server secret, base64 of >= 32 bytes; required"`
+	// Pepper keys every HMAC and keyed hash (codes, payment passwords, answers, card and ID
+	// numbers); every such hash names the key it was made with, so the pepper can be rotated.
+	Pepper secret.Keyring `env:"PEPPER" default:"" doc:"server pepper: comma-separated id:base64 keys of >= 32 bytes, the current first, then the previous ones; required"`
 
 	OTPLength        int           `env:"OTP_LENGTH" default:"6" doc:"digits in a code"`
 	OTPTTL           time.Duration `env:"OTP_TTL" default:"5m" doc:"how long a code lives"`
@@ -79,12 +79,6 @@ type Config struct {
 	DefaultTimeZone string        `env:"DEFAULT_TIME_ZONE" default:"Asia/Shanghai" doc:"alerts: the time zone of alert texts for an account whose holder set none (IANA)"`
 }
 
-// Secret is a byte string read from base64. Its String and GoString never print the value.
-type Secret []byte
-
-func (Secret) String() string   { return "[secret]" }
-func (Secret) GoString() string { return "[secret]" }
-
 // Load reads the configuration from getenv (os.Getenv in main), applying defaults, and checks it.
 func Load(getenv func(string) string) (Config, error) {
 	var c Config
@@ -137,12 +131,12 @@ func set(f reflect.Value, raw string) error {
 			}
 		}
 		f.Set(reflect.ValueOf(out))
-	case Secret:
-		b, err := base64.StdEncoding.DecodeString(raw)
+	case secret.Keyring:
+		r, err := secret.ParseKeyring(raw)
 		if err != nil {
-			return errors.New("not base64")
+			return err
 		}
-		f.Set(reflect.ValueOf(Secret(b)))
+		f.Set(reflect.ValueOf(r))
 	default:
 		return fmt.Errorf("unsupported type %s", f.Type())
 	}
@@ -151,8 +145,8 @@ func set(f reflect.Value, raw string) error {
 
 func (c Config) check() error {
 	var errs []error
-	if len(c.Pepper) < 32 {
-		errs = append(errs, errors.New("PEPPER must be base64 of at least 32 bytes"))
+	if c.Pepper.Empty() {
+		errs = append(errs, errors.New("PEPPER is required"))
 	}
 	if c.OTPLength < 6 || c.OTPLength > 10 {
 		errs = append(errs, errors.New("OTP_LENGTH must be 6..10"))

@@ -2,6 +2,7 @@ package config
 
 import (
 	"encoding/base64"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -10,7 +11,7 @@ import (
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
-var pepper = base64.StdEncoding.EncodeToString(make([]byte, 32))
+var pepper = "1:" + base64.StdEncoding.EncodeToString(make([]byte, 32))
 
 func TestDefaults(t *testing.T) {
 	c, err := Load(env(map[string]string{"PEPPER": pepper}))
@@ -31,7 +32,8 @@ func TestOverridesAndErrors(t *testing.T) {
 	}
 	for name, m := range map[string]map[string]string{
 		"no pepper":    {},
-		"short pepper": {"PEPPER": base64.StdEncoding.EncodeToString(make([]byte, 16))},
+		"short pepper": {"PEPPER": "1:" + base64.StdEncoding.EncodeToString(make([]byte, 16))},
+		"no key id":    {"PEPPER": base64.StdEncoding.EncodeToString(make([]byte, 32))},
 		"bad duration": {"PEPPER": pepper, "OTP_TTL": "five"},
 		"bad int":      {"PEPPER": pepper, "OTP_LENGTH": "6x"},
 		"zero limit":   {"PEPPER": pepper, "OTP_PHONE_HOURLY": "0"},
@@ -43,11 +45,15 @@ func TestOverridesAndErrors(t *testing.T) {
 	}
 }
 
-func TestSecretNeverPrints(t *testing.T) {
-	s := Secret("hunter2hunter2")
-	for _, out := range []string{s.String(), s.GoString()} {
-		if strings.Contains(out, "hunter2") {
-			t.Fatal("secret printed")
+func TestPepperNeverPrints(t *testing.T) {
+	secret := base64.StdEncoding.EncodeToString([]byte("hunter2hunter2hunter2hunter2hunter2"))
+	c, err := Load(env(map[string]string{"PEPPER": "2:" + secret + ",1:" + pepper[2:]}))
+	if err != nil || c.Pepper.Current().ID != "2" || len(c.Pepper.Keys()) != 2 {
+		t.Fatalf("Load = %v, %v", c.Pepper, err)
+	}
+	for _, out := range []string{fmt.Sprintf("%v", c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c)} {
+		if strings.Contains(out, secret) || strings.Contains(out, "hunter2") {
+			t.Fatal("pepper printed")
 		}
 	}
 }

@@ -39,7 +39,7 @@ func (s *Store) LinkCard(ctx context.Context, c card.Card, admission paypass.Adm
 		return refusal(admission, old)
 	})
 	if err := t.putNewItem(cardKey(admission.AccountID, c.ID), cardItem{Hash: c.Hash, Last4: c.Last4, HolderName: c.HolderName,
-		LinkedAt: ms(c.LinkedAt)}, account.FieldError(account.CodeCardAlreadyLinked, "cardNumber", "this card is already linked to the account")); err != nil {
+		LinkedAt: ms(c.LinkedAt)}, card.ErrAlreadyLinked); err != nil {
 		return err
 	}
 	return t.commit(ctx, "link card")
@@ -59,21 +59,13 @@ func (s *Store) Cards(ctx context.Context, accountID string) ([]card.Card, error
 	return out, err
 }
 
-// Card reads one card of an account; nil when absent.
-func (s *Store) Card(ctx context.Context, accountID, cardID string) (*card.Card, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: cardKey(accountID, cardID).av(), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return nil, fmt.Errorf("get card: %w", err)
+// AccountCards reads an account and its cards in one Query (accountWith).
+func (s *Store) AccountCards(ctx context.Context, accountID string) (*account.Account, []card.Card, error) {
+	p, err := s.accountWith(ctx, accountID)
+	if err != nil || p.account == nil {
+		return nil, nil, err
 	}
-	if out.Item == nil {
-		return nil, nil
-	}
-	var it cardItem
-	if err := unmarshal(out.Item, &it); err != nil {
-		return nil, fmt.Errorf("decode card: %w", err)
-	}
-	c := it.domain(cardID)
-	return &c, nil
+	return p.account, p.cards, nil
 }
 
 // UnlinkCard deletes a card; false when there was none.

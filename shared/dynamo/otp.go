@@ -146,15 +146,16 @@ func (s *Store) Retract(ctx context.Context, in otp.Issue) error {
 }
 
 // Redeem turns a pending challenge into a proof in one conditional update.
-func (s *Store) Redeem(ctx context.Context, id string, codeHash, proofHash []byte, now, proofExpiresAt time.Time, maxAttempts int) (otp.Challenge, error) {
+func (s *Store) Redeem(ctx context.Context, id string, codeHashes [][]byte, proofHash []byte, now, proofExpiresAt time.Time, maxAttempts int) (otp.Challenge, error) {
+	vals := map[string]types.AttributeValue{":verified": str(string(otp.StateVerified)),
+		":pending": str(string(otp.StatePending)), ":proof": bin(proofHash), ":proofExp": epoch(proofExpiresAt),
+		":now": epoch(now), ":max": num(int64(maxAttempts)), ":f": boolean(false)}
 	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: challenge(id).av(),
 		UpdateExpression: aws.String("SET #state = :verified, proofHash = :proof, expiresAt = :proofExp REMOVE codeHash"),
-		ConditionExpression: aws.String("codeHash = :code AND #state = :pending AND expiresAt > :now" +
-			" AND attempts < :max AND superseded = :f"),
-		ExpressionAttributeNames: map[string]string{"#state": "state"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":verified": str(string(otp.StateVerified)),
-			":pending": str(string(otp.StatePending)), ":proof": bin(proofHash), ":proofExp": epoch(proofExpiresAt),
-			":code": bin(codeHash), ":now": epoch(now), ":max": num(int64(maxAttempts)), ":f": boolean(false)},
+		ConditionExpression: aws.String("codeHash IN (" + placeholders(vals, ":code", codeHashes) + ") AND #state = :pending" +
+			" AND expiresAt > :now AND attempts < :max AND superseded = :f"),
+		ExpressionAttributeNames:            map[string]string{"#state": "state"},
+		ExpressionAttributeValues:           vals,
 		ReturnValues:                        types.ReturnValueAllNew,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})

@@ -94,11 +94,18 @@ func (s *Store) AdmitPayment(ctx context.Context, a paypass.Admission) error {
 	return nil
 }
 
-// refusal answers a failed admission from the account item as it stood.
+// refusal answers a failed admission from the account item as it stood: a lost race when the
+// payment password it was rehashing had changed, else the lockout's refusal.
 func refusal(a paypass.Admission, old map[string]types.AttributeValue) error {
-	var it payLockoutItem
+	var it struct {
+		payLockoutItem
+		PaymentHash string `dynamodbav:"paymentHash"`
+	}
 	if err := unmarshal(old, &it); err != nil {
 		return fmt.Errorf("decode payment lockout: %w", err)
+	}
+	if a.Rehash != "" && it.PaymentHash != a.OldHash {
+		return errConflict
 	}
 	return a.Refusal(it.domain())
 }
@@ -106,12 +113,18 @@ func refusal(a paypass.Admission, old map[string]types.AttributeValue) error {
 // admitUpdate is the conditional update that admits a right payment password: the count reset
 // while no lock holds and fewer than Max failures are counted since Floor.
 func admitUpdate(table string, a paypass.Admission) *types.Update {
-	return &types.Update{TableName: &table, Key: accountKey(a.AccountID).av(),
-		UpdateExpression: aws.String("SET payFailures = :zero, payWindowStart = :zero"),
-		ConditionExpression: aws.String("attribute_exists(PK) AND " + notPayLocked +
-			" AND (attribute_not_exists(payFailures) OR payFailures < :max OR payWindowStart <= :floor)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": num(0), ":now": millis(a.Now),
-			":max": num(int64(a.Max)), ":floor": millis(a.Floor)}}
+	set := "SET payFailures = :zero, payWindowStart = :zero"
+	cond := "attribute_exists(PK) AND " + notPayLocked +
+		" AND (attribute_not_exists(payFailures) OR payFailures < :max OR payWindowStart <= :floor)"
+	vals := map[string]types.AttributeValue{":zero": num(0), ":now": millis(a.Now), ":max": num(int64(a.Max)),
+		":floor": millis(a.Floor)}
+	if a.Rehash != "" {
+		set += ", paymentHash = :rehash"
+		cond += " AND paymentHash = :oldHash"
+		vals[":rehash"], vals[":oldHash"] = str(a.Rehash), str(a.OldHash)
+	}
+	return &types.Update{TableName: &table, Key: accountKey(a.AccountID).av(), UpdateExpression: &set,
+		ConditionExpression: &cond, ExpressionAttributeValues: vals}
 }
 
 // updatePayLockout runs an update and returns the payment lockout after it; when its condition

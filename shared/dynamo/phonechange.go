@@ -46,12 +46,13 @@ func (s *Store) StartState(ctx context.Context, accountID, token string) (accoun
 }
 
 // CreateChange writes a new change, spending the old-phone proof if one was used.
-func (s *Store) CreateChange(ctx context.Context, c phonechange.Change, proof *otp.Challenge) error {
+func (s *Store) CreateChange(ctx context.Context, c phonechange.Change, proof *otp.Challenge, a account.Account, r account.Rehash) error {
 	k, _ := changeKeyOf(c.ID)
 	t := s.newTx()
 	if err := t.putNewItem(k, toChangeItem(c), nil); err != nil {
 		return err
 	}
+	t.rehash(a, r)
 	if proof != nil {
 		t.spendProof(proof, c.CreatedAt)
 	}

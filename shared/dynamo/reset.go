@@ -34,7 +34,7 @@ func (s *Store) Recovery(ctx context.Context, accountID string) (reset.State, er
 	}
 	st.Devices = p.devices
 	for _, c := range p.cards {
-		st.Cards = append(st.Cards, c.Hash)
+		st.Cards = append(st.Cards, factor.Card{ID: c.ID, Hash: c.Hash})
 	}
 	return st, err
 }
@@ -60,12 +60,18 @@ func (s *Store) Apply(ctx context.Context, c reset.Change) error {
 		set = append(set, "#status = :active")
 		vals[":active"] = str(string(account.StatusActive))
 	}
+	rehash := c.Rehash
+	if c.PaymentHash != "" {
+		rehash.PaymentHash = "" // the new payment password replaces it
+	}
+	set = append(set, rehashSets(a, rehash, vals)...)
 	t := s.newTx()
 	t.update(&types.Update{TableName: &s.table, Key: accountKey(a.ID).av(),
 		UpdateExpression:          aws.String("SET " + strings.Join(set, ", ")),
 		ConditionExpression:       aws.String("version = :v AND #status <> :closed"),
 		ExpressionAttributeNames:  map[string]string{"#status": "status"},
 		ExpressionAttributeValues: vals}, errConflict)
+	t.rehashCards(a.ID, rehash)
 	t.endSessions(c.Sessions, c.KeepSession)
 	if c.Proof != nil {
 		t.spendProof(c.Proof, now)

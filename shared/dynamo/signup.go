@@ -32,7 +32,9 @@ func (s *Store) Begin(ctx context.Context, token string, idem *idempotency.Key) 
 		keys = append(keys, challenge(id))
 	}
 	if idem != nil {
-		keys = append(keys, idempotencyKey(idem.ID))
+		for _, id := range idem.IDs() {
+			keys = append(keys, idempotencyKey(id))
+		}
 	}
 	if len(keys) == 0 {
 		return nil, nil, nil
@@ -45,12 +47,13 @@ func (s *Store) Begin(ctx context.Context, token string, idem *idempotency.Key) 
 	if err != nil || idem == nil {
 		return proof, nil, err
 	}
-	item, ok := items[idempotencyKey(idem.ID)]
-	if !ok {
-		return proof, nil, nil
+	for _, id := range idem.IDs() {
+		if item, ok := items[idempotencyKey(id)]; ok {
+			rec, err := decodeIdempotency(id, item)
+			return proof, rec, err
+		}
 	}
-	rec, err := decodeIdempotency(item)
-	return proof, rec, err
+	return proof, nil, nil
 }
 
 // Replay reads the stored response for a key.
@@ -59,15 +62,15 @@ func (s *Store) Replay(ctx context.Context, idem *idempotency.Key) (*idempotency
 	if ok, err := s.get(ctx, idempotencyKey(idem.ID), &it, "idempotency record"); !ok || err != nil {
 		return nil, err
 	}
-	return &idempotency.Record{BodyHash: it.BodyHash, Sealed: it.Sealed}, nil
+	return &idempotency.Record{ID: idem.ID, BodyHash: it.BodyHash, Sealed: it.Sealed}, nil
 }
 
-func decodeIdempotency(item map[string]types.AttributeValue) (*idempotency.Record, error) {
+func decodeIdempotency(id string, item map[string]types.AttributeValue) (*idempotency.Record, error) {
 	var it idempotencyItem
 	if err := unmarshal(item, &it); err != nil {
 		return nil, fmt.Errorf("decode idempotency record: %w", err)
 	}
-	return &idempotency.Record{BodyHash: it.BodyHash, Sealed: it.Sealed}, nil
+	return &idempotency.Record{ID: id, BodyHash: it.BodyHash, Sealed: it.Sealed}, nil
 }
 
 // Create writes a new account in one transaction: the idempotency record when there is one

@@ -59,6 +59,17 @@ func num(n int64) types.AttributeValue {
 
 func bin(b []byte) types.AttributeValue { return &types.AttributeValueMemberB{Value: b} }
 
+// placeholders adds one binary value per element of bs to vals, named prefix0, prefix1, …, and
+// returns their names comma-separated, for an IN list.
+func placeholders(vals map[string]types.AttributeValue, prefix string, bs [][]byte) string {
+	names := make([]string, len(bs))
+	for i, b := range bs {
+		names[i] = prefix + strconv.Itoa(i)
+		vals[names[i]] = bin(b)
+	}
+	return strings.Join(names, ", ")
+}
+
 func boolean(b bool) types.AttributeValue { return &types.AttributeValueMemberBOOL{Value: b} }
 
 func epoch(t time.Time) types.AttributeValue { return num(t.Unix()) }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -135,6 +137,52 @@ func (t *tx) device(accountID string, d account.Device, prev *account.Device, er
 	}
 	t.put(p, err)
 	return nil
+}
+
+// rehash adds the storing of r (see account.Rehash) for a flow whose transaction does not
+// otherwise write the account item: an update of it conditional on its version as read, and one
+// of each card whose fingerprint moves to the current pepper.
+func (t *tx) rehash(a account.Account, r account.Rehash) {
+	vals := map[string]types.AttributeValue{":v": num(a.Version)}
+	if set := rehashSets(a, r, vals); len(set) > 0 {
+		t.update(&types.Update{TableName: &t.s.table, Key: accountKey(a.ID).av(),
+			UpdateExpression: aws.String("SET " + strings.Join(set, ", ")), ConditionExpression: aws.String("version = :v"),
+			ExpressionAttributeValues: vals}, t.conflict)
+	}
+	t.rehashCards(a.ID, r)
+}
+
+// rehashCards adds an update of each card whose fingerprint moves to the current pepper; one
+// unlinked meanwhile fails the transaction as a lost race.
+func (t *tx) rehashCards(accountID string, r account.Rehash) {
+	for id, h := range r.Cards {
+		t.update(&types.Update{TableName: &t.s.table, Key: cardKey(accountID, id).av(),
+			UpdateExpression: aws.String("SET cardHash = :h"), ConditionExpression: aws.String("attribute_exists(PK)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":h": bin(h)}}, t.conflict)
+	}
+}
+
+// rehashSets returns the SET clauses that store r's account hashes in a's item, adding their
+// values to vals. The update they join must be conditional on the item being as a was read (its
+// version), which also fixes the answers' positions.
+func rehashSets(a account.Account, r account.Rehash, vals map[string]types.AttributeValue) []string {
+	var set []string
+	if r.PaymentHash != "" {
+		set = append(set, "paymentHash = :rhPay")
+		vals[":rhPay"] = str(r.PaymentHash)
+	}
+	for i, ans := range a.Answers {
+		if h, ok := r.Answers[ans.QuestionID]; ok {
+			name := ":rhAns" + strconv.Itoa(i)
+			set = append(set, fmt.Sprintf("answers[%d].h = %s", i, name))
+			vals[name] = str(h)
+		}
+	}
+	if r.IDHash != nil {
+		set = append(set, "profile.idHash = :rhID")
+		vals[":rhID"] = bin(r.IDHash)
+	}
+	return set
 }
 
 // len is the number of items so far.

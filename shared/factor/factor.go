@@ -24,71 +24,133 @@ type Answer struct {
 // Checker checks factors against an account.
 type Checker struct {
 	hasher *secret.Hasher
-	pepper []byte
+	keys   secret.Keyring
 }
 
-// NewChecker returns a Checker.
-func NewChecker(hasher *secret.Hasher, pepper []byte) Checker {
-	return Checker{hasher: hasher, pepper: pepper}
+// NewChecker returns a Checker; keys is the pepper keyring the hasher was made with.
+func NewChecker(hasher *secret.Hasher, keys secret.Keyring) Checker {
+	return Checker{hasher: hasher, keys: keys}
 }
 
-// Password checks the login password.
-func (c Checker) Password(a account.Account, pw string) bool {
-	if a.LoginHash == "" {
-		c.hasher.VerifyDummy(pw)
+// Card is a linked card as a proof needs it: its id and the keyed hash of its number.
+type Card struct {
+	ID   string
+	Hash []byte
+}
+
+// Proof checks the factors of one attempt against one account (the zero Account for a phone
+// without one) and keeps what matched under a previous pepper, hashed again under the current
+// one, for the flow's write to store (see account.Rehash).
+type Proof struct {
+	c      Checker
+	a      account.Account
+	rehash account.Rehash
+}
+
+// Of starts a proof against a.
+func (c Checker) Of(a account.Account) *Proof { return &Proof{c: c, a: a} }
+
+// Rehash is what the matched factors need stored under the current pepper. A flow stores it only
+// when the whole proof was accepted.
+func (p *Proof) Rehash() account.Rehash { return p.rehash }
+
+// Password checks the login password (argon2id without pepper: nothing to rehash here; a stronger
+// cost is the sign-in's business).
+func (p *Proof) Password(pw string) bool {
+	if p.a.LoginHash == "" {
+		p.c.hasher.VerifyDummy(pw)
 		return false
 	}
-	ok, _, err := c.hasher.Verify(a.LoginHash, pw)
+	ok, _, err := p.c.hasher.Verify(p.a.LoginHash, pw)
 	return err == nil && ok
 }
 
 // PaymentPassword checks the 6-digit payment password.
-func (c Checker) PaymentPassword(a account.Account, pin string) bool {
-	if a.PaymentHash == "" {
-		c.hasher.VerifyDummy(pin)
+func (p *Proof) PaymentPassword(pin string) bool {
+	if p.a.PaymentHash == "" {
+		p.c.hasher.VerifyDummy(pin)
 		return false
 	}
-	ok, _, err := c.hasher.VerifyPeppered(a.PaymentHash, pin)
-	return err == nil && ok
+	ok, rehash := p.peppered(p.a.PaymentHash, pin)
+	if h := p.again(pin, rehash); h != "" {
+		p.rehash.PaymentHash = h
+	}
+	return ok
 }
 
 // Answer checks the answer to one of the account's questions.
-func (c Checker) Answer(a account.Account, questionID, answer string) bool {
-	for _, ans := range a.Answers {
+func (p *Proof) Answer(questionID, answer string) bool {
+	for _, ans := range p.a.Answers {
 		if ans.QuestionID == questionID {
-			ok, _, err := c.hasher.VerifyPeppered(ans.Hash, secret.NormalizeAnswer(answer))
-			return err == nil && ok
+			norm := secret.NormalizeAnswer(answer)
+			ok, rehash := p.peppered(ans.Hash, norm)
+			if h := p.again(norm, rehash); h != "" {
+				if p.rehash.Answers == nil {
+					p.rehash.Answers = map[string]string{}
+				}
+				p.rehash.Answers[questionID] = h
+			}
+			return ok
 		}
 	}
-	c.hasher.VerifyDummy(answer) // an unknown question costs what a wrong answer costs
+	p.c.hasher.VerifyDummy(answer) // an unknown question costs what a wrong answer costs
 	return false
 }
 
 // Answers checks two or three answers to distinct questions; all must be right. It checks every
 // one, so the time taken does not tell which was wrong.
-func (c Checker) Answers(a account.Account, answers []Answer) bool {
+func (p *Proof) Answers(answers []Answer) bool {
 	ok := len(answers) >= 2
 	for _, ans := range answers {
-		ok = c.Answer(a, ans.QuestionID, ans.Answer) && ok
+		ok = p.Answer(ans.QuestionID, ans.Answer) && ok
 	}
 	return ok
 }
 
 // IDNumber checks the ID document number against the one on file.
-func (c Checker) IDNumber(a account.Account, id string) bool {
-	typed := secret.KeyedHash(c.pepper, secret.DomainIDNumber, secret.NormalizeIDNumber(id))
-	return a.Profile.RealNameVerified() && secret.Equal(typed, a.Profile.IDHash)
+func (p *Proof) IDNumber(id string) bool {
+	norm := secret.NormalizeIDNumber(id)
+	ok, stale := p.c.keys.Match(p.a.Profile.IDHash, secret.DomainIDNumber, norm)
+	if ok && stale {
+		p.rehash.IDHash = p.c.keys.Fingerprint(secret.DomainIDNumber, norm)
+	}
+	return ok && p.a.Profile.RealNameVerified()
 }
 
-// Card checks a typed card number against the keyed hashes of the linked cards.
-func (c Checker) Card(cards [][]byte, number string) bool {
+// Card checks a typed card number against the account's linked cards, every one of them.
+func (p *Proof) Card(cards []Card, number string) bool {
 	digits, err := secret.CheckCardNumber(number)
-	typed := secret.KeyedHash(c.pepper, secret.DomainCard, digits)
 	found := false
-	for _, h := range cards {
-		found = secret.Equal(h, typed) || found
+	for _, c := range cards {
+		ok, stale := p.c.keys.Match(c.Hash, secret.DomainCard, digits)
+		if ok && stale {
+			if p.rehash.Cards == nil {
+				p.rehash.Cards = map[string][]byte{}
+			}
+			p.rehash.Cards[c.ID] = p.c.keys.Fingerprint(secret.DomainCard, digits)
+		}
+		found = ok || found
 	}
 	return err == nil && found
+}
+
+// peppered verifies a peppered hash; rehash says it matched under a previous pepper.
+func (p *Proof) peppered(encoded, secretValue string) (ok, rehash bool) {
+	ok, rehash, err := p.c.hasher.VerifyPeppered(encoded, secretValue)
+	return err == nil && ok, err == nil && ok && rehash
+}
+
+// again hashes a secret that verified and asked for it under the current pepper, or returns "".
+// On a failure to hash, the old hash stays (it still verifies) and the next use tries again.
+func (p *Proof) again(secretValue string, rehash bool) string {
+	if !rehash {
+		return ""
+	}
+	h, err := p.c.hasher.HashPeppered(secretValue)
+	if err != nil {
+		return ""
+	}
+	return h
 }
 
 // CheckAnswerShape wants two or three answers to distinct questions.

@@ -6,9 +6,49 @@ import (
 	"testing"
 
 	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/secret"
 )
 
-var pepper = bytes.Repeat([]byte{7}, 32)
+var pepper = keyring(keyOf("1", 7))
+
+func keyOf(id string, b byte) secret.Key {
+	k, err := secret.NewKey(id, bytes.Repeat([]byte{b}, 32))
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
+func keyring(current secret.Key, previous ...secret.Key) secret.Keyring {
+	r, err := secret.NewKeyring(current, previous...)
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
+// TestReplayAfterRotation: a record made before the pepper was rotated is found (its id is among
+// the look-up's) and opened; a new record goes under the new pepper's id.
+func TestReplayAfterRotation(t *testing.T) {
+	k, _ := Derive(pepper, "POST /v1/accounts", "key-0001-abcdef", []byte(`{"a":1}`))
+	rec, _ := k.Seal(Response{Body: []byte(`{"sessionToken":"s3cr3t-token"}`)}, rand.Reader)
+	rotated := keyring(keyOf("2", 9), keyOf("1", 7))
+	again, _ := Derive(rotated, "POST /v1/accounts", "key-0001-abcdef", []byte(`{"a":1}`))
+	if ids := again.IDs(); len(ids) != 2 || ids[0] == rec.ID || ids[1] != rec.ID {
+		t.Fatalf("the look-up must try the new id first, then the old record's: %v vs %s", ids, rec.ID)
+	}
+	resp, err := again.Replay(rec)
+	if err != nil || string(resp.Body) != `{"sessionToken":"s3cr3t-token"}` {
+		t.Fatalf("replay across a rotation: %s %v", resp.Body, err)
+	}
+	other, _ := Derive(rotated, "POST /v1/accounts", "key-0001-abcdef", []byte(`{"a":2}`))
+	if _, err := other.Replay(rec); !account.Is(err, account.CodeIdempotencyReuse) {
+		t.Fatalf("another body across a rotation: %v", err)
+	}
+	if fresh, _ := again.Seal(Response{Body: []byte(`{}`)}, rand.Reader); fresh.ID != again.ID {
+		t.Fatal("a new record must be stored under the current pepper's id")
+	}
+}
 
 func TestReplaySameBody(t *testing.T) {
 	k, err := Derive(pepper, "POST /v1/accounts", "key-0001-abcdef", []byte(`{"a":1}`))

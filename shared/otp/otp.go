@@ -105,10 +105,11 @@ type Store interface {
 	// Retract undoes an Issue whose SMS could not be sent: the challenge is dead, the counters
 	// are given back, and the slot's cooldown is lifted.
 	Retract(ctx context.Context, in Issue) error
-	// Redeem turns a pending challenge into a verified one if codeHash matches, it is not expired
+	// Redeem turns a pending challenge into a verified one if its code hash is one of codeHashes
+	// (the typed code's under every active key), it is not expired
 	// at now, not superseded and has attempts left. On failure it returns *RedeemError with the
 	// challenge as stored (nil when there is none).
-	Redeem(ctx context.Context, id string, codeHash, proofHash []byte, now, proofExpiresAt time.Time, maxAttempts int) (Challenge, error)
+	Redeem(ctx context.Context, id string, codeHashes [][]byte, proofHash []byte, now, proofExpiresAt time.Time, maxAttempts int) (Challenge, error)
 	// RecordFailure counts one wrong code against the challenge and the phone's daily failures.
 	// It returns the challenge's attempts after the count. When the phone's failures are at
 	// their Max, the challenge is burned instead and *ratelimit.LimitError is returned.

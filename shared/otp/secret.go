@@ -1,13 +1,13 @@
 package otp
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"fmt"
 	"io"
 	"math/big"
 	"strings"
+
+	"github.com/wallet-accounts/wallet/shared/secret"
 )
 
 // newCode returns n decimal digits drawn uniformly from r (crypto/rand in production).
@@ -20,15 +20,20 @@ func newCode(r io.Reader, n int) (string, error) {
 	return fmt.Sprintf("%0*s", n, v.String()), nil
 }
 
+// codeDomain is the fingerprint domain of codes.
+const codeDomain = "otp-code"
+
 // codeHash binds a code to its challenge: the same code in another challenge hashes differently,
-// so a stored hash is worthless for any other challenge and useless without the pepper.
-func codeHash(pepper []byte, challengeID, code string) []byte {
-	m := hmac.New(sha256.New, pepper)
-	m.Write([]byte("otp-code\x00"))
-	m.Write([]byte(challengeID))
-	m.Write([]byte{0})
-	m.Write([]byte(code))
-	return m.Sum(nil)
+// so a stored hash is worthless for any other challenge and useless without the pepper. It is
+// made under the current key; a check tries codeHashes, one per active key, so a code sent just
+// before a rotation still works.
+func codeHash(keys secret.Keyring, challengeID, code string) []byte {
+	return keys.Fingerprint(codeDomain, challengeID, code)
+}
+
+// codeHashes are the hashes the typed code would have under every active key.
+func codeHashes(keys secret.Keyring, challengeID, code string) [][]byte {
+	return keys.Fingerprints(codeDomain, challengeID, code)
 }
 
 // TokenChallengeID returns the challenge id a verification token names, or false when the token

@@ -262,7 +262,7 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (VerifyResult, 
 	if err != nil {
 		return VerifyResult{}, err
 	}
-	ch, err := s.store.Redeem(ctx, req.ChallengeID, codeHash(s.cfg.Pepper, req.ChallengeID, req.Code),
+	ch, err := s.store.Redeem(ctx, req.ChallengeID, codeHashes(s.cfg.Pepper, req.ChallengeID, req.Code),
 		proofHash, now, now.Add(s.cfg.ProofTTL), s.cfg.OTPMaxAttempts)
 	var re *RedeemError
 	if errors.As(err, &re) {

@@ -67,14 +67,21 @@ func (c *Checker) Verify(ctx context.Context, acct account.Account, pin string) 
 	if len(pin) != secret.PaymentPasswordLen || strings.Trim(pin, "0123456789") != "" {
 		return Admission{}, account.FieldError(account.CodePaymentPasswordInvalid, "paymentPassword", "the payment password is 6 digits")
 	}
-	ok, _, err := c.hasher.VerifyPeppered(acct.PaymentHash, pin)
+	ok, rehash, err := c.hasher.VerifyPeppered(acct.PaymentHash, pin)
 	if err != nil {
 		return Admission{}, fmt.Errorf("verify payment password: %w", err)
 	}
 	if !ok {
 		return Admission{}, c.failed(ctx, acct.ID, now)
 	}
-	return Admission{AccountID: acct.ID, Max: c.max, Now: now, Floor: now.Add(-c.window), Lock: c.lock}, nil
+	a := Admission{AccountID: acct.ID, Max: c.max, Now: now, Floor: now.Add(-c.window), Lock: c.lock}
+	if rehash {
+		if a.Rehash, err = c.hasher.HashPeppered(pin); err != nil {
+			return Admission{}, fmt.Errorf("rehash payment password: %w", err)
+		}
+		a.OldHash = acct.PaymentHash
+	}
+	return a, nil
 }
 
 // Admission is a right payment password not yet admitted. It gets in through one conditional
@@ -83,11 +90,17 @@ func (c *Checker) Verify(ctx context.Context, acct account.Account, pin string) 
 // than Max failures are counted since Floor, and otherwise fails with Refusal (locked). So a
 // right password checked alongside wrong ones gets in only as one of the first Max to land would.
 // A flow that writes anyway puts the admission in its own transaction; Check writes it alone.
+//
+// A password that verified under a previous pepper (or weaker argon2id parameters) is hashed
+// again: the admission stores Rehash in place of OldHash, only while OldHash is still the stored
+// hash, so it can never undo a reset that landed meanwhile (that answers a conflict).
 type Admission struct {
 	AccountID  string
 	Max        int
 	Now, Floor time.Time
 	Lock       time.Duration // PAYMENT_LOCK, which the wrong guess that filled the count is setting
+	Rehash     string        // the payment password's new hash, or ""
+	OldHash    string        // the hash it replaces
 }
 
 // Refusal is the answer when the admission's condition failed, given the lockout as it stood:

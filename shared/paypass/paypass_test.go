@@ -10,6 +10,7 @@ import (
 	"github.com/wallet-accounts/wallet/local/stacktest"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/paypass"
+	"github.com/wallet-accounts/wallet/shared/secret"
 )
 
 var ctx = context.Background()
@@ -177,5 +178,38 @@ func TestARefusedRightPasswordSaysTheTimeLeft(t *testing.T) {
 	e := wantCode(t, h.pay.Check(ctx, acct, a.PaymentPassword), account.CodeLocked)
 	if e.RetryAfter != time.Hour {
 		t.Fatalf("retry after %v, want the hour the lock has left", e.RetryAfter)
+	}
+}
+
+// TestAPaymentPasswordMovesToTheNewPepper: after a rotation, a right payment password verifies
+// under the old key and its admission stores a hash under the new one; an admission whose old
+// hash was replaced meanwhile (a reset landed between read and write) is a lost race and never
+// puts the old password back.
+func TestAPaymentPasswordMovesToTheNewPepper(t *testing.T) {
+	h := newHarness(t)
+	a := h.SignUp(t)
+	h.Rotate(t)
+	h.pay = paypass.New(h.Store, h.Hasher, h.Clock, h.Cfg, h.Log)
+	stale, err := h.Store.Account(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raced, err := h.pay.Verify(ctx, *stale, a.PaymentPassword)
+	if err != nil || raced.Rehash == "" || secret.HashKeyID(raced.Rehash) != "2" {
+		t.Fatalf("Verify under the old key = %+v, %v; want an admission that rehashes under key 2", raced, err)
+	}
+	if err := h.check(t, a, a.PaymentPassword); err != nil {
+		t.Fatal(err)
+	}
+	moved, _ := h.Store.Account(ctx, a.ID)
+	if secret.HashKeyID(moved.PaymentHash) != "2" || moved.PaymentHash == raced.Rehash {
+		t.Fatalf("after a right payment password the hash must be under key 2: %s", moved.PaymentHash)
+	}
+	wantCode(t, h.Store.AdmitPayment(ctx, raced), account.CodeConflict)
+	if after, _ := h.Store.Account(ctx, a.ID); after.PaymentHash != moved.PaymentHash {
+		t.Fatal("an admission that lost the race must not overwrite the stored hash")
+	}
+	if err := h.check(t, a, a.PaymentPassword); err != nil {
+		t.Fatalf("the moved hash must verify without a rehash: %v", err)
 	}
 }

@@ -20,7 +20,7 @@ func TestREADMEExampleNumbersWork(t *testing.T) {
 	}
 	cfg, err := config.Load(func(k string) string {
 		if k == "PEPPER" {
-			return "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+			return "1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 		}
 		return ""
 	})

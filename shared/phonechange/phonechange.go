@@ -59,8 +59,10 @@ type Change struct {
 type Store interface {
 	// StartState reads the account and, when a token is given, the proof it names, in one read.
 	StartState(ctx context.Context, accountID, token string) (account.Account, *otp.Challenge, error)
-	// CreateChange writes a new change and spends the old-phone proof, if any, in one transaction.
-	CreateChange(ctx context.Context, c Change, proof *otp.Challenge) error
+	// CreateChange writes a new change, spends the old-phone proof, if any, and stores the
+	// proof's factors under the current pepper (see account.Rehash) in one transaction,
+	// conditional on a's version when r is not empty.
+	CreateChange(ctx context.Context, c Change, proof *otp.Challenge, a account.Account, r account.Rehash) error
 	// ConfirmState reads the session, the change and the proof in one read, then the account and
 	// its devices in another.
 	ConfirmState(ctx context.Context, sessionHash []byte, changeID, token string) (ConfirmState, error)

@@ -18,6 +18,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/factor"
 	"github.com/wallet-accounts/wallet/shared/otp"
 	"github.com/wallet-accounts/wallet/shared/phonechange"
+	"github.com/wallet-accounts/wallet/shared/secret"
 	tokens "github.com/wallet-accounts/wallet/shared/token"
 )
 
@@ -342,5 +343,32 @@ func TestTheSweepAppliesDueHolds(t *testing.T) {
 	}
 	if sessions := stacktest.GetItem(t, h.DB, h.Table, "SESSION#"+hex.EncodeToString(tokens.Hash(a.SessionToken)), "SESSION"); sessions == nil {
 		t.Fatal("the device that confirmed stays signed in")
+	}
+}
+
+// TestIdentityPathMovesItsFactorsToTheNewPepper: after a pepper rotation, the identity path's
+// factors verify under the old key, and the change's transaction stores exactly those under the
+// new one; the answer not asked stays as it was.
+func TestIdentityPathMovesItsFactorsToTheNewPepper(t *testing.T) {
+	h := newHarness(t)
+	a := h.SignUp(t, flowtest.WithIDNumber("110101199003074514"))
+	h.Rotate(t)
+	h.svc = phonechange.NewService(h.Store, h.Hasher, h.Clock, rand.Reader, h.Cfg, h.Log)
+	if _, err := h.startIdentity(t, a); err != nil {
+		t.Fatal(err)
+	}
+	acct, err := h.Store.Account(context.Background(), a.ID)
+	if err != nil || acct == nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{"payment": secret.HashKeyID(acct.PaymentHash), "id": secret.FingerprintKeyID(acct.Profile.IDHash)}
+	for _, ans := range acct.Answers {
+		got[ans.QuestionID] = secret.HashKeyID(ans.Hash)
+	}
+	want := map[string]string{"payment": "2", "id": "2", "first_pet": "2", "first_school": "2", "childhood_street": "1"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s under key %q, want %q", k, got[k], v)
+		}
 	}
 }

@@ -73,7 +73,8 @@ func (s *Service) Start(ctx context.Context, p account.Principal, req StartReque
 	if err := s.mayStart(a, path, now); err != nil {
 		return StartResult{}, err
 	}
-	if err := s.prove(ctx, a, path, req, proof, now); err != nil {
+	rehash, err := s.prove(ctx, a, path, req, proof, now)
+	if err != nil {
 		return StartResult{}, err
 	}
 	id, err := ulid.New(ulid.Timestamp(now), s.rand)
@@ -82,7 +83,7 @@ func (s *Service) Start(ctx context.Context, p account.Principal, req StartReque
 	}
 	c := Change{ID: account.JoinChangeID(a.ID, id.String()), AccountID: a.ID, Path: path, State: StateAwaitingNew,
 		OldPhone: a.Phone, CreatedAt: now, ExpiresAt: now.Add(s.cfg.PhoneChangeTTL)}
-	if err := s.store.CreateChange(ctx, c, proof); err != nil {
+	if err := s.store.CreateChange(ctx, c, proof, a, rehash); err != nil {
 		return StartResult{}, err
 	}
 	s.log.InfoContext(ctx, "phone change started", "account", a.ID, "change", c.ID, "path", path)
@@ -123,22 +124,24 @@ func (s *Service) mayStart(a account.Account, path Path, now time.Time) error {
 }
 
 // prove checks the login password and the path's proof, every part each time, and counts a
-// failure toward the recovery lock without saying which part failed.
-func (s *Service) prove(ctx context.Context, a account.Account, path Path, req StartRequest, proof *otp.Challenge, now time.Time) error {
-	ok := s.check.Password(a, req.LoginPassword)
+// failure toward the recovery lock without saying which part failed. Accepted, it returns the
+// factors that matched under a previous pepper, hashed again.
+func (s *Service) prove(ctx context.Context, a account.Account, path Path, req StartRequest, proof *otp.Challenge, now time.Time) (account.Rehash, error) {
+	p := s.check.Of(a)
+	ok := p.Password(req.LoginPassword)
 	switch path {
 	case PathOldPhone:
 		ok = otp.CheckProof(proof, req.OldPhoneToken, account.PurposePhoneChangeOld, a.Phone, now) == nil && ok
 	case PathIdentity:
 		id := req.Identity
-		ok = s.check.IDNumber(a, id.IDNumber) && ok
-		ok = s.check.Answers(a, id.SecurityAnswers) && ok
-		ok = s.check.PaymentPassword(a, id.PaymentPassword) && ok
+		ok = p.IDNumber(id.IDNumber) && ok
+		ok = p.Answers(id.SecurityAnswers) && ok
+		ok = p.PaymentPassword(id.PaymentPassword) && ok
 	}
 	if ok {
-		return nil
+		return p.Rehash(), nil
 	}
-	return s.lock.Fail(ctx, a, &account.Error{Code: account.CodeInvalidCredentials, Message: "the proof given does not match"}, now)
+	return account.Rehash{}, s.lock.Fail(ctx, a, &account.Error{Code: account.CodeInvalidCredentials, Message: "the proof given does not match"}, now)
 }
 
 // ConfirmResult says where the change is.

@@ -45,7 +45,8 @@ func (s *Service) ResetLoginWithoutSMS(ctx context.Context, req AlternativeReque
 	if err := s.lock.Check(a, now); err != nil {
 		return err
 	}
-	if !s.identityOK(a, st.Cards, req) {
+	proved := s.check.Of(a)
+	if !identityOK(proved, st.Cards, req) {
 		return s.lock.Fail(ctx, a, refusal, now)
 	}
 	if a.Status != account.StatusActive {
@@ -63,7 +64,8 @@ func (s *Service) ResetLoginWithoutSMS(ctx context.Context, req AlternativeReque
 		return err
 	}
 	ev.Details = map[string]string{account.DetailMethod: "identity"}
-	if err := s.store.Apply(ctx, Change{Account: a, LoginHash: hash, Sessions: account.SessionHashes(st.Devices), Event: ev}); err != nil {
+	if err := s.store.Apply(ctx, Change{Account: a, LoginHash: hash, Rehash: proved.Rehash(), Sessions: account.SessionHashes(st.Devices),
+		Event: ev}); err != nil {
 		return err
 	}
 	s.log.InfoContext(ctx, "login password reset without sms", "account", a.ID)
@@ -81,15 +83,15 @@ func (s *Service) unknownPhone(ctx context.Context, req AlternativeRequest, refu
 	if err := s.lock.Check(pseudo, now); err != nil {
 		return err
 	}
-	s.identityOK(account.Account{}, nil, req)
+	identityOK(s.check.Of(account.Account{}), nil, req)
 	return s.unknown.Fail(ctx, pseudo, refusal, now)
 }
 
 // identityOK checks every part, always all of them, so the time taken does not tell which part
 // failed.
-func (s *Service) identityOK(a account.Account, cards [][]byte, req AlternativeRequest) bool {
-	id := s.check.IDNumber(a, req.IDNumber)
-	answers := s.check.Answers(a, req.Answers)
-	card := s.check.Card(cards, req.BankCardNumber)
+func identityOK(p *factor.Proof, cards []factor.Card, req AlternativeRequest) bool {
+	id := p.IDNumber(req.IDNumber)
+	answers := p.Answers(req.Answers)
+	card := p.Card(cards, req.BankCardNumber)
 	return id && answers && card
 }

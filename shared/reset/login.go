@@ -48,12 +48,13 @@ func (s *Service) ResetLogin(ctx context.Context, req LoginRequest) error {
 		return err
 	}
 	frozen := a.Status == account.StatusFrozen
+	proved := s.check.Of(a)
 	if frozen || s.risky(st, req.Device, now) {
 		if req.SecondFactor == nil {
 			return &account.Error{Code: account.CodeSecondFactorRequired, Factors: factors(a), QuestionID: question(a),
 				Message: secondFactorMessage(a)}
 		}
-		if !s.secondFactorOK(a, *req.SecondFactor) {
+		if !secondFactorOK(proved, a, *req.SecondFactor) {
 			return s.lock.Fail(ctx, a, &account.Error{Code: account.CodeInvalidSecondFactor, Field: "secondFactor",
 				Factors: factors(a), QuestionID: question(a), Message: "the second factor is not right"}, now)
 		}
@@ -69,8 +70,8 @@ func (s *Service) ResetLogin(ctx context.Context, req LoginRequest) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.Apply(ctx, Change{Account: a, LoginHash: hash, Unfreeze: frozen, Sessions: account.SessionHashes(st.Devices),
-		Proof: proof, Event: ev}); err != nil {
+	if err := s.store.Apply(ctx, Change{Account: a, LoginHash: hash, Rehash: proved.Rehash(), Unfreeze: frozen,
+		Sessions: account.SessionHashes(st.Devices), Proof: proof, Event: ev}); err != nil {
 		return err
 	}
 	s.log.InfoContext(ctx, "login password reset", "account", a.ID, "unfrozen", frozen)

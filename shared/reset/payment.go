@@ -39,7 +39,8 @@ func (s *Service) ResetPayment(ctx context.Context, p account.Principal, req Pay
 	if err := s.lock.Check(a, now); err != nil {
 		return err
 	}
-	if a.Profile.RealNameVerified() && !s.check.IDNumber(a, req.IDNumber) {
+	proved := s.check.Of(a)
+	if a.Profile.RealNameVerified() && !proved.IDNumber(req.IDNumber) {
 		return s.lock.Fail(ctx, a, &account.Error{Code: account.CodeInvalidSecondFactor, Field: "idNumber",
 			Factors: []string{FactorIDNumber}, Message: "the ID number on file is needed and does not match"}, now)
 	}
@@ -54,7 +55,7 @@ func (s *Service) ResetPayment(ctx context.Context, p account.Principal, req Pay
 	if err != nil {
 		return err
 	}
-	if err := s.store.Apply(ctx, Change{Account: a, PaymentHash: hash, KeepSession: p.SessionHash,
+	if err := s.store.Apply(ctx, Change{Account: a, PaymentHash: hash, Rehash: proved.Rehash(), KeepSession: p.SessionHash,
 		Sessions: account.SessionHashes(st.Devices), Proof: proof, Event: ev}); err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ type Store interface {
 type State struct {
 	Account account.Account
 	Devices []account.Device
-	Cards   [][]byte // keyed hashes (secret.DomainCard) of the linked card numbers
+	Cards   []factor.Card // the linked cards' ids and keyed hashes
 }
 
 // Change is one reset.
@@ -67,6 +67,7 @@ type Change struct {
 	Account     account.Account // as read: the write is conditional on its Version
 	LoginHash   string          // new login hash, or "" to keep
 	PaymentHash string          // new payment hash, or "" to keep
+	Rehash      account.Rehash  // the proof's factors under the current pepper (on the same condition)
 	Unfreeze    bool
 	KeepSession []byte   // the session that asked (payment reset), kept; every other one ends
 	Sessions    [][]byte // every session of the account, as read
@@ -167,12 +168,12 @@ func secondFactorMessage(a account.Account) string {
 }
 
 // secondFactorOK checks one factor: the answer to the asked question, or the ID number on file.
-func (s *Service) secondFactorOK(a account.Account, f Factor) bool {
+func secondFactorOK(p *factor.Proof, a account.Account, f Factor) bool {
 	switch {
 	case f.IDNumber != "":
-		return s.check.IDNumber(a, f.IDNumber)
+		return p.IDNumber(f.IDNumber)
 	case f.QuestionID != "":
-		return f.QuestionID == question(a) && s.check.Answer(a, f.QuestionID, f.Answer)
+		return f.QuestionID == question(a) && p.Answer(f.QuestionID, f.Answer)
 	}
 	return false
 }

@@ -9,9 +9,7 @@
 package secret
 
 import (
-	"crypto/hmac"
 	cryptorand "crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
@@ -67,25 +65,26 @@ const pepperDomain = "argon2id-pepper"
 type Hasher struct {
 	params Params
 	rand   io.Reader
-	pepper []byte
+	keys   Keyring
 	dummy  string // an encoded hash with the current parameters that no secret is expected to match
 }
 
 // NewHasher returns a Hasher that makes new hashes with p, draws salts from rand (crypto/rand when
-// nil) and peppers with pepper (copied; at least MinPepperLen bytes for the peppered methods).
+// nil) and peppers with the current key of keys (the peppered methods answer ErrShortPepper when
+// keys is empty).
 // It panics when p is outside the bounds Verify accepts: parameters are configuration, and a
 // Hasher that wrote hashes it cannot read back must not start. Construction runs no argon2.
-func NewHasher(p Params, rand io.Reader, pepper []byte) *Hasher {
+func NewHasher(p Params, rand io.Reader, keys Keyring) *Hasher {
 	if err := p.check(); err != nil {
 		panic(fmt.Sprintf("secret.NewHasher: %v", err))
 	}
 	if rand == nil {
 		rand = cryptorand.Reader
 	}
-	h := &Hasher{params: p, rand: rand, pepper: append([]byte(nil), pepper...)}
+	h := &Hasher{params: p, rand: rand, keys: keys}
 	// The dummy's salt and key only have to have the right lengths: VerifyDummy throws the
 	// answer away, it only has to cost what a real verification costs.
-	h.dummy = encode(p, make([]byte, p.SaltLen), make([]byte, p.KeyLen))
+	h.dummy = encode(p, "", make([]byte, p.SaltLen), make([]byte, p.KeyLen))
 	return h
 }
 
@@ -97,7 +96,7 @@ func (h *Hasher) Params() Params { return h.params }
 // Unicode NFKC-normalised first (NIST SP 800-63B), so every way of typing it verifies; it is
 // never truncated.
 func (h *Hasher) Hash(secret string) (string, error) {
-	return h.hash([]byte(NormalizePassword(secret)))
+	return h.hash("", []byte(NormalizePassword(secret)))
 }
 
 // Verify reports whether secret matches the encoded hash, in constant time. rehash is true when
@@ -114,57 +113,74 @@ func (h *Hasher) VerifyDummy(secret string) {
 	_, _, _ = h.Verify(h.dummy, secret)
 }
 
-// HashPeppered is Hash for low-entropy secrets (the 6-digit payment password): argon2id is fed
-// HMAC-SHA256(pepper, domain || secret) instead of the secret, so a stolen table is worthless
-// without the server's pepper. A hash made with another pepper never verifies.
+// HashPeppered is Hash for low-entropy secrets (the 6-digit payment password, the security
+// answers): argon2id is fed HMAC-SHA256(pepper, domain || secret) instead of the secret, so a
+// stolen table is worthless without the server's pepper. The pepper is the keyring's current
+// key, whose id the encoding records as a fourth parameter: "...,p=1,keyid=2$<salt>$<hash>".
 func (h *Hasher) HashPeppered(secret string) (string, error) {
-	in, err := h.peppered(secret)
-	if err != nil {
-		return "", err
+	if h.keys.Empty() {
+		return "", ErrShortPepper
 	}
-	return h.hash(in)
+	k := h.keys.Current()
+	return h.hash(k.ID, peppered(k, secret))
 }
 
-// VerifyPeppered is Verify for hashes made by HashPeppered.
+// VerifyPeppered is Verify for hashes made by HashPeppered, under the key the hash names: one
+// argon2id run whichever key that is. rehash is also true when that key is no longer the current
+// one. A hash under a key no longer in the keyring is an error wrapping ErrUnknownKey.
 func (h *Hasher) VerifyPeppered(encoded, secret string) (ok, rehash bool, err error) {
-	in, err := h.peppered(secret)
+	if h.keys.Empty() {
+		return false, false, ErrShortPepper
+	}
+	p, salt, want, err := decode(encoded)
 	if err != nil {
 		return false, false, err
 	}
-	return h.verify(encoded, in)
-}
-
-func (h *Hasher) peppered(secret string) ([]byte, error) {
-	if len(h.pepper) < MinPepperLen {
-		return nil, ErrShortPepper
+	k, found := h.keys.Key(p.keyID)
+	if !found {
+		return false, false, fmt.Errorf("%w: %q", ErrUnknownKey, p.keyID)
 	}
-	m := hmac.New(sha256.New, h.pepper)
-	m.Write([]byte(pepperDomain))
-	m.Write([]byte{0})
-	m.Write([]byte(NormalizePassword(secret)))
-	return m.Sum(nil), nil
+	ok, rehash = h.check(p, salt, want, peppered(k, secret))
+	return ok, rehash || ok && k.ID != h.keys.Current().ID, nil
 }
 
-func (h *Hasher) hash(secret []byte) (string, error) {
+// ErrUnknownKey is returned, wrapped, for a peppered hash whose key is not in the keyring: a
+// pepper was retired while hashes made with it were still stored.
+var ErrUnknownKey = errors.New("secret: hash made with a pepper no longer configured")
+
+func peppered(k Key, secret string) []byte {
+	return k.MAC(pepperDomain, NormalizePassword(secret))
+}
+
+func (h *Hasher) hash(keyID string, secret []byte) (string, error) {
 	p := h.params
 	salt := make([]byte, p.SaltLen)
 	if _, err := io.ReadFull(h.rand, salt); err != nil {
 		return "", fmt.Errorf("secret: salt: %w", err)
 	}
 	key := argon2.IDKey(secret, salt, p.Time, p.Memory, p.Threads, p.KeyLen)
-	return encode(p, salt, key), nil
+	return encode(p, keyID, salt, key), nil
 }
 
+// verify checks an unpeppered hash; one that names a key is malformed here.
 func (h *Hasher) verify(encoded string, secret []byte) (ok, rehash bool, err error) {
 	p, salt, key, err := decode(encoded)
 	if err != nil {
 		return false, false, err
 	}
+	if p.keyID != "" {
+		return false, false, fmt.Errorf("%w: a peppered hash where a plain one belongs", ErrMalformedHash)
+	}
+	ok, rehash = h.check(p, salt, key, secret)
+	return ok, rehash, nil
+}
+
+func (h *Hasher) check(p encParams, salt, key, secret []byte) (ok, rehash bool) {
 	got := argon2.IDKey(secret, salt, p.Time, p.Memory, p.Threads, p.KeyLen)
 	if subtle.ConstantTimeCompare(got, key) != 1 {
-		return false, false, nil
+		return false, false
 	}
-	return true, p.weakerThan(h.params), nil
+	return true, p.weakerThan(h.params)
 }
 
 // NormalizePassword returns the form of a password that is measured and hashed: Unicode NFKC.
@@ -196,16 +212,26 @@ func (p Params) check() error {
 
 var b64 = base64.RawStdEncoding.Strict()
 
-func encode(p Params, salt, key []byte) string {
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
-		argon2.Version, p.Memory, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key))
+// encParams are the parameters an encoded hash records: the cost, and for a peppered hash the id
+// of its pepper.
+type encParams struct {
+	Params
+	keyID string
+}
+
+func encode(p Params, keyID string, salt, key []byte) string {
+	params := fmt.Sprintf("m=%d,t=%d,p=%d", p.Memory, p.Time, p.Threads)
+	if keyID != "" {
+		params += ",keyid=" + keyID
+	}
+	return fmt.Sprintf("$argon2id$v=%d$%s$%s$%s", argon2.Version, params, b64.EncodeToString(salt), b64.EncodeToString(key))
 }
 
 // decode parses an encoded hash strictly; it never panics and never returns parameters outside
 // the bounds.
-func decode(encoded string) (p Params, salt, key []byte, err error) {
-	fail := func(what string) (Params, []byte, []byte, error) {
-		return Params{}, nil, nil, fmt.Errorf("%w: %s", ErrMalformedHash, what)
+func decode(encoded string) (p encParams, salt, key []byte, err error) {
+	fail := func(what string) (encParams, []byte, []byte, error) {
+		return encParams{}, nil, nil, fmt.Errorf("%w: %s", ErrMalformedHash, what)
 	}
 	if len(encoded) > 512 {
 		return fail("too long")
@@ -221,6 +247,13 @@ func decode(encoded string) (p Params, salt, key []byte, err error) {
 		return fail("unsupported version")
 	}
 	kv := strings.Split(parts[3], ",")
+	if len(kv) == 4 {
+		id, found := strings.CutPrefix(kv[3], "keyid=")
+		if !found || !validKeyID(id) {
+			return fail("key id")
+		}
+		p.keyID, kv = id, kv[:3]
+	}
 	if len(kv) != 3 {
 		return fail("parameters")
 	}
@@ -245,7 +278,7 @@ func decode(encoded string) (p Params, salt, key []byte, err error) {
 	if key, err = b64.DecodeString(parts[5]); err != nil {
 		return fail("hash")
 	}
-	p = Params{
+	p.Params = Params{
 		Memory:  uint32(vals[0]),
 		Time:    uint32(vals[1]),
 		Threads: uint8(vals[2]),
@@ -256,4 +289,14 @@ func decode(encoded string) (p Params, salt, key []byte, err error) {
 		return fail("parameters out of bounds")
 	}
 	return p, salt, key, nil
+}
+
+// HashKeyID is the id of the pepper a peppered hash was made with ("" for a plain or malformed
+// hash).
+func HashKeyID(encoded string) string {
+	p, _, _, err := decode(encoded)
+	if err != nil {
+		return ""
+	}
+	return p.keyID
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +15,31 @@ var testParams = Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32
 
 var testPepper = bytes.Repeat([]byte{0x5a}, 32)
 
-func newTestHasher(p Params) *Hasher { return NewHasher(p, nil, testPepper) }
+// ring returns a keyring of keys "1", "2", … with these secrets, the first current.
+func ring(t testing.TB, secrets ...[]byte) Keyring {
+	t.Helper()
+	keys := make([]Key, len(secrets))
+	for i, s := range secrets {
+		k, err := NewKey(strconv.Itoa(i+1), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[i] = k
+	}
+	r, err := NewKeyring(keys[0], keys[1:]...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func newTestHasher(p Params) *Hasher { return NewHasher(p, nil, testRing) }
+
+var testRing = func() Keyring {
+	k, _ := NewKey("1", testPepper)
+	r, _ := NewKeyring(k)
+	return r
+}()
 
 func TestHashVerify(t *testing.T) {
 	h := newTestHasher(testParams)
@@ -177,8 +202,8 @@ func TestVerifyMalformed(t *testing.T) {
 
 func TestPeppered(t *testing.T) {
 	fixed := func() io.Reader { return bytes.NewReader(bytes.Repeat([]byte{7}, 64)) }
-	a := NewHasher(testParams, fixed(), testPepper)
-	b := NewHasher(testParams, fixed(), bytes.Repeat([]byte{0xa5}, 32))
+	a := NewHasher(testParams, fixed(), testRing)
+	b := NewHasher(testParams, fixed(), ring(t, bytes.Repeat([]byte{0xa5}, 32)))
 	encA, err := a.HashPeppered("295071")
 	if err != nil {
 		t.Fatal(err)
@@ -194,27 +219,66 @@ func TestPeppered(t *testing.T) {
 		t.Fatal("a wrong code must not verify")
 	}
 	if ok, _, _ := b.VerifyPeppered(encA, "295071"); ok {
-		t.Fatal("another pepper must not verify")
+		t.Fatal("another pepper under the same id must not verify")
+	}
+	if !strings.Contains(encA, ",keyid=1$") || HashKeyID(encA) != "1" {
+		t.Fatalf("a peppered hash must record its key id: %s", encA)
 	}
 	if ok, _, _ := a.Verify(encA, "295071"); ok {
 		t.Fatal("a peppered hash must not verify unpeppered")
 	}
-	plain, _ := NewHasher(testParams, fixed(), testPepper).Hash("295071")
+	plain, _ := NewHasher(testParams, fixed(), testRing).Hash("295071")
 	if plain == encA {
 		t.Fatal("peppered and plain hashes must differ")
 	}
-	short := NewHasher(testParams, nil, []byte("short"))
-	if _, err := short.HashPeppered("295071"); !errors.Is(err, ErrShortPepper) {
-		t.Fatalf("HashPeppered with a short pepper: %v", err)
+	none := NewHasher(testParams, nil, Keyring{})
+	if _, err := none.HashPeppered("295071"); !errors.Is(err, ErrShortPepper) {
+		t.Fatalf("HashPeppered without a pepper: %v", err)
 	}
-	if _, _, err := short.VerifyPeppered(encA, "295071"); !errors.Is(err, ErrShortPepper) {
-		t.Fatalf("VerifyPeppered with a short pepper: %v", err)
+	if _, _, err := none.VerifyPeppered(encA, "295071"); !errors.Is(err, ErrShortPepper) {
+		t.Fatalf("VerifyPeppered without a pepper: %v", err)
+	}
+	if _, err := NewKey("1", []byte("short")); !errors.Is(err, ErrShortPepper) {
+		t.Fatalf("NewKey with a short pepper: %v", err)
+	}
+}
+
+// TestPepperRotation: a hash made under a previous key still verifies and asks to be made again;
+// one under a retired key is an error, never a silent mismatch; the new hash names the new key.
+func TestPepperRotation(t *testing.T) {
+	one, two := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
+	old := NewHasher(testParams, nil, ring(t, one))
+	enc, _ := old.HashPeppered("295071")
+	k1, _ := NewKey("1", one)
+	k2, _ := NewKey("2", two)
+	r, _ := NewKeyring(k2, k1)
+	rotated := NewHasher(testParams, nil, r)
+	ok, rehash, err := rotated.VerifyPeppered(enc, "295071")
+	if !ok || !rehash || err != nil {
+		t.Fatalf("under a previous key: ok=%v rehash=%v err=%v; want true, true, nil", ok, rehash, err)
+	}
+	if ok, rehash, _ := rotated.VerifyPeppered(enc, "295072"); ok || rehash {
+		t.Fatal("a wrong secret under a previous key must neither verify nor ask for a rehash")
+	}
+	again, _ := rotated.HashPeppered("295071")
+	if HashKeyID(again) != "2" {
+		t.Fatalf("a new hash must name the current key: %s", again)
+	}
+	if ok, rehash, _ := rotated.VerifyPeppered(again, "295071"); !ok || rehash {
+		t.Fatal("a hash under the current key must verify without a rehash")
+	}
+	retired, _ := NewKeyring(k2)
+	if ok, _, err := NewHasher(testParams, nil, retired).VerifyPeppered(enc, "295071"); ok || !errors.Is(err, ErrUnknownKey) {
+		t.Fatalf("under a retired key: ok=%v err=%v; want ErrUnknownKey", ok, err)
+	}
+	if _, _, err := rotated.Verify(again, "295071"); !errors.Is(err, ErrMalformedHash) {
+		t.Fatalf("a peppered hash given to Verify: %v; want ErrMalformedHash", err)
 	}
 }
 
 func TestPepperCopied(t *testing.T) {
 	pepper := bytes.Repeat([]byte{1}, 32)
-	h := NewHasher(testParams, nil, pepper)
+	h := NewHasher(testParams, nil, ring(t, pepper))
 	enc, _ := h.HashPeppered("295071")
 	pepper[0] = 2
 	if ok, _, _ := h.VerifyPeppered(enc, "295071"); !ok {
@@ -223,7 +287,7 @@ func TestPepperCopied(t *testing.T) {
 }
 
 func TestHashRandError(t *testing.T) {
-	h := NewHasher(testParams, bytes.NewReader([]byte{1, 2, 3}), testPepper)
+	h := NewHasher(testParams, bytes.NewReader([]byte{1, 2, 3}), testRing)
 	if _, err := h.Hash("x"); err == nil {
 		t.Fatal("a failing salt source must be an error")
 	}
@@ -232,7 +296,7 @@ func TestHashRandError(t *testing.T) {
 func TestVerifyDummy(t *testing.T) {
 	h := newTestHasher(testParams)
 	p, salt, key, err := decode(h.dummy)
-	if err != nil || p != testParams || len(salt) != 16 || len(key) != 32 {
+	if err != nil || p.Params != testParams || p.keyID != "" || len(salt) != 16 || len(key) != 32 {
 		t.Fatalf("dummy %q decodes to %+v, %v", h.dummy, p, err)
 	}
 	h.VerifyDummy("anything")
@@ -263,7 +327,7 @@ func TestNewHasherBadParams(t *testing.T) {
 					t.Errorf("NewHasher(%+v) must panic", p)
 				}
 			}()
-			NewHasher(p, nil, nil)
+			NewHasher(p, nil, Keyring{})
 		}()
 	}
 }

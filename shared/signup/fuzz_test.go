@@ -35,7 +35,7 @@ func FuzzSignupRequest(f *testing.F) {
 	}
 	cfg, err := config.Load(func(k string) string {
 		if k == "PEPPER" {
-			return base64.StdEncoding.EncodeToString(make([]byte, 32))
+			return "1:" + base64.StdEncoding.EncodeToString(make([]byte, 32))
 		}
 		return ""
 	})

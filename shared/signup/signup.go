@@ -190,7 +190,7 @@ func (s *Service) build(req Request, proof *otp.Challenge, now time.Time) (Creat
 		return Creation{}, Result{}, err
 	}
 	if idNumber != "" {
-		profile.IDHash = secret.KeyedHash(s.cfg.Pepper, secret.DomainIDNumber, idNumber)
+		profile.IDHash = s.cfg.Pepper.Fingerprint(secret.DomainIDNumber, idNumber)
 		profile.IDLast4 = secret.Last4(idNumber)
 	}
 	acct := account.Account{Status: account.StatusActive, Phone: proof.Phone, Lang: account.Language(req.Language, s.cfg.DefaultLang),

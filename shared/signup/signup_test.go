@@ -314,9 +314,9 @@ func TestDefaultParamsHashes(t *testing.T) {
 		t.Fatal(err)
 	}
 	acct := stacktest.GetItem(t, h.db, h.table, "ACCOUNT#"+accountID(t, res), "ACCOUNT")
-	for _, attr := range []string{"loginHash", "paymentHash"} {
-		if h, _ := acct[attr].(string); !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
-			t.Errorf("%s = %q, want argon2id with OWASP parameters", attr, h)
+	for attr, params := range map[string]string{"loginHash": "m=19456,t=2,p=1$", "paymentHash": "m=19456,t=2,p=1,keyid=1$"} {
+		if h, _ := acct[attr].(string); !strings.HasPrefix(h, "$argon2id$v=19$"+params) {
+			t.Errorf("%s = %q, want argon2id with OWASP parameters (and the pepper's key id when peppered)", attr, h)
 		}
 	}
 }
