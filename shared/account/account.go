@@ -95,6 +95,16 @@ type Principal struct {
 	AccountID   string
 	DeviceID    string
 	SessionHash []byte
+	FreshAt     time.Time // when the session's holder last proved a factor (sign-in, step-up, reauthentication)
+}
+
+// RequireFresh refuses a sensitive change from a session whose holder has not proved a factor
+// within window (RECENT_AUTH_WINDOW) before now: 403 reauthentication_required.
+func (p Principal) RequireFresh(now time.Time, window time.Duration) error {
+	if p.FreshAt.IsZero() || now.Sub(p.FreshAt) > window {
+		return Errorf(CodeReauthRequired, "confirm it is you first: POST /v1/sessions/current/reauthenticate")
+	}
+	return nil
 }
 
 // JoinChangeID returns the id of a phone change: the account's id and the change's own, so
@@ -128,6 +138,7 @@ type Session struct {
 	SeenAt     time.Time // when the idle expiry was last moved
 	ExpiresAt  time.Time // idle expiry; never after AbsoluteAt
 	AbsoluteAt time.Time
+	FreshAt    time.Time // when its holder last proved a factor; see Principal.RequireFresh
 }
 
 // Live reports whether s is in force at now.

@@ -53,6 +53,8 @@ const (
 	CodeInvalidCredentials     Code = "invalid_credentials"
 	CodeLocked                 Code = "locked"
 	CodeStepUpRequired         Code = "step_up_required"
+	CodeReauthRequired         Code = "reauthentication_required" // a sensitive change on a stale session
+	CodeWrongPassword          Code = "wrong_password"            // a signed-in holder's password check failed
 	CodeAccountFrozen          Code = "account_frozen"
 	CodeAccountClosed          Code = "account_closed"
 	CodePhoneTaken             Code = "phone_taken"

@@ -55,6 +55,8 @@ var outcomes = map[account.Code]outcome{
 	account.CodeInvalidCredentials:     {http.StatusUnauthorized, "Invalid credentials"},
 	account.CodeLocked:                 {http.StatusLocked, "Locked"},
 	account.CodeStepUpRequired:         {http.StatusForbidden, "Verification code required"},
+	account.CodeReauthRequired:         {http.StatusForbidden, "Reauthentication required"},
+	account.CodeWrongPassword:          {http.StatusForbidden, "Wrong password"},
 	account.CodeAccountFrozen:          {http.StatusForbidden, "Account frozen"},
 	account.CodeAccountClosed:          {http.StatusForbidden, "Account closed"},
 	account.CodePhoneTaken:             {http.StatusConflict, "Phone number taken"},

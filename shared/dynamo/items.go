@@ -128,7 +128,7 @@ func (it deviceItem) domain(id string) account.Device {
 
 func toSessionItem(ses session.Session) sessionItem {
 	return sessionItem{AccountID: ses.AccountID, DeviceID: ses.DeviceID, CreatedAt: ms(ses.CreatedAt),
-		SeenAt: ms(ses.SeenAt), AbsoluteAt: ms(ses.AbsoluteAt), ExpiresAt: ses.ExpiresAt.Unix()}
+		SeenAt: ms(ses.SeenAt), AbsoluteAt: ms(ses.AbsoluteAt), ExpiresAt: ses.ExpiresAt.Unix(), FreshAt: ms(ses.FreshAt)}
 }
 
 type sessionItem struct {
@@ -138,6 +138,7 @@ type sessionItem struct {
 	SeenAt     int64  `dynamodbav:"seenAt"`
 	AbsoluteAt int64  `dynamodbav:"absoluteAt"`
 	ExpiresAt  int64  `dynamodbav:"expiresAt"` // unix s; the idle expiry, and the TTL
+	FreshAt    int64  `dynamodbav:"freshAt,omitempty"`
 }
 
 type eventItem struct {
@@ -177,7 +178,8 @@ func (it phoneChangeItem) domain() phonechange.Change {
 
 func (it sessionItem) domain(hash []byte) session.Session {
 	return session.Session{Hash: hash, AccountID: it.AccountID, DeviceID: it.DeviceID, CreatedAt: fromMS(it.CreatedAt),
-		SeenAt: fromMS(it.SeenAt), ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC(), AbsoluteAt: fromMS(it.AbsoluteAt)}
+		SeenAt: fromMS(it.SeenAt), ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC(), AbsoluteAt: fromMS(it.AbsoluteAt),
+		FreshAt: fromMS(it.FreshAt)}
 }
 
 type claimItem struct {

@@ -31,7 +31,7 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (account.Prin
 			s.log.WarnContext(ctx, "slide session", "account", ses.AccountID, "err", err)
 		}
 	}
-	return account.Principal{AccountID: ses.AccountID, DeviceID: ses.DeviceID, SessionHash: hash}, nil
+	return account.Principal{AccountID: ses.AccountID, DeviceID: ses.DeviceID, SessionHash: hash, FreshAt: ses.FreshAt}, nil
 }
 
 // SignOut ends the principal's session and clears it from its device.

@@ -22,7 +22,7 @@ type Policy struct {
 func (p Policy) Start(accountID, deviceID string, hash []byte, now time.Time) Session {
 	abs := now.Add(p.Absolute)
 	return Session{Hash: hash, AccountID: accountID, DeviceID: deviceID, CreatedAt: now, SeenAt: now,
-		ExpiresAt: minTime(now.Add(p.Idle), abs), AbsoluteAt: abs}
+		ExpiresAt: minTime(now.Add(p.Idle), abs), AbsoluteAt: abs, FreshAt: now}
 }
 
 // Slide returns the session's new idle expiry when it is due to move: at most once a day, so an
