@@ -31,7 +31,7 @@ func TestSignInTiming(t *testing.T) {
 		cards: card.NewService(f.Store, pay, f.Cfg.Pepper, f.Clock, f.Log), freeze: freeze.NewService(f.Store, f.Clock, rand.Reader, f.Log)}, f.Log).Handle
 	run := func(phone string) func(int) {
 		return func(i int) {
-			ev := signInEvent(phone, fmt.Sprintf("wrong-password-%03d", i), knownDevice, "").Event
+			ev := signInEvent(phone, fmt.Sprintf("wrong-password-%03d", i), someDevice, "").Event
 			if resp, err := handle(context.Background(), ev); err != nil || resp.StatusCode != 401 {
 				t.Fatalf("%d %s %v", resp.StatusCode, resp.Body, err)
 			}

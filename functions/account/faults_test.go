@@ -37,11 +37,16 @@ func faultFixture(t *testing.T) *faults.Fixture {
 }
 
 var (
-	knownDevice = &body.Device{ID: "device-signup-01", Name: "Test phone", Platform: "android"} // flowtest's
-	newDevice   = &body.Device{ID: "device-faults-02", Name: "Tablet", Platform: "ios"}
+	someDevice = &body.Device{ID: "device-signup-01", Name: "Test phone", Platform: "android"} // flowtest's id, without its secret
+	newDevice  = &body.Device{ID: "device-faults-02", Name: "Tablet", Platform: "ios"}
 )
 
 const faultCard = "4111111111111111"
+
+// signupDevice is the device a's signup enrolled, with the secret that proves it.
+func signupDevice(a flowtest.Account) *body.Device {
+	return &body.Device{ID: a.DeviceID, Name: "Test phone", Platform: "android", Secret: a.DeviceSecret}
+}
 
 func signInEvent(phone, password string, dev *body.Device, token string) faults.Request {
 	b, _ := json.Marshal(signInBody{Phone: phone, Password: password, Device: dev, VerificationToken: token})
@@ -50,7 +55,7 @@ func signInEvent(phone, password string, dev *body.Device, token string) faults.
 
 // wrongSignIn is a sign-in with a wrong password: counting it by source IP is best effort.
 func wrongSignIn(phone string, status int) faults.Request {
-	req := signInEvent(phone, "not-the-password-7", knownDevice, "")
+	req := signInEvent(phone, "not-the-password-7", someDevice, "")
 	req.Status, req.Tolerated = status, map[int]string{4: "the per-IP failure count is best effort (logged)"}
 	return req
 }
@@ -78,7 +83,15 @@ func TestFaultsAccount(t *testing.T) {
 	faults.Run(t, faultFixture,
 		faults.Case{Name: "sign in, known device", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t)
-			return signInEvent(a.Phone.E164, a.Password, knownDevice, "")
+			return signInEvent(a.Phone.E164, a.Password, signupDevice(a), "")
+		}},
+		faults.Case{Name: "sign in with a replaced device secret", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			mustHandle(t, f, signInEvent(a.Phone.E164, a.Password, signupDevice(a), "")) // replaces the signup secret
+			f.Clock.Advance(session.ReplaceGrace)                                        // past the grace for a race
+			req := signInEvent(a.Phone.E164, a.Password, signupDevice(a), "")
+			req.Status = 403 // revoked, then asked for a step-up as a new device
+			return req
 		}},
 		faults.Case{Name: "sign in, new device with a step-up code", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t)
@@ -101,8 +114,10 @@ func TestFaultsAccount(t *testing.T) {
 			a := f.SignUp(t)
 			req := faults.Request{Event: faults.Event("DELETE /v1/sessions/current", "", faults.Bearer(a.SessionToken)...), Status: 204}
 			// The retry signs out a session of its own: a successful sign-out ended the first.
+			dev := signupDevice(a)
 			req.Retry = func(t *testing.T) events.APIGatewayV2HTTPRequest {
-				out := mustHandle(t, f, signInEvent(a.Phone.E164, a.Password, knownDevice, ""))
+				out := mustHandle(t, f, signInEvent(a.Phone.E164, a.Password, dev, ""))
+				dev.Secret = out["deviceSecret"].(string) // the next sign-in from this device sends the rotated one
 				return faults.Event("DELETE /v1/sessions/current", "", faults.Bearer(out["sessionToken"].(string))...)
 			}
 			return req

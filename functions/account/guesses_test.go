@@ -46,7 +46,7 @@ func TestConcurrentGuessWindow(t *testing.T) {
 				password = a.Password
 			}
 			wg.Go(func() {
-				resp, err := handle(context.Background(), signInEvent(a.Phone.E164, password, knownDevice, "").Event)
+				resp, err := handle(context.Background(), signInEvent(a.Phone.E164, password, signupDevice(a), "").Event)
 				if err != nil {
 					t.Error(err)
 				}

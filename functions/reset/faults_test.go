@@ -36,7 +36,10 @@ const (
 	faultCard        = "4111111111111111"
 )
 
-var knownDevice = &body.Device{ID: "device-signup-01", Name: "Test phone", Platform: "android"} // flowtest's
+// signupDevice is the device a's signup enrolled, with the secret that proves it.
+func signupDevice(a flowtest.Account) *body.Device {
+	return &body.Device{ID: a.DeviceID, Name: "Test phone", Platform: "android", Secret: a.DeviceSecret}
+}
 
 func jsonEvent(route string, body any, status int, pairs ...string) faults.Request {
 	b, _ := json.Marshal(body)
@@ -69,7 +72,7 @@ func TestFaultsReset(t *testing.T) {
 			a := f.SignUp(t)
 			f.Remember(faultNewPassword)
 			return jsonEvent("POST /v1/password-resets/login", loginBody{VerificationToken: f.Token(t, a, account.PurposeResetLogin),
-				NewPassword: faultNewPassword, Device: knownDevice}, 204)
+				NewPassword: faultNewPassword, Device: signupDevice(a)}, 204)
 		}},
 		faults.Case{Name: "login reset by code, new device, security answer", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t)
@@ -93,7 +96,7 @@ func TestFaultsReset(t *testing.T) {
 			}
 			f.Remember(faultNewPassword)
 			return jsonEvent("POST /v1/password-resets/login", loginBody{VerificationToken: f.Token(t, a, account.PurposeResetLogin),
-				NewPassword: faultNewPassword, Device: knownDevice, SecondFactor: &factorBody{IDNumber: faultIDNumber}}, 204)
+				NewPassword: faultNewPassword, Device: signupDevice(a), SecondFactor: &factorBody{IDNumber: faultIDNumber}}, 204)
 		}},
 		faults.Case{Name: "login reset without SMS", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := withCard(t, f)

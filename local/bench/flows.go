@@ -21,6 +21,7 @@ const setupClients = 8
 type fixture struct {
 	Phone       string // E.164
 	DeviceID    string // the device the account signed up (or signs in) on
+	Secret      string // the device's secret, which proves it at sign-in ("" for a new device)
 	ChallengeID string
 	CodeLength  int
 	Code        string
@@ -118,9 +119,10 @@ func signedUp(ctx context.Context, b *bench, n int) ([]fixture, error) {
 	return fs, b.each(ctx, fs, func(ctx context.Context, f *fixture, c *client) error {
 		var out struct {
 			Session string `json:"sessionToken"`
+			Secret  string `json:"deviceSecret"`
 		}
 		err := c.expect(ctx, signupRequest(b, *f), http.StatusCreated, "setup: sign up", &out)
-		f.Session = out.Session
+		f.Session, f.Secret = out.Session, out.Secret
 		return err
 	})
 }
@@ -147,7 +149,7 @@ func steppedUp(ctx context.Context, b *bench, n int) ([]fixture, error) {
 		return nil, err
 	}
 	for i := range fs {
-		fs[i].DeviceID, fs[i].Session = "bench-new-"+randomHex(6), ""
+		fs[i].DeviceID, fs[i].Session, fs[i].Secret = "bench-new-"+randomHex(6), "", ""
 	}
 	if err := b.sendCodes(ctx, fs, "login_step_up"); err != nil {
 		return nil, err

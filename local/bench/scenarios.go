@@ -103,13 +103,14 @@ func signupRequest(b *bench, f fixture) call {
 				{"questionId": "first_pet", "answer": "Mochi"},
 				{"questionId": "childhood_street", "answer": "Elm Road"},
 			},
-			"device": device(f.DeviceID),
+			"device": device(f),
 		}}
 }
 
-// signInRequest signs in on the fixture's device, with its verification token if it has one.
+// signInRequest signs in on the fixture's device (with its secret, if it has one), with its
+// verification token if it has one.
 func signInRequest(_ *bench, f fixture) call {
-	body := map[string]any{"phone": f.Phone, "password": "violet-harbor-seventy-2", "device": device(f.DeviceID)}
+	body := map[string]any{"phone": f.Phone, "password": "violet-harbor-seventy-2", "device": device(f)}
 	if f.Token != "" {
 		body["verificationToken"] = f.Token
 	}
@@ -118,7 +119,7 @@ func signInRequest(_ *bench, f fixture) call {
 
 // newDeviceRequest signs in on a device the account has never used, without a code.
 func newDeviceRequest(b *bench, f fixture) call {
-	f.DeviceID, f.Token = "bench-new-"+randomHex(6), ""
+	f.DeviceID, f.Token, f.Secret = "bench-new-"+randomHex(6), "", ""
 	return signInRequest(b, f)
 }
 
@@ -135,8 +136,12 @@ func authed(path string) func(*bench, fixture) call {
 	}
 }
 
-func device(id string) map[string]string {
-	return map[string]string{"id": id, "name": "Bench phone", "platform": "android"}
+func device(f fixture) map[string]string {
+	d := map[string]string{"id": f.DeviceID, "name": "Bench phone", "platform": "android"}
+	if f.Secret != "" {
+		d["secret"] = f.Secret
+	}
+	return d
 }
 
 // randomHex is n random bytes, hex-encoded.

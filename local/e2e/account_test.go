@@ -26,6 +26,7 @@ func signUp(t *testing.T, c *client) (phone, password, sessionToken string) {
 type signedUp struct {
 	phone, password, session string
 	answers                  map[string]string // question id -> answer
+	device                   map[string]string // the signup device, with the secret that proves it (signInOn keeps it current)
 }
 
 // signUpWith signs up as signUp does, with a profile (nil for none).
@@ -48,17 +49,26 @@ func signUpWith(t *testing.T, c *client, profile map[string]any) signedUp {
 	}
 	req := map[string]any{"verificationToken": token, "loginPassword": e2ePassword,
 		"paymentPassword": e2ePaymentPassword, "securityAnswers": body, "agreementVersion": "2026-11",
-		"device": map[string]string{"id": "e2e-phone-0001", "name": "Phone", "platform": "android"}}
+		"device": signupDevice()}
 	if profile != nil {
 		req["profile"] = profile
 	}
 	res = c.do("POST", "/v1/accounts", req)
 	u.session, _ = res.Body["sessionToken"].(string)
-	if res.Status != 201 || u.session == "" {
+	secret, _ := res.Body["deviceSecret"].(string)
+	if res.Status != 201 || u.session == "" || secret == "" {
 		t.Fatalf("signup: %d %s", res.Status, res.raw)
 	}
+	u.device = signupDevice()
+	u.device["secret"] = secret
+	remember(secret)
 	remember(append(answers, e2ePassword, e2ePaymentPassword, u.session)...)
 	return u
+}
+
+// signupDevice is the device the e2e accounts sign up on, as a fresh map without a secret.
+func signupDevice() map[string]string {
+	return map[string]string{"id": "e2e-phone-0001", "name": "Phone", "platform": "android"}
 }
 
 // verifiedToken asks for a code for phone and purpose, reads it from the SMS numbered after (0
@@ -145,8 +155,7 @@ func TestAccountLifecycleEndToEnd(t *testing.T) {
 			t.Fatalf("GET %s after freezing: %d %s", path, res.Status, res.raw)
 		}
 	}
-	res = c.do("POST", "/v1/sessions", map[string]any{"phone": phone, "password": password,
-		"device": map[string]string{"id": "e2e-phone-0001", "name": "Phone", "platform": "android"}})
+	res = c.do("POST", "/v1/sessions", map[string]any{"phone": phone, "password": password, "device": signupDevice()})
 	if res.Status != 403 || res.Body["code"] != "account_frozen" {
 		t.Fatalf("sign-in when frozen: %d %s", res.Status, res.raw)
 	}

@@ -69,7 +69,7 @@ func TestNewDeviceLoginAlertAndItsFreezeLinkEndToEnd(t *testing.T) {
 	c := newClient(t)
 	u := signUpWith(t, c, nil)
 	seen := len(stacktest.SMSTo(t, u.phone))
-	tablet := signInOn(t, c, u.phone, u.password, otherDevice)
+	tablet := signInOn(t, c, u.phone, u.password, otherDevice())
 	text := waitAlert(t, u.phone, seen, "signed in on a new device (iOS)")
 	l := freezeLink.FindStringSubmatch(text)
 	if l == nil || strings.Contains(text, u.phone[3:]) {
@@ -96,7 +96,7 @@ func TestNewDeviceLoginAlertAndItsFreezeLinkEndToEnd(t *testing.T) {
 	if res := stranger.do("POST", "/v1/account/freeze", map[string]string{"freezeToken": l[1]}); res.Status != 400 || res.Body["code"] != "invalid_freeze_token" {
 		t.Fatalf("the token is spent: %d %s", res.Status, res.raw)
 	}
-	if res := c.do("POST", "/v1/sessions", map[string]any{"phone": u.phone, "password": u.password, "device": knownDevice}); res.Status != 403 || res.Body["code"] != "account_frozen" {
+	if res := c.do("POST", "/v1/sessions", map[string]any{"phone": u.phone, "password": u.password, "device": u.device}); res.Status != 403 || res.Body["code"] != "account_frozen" {
 		t.Fatalf("sign-in on a frozen account: %d %s", res.Status, res.raw)
 	}
 	onlyOnce(t, u.phone, seen, "was frozen")
@@ -119,7 +119,7 @@ func TestResetAlertsEndToEnd(t *testing.T) {
 
 	seen2 := len(stacktest.SMSTo(t, u.phone))
 	res = c.do("POST", "/v1/password-resets/login", map[string]any{"verificationToken": tokenFor(t, c, u.phone, "reset_login", nil),
-		"newPassword": e2eNewPassword, "device": knownDevice})
+		"newPassword": e2eNewPassword, "device": u.device})
 	if res.Status != 204 {
 		t.Fatalf("login reset: %d %s", res.Status, res.raw)
 	}
@@ -236,12 +236,12 @@ func TestNighttimeProtectionEndToEnd(t *testing.T) {
 	if res := c.do("PUT", "/v1/alert-settings", map[string]any{"nighttime": window}, bearer(u.session)...); res.Status != 200 {
 		t.Fatalf("put: %d %s", res.Status, res.raw)
 	}
-	signIn := map[string]any{"phone": u.phone, "password": u.password, "device": knownDevice}
+	signIn := map[string]any{"phone": u.phone, "password": u.password, "device": u.device}
 	res := c.do("POST", "/v1/sessions", signIn)
 	if res.Status != 403 || res.Body["code"] != "step_up_required" || res.Body["purpose"] != "login_step_up" {
 		t.Fatalf("known device inside the window: %d %s", res.Status, res.raw)
 	}
-	session := signInOn(t, c, u.phone, u.password, knownDevice) // through the code; it ends the device's old session
+	session := signInOn(t, c, u.phone, u.password, u.device) // through the code; it ends the device's old session
 	window["enabled"] = false
 	if res := c.do("PUT", "/v1/alert-settings", map[string]any{"nighttime": window}, bearer(session)...); res.Status != 200 {
 		t.Fatalf("put: %d %s", res.Status, res.raw)

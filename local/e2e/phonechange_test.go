@@ -39,7 +39,7 @@ func confirmNew(t *testing.T, c *client, u signedUp, id, newPhone string) respon
 func TestPhoneChangeWithTheOldPhoneEndToEnd(t *testing.T) {
 	c := newClient(t)
 	u := signUpWith(t, c, nil)
-	tablet := signInOn(t, c, u.phone, u.password, otherDevice)
+	tablet := signInOn(t, c, u.phone, u.password, otherDevice())
 	newPhone, _ := newPhone()
 	id := startChange(t, c, u, false)
 
@@ -59,11 +59,11 @@ func TestPhoneChangeWithTheOldPhoneEndToEnd(t *testing.T) {
 	if res := c.do("GET", "/v1/account", nil, bearer(u.session)...); res.Status != 200 || !strings.HasSuffix(res.Body["phone"].(string), newPhone[len(newPhone)-4:]) {
 		t.Fatalf("the account shows the new number: %d %s", res.Status, res.raw)
 	}
-	old := c.do("POST", "/v1/sessions", map[string]any{"phone": u.phone, "password": u.password, "device": knownDevice})
+	old := c.do("POST", "/v1/sessions", map[string]any{"phone": u.phone, "password": u.password, "device": u.device})
 	if old.Status != 401 || old.Body["code"] != "invalid_credentials" {
 		t.Fatalf("sign-in with the old number: %d %s", old.Status, old.raw)
 	}
-	signInOn(t, c, newPhone, u.password, knownDevice)
+	signInOn(t, c, newPhone, u.password, u.device)
 
 	// The old number gets no code any more: a reset asked for it sends nothing.
 	seen := len(stacktest.SMSTo(t, u.phone))
@@ -120,5 +120,5 @@ func TestPhoneChangeByIdentityHoldCancelAndApplyEndToEnd(t *testing.T) {
 	if res.Status != 200 || res.Body["status"] != "completed" {
 		t.Fatalf("after the hold: %d %s", res.Status, res.raw)
 	}
-	signInOn(t, c, newPhone, u.password, knownDevice)
+	signInOn(t, c, newPhone, u.password, u.device)
 }

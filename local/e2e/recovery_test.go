@@ -57,14 +57,15 @@ func waitCode(t *testing.T, phone string, seen int) string {
 	return ""
 }
 
-var (
-	knownDevice = map[string]string{"id": "e2e-phone-0001", "name": "Phone", "platform": "android"}
-	otherDevice = map[string]string{"id": "e2e-tablet-0002", "name": "Tablet", "platform": "ios"}
-)
+// otherDevice is a second device the account never saw, as a fresh map.
+func otherDevice() map[string]string {
+	return map[string]string{"id": "e2e-tablet-0002", "name": "Tablet", "platform": "ios"}
+}
 
 const e2eNewPassword = "amber-lantern-forty-7"
 
-// signInOn signs in on a device, through step-up when the device is new.
+// signInOn signs in on a device, through step-up when the device is not proven by its secret,
+// and keeps the device's next secret in device.
 func signInOn(t *testing.T, c *client, phone, password string, device map[string]string) string {
 	t.Helper()
 	req := map[string]any{"phone": phone, "password": password, "device": device}
@@ -74,19 +75,21 @@ func signInOn(t *testing.T, c *client, phone, password string, device map[string
 		res = c.do("POST", "/v1/sessions", req)
 	}
 	token, _ := res.Body["sessionToken"].(string)
-	if res.Status != 201 || token == "" {
+	secret, _ := res.Body["deviceSecret"].(string)
+	if res.Status != 201 || token == "" || secret == "" {
 		t.Fatalf("sign in: %d %s", res.Status, res.raw)
 	}
-	remember(token)
+	remember(token, secret)
+	device["secret"] = secret
 	return token
 }
 
 func TestLoginResetByCodeEndToEnd(t *testing.T) {
 	c := newClient(t)
 	u := signUpWith(t, c, nil)
-	tablet := signInOn(t, c, u.phone, u.password, otherDevice)
+	tablet := signInOn(t, c, u.phone, u.password, otherDevice())
 	token := tokenFor(t, c, u.phone, "reset_login", nil)
-	res := c.do("POST", "/v1/password-resets/login", map[string]any{"verificationToken": token, "newPassword": e2eNewPassword, "device": knownDevice})
+	res := c.do("POST", "/v1/password-resets/login", map[string]any{"verificationToken": token, "newPassword": e2eNewPassword, "device": u.device})
 	if res.Status != 204 {
 		t.Fatalf("reset: %d %s", res.Status, res.raw)
 	}
@@ -94,11 +97,11 @@ func TestLoginResetByCodeEndToEnd(t *testing.T) {
 	if res := c.do("GET", "/v1/account", nil, bearer(tablet)...); res.Status != 401 {
 		t.Fatalf("the other device's session must end: %d", res.Status)
 	}
-	old := c.do("POST", "/v1/sessions", map[string]any{"phone": u.phone, "password": u.password, "device": knownDevice})
+	old := c.do("POST", "/v1/sessions", map[string]any{"phone": u.phone, "password": u.password, "device": u.device})
 	if old.Status != 401 || old.Body["code"] != "invalid_credentials" {
 		t.Fatalf("old password: %d %s", old.Status, old.raw)
 	}
-	signInOn(t, c, u.phone, e2eNewPassword, knownDevice)
+	signInOn(t, c, u.phone, e2eNewPassword, u.device)
 }
 
 func TestRiskyLoginResetNeedsASecondFactorEndToEnd(t *testing.T) {
@@ -154,13 +157,13 @@ func TestLoginResetWithoutSMSEndToEnd(t *testing.T) {
 	if res := c.do("GET", "/v1/account", nil, bearer(u.session)...); res.Status != 401 {
 		t.Fatalf("sessions must end: %d", res.Status)
 	}
-	signInOn(t, c, u.phone, e2eNewPassword, knownDevice)
+	signInOn(t, c, u.phone, e2eNewPassword, u.device)
 }
 
 func TestPaymentPasswordResetAndVerifyEndToEnd(t *testing.T) {
 	c := newClient(t)
 	u := signUpWith(t, c, nil)
-	tablet := signInOn(t, c, u.phone, u.password, otherDevice)
+	tablet := signInOn(t, c, u.phone, u.password, otherDevice())
 	const newPIN = "481937"
 	remember(newPIN)
 	verify := func(pin string) response {

@@ -100,13 +100,13 @@ func TestPepperRotationEndToEnd(t *testing.T) {
 	}
 	remember(token)
 	if res := c.do("POST", "/v1/password-resets/login", map[string]any{"verificationToken": token, "newPassword": e2eNewPassword,
-		"device": knownDevice}); res.Status != 204 {
+		"device": v.device}); res.Status != 204 {
 		t.Fatalf("reset after the rotation: %d %s", res.Status, res.raw)
 	}
 	remember(e2eNewPassword)
 
 	// Sign-in is unpeppered; paying verifies the payment password under key 1 and moves it.
-	session := signInOn(t, c, u.phone, u.password, knownDevice)
+	session := signInOn(t, c, u.phone, u.password, u.device)
 	if res := c.do("POST", "/v1/payment-password/verify", map[string]string{"paymentPassword": e2ePaymentPassword}, bearer(session)...); res.Status != 204 {
 		t.Fatalf("pay after the rotation: %d %s", res.Status, res.raw)
 	}
@@ -133,10 +133,10 @@ func TestPepperRotationEndToEnd(t *testing.T) {
 	if got["payment"] != "2" || got["id"] != "2" || got["card"] != "2" || strings.Count(got["answers"], "2") != 2 || got["answer:"+unused] != "1" {
 		t.Fatalf("after recovery the used factors must be under key 2, the unused answer under key 1: %v", got)
 	}
-	signInOn(t, c, u.phone, e2eNewPassword, knownDevice)
+	signInOn(t, c, u.phone, e2eNewPassword, u.device)
 
 	// The other account signs in with its reset password and pays; its hashes move too.
-	vs := signInOn(t, c, v.phone, e2eNewPassword, knownDevice)
+	vs := signInOn(t, c, v.phone, e2eNewPassword, v.device)
 	if res := c.do("POST", "/v1/payment-password/verify", map[string]string{"paymentPassword": e2ePaymentPassword}, bearer(vs)...); res.Status != 204 {
 		t.Fatalf("the second account pays: %d %s", res.Status, res.raw)
 	}

@@ -84,6 +84,7 @@ func canaryToken(t *testing.T, c *client, phone, purpose string, body map[string
 type canaryAccount struct {
 	phone, login, pay, idNumber, session string
 	answers                              map[string]string
+	device                               map[string]string // the signup device with its current secret
 }
 
 // canarySignUp signs up a fresh number with a planted login and payment password, answers and,
@@ -100,7 +101,7 @@ func canarySignUp(t *testing.T, c *client, id bool) canaryAccount {
 			"childhood_street": planted("canary street ", 10)}}
 	plant(a.login, a.pay, a.answers["first_school"], a.answers["first_pet"], a.answers["childhood_street"])
 	req := map[string]any{"verificationToken": canaryToken(t, c, phone, "signup", nil), "loginPassword": a.login,
-		"paymentPassword": a.pay, "agreementVersion": "2026-11", "device": knownDevice,
+		"paymentPassword": a.pay, "agreementVersion": "2026-11", "device": signupDevice(),
 		"securityAnswers": []map[string]string{{"questionId": "first_school", "answer": a.answers["first_school"]},
 			{"questionId": "first_pet", "answer": a.answers["first_pet"]}, {"questionId": "childhood_street", "answer": a.answers["childhood_street"]}}}
 	if id {
@@ -111,10 +112,12 @@ func canarySignUp(t *testing.T, c *client, id bool) canaryAccount {
 	}
 	res := c.do("POST", "/v1/accounts", req)
 	a.session, _ = res.Body["sessionToken"].(string)
-	if res.Status != 201 || a.session == "" {
+	a.device = signupDevice()
+	a.device["secret"], _ = res.Body["deviceSecret"].(string)
+	if res.Status != 201 || a.session == "" || a.device["secret"] == "" {
 		t.Fatalf("signup: %d %s", res.Status, res.raw)
 	}
-	plant(a.session)
+	plant(a.session, a.device["secret"])
 	return a
 }
 
@@ -140,9 +143,9 @@ func TestZZCanaryEveryFlow(t *testing.T) {
 	a := canarySignUp(t, c, true)
 
 	// Sign-in on a new device through step-up, the signed-in reads, a card, the payment password.
-	res := expect(t, "step-up sign-in", c.do("POST", "/v1/sessions", map[string]any{"phone": a.phone, "password": a.login, "device": otherDevice,
+	res := expect(t, "step-up sign-in", c.do("POST", "/v1/sessions", map[string]any{"phone": a.phone, "password": a.login, "device": otherDevice(),
 		"verificationToken": canaryToken(t, c, a.phone, "login_step_up", nil)}), 201)
-	plant(res.Body["sessionToken"].(string))
+	plant(res.Body["sessionToken"].(string), res.Body["deviceSecret"].(string))
 	expect(t, "account", c.do("GET", "/v1/account", nil, bearer(a.session)...), 200)
 	expect(t, "devices", c.do("GET", "/v1/devices", nil, bearer(a.session)...), 200)
 	card := plantedCard()
@@ -159,16 +162,16 @@ func TestZZCanaryEveryFlow(t *testing.T) {
 	login2, login3 := planted("plant-login-", 16), planted("plant-login-", 16)
 	plant(login2, login3)
 	expect(t, "login reset", c.do("POST", "/v1/password-resets/login", map[string]any{"verificationToken": canaryToken(t, c, a.phone, "reset_login", nil),
-		"newPassword": login2, "device": knownDevice}), 204)
+		"newPassword": login2, "device": a.device}), 204)
 	expect(t, "reset without SMS", c.do("POST", "/v1/password-resets/login/alternative", map[string]any{"phone": a.phone, "idNumber": a.idNumber,
 		"securityAnswers": a.twoAnswers(), "bankCardNumber": card, "newPassword": login3}), 204)
-	res = expect(t, "sign-in", c.do("POST", "/v1/sessions", map[string]any{"phone": a.phone, "password": login3, "device": knownDevice}), 201)
+	res = expect(t, "sign-in", c.do("POST", "/v1/sessions", map[string]any{"phone": a.phone, "password": login3, "device": a.device}), 201)
 	session := res.Body["sessionToken"].(string)
-	plant(session)
+	plant(session, res.Body["deviceSecret"].(string))
 	res = expect(t, "cards", c.do("GET", "/v1/bank-cards", nil, bearer(session)...), 200)
 	cardID := res.Body["cards"].([]any)[0].(map[string]any)["cardId"].(string)
 	expect(t, "unlink card", c.do("DELETE", "/v1/bank-cards/"+cardID, nil, bearer(session)...), 204)
-	expect(t, "remove device", c.do("DELETE", "/v1/devices/"+otherDevice["id"], nil, bearer(session)...), 204)
+	expect(t, "remove device", c.do("DELETE", "/v1/devices/"+otherDevice()["id"], nil, bearer(session)...), 204)
 	settings := map[string]any{"largeTransaction": map[string]string{"amount": "5000.00", "currency": "CNY"},
 		"nighttime": map[string]any{"enabled": false, "start": "23:00", "end": "07:00", "timezone": "Asia/Shanghai"}}
 	expect(t, "save alert settings", c.do("PUT", "/v1/alert-settings", settings, bearer(session)...), 200)

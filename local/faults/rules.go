@@ -21,7 +21,16 @@ func Rules() []Rule {
 	return []Rule{
 		{account.EventAccountCreated, func(d Diff, id string) bool { return added(d, "ACCOUNT#"+id+"|ACCOUNT") }},
 		{account.EventNewDeviceLogin, func(d Diff, id string) bool {
-			return d.Before.account(id) != nil && anyKey(d.Added, func(k string) bool { return kindOf(k) == kindDevice && accountOf(k) == id })
+			// A device enrolled: added, or re-enrolled under its id after proving nothing.
+			return d.Before.account(id) != nil && (anyKey(d.Added, func(k string) bool { return kindOf(k) == kindDevice && accountOf(k) == id }) ||
+				anyKey(d.Change, func(k string) bool {
+					return kindOf(k) == kindDevice && accountOf(k) == id && fmt.Sprint(d.Before[k]["enrolledAt"]) != fmt.Sprint(d.After[k]["enrolledAt"])
+				}))
+		}},
+		{account.EventDeviceSecretReused, func(d Diff, id string) bool {
+			return anyKey(d.Change, func(k string) bool {
+				return kindOf(k) == kindDevice && accountOf(k) == id && d.After[k]["revokedAt"] != nil && d.Before[k]["revokedAt"] == nil
+			})
 		}},
 		{account.EventAccountFrozen, func(d Diff, id string) bool {
 			return attrChange(d, id, "status") && d.After.account(id).S("status") == string(account.StatusFrozen)

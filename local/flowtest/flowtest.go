@@ -112,6 +112,7 @@ type Account struct {
 	IDNumber        string            // "" unless WithIDNumber
 	SessionToken    string
 	DeviceID        string
+	DeviceSecret    string // the signup device's secret, which proves it at sign-in
 }
 
 // Option changes the signup request.
@@ -155,7 +156,7 @@ func (e *Env) SignUp(t testing.TB, opts ...Option) Account {
 	if err := json.Unmarshal(res, &out); err != nil {
 		t.Fatal(err)
 	}
-	a.ID, a.SessionToken = out.AccountID, out.SessionToken
+	a.ID, a.SessionToken, a.DeviceSecret = out.AccountID, out.SessionToken, out.DeviceSecret
 	return a
 }
 
@@ -178,7 +179,7 @@ func (e *Env) Token(t testing.TB, a Account, purpose account.Purpose) string {
 
 // Secrets lists every secret of the account, for scans of the table and the logs.
 func (a Account) Secrets() []string {
-	out := []string{a.Password, a.PaymentPassword, a.SessionToken}
+	out := []string{a.Password, a.PaymentPassword, a.SessionToken, a.DeviceSecret}
 	for _, v := range a.Answers {
 		out = append(out, v)
 	}

@@ -88,6 +88,11 @@ type Device struct {
 	FirstSeen   time.Time `json:"firstSeen"`
 	LastSeen    time.Time `json:"lastSeen"`
 	SessionHash []byte    `json:"-"`
+	// The device credential (see session.Credentials): when the device was last enrolled, the
+	// keyed hash of its current secret, and of the secrets it replaced most recently.
+	EnrolledAt     time.Time `json:"-"`
+	SecretHash     []byte    `json:"-"`
+	RetiredSecrets [][]byte  `json:"-"`
 }
 
 // Principal is who an authenticated request comes from.

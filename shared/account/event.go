@@ -6,6 +6,7 @@ import "time"
 const (
 	EventAccountCreated       = "account_created"
 	EventNewDeviceLogin       = "new_device_login"
+	EventDeviceSecretReused   = "device_secret_reused" // a replaced device secret came back: the device was revoked
 	EventAccountFrozen        = "account_frozen"
 	EventPasswordReset        = "password_reset"
 	EventPaymentPasswordReset = "payment_password_reset"
@@ -29,7 +30,7 @@ type Event struct {
 // it both name a key by its constant, so a misspelt key is a compile error on either side. The
 // values are what the stream delivers and the table keeps: changing one is a change of format.
 const (
-	DetailPlatform    = "platform"    // new_device_login: the device's platform (ios, android, ...)
+	DetailPlatform    = "platform"    // new_device_login, device_secret_reused: the device's platform (ios, android, ...)
 	DetailVia         = "via"         // account_frozen: what proved it (session, code, alert)
 	DetailMethod      = "method"      // password_reset: "identity" when reset without an SMS code
 	DetailClosesOn    = "closesOn"    // inactivity_warning: the day of closure, YYYY-MM-DD

@@ -9,7 +9,7 @@ import (
 
 // Who hears about what:
 //
-//	new_device_login, password_reset, payment_password_reset,
+//	new_device_login, device_secret_reused, password_reset, payment_password_reset,
 //	inactivity_warning, large_transaction        the account's phone, with a freeze link
 //	account_frozen                               the account's phone, no link (it is frozen)
 //	account_closed                               the account's phone, no link (a closed account
@@ -59,6 +59,8 @@ func (s *Service) plan(a account.Account, ev account.Event, nums *Numbers) []mes
 	switch ev.Type {
 	case account.EventNewDeviceLogin:
 		return self(true, courier.NewDeviceLogin{When: at, Platform: platformName(ev.Details[account.DetailPlatform])})
+	case account.EventDeviceSecretReused:
+		return self(true, courier.DeviceSecretReused{When: at, Platform: platformName(ev.Details[account.DetailPlatform])})
 	case account.EventPasswordReset:
 		return self(true, courier.PasswordReset{When: at})
 	case account.EventPaymentPasswordReset:

@@ -37,22 +37,23 @@ var T = time.Date(2026, 11, 21, 3, 0, 0, 0, time.UTC)
 var cheap = secret.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
 type harness struct {
-	db     *dynamodb.Client
-	table  string
-	store  *dynamo.Store
-	clock  *account.FixedClock
-	cfg    config.Config
-	calls  *stacktest.Calls
-	topic  string
-	signup *signup.Service
-	signin *session.Service
-	issuer *otptest.Issuer
-	tokens map[string]string // session token of each account's signup
+	db      *dynamodb.Client
+	table   string
+	store   *dynamo.Store
+	clock   *account.FixedClock
+	cfg     config.Config
+	calls   *stacktest.Calls
+	topic   string
+	signup  *signup.Service
+	signin  *session.Service
+	issuer  *otptest.Issuer
+	tokens  map[string]string // session token of each account's signup
+	secrets map[string]string // device secret of each number's signup
 }
 
 func newHarness(t *testing.T, edit func(*config.Config)) *harness {
 	t.Helper()
-	h := &harness{clock: &account.FixedClock{T: T}, calls: &stacktest.Calls{}, cfg: closuretest.Config(t, edit), tokens: map[string]string{}}
+	h := &harness{clock: &account.FixedClock{T: T}, calls: &stacktest.Calls{}, cfg: closuretest.Config(t, edit), tokens: map[string]string{}, secrets: map[string]string{}}
 	h.db, h.table = stacktest.NewTable(t, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, h.calls.Middleware) })
 	h.store = dynamo.New(h.db, h.table).WithEventTTL(h.cfg.EventTTL)
 	h.topic = closuretest.NewTopic(t)
@@ -96,7 +97,8 @@ func (h *harness) signupAt(t *testing.T, at time.Time, number, email string) str
 		PaymentPassword: "295071", AgreementVersion: h.cfg.AgreementVersion,
 		SecurityAnswers: []signup.AnswerInput{{QuestionID: "first_school", Answer: "Riverside Primary"},
 			{QuestionID: "first_pet", Answer: "Mochi"}, {QuestionID: "childhood_street", Answer: "Elm Road"}},
-		Profile: &signup.ProfileInput{RealName: "Li Wei", Email: email}}
+		Profile: &signup.ProfileInput{RealName: "Li Wei", Email: email},
+		Device:  &session.DeviceInput{ID: closureDevice, Name: "Phone", Platform: "android"}}
 	res, err := h.signup.Signup(context.Background(), req, nil, "") // no Idempotency-Key: the raw body is not used
 	if err != nil {
 		t.Fatalf("signup %s: %v", number, err)
@@ -106,6 +108,7 @@ func (h *harness) signupAt(t *testing.T, at time.Time, number, email string) str
 		t.Fatal(err)
 	}
 	h.tokens[out.AccountID] = out.SessionToken
+	h.secrets[number] = out.DeviceSecret
 	return out.AccountID
 }
 
@@ -140,7 +143,11 @@ func (h *harness) set(t *testing.T, id, expr string, values map[string]any) {
 	}
 }
 
-// signIn signs in with the number and the signup password from a known device.
+// closureDevice is the device every account of the harness signs up on.
+const closureDevice = "closure-phone-01"
+
+// signIn signs in with the number and the signup password from the signup device, proven by its
+// secret.
 func (h *harness) signIn(t *testing.T, number string) error {
 	t.Helper()
 	ph, err := phone.Parse(number, "")
@@ -148,7 +155,7 @@ func (h *harness) signIn(t *testing.T, number string) error {
 		t.Fatal(err)
 	}
 	_, err = h.signin.SignIn(context.Background(), session.SignInRequest{Phone: ph, Password: "violet-harbor-seventy-2",
-		Device: session.DeviceInput{ID: "signup-device", Name: "Signup device", Platform: "other"}, SourceIP: "192.0.2.9"})
+		Device: session.DeviceInput{ID: closureDevice, Name: "Phone", Platform: "android", Secret: h.secrets[number]}, SourceIP: "192.0.2.9"})
 	return err
 }
 

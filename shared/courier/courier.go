@@ -185,6 +185,8 @@ const texts = `
 {{define "freeze.zh"}}{{if .Link}}如非本人操作，请立即冻结账户：{{.Link}}{{end}}{{end}}
 {{define "alert_new_device_login.en"}}Wallet: your account was signed in on a new device{{if .Platform}} ({{.Platform}}){{end}} at {{.When}}.{{template "freeze.en" .}}{{end}}
 {{define "alert_new_device_login.zh"}}【钱包】您的账户于{{.When}}在一台新设备{{if .Platform}}（{{.Platform}}）{{end}}上登录。{{template "freeze.zh" .}}{{end}}
+{{define "alert_device_secret_reused.en"}}Wallet: at {{.When}} a sign-in used an old key of your device{{if .Platform}} ({{.Platform}}){{end}}, which may have been copied. We signed that device out; sign in again with a code.{{template "freeze.en" .}}{{end}}
+{{define "alert_device_secret_reused.zh"}}【钱包】{{.When}}有人使用了您设备{{if .Platform}}（{{.Platform}}）{{end}}的旧登录凭证，凭证可能已被复制。该设备已退出登录，请凭验证码重新登录。{{template "freeze.zh" .}}{{end}}
 {{define "alert_password_reset.en"}}Wallet: your login password was reset at {{.When}} and your other devices were signed out.{{template "freeze.en" .}}{{end}}
 {{define "alert_password_reset.zh"}}【钱包】您的登录密码已于{{.When}}重置，其他设备已退出登录。{{template "freeze.zh" .}}{{end}}
 {{define "alert_payment_password_reset.en"}}Wallet: your payment password was reset at {{.When}}.{{template "freeze.en" .}}{{end}}

@@ -49,6 +49,7 @@ func (AccountExists) data() (Template, map[string]any) { return TemplateAccountE
 // The alerts (package alert).
 const (
 	TemplateNewDeviceLogin       Template = "alert_new_device_login"
+	TemplateDeviceSecretReused   Template = "alert_device_secret_reused"
 	TemplatePasswordReset        Template = "alert_password_reset"
 	TemplatePaymentPasswordReset Template = "alert_payment_password_reset"
 	TemplatePhoneChangeStarted   Template = "alert_phone_change_started"
@@ -62,7 +63,7 @@ const (
 )
 
 // Alerts lists every alert template, for tests that render them all.
-var Alerts = []Template{TemplateNewDeviceLogin, TemplatePasswordReset, TemplatePaymentPasswordReset,
+var Alerts = []Template{TemplateNewDeviceLogin, TemplateDeviceSecretReused, TemplatePasswordReset, TemplatePaymentPasswordReset,
 	TemplatePhoneChangeStarted, TemplatePhoneChangedOld, TemplatePhoneChangedNew, TemplatePhoneChangeCancelled,
 	TemplateAccountFrozen, TemplateInactivityWarning, TemplateAccountClosed, TemplateLargeTransaction}
 
@@ -79,6 +80,17 @@ type NewDeviceLogin struct {
 
 func (t NewDeviceLogin) data() (Template, map[string]any) {
 	return alert(TemplateNewDeviceLogin, map[string]any{"When": t.When, "Platform": t.Platform})
+}
+
+// DeviceSecretReused: a device's replaced secret came back, so the device was signed out and
+// must prove itself again.
+type DeviceSecretReused struct {
+	When     string
+	Platform string // a display name, or ""
+}
+
+func (t DeviceSecretReused) data() (Template, map[string]any) {
+	return alert(TemplateDeviceSecretReused, map[string]any{"When": t.When, "Platform": t.Platform})
 }
 
 // PasswordReset: the login password was reset.

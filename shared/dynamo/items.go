@@ -114,16 +114,46 @@ func (it accountItem) domain() account.Account {
 }
 
 type deviceItem struct {
-	Name        string `dynamodbav:"name"`
-	Platform    string `dynamodbav:"platform"`
-	FirstSeen   int64  `dynamodbav:"firstSeen"`
-	LastSeen    int64  `dynamodbav:"lastSeen"`
-	SessionHash []byte `dynamodbav:"sessionHash,omitempty"`
+	Name        string       `dynamodbav:"name"`
+	Platform    string       `dynamodbav:"platform"`
+	FirstSeen   int64        `dynamodbav:"firstSeen"`
+	LastSeen    int64        `dynamodbav:"lastSeen"`
+	SessionHash []byte       `dynamodbav:"sessionHash,omitempty"`
+	EnrolledAt  int64        `dynamodbav:"enrolledAt,omitempty"`
+	SecretHash  []byte       `dynamodbav:"secretHash,omitempty"`
+	Retired     []secretItem `dynamodbav:"retiredSecrets,omitempty"` // newest first: a list, not a set, which would lose the order
+}
+
+// secretItem is one replaced device secret's keyed hash.
+type secretItem struct {
+	Hash []byte `dynamodbav:"h"`
+}
+
+func toDeviceItem(d account.Device) deviceItem {
+	return deviceItem{Name: d.Name, Platform: d.Platform, FirstSeen: ms(d.FirstSeen), LastSeen: ms(d.LastSeen),
+		SessionHash: d.SessionHash, EnrolledAt: ms(d.EnrolledAt), SecretHash: d.SecretHash, Retired: secretItems(d.RetiredSecrets)}
+}
+
+func secretItems(hashes [][]byte) []secretItem {
+	var out []secretItem
+	for _, h := range hashes {
+		out = append(out, secretItem{h})
+	}
+	return out
 }
 
 func (it deviceItem) domain(id string) account.Device {
 	return account.Device{ID: id, Name: it.Name, Platform: it.Platform, FirstSeen: fromMS(it.FirstSeen),
-		LastSeen: fromMS(it.LastSeen), SessionHash: it.SessionHash}
+		LastSeen: fromMS(it.LastSeen), SessionHash: it.SessionHash, EnrolledAt: fromMS(it.EnrolledAt),
+		SecretHash: it.SecretHash, RetiredSecrets: it.retired()}
+}
+
+func (it deviceItem) retired() [][]byte {
+	var out [][]byte
+	for _, s := range it.Retired {
+		out = append(out, s.Hash)
+	}
+	return out
 }
 
 func toSessionItem(ses session.Session) sessionItem {

@@ -300,6 +300,26 @@ func (s *Store) Devices(ctx context.Context, accountID string) ([]account.Device
 	return out, err
 }
 
+// RevokeDevice revokes a device whose replaced secret came back: the device item keeps its name
+// and times but loses its session and every secret (so it proves nothing until a step-up enrols
+// it again) and records revokedAt; its session ends and the device_secret_reused event is
+// written, in one transaction conditional on the device's secret being the one read (a device
+// enrolled or rotated meanwhile is account.ErrStale).
+func (s *Store) RevokeDevice(ctx context.Context, accountID string, d account.Device, ev account.Event) error {
+	t := s.newTx().retryable()
+	t.update(&types.Update{TableName: &s.table, Key: deviceKey(accountID, d.ID).av(),
+		UpdateExpression:          aws.String("SET revokedAt = :now REMOVE sessionHash, secretHash, retiredSecrets"),
+		ConditionExpression:       aws.String("secretHash = :h"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":h": bin(d.SecretHash), ":now": millis(ev.At)}}, account.ErrStale)
+	if len(d.SessionHash) > 0 {
+		t.deleteKey(sessionKey(d.SessionHash))
+	}
+	if err := t.event(accountID, ev); err != nil {
+		return err
+	}
+	return t.commit(ctx, "revoke device")
+}
+
 // RemoveDevice deletes a device and the session it holds in one transaction, conditional on the
 // device still holding that session; it reads the device again when it lost a race.
 func (s *Store) RemoveDevice(ctx context.Context, accountID, deviceID string) (bool, error) {

@@ -120,8 +120,7 @@ func (t *tx) newSession(ses session.Session) error {
 // be absent; a known one must still hold the session it held when read, so two sign-ins racing
 // on one device cannot both leave a session behind. A failed condition means err.
 func (t *tx) device(accountID string, d account.Device, prev *account.Device, err error) error {
-	item, mErr := marshal(deviceKey(accountID, d.ID), deviceItem{Name: d.Name, Platform: d.Platform,
-		FirstSeen: ms(d.FirstSeen), LastSeen: ms(d.LastSeen), SessionHash: d.SessionHash})
+	item, mErr := marshal(deviceKey(accountID, d.ID), toDeviceItem(d))
 	if mErr != nil {
 		return mErr
 	}

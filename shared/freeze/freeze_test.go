@@ -208,7 +208,7 @@ func TestFreezeNeedsExactlyOneCredential(t *testing.T) {
 func TestFreezeRacingSignInsLeavesNoSession(t *testing.T) {
 	h := newHarness(t)
 	a := h.SignUp(t)
-	dev := session.DeviceInput{ID: a.DeviceID, Name: "Test phone", Platform: "android"}
+	dev := session.DeviceInput{ID: a.DeviceID, Name: "Test phone", Platform: "android", Secret: a.DeviceSecret}
 	var wg sync.WaitGroup
 	for i := 0; i < 4; i++ {
 		wg.Add(1)

@@ -87,6 +87,7 @@ type Service struct {
 	cfg    config.Config
 	log    *slog.Logger
 	risky  func(State, *session.DeviceInput, time.Time) bool
+	creds  session.Credentials
 	// payments checks payment passwords with their lock.
 	payments *paypass.Checker
 	// nighttime reports whether the account's nighttime protection holds at a time; payment
@@ -103,6 +104,7 @@ func NewService(store Store, payments *paypass.Checker, hasher *secret.Hasher, p
 		policy: policy, clock: clock, rand: rand, cfg: cfg, log: log, payments: payments,
 		nighttime: func(account.Account, time.Time) bool { return false }}
 	s.risky = s.isRisky
+	s.creds = session.NewCredentials(cfg.Pepper, rand)
 	s.unknown = factor.NewLock(unknownLock{store: store, clock: clock}, cfg)
 	return s
 }
@@ -121,8 +123,8 @@ type Factor struct {
 	IDNumber   string
 }
 
-// isRisky reports whether a login reset needs a second factor: from a device the account has
-// not signed in on (or none named), or soon after a phone change.
+// isRisky reports whether a login reset needs a second factor: from a device not proven by its
+// device secret (a device id alone proves nothing), or soon after a phone change.
 func (s *Service) isRisky(st State, dev *session.DeviceInput, now time.Time) bool {
 	if !st.Account.PhoneChangedAt.IsZero() && now.Sub(st.Account.PhoneChangedAt) < recentPhoneChange {
 		return true
@@ -132,7 +134,7 @@ func (s *Service) isRisky(st State, dev *session.DeviceInput, now time.Time) boo
 	}
 	for _, d := range st.Devices {
 		if d.ID == dev.ID {
-			return false
+			return s.creds.Check(st.Account.ID, &d, dev.Secret, now) != session.Proven
 		}
 	}
 	return true

@@ -28,7 +28,7 @@ func newService(e *flowtest.Env) *reset.Service {
 }
 
 func knownDevice(a flowtest.Account) *session.DeviceInput {
-	return &session.DeviceInput{ID: a.DeviceID, Name: "Test phone", Platform: "android"}
+	return &session.DeviceInput{ID: a.DeviceID, Name: "Test phone", Platform: "android", Secret: a.DeviceSecret}
 }
 
 func wantCode(t *testing.T, err error, code account.Code) *account.Error {

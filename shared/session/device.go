@@ -6,13 +6,16 @@ import (
 	"unicode/utf8"
 
 	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/token"
 )
 
-// DeviceInput describes the device a request comes from, as the client tells it.
+// DeviceInput describes the device a request comes from, as the client tells it. Only Secret
+// proves anything: it is the device secret the device was last given ("" when it has none).
 type DeviceInput struct {
 	ID       string
 	Name     string
 	Platform string
+	Secret   string
 }
 
 var platforms = map[string]bool{"ios": true, "android": true, "web": true, "harmonyos": true, "other": true}
@@ -30,6 +33,8 @@ func (d *DeviceInput) Check() error {
 		return account.FieldError(account.CodeInvalidField, "device.name", "device.name is 1 to 64 characters")
 	case !platforms[d.Platform]:
 		return account.FieldError(account.CodeInvalidField, "device.platform", "device.platform is ios, android, harmonyos, web or other")
+	case d.Secret != "" && !token.WellFormed(d.Secret):
+		return account.FieldError(account.CodeInvalidField, "device.secret", "device.secret is the deviceSecret the last sign-in gave this device")
 	}
 	return nil
 }

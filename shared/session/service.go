@@ -49,6 +49,10 @@ type Store interface {
 	// RemoveDevice deletes a device and its session in one transaction; false when there is no
 	// such device.
 	RemoveDevice(ctx context.Context, accountID, deviceID string) (bool, error)
+	// RevokeDevice revokes a device whose replaced secret came back — it keeps no secret and no
+	// session — with the device_secret_reused event, in one transaction conditional on the device
+	// being as read (account.ErrStale otherwise).
+	RevokeDevice(ctx context.Context, accountID string, d account.Device, ev account.Event) error
 }
 
 // Subject is what sign-in failures count against: an account, or a number without one (so that
@@ -83,7 +87,7 @@ type Write struct {
 	Account     account.Account
 	MaxFailures int
 	Session     Session
-	Device      account.Device  // with the new session's hash
+	Device      account.Device  // with the new session's hash and the device's new secret
 	Previous    *account.Device // the device as read; nil for a new device (its put is then conditional on absence)
 	Proof       *otp.Challenge  // spent in the same transaction when a step-up was needed
 	Event       *account.Event  // new_device_login
@@ -95,6 +99,7 @@ type Write struct {
 type Service struct {
 	store  Store
 	hasher *secret.Hasher
+	creds  Credentials
 	clock  account.Clock
 	rand   io.Reader
 	policy Policy
@@ -108,7 +113,7 @@ const lockDecay = 24 * time.Hour
 
 // NewService returns a Service.
 func NewService(store Store, hasher *secret.Hasher, clock account.Clock, rand io.Reader, cfg config.Config, log *slog.Logger) *Service {
-	return &Service{store: store, hasher: hasher, clock: clock, rand: rand,
+	return &Service{store: store, hasher: hasher, creds: NewCredentials(cfg.Pepper, rand), clock: clock, rand: rand,
 		policy: Policy{Idle: cfg.SessionIdleTTL, Absolute: cfg.SessionAbsoluteTTL},
 		lock:   LockPolicy{MaxFailures: cfg.LoginMaxFailures, Base: cfg.LoginLock, Cap: cfg.LoginLockMax, Decay: lockDecay},
 		ipMax:  cfg.SignInIPHourly, log: log}

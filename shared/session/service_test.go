@@ -32,7 +32,7 @@ var (
 )
 
 func signupDevice(a flowtest.Account) session.DeviceInput {
-	return session.DeviceInput{ID: a.DeviceID, Name: "Test phone", Platform: "android"}
+	return session.DeviceInput{ID: a.DeviceID, Name: "Test phone", Platform: "android", Secret: a.DeviceSecret}
 }
 
 func (h *harness) signIn(a flowtest.Account, password string, dev session.DeviceInput, token string) (session.SignInResult, error) {
@@ -91,7 +91,10 @@ func TestNewDeviceNeedsStepUp(t *testing.T) {
 	wantCode(t, err, account.CodeInvalidToken) // another phone
 
 	token := h.Token(t, a, account.PurposeLoginStepUp)
-	h.mustSignIn(t, a, newDevice, token)
+	res, err := h.signIn(a, a.Password, newDevice, token)
+	if err != nil || res.DeviceSecret == "" {
+		t.Fatalf("step-up sign-in: %+v %v", res, err)
+	}
 	events := 0
 	for _, it := range stacktest.Scan(t, h.DB, h.Table) {
 		if it["PK"] == "ACCOUNT#"+a.ID && it["type"] == account.EventNewDeviceLogin {
@@ -101,8 +104,11 @@ func TestNewDeviceNeedsStepUp(t *testing.T) {
 	if events != 1 {
 		t.Fatalf("%d new_device_login events, want 1", events)
 	}
-	// The device is known now; the spent token cannot open a third device.
-	h.mustSignIn(t, a, newDevice, "")
+	// The step-up enrolled the device: its secret proves it now; the spent token cannot open a
+	// third device.
+	enrolled := newDevice
+	enrolled.Secret = res.DeviceSecret
+	h.mustSignIn(t, a, enrolled, "")
 	_, err = h.signIn(a, a.Password, session.DeviceInput{ID: "device-third-03", Name: "Laptop", Platform: "web"}, token)
 	wantCode(t, err, account.CodeInvalidToken)
 }
@@ -374,5 +380,46 @@ func TestRightPasswordAfterTheCountFillsIsLocked(t *testing.T) {
 		if until := stacktest.GetNumber(t, h.DB, h.Table, "ACCOUNT#"+a.ID, "ACCOUNT", "loginLockedUntil"); int64(until) <= h.Clock.Now().UnixMilli() {
 			t.Fatalf("%d failures landed first: the account is not locked", tc.failures)
 		}
+	}
+}
+
+// TestAReplacedSecretRevokesTheDevice: the secret a sign-in replaced, sent again within
+// ReplaceGrace, is a lost race (409, nothing revoked); later, it revokes the device: its session
+// ends, the event is written, the current secret proves nothing, and the request is a new
+// device's (step-up).
+func TestAReplacedSecretRevokesTheDevice(t *testing.T) {
+	h := newHarness(t)
+	a := h.SignUp(t)
+	old := signupDevice(a)
+	res, err := h.signIn(a, a.Password, old, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.signIn(a, a.Password, old, "")
+	wantCode(t, err, account.CodeConflict)
+	if _, err := h.svc.Authenticate(ctx, res.SessionToken); err != nil {
+		t.Fatalf("a race must not revoke: %v", err)
+	}
+	h.Clock.Advance(session.ReplaceGrace)
+	_, err = h.signIn(a, a.Password, old, "")
+	wantCode(t, err, account.CodeStepUpRequired)
+	_, err = h.svc.Authenticate(ctx, res.SessionToken)
+	wantCode(t, err, account.CodeUnauthenticated)
+	current := old
+	current.Secret = res.DeviceSecret
+	_, err = h.signIn(a, a.Password, current, "")
+	wantCode(t, err, account.CodeStepUpRequired)
+	events := 0
+	for _, it := range stacktest.Scan(t, h.DB, h.Table) {
+		if it["PK"] == "ACCOUNT#"+a.ID && it["type"] == account.EventDeviceSecretReused {
+			events++
+		}
+	}
+	if events != 1 {
+		t.Fatalf("%d device_secret_reused events, want 1", events)
+	}
+	again, err := h.signIn(a, a.Password, old, h.Token(t, a, account.PurposeLoginStepUp))
+	if err != nil || again.DeviceSecret == "" {
+		t.Fatalf("a step-up enrols the revoked device again: %v", err)
 	}
 }

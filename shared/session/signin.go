@@ -18,15 +18,17 @@ import (
 type SignInRequest struct {
 	Phone             account.Phone // parsed by package phone
 	Password          string
-	Device            DeviceInput
-	VerificationToken string // a login_step_up token, when the client was told to get one
+	Device            DeviceInput // with its secret, when the device has one
+	VerificationToken string      // a login_step_up token, when the client was told to get one
 	SourceIP          string
 }
 
-// SignInResult is what a successful sign-in answers.
+// SignInResult is what a successful sign-in answers: the session, and the device's next secret,
+// which replaces the one it sent.
 type SignInResult struct {
 	SessionToken string    `json:"sessionToken"`
 	ExpiresAt    time.Time `json:"expiresAt"`
+	DeviceSecret string    `json:"deviceSecret"`
 }
 
 // maxPasswordBytes bounds what is fed to argon2id; no valid login password is near it.
@@ -35,10 +37,12 @@ const maxPasswordBytes = 1024
 // signInRetries is how often a sign-in that lost a race re-reads and tries again.
 const signInRetries = 3
 
-// SignIn checks the phone and password (and, on a new device, a login_step_up proof) and opens a
-// session for the device. Three round trips when it succeeds: the phone's claim, one batch read,
-// one transaction. A number without an account costs the same reads and an argon2id run, and is
-// answered exactly like a wrong password.
+// SignIn checks the phone and password (and, on a device not proven by its secret, a
+// login_step_up proof) and opens a session for the device, which gets its next secret. Three
+// round trips when it succeeds: the phone's claim, one batch read, one transaction. A number
+// without an account costs the same reads and an argon2id run, and is answered exactly like a
+// wrong password. A replaced device secret presented again revokes the device (see
+// Credentials), after which the request is a new device's.
 func (s *Service) SignIn(ctx context.Context, req SignInRequest) (SignInResult, error) {
 	if err := checkSignIn(req); err != nil {
 		return SignInResult{}, err
@@ -54,6 +58,7 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (SignInResult, 
 	}
 	subj := Subject{AccountID: owner}
 	verified := "" // the hash the password was last verified against
+	proven := false
 	for try := 0; ; try++ {
 		st, err := s.store.SignInState(ctx, StateQuery{Subject: subj, DeviceID: req.Device.ID, ProofToken: req.VerificationToken, IP: ip})
 		if err != nil {
@@ -75,7 +80,15 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (SignInResult, 
 			}
 			verified = st.Account.LoginHash
 		}
-		w, token, err := s.build(st, req, now)
+		known, err := s.proveDevice(ctx, &st, req, proven, now)
+		if errors.Is(err, account.ErrStale) && try < signInRetries {
+			continue // the device changed since the read: read again
+		}
+		if err != nil {
+			return SignInResult{}, err
+		}
+		proven = proven || known
+		w, token, secret, err := s.build(st, req, known, now)
 		if err != nil {
 			return SignInResult{}, err
 		}
@@ -88,8 +101,8 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (SignInResult, 
 		case err != nil:
 			return SignInResult{}, err
 		}
-		s.log.InfoContext(ctx, "signed in", "account", w.Account.ID, "device", w.Device.ID, "new_device", w.Previous == nil)
-		return SignInResult{SessionToken: token, ExpiresAt: w.Session.ExpiresAt.UTC().Truncate(time.Second)}, nil
+		s.log.InfoContext(ctx, "signed in", "account", w.Account.ID, "proven_device", known)
+		return SignInResult{SessionToken: token, ExpiresAt: w.Session.ExpiresAt.UTC().Truncate(time.Second), DeviceSecret: secret}, nil
 	}
 }
 
@@ -178,48 +191,104 @@ func lockedError(left time.Duration) error {
 	return account.Limited(account.CodeLocked, left, "too many wrong passwords: sign-in is locked for a while")
 }
 
-// build decides what a sign-in with the right password writes, or why it is refused.
-func (s *Service) build(st State, req SignInRequest, now time.Time) (Write, string, error) {
+// proveDevice tells whether the request's device secret proves the device as read. A replaced
+// secret presented again revokes the device, and st then holds it as revoked: the request goes on
+// as a new device's. Not when this request proved the device on an earlier read, or the secret
+// was replaced within ReplaceGrace: then a sign-in from the same device won a race (a conflict,
+// not a theft).
+func (s *Service) proveDevice(ctx context.Context, st *State, req SignInRequest, provenBefore bool, now time.Time) (bool, error) {
+	switch s.creds.Check(st.Account.ID, st.Device, req.Device.Secret, now) {
+	case Proven:
+		return true, nil
+	case Raced:
+		return false, account.Errorf(account.CodeConflict, "another sign-in from this device went first and replaced its secret")
+	case Reused:
+		if provenBefore {
+			return false, account.Errorf(account.CodeConflict, "another sign-in from this device went first and replaced its secret")
+		}
+		ev, err := s.event(account.EventDeviceSecretReused, now, map[string]string{account.DetailPlatform: st.Device.Platform})
+		if err != nil {
+			return false, err
+		}
+		if err := s.store.RevokeDevice(ctx, st.Account.ID, *st.Device, ev); err != nil {
+			return false, err
+		}
+		s.log.WarnContext(ctx, "replaced device secret presented: device revoked", "account", st.Account.ID)
+		revoked := *st.Device
+		revoked.SessionHash, revoked.SecretHash, revoked.RetiredSecrets = nil, nil, nil
+		st.Device = &revoked
+	}
+	return false, nil
+}
+
+// build decides what a sign-in with the right password writes, or why it is refused. known says
+// the device proved itself with its secret; a device that did not is a new one, however it names
+// itself.
+func (s *Service) build(st State, req SignInRequest, known bool, now time.Time) (Write, string, string, error) {
 	acct := *st.Account
 	switch acct.Status {
 	case account.StatusActive:
 	case account.StatusFrozen:
-		return Write{}, "", account.Errorf(account.CodeAccountFrozen, "this account is frozen; recover it to unfreeze")
+		return Write{}, "", "", account.Errorf(account.CodeAccountFrozen, "this account is frozen; recover it to unfreeze")
 	default:
-		return Write{}, "", account.Errorf(account.CodeAccountClosed, "this account is closed")
+		return Write{}, "", "", account.Errorf(account.CodeAccountClosed, "this account is closed")
 	}
-	known := st.Device != nil
 	var proof *otp.Challenge
 	if stepUpNeeded(acct, known, now) {
 		if req.VerificationToken == "" {
-			return Write{}, "", &account.Error{Code: account.CodeStepUpRequired, Purpose: string(account.PurposeLoginStepUp),
+			return Write{}, "", "", &account.Error{Code: account.CodeStepUpRequired, Purpose: string(account.PurposeLoginStepUp),
 				Message: "this sign-in needs a code sent to the account's phone"}
 		}
 		if err := otp.CheckProof(st.Proof, req.VerificationToken, account.PurposeLoginStepUp, acct.Phone, now); err != nil {
-			return Write{}, "", err
+			return Write{}, "", "", err
 		}
 		proof = st.Proof
 	}
 	token, hash, err := token.New(s.rand)
 	if err != nil {
-		return Write{}, "", err
+		return Write{}, "", "", err
 	}
-	dev := req.Device.Device(now)
+	dev, secret, err := s.enrol(acct.ID, st.Device, req.Device, known, now)
+	if err != nil {
+		return Write{}, "", "", err
+	}
 	dev.SessionHash = hash
 	w := Write{Account: acct, Session: s.policy.Start(acct.ID, dev.ID, hash, now), Device: dev, Previous: st.Device,
 		Proof: proof, Touch: !sameDay(acct.LastActiveAt, now), MaxFailures: s.lock.MaxFailures, Now: now}
-	if known {
-		w.Device.FirstSeen = st.Device.FirstSeen
-	} else {
-		id, err := ulid.New(ulid.Timestamp(now), s.rand)
-		if err != nil {
-			return Write{}, "", fmt.Errorf("event id: %w", err)
-		}
+	if !known {
 		// The device name is the client's free text: it stays out of the alert SMS.
-		w.Event = &account.Event{ID: id.String(), Type: account.EventNewDeviceLogin, At: now,
-			Details: map[string]string{account.DetailPlatform: dev.Platform}}
+		ev, err := s.event(account.EventNewDeviceLogin, now, map[string]string{account.DetailPlatform: dev.Platform})
+		if err != nil {
+			return Write{}, "", "", err
+		}
+		w.Event = &ev
 	}
-	return w, token, nil
+	return w, token, secret, nil
+}
+
+// enrol returns the device record a sign-in writes and the device's next secret: a proven device
+// keeps its history and rotates its secret; any other is enrolled afresh (the secret it had, if
+// the id was known, joins the replaced ones, so its holder is caught if it comes back).
+func (s *Service) enrol(accountID string, prev *account.Device, in DeviceInput, known bool, now time.Time) (account.Device, string, error) {
+	dev := in.Device(now)
+	dev.EnrolledAt = now
+	if prev != nil {
+		dev.SecretHash, dev.RetiredSecrets = prev.SecretHash, prev.RetiredSecrets
+	}
+	if known {
+		dev.FirstSeen, dev.EnrolledAt = prev.FirstSeen, prev.EnrolledAt
+	}
+	secret, err := s.creds.Enrol(accountID, &dev)
+	return dev, secret, err
+}
+
+// event returns a security event of type kind at now with details.
+func (s *Service) event(kind string, now time.Time, details map[string]string) (account.Event, error) {
+	id, err := ulid.New(ulid.Timestamp(now), s.rand)
+	if err != nil {
+		return account.Event{}, fmt.Errorf("event id: %w", err)
+	}
+	return account.Event{ID: id.String(), Type: kind, At: now, Details: details}, nil
 }
 
 // ipCounter is the source IP's failure counter for the clock hour of now; nil without an IP.

@@ -71,6 +71,7 @@ type wireRequest struct {
 		ID       string `json:"id"`
 		Name     string `json:"name"`
 		Platform string `json:"platform"`
+		Secret   string `json:"secret"`
 	} `json:"device"`
 	Profile *struct {
 		RealName    string `json:"realName"`

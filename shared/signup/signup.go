@@ -95,10 +95,12 @@ type AnswerInput struct {
 	Answer     string
 }
 
-// Result is what a signup answers.
+// Result is what a signup answers; DeviceSecret, when the request named its device, is the
+// secret that device proves itself with at its next sign-in.
 type Result struct {
 	AccountID    string `json:"accountId"`
 	SessionToken string `json:"sessionToken"`
+	DeviceSecret string `json:"deviceSecret,omitempty"`
 }
 
 // Signup creates the account and returns the response body: the new account's id and session
@@ -228,11 +230,18 @@ func (s *Service) build(req Request, proof *otp.Challenge, now time.Time) (Creat
 	}
 	dev := req.Device.Device(now)
 	dev.SessionHash = hash
+	res := Result{AccountID: acct.ID, SessionToken: sessionToken}
+	if req.Device != nil { // a named device is enrolled: the signup proved the phone on it
+		dev.EnrolledAt = now
+		if res.DeviceSecret, err = session.NewCredentials(s.cfg.Pepper, s.rand).Enrol(acct.ID, &dev); err != nil {
+			return Creation{}, Result{}, err
+		}
+	}
 	policy := session.Policy{Idle: s.cfg.SessionIdleTTL, Absolute: s.cfg.SessionAbsoluteTTL}
 	c := Creation{Account: acct, Proof: proof, Device: dev,
 		Session: policy.Start(acct.ID, dev.ID, hash, now),
 		Event:   account.Event{ID: ids[1], Type: account.EventAccountCreated, At: now}}
-	return c, Result{AccountID: acct.ID, SessionToken: sessionToken}, nil
+	return c, res, nil
 }
 
 func (s *Service) ids(now time.Time, n int) ([]string, error) {

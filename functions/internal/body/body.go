@@ -13,6 +13,7 @@ type Device struct {
 	ID       string `json:"id"`
 	Name     string `json:"name"`
 	Platform string `json:"platform"`
+	Secret   string `json:"secret"` // the deviceSecret the device's last sign-in or signup gave it
 }
 
 // Input is d as the flows take it; a nil d (no device sent) stays nil.

@@ -1,0 +1,70 @@
+package e2e
+
+import (
+	"maps"
+	"testing"
+
+	"github.com/wallet-accounts/wallet/local/stacktest"
+)
+
+// TestADeviceIdProvesNothingEndToEnd: with the right password and the signup device's id but no
+// secret, or a wrong one, a sign-in is a new device's (step-up, then the new-device alert); a
+// login reset from that id asks for the second factor; with the secret, neither is asked.
+func TestADeviceIdProvesNothingEndToEnd(t *testing.T) {
+	c := newClient(t)
+	u := signUpWith(t, c, nil)
+	claimed := signupDevice() // the id, not the secret
+	wrong := signupDevice()
+	wrong["secret"] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	for name, dev := range map[string]map[string]string{"no secret": claimed, "a wrong secret": wrong} {
+		res := c.do("POST", "/v1/sessions", map[string]any{"phone": u.phone, "password": u.password, "device": dev})
+		if res.Status != 403 || res.Body["code"] != "step_up_required" {
+			t.Fatalf("%s: %d %s, want 403 step_up_required", name, res.Status, res.raw)
+		}
+	}
+	res := c.do("POST", "/v1/password-resets/login", map[string]any{"verificationToken": tokenFor(t, c, u.phone, "reset_login", nil),
+		"newPassword": e2eNewPassword, "device": claimed})
+	if res.Status != 403 || res.Body["code"] != "second_factor_required" {
+		t.Fatalf("a reset from a claimed device id: %d %s, want 403 second_factor_required", res.Status, res.raw)
+	}
+	seen := len(stacktest.SMSTo(t, u.phone))
+	signInOn(t, c, u.phone, u.password, claimed) // through the step-up code
+	waitAlert(t, u.phone, seen, "new device")
+
+	// The device the step-up enrolled now proves itself: no code, no alert.
+	seen = len(stacktest.SMSTo(t, u.phone))
+	res = c.do("POST", "/v1/sessions", map[string]any{"phone": u.phone, "password": u.password, "device": claimed})
+	if res.Status != 201 || res.Body["deviceSecret"] == nil || res.Body["deviceSecret"] == claimed["secret"] {
+		t.Fatalf("a proven device: %d %s, want 201 with its next secret", res.Status, res.raw)
+	}
+	remember(res.Body["sessionToken"].(string), res.Body["deviceSecret"].(string))
+	if got := stacktest.SMSTo(t, u.phone)[seen:]; len(got) != 0 {
+		t.Fatalf("a proven device's sign-in sent %s", smsTexts(got))
+	}
+}
+
+// TestAReusedDeviceSecretRevokesTheDeviceEndToEnd: a device secret that later sign-ins replaced,
+// presented again (a copy of it), revokes the device: its session ends, the sign-in is a new
+// device's, and the holder is alerted with a freeze link.
+func TestAReusedDeviceSecretRevokesTheDeviceEndToEnd(t *testing.T) {
+	c := newClient(t)
+	u := signUpWith(t, c, nil)
+	copied := maps.Clone(u.device)
+	signInOn(t, c, u.phone, u.password, u.device)            // replaces copied's secret
+	session := signInOn(t, c, u.phone, u.password, u.device) // and its successor (the one just replaced is a race for 30 s)
+	seen := len(stacktest.SMSTo(t, u.phone))
+	thief := newClient(t)
+	res := thief.do("POST", "/v1/sessions", map[string]any{"phone": u.phone, "password": u.password, "device": copied})
+	if res.Status != 403 || res.Body["code"] != "step_up_required" {
+		t.Fatalf("a replaced secret: %d %s, want 403 step_up_required", res.Status, res.raw)
+	}
+	if res := c.do("GET", "/v1/account", nil, bearer(session)...); res.Status != 401 {
+		t.Fatalf("the revoked device's session: %d, want 401", res.Status)
+	}
+	waitAlert(t, u.phone, seen, "old key")
+	res = c.do("POST", "/v1/sessions", map[string]any{"phone": u.phone, "password": u.password, "device": u.device})
+	if res.Status != 403 || res.Body["code"] != "step_up_required" {
+		t.Fatalf("the revoked device's current secret: %d %s, want 403 step_up_required", res.Status, res.raw)
+	}
+	onlyOnce(t, u.phone, seen, "old key")
+}
