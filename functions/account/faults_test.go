@@ -122,6 +122,16 @@ func TestFaultsAccount(t *testing.T) {
 			}
 			return req
 		}},
+		faults.Case{Name: "reauthenticate", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			return faults.Request{Event: faults.Event("POST /v1/sessions/current/reauthenticate", `{"password":"`+a.Password+`"}`,
+				faults.Bearer(a.SessionToken)...), Status: 204}
+		}},
+		faults.Case{Name: "reauthenticate, wrong password", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			return faults.Request{Event: faults.Event("POST /v1/sessions/current/reauthenticate", `{"password":"not-the-password-7"}`,
+				faults.Bearer(a.SessionToken)...), Status: 403}
+		}},
 		faults.Case{Name: "account overview", Setup: get("GET /v1/account", 200)},
 		faults.Case{Name: "devices", Setup: get("GET /v1/devices", 200)},
 		faults.Case{Name: "remove a device", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {

@@ -30,14 +30,15 @@ type response = events.APIGatewayV2HTTPResponse
 
 func newRouter(h handler, log *slog.Logger) *apigw.Router {
 	return apigw.NewRouter(log, map[string]apigw.HandlerFunc{
-		"POST /v1/sessions":              h.signIn,
-		"DELETE /v1/sessions/current":    apigw.Authed(h.sessions, h.signOut),
-		"GET /v1/account":                apigw.Authed(h.sessions, h.account),
-		"GET /v1/devices":                apigw.Authed(h.sessions, h.devices),
-		"DELETE /v1/devices/{deviceId}":  apigw.Authed(h.sessions, h.removeDevice),
-		"POST /v1/bank-cards":            apigw.Authed(h.sessions, h.linkCard),
-		"GET /v1/bank-cards":             apigw.Authed(h.sessions, h.cardList),
-		"DELETE /v1/bank-cards/{cardId}": apigw.Authed(h.sessions, h.unlinkCard),
+		"POST /v1/sessions":                        h.signIn,
+		"DELETE /v1/sessions/current":              apigw.Authed(h.sessions, h.signOut),
+		"POST /v1/sessions/current/reauthenticate": apigw.Authed(h.sessions, h.reauthenticate),
+		"GET /v1/account":                          apigw.Authed(h.sessions, h.account),
+		"GET /v1/devices":                          apigw.Authed(h.sessions, h.devices),
+		"DELETE /v1/devices/{deviceId}":            apigw.Authed(h.sessions, h.removeDevice),
+		"POST /v1/bank-cards":                      apigw.Authed(h.sessions, h.linkCard),
+		"GET /v1/bank-cards":                       apigw.Authed(h.sessions, h.cardList),
+		"DELETE /v1/bank-cards/{cardId}":           apigw.Authed(h.sessions, h.unlinkCard),
 		// A session, or without one a token in the body.
 		"POST /v1/account/freeze": apigw.OptionalSession(h.sessions, h.freezeAccount),
 	})
@@ -72,6 +73,22 @@ func (h handler) signIn(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 		return response{}, err
 	}
 	return apigw.JSON(http.StatusCreated, out), nil
+}
+
+func (h handler) reauthenticate(ctx context.Context, p account.Principal, req events.APIGatewayV2HTTPRequest) (response, error) {
+	var in struct {
+		Password string `json:"password"`
+	}
+	if err := apigw.Decode(req, &in); err != nil {
+		return response{}, err
+	}
+	if err := account.Required("password", in.Password); err != nil {
+		return response{}, err
+	}
+	if err := h.sessions.Reauthenticate(ctx, p, in.Password); err != nil {
+		return response{}, err
+	}
+	return apigw.NoContent(), nil
 }
 
 func (h handler) signOut(ctx context.Context, p account.Principal, _ events.APIGatewayV2HTTPRequest) (response, error) {

@@ -68,3 +68,31 @@ func TestAReusedDeviceSecretRevokesTheDeviceEndToEnd(t *testing.T) {
 	}
 	onlyOnce(t, u.phone, seen, "old key")
 }
+
+// TestReauthenticateEndToEnd: the login password proves the session's holder again (204); a
+// wrong one answers 403 wrong_password, keeps the session, and counts toward the sign-in lock.
+func TestReauthenticateEndToEnd(t *testing.T) {
+	c := newClient(t)
+	u := signUpWith(t, c, nil)
+	reauth := func(password string) response {
+		return c.do("POST", "/v1/sessions/current/reauthenticate", map[string]string{"password": password}, bearer(u.session)...)
+	}
+	if res := reauth(u.password); res.Status != 204 {
+		t.Fatalf("right password: %d %s", res.Status, res.raw)
+	}
+	for i := 1; i <= 4; i++ {
+		if res := reauth("not-the-password-7"); res.Status != 403 || res.Body["code"] != "wrong_password" {
+			t.Fatalf("wrong password %d: %d %s", i, res.Status, res.raw)
+		}
+	}
+	if res := c.do("GET", "/v1/account", nil, bearer(u.session)...); res.Status != 200 {
+		t.Fatalf("a wrong password must not end the session: %d", res.Status)
+	}
+	if res := reauth("not-the-password-7"); res.Status != 423 || res.Body["code"] != "locked" {
+		t.Fatalf("the fifth wrong password: %d %s", res.Status, res.raw)
+	}
+	res := c.do("POST", "/v1/sessions", map[string]any{"phone": u.phone, "password": u.password, "device": u.device})
+	if res.Status != 423 {
+		t.Fatalf("sign-in during the lock that reauthentication set: %d %s", res.Status, res.raw)
+	}
+}

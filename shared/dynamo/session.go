@@ -300,6 +300,20 @@ func (s *Store) Devices(ctx context.Context, accountID string) ([]account.Device
 	return out, err
 }
 
+// Refresh sets the session's freshAt, if the session still exists.
+func (s *Store) Refresh(ctx context.Context, sessionHash []byte, now time.Time) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: sessionKey(sessionHash).av(),
+		UpdateExpression: aws.String("SET freshAt = :now"), ConditionExpression: aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":now": millis(now)}})
+	if errors.As(err, new(*types.ConditionalCheckFailedException)) {
+		return account.Errorf(account.CodeUnauthenticated, "the session ended")
+	}
+	if err != nil {
+		return fmt.Errorf("refresh session: %w", err)
+	}
+	return nil
+}
+
 // RevokeDevice revokes a device whose replaced secret came back: the device item keeps its name
 // and times but loses its session and every secret (so it proves nothing until a step-up enrols
 // it again) and records revokedAt; its session ends and the device_secret_reused event is

@@ -39,6 +39,6 @@ func (s *Service) SignOut(ctx context.Context, p account.Principal) error {
 	if err := s.store.EndSession(ctx, Session{Hash: p.SessionHash, AccountID: p.AccountID, DeviceID: p.DeviceID}); err != nil {
 		return fmt.Errorf("sign out: %w", err)
 	}
-	s.log.InfoContext(ctx, "signed out", "account", p.AccountID, "device", p.DeviceID)
+	s.log.InfoContext(ctx, "signed out", "account", p.AccountID)
 	return nil
 }

@@ -39,6 +39,9 @@ type Store interface {
 	Session(ctx context.Context, hash []byte) (*Session, error)
 	// SlideSession moves the session's idle expiry and the device's last-seen time.
 	SlideSession(ctx context.Context, s Session, expiresAt, now time.Time) error
+	// Refresh records that the session's holder proved a factor at now (its freshAt); a session
+	// that ended meanwhile is unauthenticated.
+	Refresh(ctx context.Context, sessionHash []byte, now time.Time) error
 	// EndSession deletes the session and clears it from its device.
 	EndSession(ctx context.Context, s Session) error
 

@@ -423,3 +423,27 @@ func TestAReplacedSecretRevokesTheDevice(t *testing.T) {
 		t.Fatalf("a step-up enrols the revoked device again: %v", err)
 	}
 }
+
+// TestReauthenticateRefreshesTheSession: a session is fresh at sign-in, stale RECENT_AUTH_WINDOW
+// later, and fresh again after the password; a wrong password leaves it stale.
+func TestReauthenticateRefreshesTheSession(t *testing.T) {
+	h := newHarness(t)
+	a := h.SignUp(t)
+	p, err := h.svc.Authenticate(ctx, a.SessionToken)
+	if err != nil || p.RequireFresh(h.Clock.Now(), h.Cfg.RecentAuthWindow) != nil {
+		t.Fatalf("a new session must be fresh: %+v %v", p, err)
+	}
+	h.Clock.Advance(h.Cfg.RecentAuthWindow + time.Second)
+	p, _ = h.svc.Authenticate(ctx, a.SessionToken)
+	wantCode(t, p.RequireFresh(h.Clock.Now(), h.Cfg.RecentAuthWindow), account.CodeReauthRequired)
+	wantCode(t, h.svc.Reauthenticate(ctx, p, "not-the-password-7"), account.CodeWrongPassword)
+	p, _ = h.svc.Authenticate(ctx, a.SessionToken)
+	wantCode(t, p.RequireFresh(h.Clock.Now(), h.Cfg.RecentAuthWindow), account.CodeReauthRequired)
+	if err := h.svc.Reauthenticate(ctx, p, a.Password); err != nil {
+		t.Fatal(err)
+	}
+	p, _ = h.svc.Authenticate(ctx, a.SessionToken)
+	if err := p.RequireFresh(h.Clock.Now(), h.Cfg.RecentAuthWindow); err != nil {
+		t.Fatalf("after reauthentication: %v", err)
+	}
+}

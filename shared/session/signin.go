@@ -107,13 +107,21 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (SignInResult, 
 }
 
 func checkSignIn(req SignInRequest) error {
-	switch {
-	case req.Password == "":
-		return account.FieldError(account.CodeMissingField, "password", "password is required")
-	case len(req.Password) > maxPasswordBytes:
-		return account.FieldError(account.CodeInvalidField, "password", "password is too long")
+	if err := checkPassword(req.Password); err != nil {
+		return err
 	}
 	return req.Device.Check()
+}
+
+// checkPassword refuses a login password that is missing or too long to hash.
+func checkPassword(pw string) error {
+	switch {
+	case pw == "":
+		return account.FieldError(account.CodeMissingField, "password", "password is required")
+	case len(pw) > maxPasswordBytes:
+		return account.FieldError(account.CodeInvalidField, "password", "password is too long")
+	}
+	return nil
 }
 
 // admit refuses, before any password is checked, a source IP over its failure limit and a
