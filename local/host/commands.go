@@ -78,6 +78,9 @@ func printBanner(w io.Writer, cfg stack.Config, st *stack.Stack) {
 	at, notRunning := st.Endpoints(), st.Skipped()
 	fmt.Fprintln(w, "Wallet Accounts — local stack")
 	fmt.Fprintf(w, "  API       %s\n", at.API)
+	// localhost, not 127.0.0.1: a browser offers passkeys to a domain name only.
+	fmt.Fprintf(w, "  console   %s/  (the web console: sign up, sign in, devices, passkeys, and the SMS inbox)\n",
+		strings.Replace(at.API, "//127.0.0.1:", "//localhost:", 1))
 	for _, r := range st.Routes() {
 		note := ""
 		if why, skipped := notRunning[r.Function]; skipped {
