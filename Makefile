@@ -21,7 +21,7 @@ FUZZMINIMIZETIME ?= 1s
 .PHONY: help run test check fuzz lint fmt-check vet archlint cfn-lint invoke bench deps clean
 
 help:
-	@echo "make run      the whole stack on 127.0.0.1:3000 (Ctrl-C stops it)"
+	@echo "make run      the whole stack on 127.0.0.1:3000, the console at http://localhost:3000/ (Ctrl-C stops it)"
 	@echo "make test     install, lint, and every test against the local stack"
 	@echo "make invoke   FN=OtpFunction EVENT=events/otp-send.json: one function, one event"
 	@echo "make bench    the performance report"
