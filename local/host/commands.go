@@ -78,9 +78,6 @@ func printBanner(w io.Writer, cfg stack.Config, st *stack.Stack) {
 	at, notRunning := st.Endpoints(), st.Skipped()
 	fmt.Fprintln(w, "Wallet Accounts — local stack")
 	fmt.Fprintf(w, "  API       %s\n", at.API)
-	// localhost, not 127.0.0.1: a browser offers passkeys to a domain name only.
-	fmt.Fprintf(w, "  console   %s/  (the web console: sign up, sign in, devices, passkeys, and the SMS inbox)\n",
-		strings.Replace(at.API, "//127.0.0.1:", "//localhost:", 1))
 	for _, r := range st.Routes() {
 		note := ""
 		if why, skipped := notRunning[r.Function]; skipped {
@@ -88,6 +85,8 @@ func printBanner(w io.Writer, cfg stack.Config, st *stack.Stack) {
 		}
 		fmt.Fprintf(w, "            %-32s -> %s%s\n", r.Key(), r.Function, note)
 	}
+	// localhost, not 127.0.0.1: a browser offers passkeys to a domain name only.
+	fmt.Fprintf(w, "  console   %s/  (web client and SMS inbox)\n", strings.Replace(at.API, "//127.0.0.1:", "//localhost:", 1))
 	fmt.Fprintf(w, "  DynamoDB  %s  table %s (%s)\n", at.DynamoDB, at.Table, storage)
 	fmt.Fprintf(w, "  SNS       %s  (moto; sent SMS at /moto-api/data.json)\n", at.SNS)
 	fmt.Fprintf(w, "  state     %s\n", rel(cfg.Root, cfg.StateDir))
