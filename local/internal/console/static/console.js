@@ -288,6 +288,13 @@ async function loadQuestions() {
       el('input', { name: 'answer' + i, required: true, placeholder: 'answer', 'aria-label': 'Answer ' + (i + 1) })));
   }
   box.dataset.loaded = '1';
+  // The questions follow the language chosen for the account.
+  $('#signup-create [name=language]').addEventListener('change', (e) => {
+    for (const o of $$('#signup-questions option')) {
+      const q = questions.find((q) => q.id === o.value);
+      o.textContent = q[e.target.value] || q.en;
+    }
+  });
 }
 
 function bindSignup() {
@@ -652,7 +659,8 @@ const inbox = {
     const filter = $('#inbox-filter').value.trim().toLowerCase();
     const filterDigits = digits(filter);
     const shown = this.messages
-      .filter((m) => !filter || m.text.toLowerCase().includes(filter) || (filterDigits.length >= 3 && digits(m.to).includes(filterDigits)))
+      .filter((m) => !filter || m.text.toLowerCase().includes(filter) || m.to.toLowerCase().includes(filter) ||
+        (filterDigits.length >= 3 && digits(m.to).includes(filterDigits)))
       .slice(0, 50);
     const w = this.waiting;
     const key = [reveal, filter, w ? [...w.since].length + w.phone : '', shown.map((m) => m.id).join()].join('|');
