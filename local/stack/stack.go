@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/wallet-accounts/wallet/local/internal/console"
 	"github.com/wallet-accounts/wallet/local/internal/httpapi"
 	"github.com/wallet-accounts/wallet/local/internal/linelog"
 	"github.com/wallet-accounts/wallet/local/internal/proc"
@@ -295,10 +296,11 @@ func APIRoutes(tpl *template.Template) []httpapi.Route {
 	return routes
 }
 
-// serveAPI serves the template's HttpApi routes.
+// serveAPI serves the template's HttpApi routes, and the console (local/internal/console) on
+// the paths they leave: / and /console/.
 func (st *Stack) serveAPI() error {
 	st.routes = APIRoutes(st.tpl)
-	handler, err := httpapi.New(st.routes, st.Invoke, st.cfg.Log)
+	api, err := httpapi.New(st.routes, st.Invoke, st.cfg.Log)
 	if err != nil {
 		return err
 	}
@@ -307,6 +309,7 @@ func (st *Stack) serveAPI() error {
 		return fmt.Errorf("HTTP API: %w", err)
 	}
 	st.apiURL = "http://" + ln.Addr().String()
+	handler := withConsole(api, console.New(st.sms.messages, st.cfg.Log))
 	st.api = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := st.api.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -314,6 +317,18 @@ func (st *Stack) serveAPI() error {
 		}
 	}()
 	return nil
+}
+
+// withConsole sends a request to the console when the API routes nothing there and the path is
+// the console's; everything else, unknown paths included, to the API as before.
+func withConsole(api *httpapi.Server, con *console.Console) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if console.Serves(r.URL.Path) && !api.Handles(r.Method, r.URL.EscapedPath()) {
+			con.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
 }
 
 // Invoke runs function fn with event.

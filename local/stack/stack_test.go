@@ -1,12 +1,20 @@
 package stack
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/wallet-accounts/wallet/local/internal/console"
+	"github.com/wallet-accounts/wallet/local/internal/httpapi"
+	"github.com/wallet-accounts/wallet/local/internal/runtimeapi"
 	"github.com/wallet-accounts/wallet/local/template"
 	"github.com/wallet-accounts/wallet/shared/secret"
 )
@@ -87,5 +95,79 @@ func TestRotatePepper(t *testing.T) {
 	}
 	if _, err := loadPepper(dir); err == nil {
 		t.Fatal("a pepper kept before key ids must be refused, not used")
+	}
+}
+
+// TestConsoleBesideTheAPI: the console answers on / and /console/ where no route of the API does;
+// a route always wins, and every other path keeps the API's own 404.
+func TestConsoleBesideTheAPI(t *testing.T) {
+	invoke := func(_ context.Context, fn string, _ []byte) (*runtimeapi.Result, error) {
+		return &runtimeapi.Result{Payload: []byte(`{"statusCode":200,"body":"` + fn + `"}`)}, nil
+	}
+	inbox := func(context.Context) ([]console.Message, error) { return nil, nil }
+	for _, tc := range []struct {
+		routes     []httpapi.Route
+		method     string
+		path, want string
+	}{
+		{nil, "GET", "/", "console"},
+		{nil, "GET", "/console/inbox", "console"},
+		{nil, "GET", "/console/nothing", "console 404"},
+		{nil, "GET", "/v1/otp", "api 404"},
+		{nil, "GET", "/f/token", "api 404"},
+		{[]httpapi.Route{{Method: "POST", Path: "/", Function: "Root"}}, "GET", "/", "console"},
+		{[]httpapi.Route{{Method: "GET", Path: "/", Function: "Root"}}, "GET", "/", "Root"},
+		{[]httpapi.Route{{Method: "ANY", Path: "/console/{file}", Function: "Files"}}, "GET", "/console/inbox", "Files"},
+		{[]httpapi.Route{{Function: "Default"}}, "GET", "/", "Default"}, // $default takes every path
+	} {
+		api, err := httpapi.New(tc.routes, invoke, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := httptest.NewRecorder()
+		withConsole(api, console.New(inbox, nil)).ServeHTTP(w, httptest.NewRequest(tc.method, tc.path, nil))
+		var got string
+		switch body := w.Body.String(); {
+		case w.Code == 404 && body == `{"message":"Not Found"}`:
+			got = "api 404"
+		case w.Code == 404:
+			got = "console 404"
+		case w.Header().Get("Content-Security-Policy") != "":
+			got = "console"
+		default:
+			got = body
+		}
+		if got != tc.want {
+			t.Errorf("%v: %s %s went to %s (%d), want %s", tc.routes, tc.method, tc.path, got, w.Code, tc.want)
+		}
+	}
+}
+
+// TestInboxKeepsEverySMS: the console's inbox is every SMS moto recorded, oldest first, each
+// once, masked and in full, with the time the stack first saw it; and each is printed once.
+func TestInboxKeepsEverySMS(t *testing.T) {
+	var sms []string
+	moto := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintf(w, `{"sns": {"SMS": [%s]}}`, strings.Join(sms, ","))
+	}))
+	defer moto.Close()
+	var out strings.Builder
+	p := newSMSPrinter(moto.URL, &out, slog.New(slog.DiscardHandler))
+	sms = append(sms, `{"message_id": "a", "phone_number": "+8613812348000", "message": "first"}`)
+	if err := p.poll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	sms = append(sms, `{"message_id": "b", "phone_number": "+447911123456", "message": "second"}`)
+	before := time.Now()
+	got, err := p.messages(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != "a" || got[1].ID != "b" || got[1].To != "+447911123456" ||
+		got[1].ToMasked != "+44 791***3456" || got[1].Channel != "sms" || got[1].Text != "second" || got[1].At.Before(before.Add(-time.Second)) {
+		t.Errorf("inbox %+v", got)
+	}
+	if want := "SMS to +86 138****8000: first\nSMS to +44 791***3456: second\n"; out.String() != want {
+		t.Errorf("printed %q, want %q", out.String(), want)
 	}
 }

@@ -78,6 +78,14 @@ func (s *Server) Routes() []Route {
 	return out
 }
 
+// Handles reports whether a route takes method and the (escaped) path: whether ServeHTTP would
+// invoke a function rather than answer 404. The local stack serves its console on the paths no
+// route takes.
+func (s *Server) Handles(method, escapedPath string) bool {
+	_, _, ok := s.route(method, escapedPath)
+	return ok
+}
+
 // ServeHTTP handles one request as API Gateway would.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
