@@ -6,12 +6,6 @@
 // step, nothing loaded from elsewhere (the page's Content-Security-Policy allows this origin only).
 'use strict';
 
-// SEND_DEVICE_SECRET: sign-in and signup answers are to carry a deviceSecret that the next
-// sign-in from the device sends back as device.secret. The console keeps any it gets, but sends
-// it only once this is true: the API's strict decoder refuses a field openapi.yaml's Device does
-// not have (400 unknown_field). Switch it on when Device has `secret`.
-const SEND_DEVICE_SECRET = false;
-
 // The passkey routes (go-webauthn behind them): options are {publicKey: {...}} with base64url
 // challenge and ids; credentials go back as the standard PublicKeyCredential JSON with base64url
 // fields. Until the routes are in template.yaml the local API answers 404, which is shown.
@@ -103,11 +97,12 @@ function saveDevice(d) {
   renderDevice();
 }
 
-// deviceBody is the API's Device for this browser.
+// deviceBody is the API's Device for this browser, with the deviceSecret its last sign-in or
+// signup answered: without it, the device is a new one whatever its id.
 function deviceBody() {
   const d = device();
   const body = { id: d.id, name: d.name || 'Local console', platform: 'web' };
-  if (SEND_DEVICE_SECRET && d.secret) body.secret = d.secret;
+  if (d.secret) body.secret = d.secret;
   return body;
 }
 
@@ -121,9 +116,7 @@ function keepDeviceSecret(data) {
 function renderDevice() {
   const d = device();
   $('#device-id').textContent = d.id;
-  $('#device-secret').textContent = d.secret
-    ? 'kept' + (SEND_DEVICE_SECRET ? ', sent at sign-in' : ', not sent (SEND_DEVICE_SECRET is off)')
-    : 'none yet';
+  $('#device-secret').textContent = d.secret ? 'kept, sent at sign-in' : 'none yet';
   const name = $('#device-form [name=name]');
   if (document.activeElement !== name) name.value = d.name || '';
 }
