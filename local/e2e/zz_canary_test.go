@@ -212,6 +212,20 @@ func TestZZCanaryEveryFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect(t, "freeze by token", newClient(t).do("POST", "/v1/account/freeze", map[string]string{"freezeToken": freezeToken}), 200)
+	// The freeze link's page, whose URL carries the token.
+	g := canarySignUp(t, c, false)
+	linkToken, hash, err := tokens.New(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plant(linkToken)
+	res = expect(t, "account of g", c.do("GET", "/v1/account", nil, bearer(g.session)...), 200)
+	if err := dynamo.New(stacktest.StackDynamo(t), st.Table).PutFreezeToken(context.Background(), res.Body["accountId"].(string), hash, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	browser := newClient(t)
+	expect(t, "the freeze link's page", browser.browse("GET", "/f/"+linkToken, ""), 200)
+	expect(t, "its button", browser.browse("POST", "/f/"+linkToken, "freeze=yes"), 200)
 	e := canarySignUp(t, c, false)
 	expect(t, "freeze by session", c.do("POST", "/v1/account/freeze", nil, bearer(e.session)...), 200)
 }
