@@ -196,6 +196,9 @@ func (f *Fixture) fail(t *testing.T, req Request, clean []string, row *Row) {
 	calls, attempts := f.Injector.Calls(), f.Injector.FailedAttempts()
 	f.Injector.Reset()
 	row.Status, row.Code = resp.StatusCode, problemCode(resp)
+	if req.Page {
+		row.Code = "page"
+	}
 	if len(calls) < row.Call || !slices.Equal(calls[:row.Call], clean[:row.Call]) || attempts == 0 {
 		t.Fatalf("the run took another path: calls %v, clean %v, %d attempts failed", calls, clean, attempts)
 	}
