@@ -31,6 +31,7 @@ func faultFixture(t *testing.T) *faults.Fixture {
 		pay:      pay,
 		cards:    card.NewService(store, pay, f.Cfg.Pepper, f.Clock, f.Log),
 		freeze:   freeze.NewService(store, f.Clock, rand.Reader, f.Log),
+		lang:     f.Cfg.DefaultLang,
 	}
 	f.Handler = newRouter(h, f.Log).Handle
 	return f
@@ -180,5 +181,35 @@ func TestFaultsAccount(t *testing.T) {
 			f.Remember(token)
 			return faults.Request{Event: faults.Event("POST /v1/account/freeze", `{"freezeToken":"`+token+`"}`), Status: 200}
 		}},
+		faults.Case{Name: "the freeze link's page", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			return faults.Request{Event: faults.Event(landingGet, "", "{freezeToken}", alertToken(t, f, f.SignUp(t))), Status: 200, Page: true}
+		}},
+		faults.Case{Name: "the freeze link's page, its button", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			return landingButton(alertToken(t, f, f.SignUp(t)), 200)
+		}},
+		faults.Case{Name: "the freeze link's page, its button again", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			tok := alertToken(t, f, f.SignUp(t))
+			mustHandle(t, f, landingButton(tok, 200))
+			return landingButton(tok, 400)
+		}},
 	)
+}
+
+// alertToken stores a freeze token for a, as AlertFunction does, and remembers it.
+func alertToken(t *testing.T, f *faults.Fixture, a flowtest.Account) string {
+	t.Helper()
+	tok, hash, err := token.New(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Store.PutFreezeToken(context.Background(), a.ID, hash, f.Clock.Now().Add(f.Cfg.FreezeTokenTTL)); err != nil {
+		t.Fatal(err)
+	}
+	f.Remember(tok)
+	return tok
+}
+
+// landingButton is the form post of the freeze link's page, as a browser sends it.
+func landingButton(tok string, status int) faults.Request {
+	return faults.Request{Event: faults.Event(landingPost, landingForm, "{freezeToken}", tok, "Content-Type", formType), Status: status, Page: true}
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -9,10 +11,12 @@ import (
 	"github.com/wallet-accounts/wallet/local/faults"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/apigw"
+	"github.com/wallet-accounts/wallet/shared/freeze"
 	"github.com/wallet-accounts/wallet/shared/otp"
 	"github.com/wallet-accounts/wallet/shared/phone"
 	"github.com/wallet-accounts/wallet/shared/secret"
 	"github.com/wallet-accounts/wallet/shared/session"
+	"github.com/wallet-accounts/wallet/shared/token"
 )
 
 // FuzzRequests is every AccountFunction route up to its first read: the bearer token, the path
@@ -33,10 +37,12 @@ func FuzzRequests(f *testing.F) {
 		{2, ``, "Bearer a b", "", ""},
 		{3, ``, "Bearer " + strings.Repeat("_", 43), "device-nobody-99", ""},
 		{4, ``, "bearer x", "ACCOUNT", ""},
+		{5, landingForm, "", strings.Repeat("A", 43), "application/x-www-form-urlencoded"},
+		{5, `{"freezeToken":"x"}`, "", "a/b", "application/json"},
 	} {
 		f.Add(s.route, s.body, s.ctype, false, s.auth, s.param)
 	}
-	checks := []func(events.APIGatewayV2HTTPRequest) error{checkSignIn, checkLinkCard, checkFreeze, checkRemoveDevice, checkUnlinkCard}
+	checks := []func(events.APIGatewayV2HTTPRequest) error{checkSignIn, checkLinkCard, checkFreeze, checkRemoveDevice, checkUnlinkCard, checkLanding}
 	f.Fuzz(func(t *testing.T, route uint8, body, contentType string, b64 bool, auth, param string) {
 		req := faults.FuzzEvent(body, contentType, b64, auth, param)
 		faults.RequireClientError(t, checks[int(route)%len(checks)](req), route, body, contentType, b64, auth, param)
@@ -113,4 +119,19 @@ func checkRemoveDevice(req events.APIGatewayV2HTTPRequest) error {
 
 func checkUnlinkCard(req events.APIGatewayV2HTTPRequest) error {
 	return checkSession(req)
+}
+
+// checkLanding is the freeze link's page, which reads nothing (its page for any request), and its
+// button up to the first read.
+func checkLanding(req events.APIGatewayV2HTTPRequest) error {
+	if res, err := (handler{}).landing(context.Background(), req); err != nil || res.StatusCode != 200 {
+		return fmt.Errorf("the link's page answered %d, %v", res.StatusCode, err)
+	}
+	if err := apigw.CheckForm(req, landingForm); err != nil {
+		return err
+	}
+	if tok := apigw.PathParam(req, "freezeToken"); !token.WellFormed(tok) {
+		return freeze.ErrInvalidToken
+	}
+	return nil
 }

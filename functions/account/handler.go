@@ -24,6 +24,7 @@ type handler struct {
 	pay      *paypass.Checker
 	cards    *card.Service
 	freeze   *freeze.Service
+	lang     string // DEFAULT_LANGUAGE: the freeze link's page for a browser that names no language
 }
 
 type response = events.APIGatewayV2HTTPResponse
@@ -41,7 +42,10 @@ func newRouter(h handler, log *slog.Logger) *apigw.Router {
 		"DELETE /v1/bank-cards/{cardId}":           apigw.Authed(h.sessions, h.unlinkCard),
 		// A session, or without one a token in the body.
 		"POST /v1/account/freeze": apigw.OptionalSession(h.sessions, h.freezeAccount),
-	})
+		// The freeze link of an alert SMS: pages for a browser, errors too (landing.go).
+		landingGet:  h.landing,
+		landingPost: h.landingFreeze,
+	}).WithErrorPages(h.landingError, landingGet, landingPost)
 }
 
 type signInBody struct {

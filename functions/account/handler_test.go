@@ -27,6 +27,7 @@ func newTestRouter(t *testing.T) (*apigw.Router, *flowtest.Env) {
 		pay:      pay,
 		cards:    card.NewService(env.Store, pay, env.Cfg.Pepper, env.Clock, env.Log),
 		freeze:   freeze.NewService(env.Store, env.Clock, rand.Reader, env.Log),
+		lang:     env.Cfg.DefaultLang,
 	}
 	return newRouter(h, env.Log), env
 }

@@ -29,6 +29,7 @@ func main() {
 		pay:      pay,
 		cards:    card.NewService(store, pay, cfg.Pepper, clock, log),
 		freeze:   freeze.NewService(store, clock, rand.Reader, log),
+		lang:     cfg.DefaultLang,
 	}
 	lambda.Start(newRouter(h, log).WithTimeout(cfg.RequestTimeout).Handle)
 }

@@ -80,7 +80,7 @@ func newBench(ctx context.Context, quick bool) (*bench, error) {
 // itself: the stack's table and endpoints, its own pepper and an empty HOME.
 func (b *bench) environment(ctx context.Context) (stack.Environment, error) {
 	env := stack.Environment{Template: b.tpl, Table: b.stack.Table, DynamoDB: b.stack.DynamoDB, SNS: b.stack.SNS,
-		Home: filepath.Join(b.root, ".local", "bench", "home")}
+		API: b.stack.API, Home: filepath.Join(b.root, ".local", "bench", "home")}
 	if err := os.MkdirAll(env.Home, 0o755); err != nil {
 		return env, err
 	}

@@ -25,7 +25,7 @@ const PASSKEYS = false;
 //      back on the console the account is still active;
 //   2. after the freeze from the session, open the link again and press the page's button: the
 //      page answers that the account is frozen (a freeze token on a frozen account is still a 200).
-const FREEZE_LANDING = false;
+const FREEZE_LANDING = true;
 
 const need = (name) => {
   const v = process.env[name];

@@ -19,8 +19,9 @@ import (
 // alertWait is how soon after the change its alert must be in moto (issue 6: within 5 s).
 const alertWait = 5 * time.Second
 
-// freezeLink finds the one-tap freeze link of an alert and its token.
-var freezeLink = regexp.MustCompile(`https://wallet\.example/f/([A-Za-z0-9_-]{43})`)
+// freezeLink finds the one-tap freeze link of an alert and its token (the local stack's links
+// lead to its own API).
+var freezeLink = regexp.MustCompile(`https?://[^\s/]+/f/([A-Za-z0-9_-]{43})`)
 
 // waitAlert waits for an SMS to phone, after the first seen ones, whose text contains want, and
 // returns it; the deadline counts from the call, which the test makes right after the change.

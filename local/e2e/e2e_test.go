@@ -63,11 +63,28 @@ func (c *client) do(method, path string, body any, header ...string) response {
 	default:
 		buf, _ = json.Marshal(b)
 	}
+	return c.send(method, path, buf, append([]string{"Content-Type", "application/json"}, header...)...)
+}
+
+// browse is a browser on the freeze link's page: GET opens the page, POST sends its form (body,
+// form-encoded, as a browser posts it). The answer is HTML, validated against openapi.yaml.
+func (c *client) browse(method, path, body string, header ...string) response {
+	c.t.Helper()
+	pairs := []string{"Accept", "text/html"}
+	if method == http.MethodPost {
+		pairs = append(pairs, "Content-Type", "application/x-www-form-urlencoded")
+	}
+	return c.send(method, path, []byte(body), append(pairs, header...)...)
+}
+
+// send sends a request with the header pairs and validates the response against openapi.yaml; a
+// body that says it is JSON must be.
+func (c *client) send(method, path string, buf []byte, header ...string) response {
+	c.t.Helper()
 	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(buf))
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/json")
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
@@ -78,7 +95,7 @@ func (c *client) do(method, path string, body any, header ...string) response {
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
 	out := response{Status: res.StatusCode, Header: res.Header, raw: raw}
-	if len(raw) > 0 {
+	if len(raw) > 0 && !isHTML(res.Header) {
 		if err := json.Unmarshal(raw, &out.Body); err != nil {
 			c.t.Fatalf("%s %s: %d body is not JSON: %q", method, path, res.StatusCode, raw)
 		}
@@ -88,11 +105,20 @@ func (c *client) do(method, path string, body any, header ...string) response {
 	return out
 }
 
+func isHTML(h http.Header) bool { return strings.HasPrefix(h.Get("Content-Type"), "text/html") }
+
 // checkRetryAfter holds every 429 and 503 to the contract that it says when to try again, in the
-// Retry-After header and in retryAfterSeconds, alike and at least a second.
+// Retry-After header and in retryAfterSeconds, alike and at least a second (a page has only the
+// header).
 func checkRetryAfter(t *testing.T, what string, res response) {
 	t.Helper()
 	if res.Status != http.StatusTooManyRequests && res.Status != http.StatusServiceUnavailable {
+		return
+	}
+	if isHTML(res.Header) {
+		if n, err := strconv.Atoi(res.Header.Get("Retry-After")); err != nil || n < 1 {
+			t.Errorf("%s: %d page with Retry-After %q; want at least 1", what, res.Status, res.Header.Get("Retry-After"))
+		}
 		return
 	}
 	secs, ok := res.Body["retryAfterSeconds"].(float64)
@@ -111,6 +137,8 @@ var (
 func validate(t *testing.T, req *http.Request, reqBody []byte, res *http.Response, body []byte) {
 	t.Helper()
 	specOnce.Do(func() {
+		// The freeze link's pages are HTML, validated as text against their schema.
+		openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
 		doc, err := openapi3.NewLoader().LoadFromFile("../../openapi.yaml")
 		if err == nil {
 			err = doc.Validate(context.Background())

@@ -90,6 +90,9 @@ type Request struct {
 	// Retry, when set, is the request a client sends again after a failure (a fresh token in
 	// place of one the failure consumed); by default the same Event.
 	Retry func(t *testing.T) events.APIGatewayV2HTTPRequest
+	// Page says the route answers a browser (the freeze link's page): a failure is an HTML page
+	// with the status a problem document would have, not the problem document.
+	Page bool
 }
 
 // Row is one cell of the fault matrix: a route's call failed one way, and what came of it.
@@ -193,6 +196,9 @@ func (f *Fixture) fail(t *testing.T, req Request, clean []string, row *Row) {
 	calls, attempts := f.Injector.Calls(), f.Injector.FailedAttempts()
 	f.Injector.Reset()
 	row.Status, row.Code = resp.StatusCode, problemCode(resp)
+	if req.Page {
+		row.Code = "page"
+	}
 	if len(calls) < row.Call || !slices.Equal(calls[:row.Call], clean[:row.Call]) || attempts == 0 {
 		t.Fatalf("the run took another path: calls %v, clean %v, %d attempts failed", calls, clean, attempts)
 	}
@@ -200,8 +206,10 @@ func (f *Fixture) fail(t *testing.T, req Request, clean []string, row *Row) {
 	switch {
 	case tolerated && resp.StatusCode != req.Status:
 		t.Errorf("a failed %s is tolerated (%s), but the answer is %d %s, want %d", row.Name, why, resp.StatusCode, resp.Body, req.Status)
-	case !tolerated && !isServerProblem(resp):
+	case !tolerated && !req.Page && !isServerProblem(resp):
 		t.Errorf("a failed %s answered %d %s; want 500 or 503 with a problem document", row.Name, resp.StatusCode, resp.Body)
+	case !tolerated && req.Page && !isServerPage(resp):
+		t.Errorf("a failed %s answered %d %v %.200s; want a 500 or 503 page", row.Name, resp.StatusCode, resp.Headers, resp.Body)
 	}
 	after := f.checkTable(t, before, !tolerated)
 	retry := req.Event
@@ -258,6 +266,13 @@ func isServerProblem(resp events.APIGatewayV2HTTPResponse) bool {
 	return (resp.StatusCode == http.StatusInternalServerError || resp.StatusCode == http.StatusServiceUnavailable) &&
 		resp.Headers["Content-Type"] == "application/problem+json" &&
 		json.Unmarshal([]byte(resp.Body), &p) == nil && p.Status == resp.StatusCode && p.Code != "" &&
+		(resp.StatusCode != http.StatusServiceUnavailable || resp.Headers["Retry-After"] != "")
+}
+
+// isServerPage reports whether resp is a 500 or 503 HTML page (a 503 with Retry-After).
+func isServerPage(resp events.APIGatewayV2HTTPResponse) bool {
+	return (resp.StatusCode == http.StatusInternalServerError || resp.StatusCode == http.StatusServiceUnavailable) &&
+		strings.HasPrefix(resp.Headers["Content-Type"], "text/html") && strings.HasPrefix(resp.Body, "<!doctype html>") &&
 		(resp.StatusCode != http.StatusServiceUnavailable || resp.Headers["Retry-After"] != "")
 }
 

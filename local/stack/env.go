@@ -69,13 +69,15 @@ type Environment struct {
 	SNS       string // moto endpoint
 	Pepper    string
 	Home      string            // an empty directory
+	API       string            // the local HTTP API's base URL, "" without one
 	Overrides map[string]string // settings over template.yaml's (host test -env)
 	Log       *slog.Logger      // nil: nothing is logged
 }
 
 // For is fn's complete environment: template.yaml's variables (Globals merged, parameters at
-// their defaults, references resolved to the local resources) with Overrides over them, plus
-// the local endpoints and dummy credentials. Nothing comes from the caller's environment but
+// their defaults, references resolved to the local resources), with an API the freeze links of
+// alert SMS on its /f/ (FREEZE_LINK_BASE), Overrides over them, plus the local endpoints and
+// dummy credentials. Nothing comes from the caller's environment but
 // PATH: no AWS_PROFILE, AWS_CA_BUNDLE or other AWS_* setting reaches a function (parsing a CA
 // bundle alone adds ~6 ms to a cold start), and HOME is an empty directory, so no ~/.aws files
 // are read either, as on Lambda.
@@ -110,6 +112,9 @@ func (e Environment) For(fn template.Function) (map[string]string, error) {
 	}
 	if fn.ApplicationLogLevel != "" {
 		local["AWS_LAMBDA_LOG_LEVEL"] = fn.ApplicationLogLevel
+	}
+	if e.API != "" {
+		env["FREEZE_LINK_BASE"] = e.API + "/f/" // where AccountFunction serves the link's page
 	}
 	for k, v := range e.Overrides {
 		env[k] = v

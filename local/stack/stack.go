@@ -72,6 +72,7 @@ type Stack struct {
 	pools    map[string]*runtimeapi.Pool
 	skipped  map[string]string // logical id -> why it is not running
 	api      *http.Server
+	apiLn    net.Listener // bound before the functions start, which learn its address
 	apiURL   string
 	routes   []httpapi.Route
 	sms      *smsPrinter
@@ -122,6 +123,9 @@ func Start(ctx context.Context, cfg Config) (st *Stack, err error) {
 	if err != nil {
 		return st, err
 	}
+	if err := st.listenAPI(); err != nil {
+		return st, err
+	}
 	if err := st.prepareEnv(streamARN); err != nil {
 		return st, err
 	}
@@ -132,7 +136,7 @@ func Start(ctx context.Context, cfg Config) (st *Stack, err error) {
 		return st, err
 	}
 	st.startSMS()
-	if cfg.APIAddr != "" {
+	if st.apiLn != nil {
 		if err := st.serveAPI(); err != nil {
 			return st, err
 		}
@@ -235,7 +239,7 @@ func (st *Stack) prepareEnv(streamARN string) error {
 		return fmt.Errorf("function home: %w", err)
 	}
 	st.env = Environment{Template: st.tpl, Table: st.cfg.Table, StreamARN: streamARN, DynamoDB: st.ddb.url,
-		SNS: st.moto.url, Pepper: pepper, Home: home, Overrides: st.cfg.Env, Log: st.cfg.Log}
+		SNS: st.moto.url, Pepper: pepper, Home: home, API: st.apiURL, Overrides: st.cfg.Env, Log: st.cfg.Log}
 	return nil
 }
 
@@ -296,21 +300,31 @@ func APIRoutes(tpl *template.Template) []httpapi.Route {
 	return routes
 }
 
-// serveAPI serves the template's HttpApi routes, and the console (local/internal/console) on
-// the paths they leave: / and /console/.
+// listenAPI binds the HTTP API's address, when there is one, so that the functions' environment
+// can name it (their freeze links lead to it).
+func (st *Stack) listenAPI() error {
+	if st.cfg.APIAddr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", st.cfg.APIAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP API: %w", err)
+	}
+	st.apiLn, st.apiURL = ln, "http://"+ln.Addr().String()
+	return nil
+}
+
+// serveAPI serves, on the bound address, the template's HttpApi routes, and the console
+// (local/internal/console) on the paths they leave: / and /console/.
 func (st *Stack) serveAPI() error {
 	st.routes = APIRoutes(st.tpl)
 	api, err := httpapi.New(st.routes, st.Invoke, st.cfg.Log)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", st.cfg.APIAddr)
-	if err != nil {
-		return fmt.Errorf("HTTP API: %w", err)
-	}
-	st.apiURL = "http://" + ln.Addr().String()
 	handler := withConsole(api, console.New(st.sms.messages, st.cfg.Log))
 	st.api = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	ln := st.apiLn
 	go func() {
 		if err := st.api.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			st.apiErr <- err
@@ -357,6 +371,8 @@ func (st *Stack) Close() error {
 			_ = st.api.Close()
 		}
 		cancel()
+	} else if st.apiLn != nil { // bound, never served
+		_ = st.apiLn.Close()
 	}
 	errs = append(errs, st.stopEventSources())
 	if st.sms != nil {

@@ -68,6 +68,40 @@ func TestFunctionEnvIsClean(t *testing.T) {
 	}
 }
 
+// TestFreezeLinksLeadToTheLocalAPI: with an API, the functions' freeze links lead to its /f/,
+// where AccountFunction serves the link's page; -env still overrides it; without an API the
+// template's parameter stands.
+func TestFreezeLinksLeadToTheLocalAPI(t *testing.T) {
+	tpl, err := template.Load(filepath.Join("..", "..", "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn, ok := tpl.Function("AlertFunction")
+	if !ok {
+		t.Fatal("no AlertFunction in template.yaml")
+	}
+	base := Environment{Template: tpl, Table: "wallet-accounts", StreamARN: "arn:stream", Home: t.TempDir()}
+	for _, tc := range []struct {
+		api       string
+		overrides map[string]string
+		want      string
+	}{
+		{"http://127.0.0.1:3000", nil, "http://127.0.0.1:3000/f/"},
+		{"http://127.0.0.1:3000", map[string]string{"FREEZE_LINK_BASE": "https://pay.example.cn/f/"}, "https://pay.example.cn/f/"},
+		{"", nil, "https://wallet.example/f/"},
+	} {
+		e := base
+		e.API, e.Overrides = tc.api, tc.overrides
+		env, err := e.For(fn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if env["FREEZE_LINK_BASE"] != tc.want {
+			t.Errorf("API %q, overrides %v: FREEZE_LINK_BASE = %q, want %q", tc.api, tc.overrides, env["FREEZE_LINK_BASE"], tc.want)
+		}
+	}
+}
+
 // TestRotatePepper: a persistent stack's pepper gains a new current key and keeps the old one.
 func TestRotatePepper(t *testing.T) {
 	dir := t.TempDir()

@@ -55,19 +55,9 @@ func Decode(req events.APIGatewayV2HTTPRequest, dst any) error {
 
 // readBody checks req's size and media type and returns its body, base64-decoded if need be.
 func readBody(req events.APIGatewayV2HTTPRequest) ([]byte, error) {
-	if len(req.Body) > maxRawBody(req.IsBase64Encoded) {
-		return nil, tooLarge()
-	}
-	body := []byte(req.Body)
-	if req.IsBase64Encoded {
-		decoded, err := base64.StdEncoding.DecodeString(req.Body)
-		if err != nil {
-			return nil, account.Errorf(account.CodeMalformedJSON, "request body is not valid base64")
-		}
-		body = decoded
-	}
-	if len(body) > MaxBody {
-		return nil, tooLarge()
+	body, err := rawBody(req, account.CodeMalformedJSON)
+	if err != nil {
+		return nil, err
 	}
 	if len(body) > 0 {
 		if err := checkContentType(Header(req, "Content-Type")); err != nil {
@@ -75,6 +65,26 @@ func readBody(req events.APIGatewayV2HTTPRequest) ([]byte, error) {
 		}
 	}
 	return body, checkObject(body)
+}
+
+// rawBody returns req's body, base64-decoded if need be, refused when it is longer than MaxBody;
+// a body that is not valid base64 is refused with code.
+func rawBody(req events.APIGatewayV2HTTPRequest, code account.Code) ([]byte, error) {
+	if len(req.Body) > maxRawBody(req.IsBase64Encoded) {
+		return nil, tooLarge()
+	}
+	body := []byte(req.Body)
+	if req.IsBase64Encoded {
+		decoded, err := base64.StdEncoding.DecodeString(req.Body)
+		if err != nil {
+			return nil, account.Errorf(code, "request body is not valid base64")
+		}
+		body = decoded
+	}
+	if len(body) > MaxBody {
+		return nil, tooLarge()
+	}
+	return body, nil
 }
 
 // maxRawBody is the longest body string that can decode to at most MaxBody bytes.
@@ -91,11 +101,17 @@ func tooLarge() error {
 
 // checkContentType accepts application/json with at most a utf-8 charset. A body without it, or
 // form-encoded, is what a CORS "simple" request carries: any web page could make its visitors'
-// browsers send one, each from the visitor's own address, past the per-IP limits.
+// browsers send one, each from the visitor's own address, past the per-IP limits. The one
+// exception is CheckForm's.
 func checkContentType(value string) error {
-	unsupported := account.Errorf(account.CodeUnsupportedMedia, "request body must be application/json")
+	return checkMediaType(value, contentJSON)
+}
+
+// checkMediaType accepts the media type want with at most a utf-8 charset.
+func checkMediaType(value, want string) error {
+	unsupported := account.Errorf(account.CodeUnsupportedMedia, "request body must be %s", want)
 	mediaType, params, err := mime.ParseMediaType(value)
-	if err != nil || mediaType != contentJSON {
+	if err != nil || mediaType != want {
 		return unsupported
 	}
 	for name, v := range params {

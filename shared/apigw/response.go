@@ -18,6 +18,7 @@ const ProblemTypeBase = "https://wallet-accounts.dev/problems/"
 const (
 	contentJSON    = "application/json"
 	contentProblem = "application/problem+json"
+	contentHTML    = "text/html; charset=utf-8"
 )
 
 // internalDetail is the only detail a client ever sees for an internal error.
@@ -65,10 +66,26 @@ func Problem(err *account.Error) events.APIGatewayV2HTTPResponse {
 	if merr != nil { // only strings and ints: cannot happen
 		return internalProblem()
 	}
-	resp := respond(doc.Status, contentProblem, string(data))
-	if doc.RetryAfterSeconds > 0 && carriesRetryAfter(doc.Status) {
-		resp.Headers["Retry-After"] = strconv.FormatInt(doc.RetryAfterSeconds, 10)
+	return withRetryAfter(respond(doc.Status, contentProblem, string(data)), err)
+}
+
+// withRetryAfter adds the Retry-After header err asks for to resp, when its status carries one.
+func withRetryAfter(resp events.APIGatewayV2HTTPResponse, err *account.Error) events.APIGatewayV2HTTPResponse {
+	if s := ceilSeconds(err.RetryAfter); s > 0 && carriesRetryAfter(resp.StatusCode) {
+		resp.Headers["Retry-After"] = strconv.FormatInt(s, 10)
 	}
+	return resp
+}
+
+// HTML answers status with an HTML page, for the one route a browser opens (the freeze link of
+// an alert SMS). The page's URL holds a secret and the page may post a form, so it is never
+// stored (no-store), never named to another site (no-referrer), never sniffed as anything but
+// HTML, and runs under csp, the page's own Content-Security-Policy.
+func HTML(status int, page, csp string) events.APIGatewayV2HTTPResponse {
+	resp := respond(status, contentHTML, page)
+	resp.Headers["Content-Security-Policy"] = csp
+	resp.Headers["Referrer-Policy"] = "no-referrer"
+	resp.Headers["X-Content-Type-Options"] = "nosniff"
 	return resp
 }
 

@@ -172,3 +172,18 @@ func TestProblemTypeIsStableURI(t *testing.T) {
 		t.Fatalf("ProblemTypeBase = %q", ProblemTypeBase)
 	}
 }
+
+// TestHTML: a page is never stored, sniffed or named to another site, and runs under its CSP.
+func TestHTML(t *testing.T) {
+	resp := HTML(http.StatusOK, "<!doctype html><title>x</title>", "default-src 'none'")
+	want := map[string]string{"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store",
+		"Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'"}
+	for k, v := range want {
+		if resp.Headers[k] != v {
+			t.Errorf("%s = %q, want %q", k, resp.Headers[k], v)
+		}
+	}
+	if resp.StatusCode != http.StatusOK || resp.Body != "<!doctype html><title>x</title>" {
+		t.Errorf("HTML: %d %q", resp.StatusCode, resp.Body)
+	}
+}

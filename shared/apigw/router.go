@@ -24,7 +24,8 @@ import (
 type HandlerFunc func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
 
 // Router dispatches the routes one function serves and turns errors and panics into problem
-// documents. Its Handle method is what the function passes to lambda.Start.
+// documents (into pages on the routes WithErrorPages names). Its Handle method is what the
+// function passes to lambda.Start.
 type Router struct {
 	log     *slog.Logger
 	byKey   map[string]*route
@@ -33,13 +34,19 @@ type Router struct {
 }
 
 // route is one "METHOD /path" key with its handler; a path segment "{name}" matches any one
-// segment and "{name+}" the rest of the path.
+// segment and "{name+}" the rest of the path. page, when set, answers its errors (WithErrorPages).
 type route struct {
 	key      string
 	method   string
 	segments []string
 	handler  HandlerFunc
+	page     ErrorPage
 }
+
+// ErrorPage answers an error of a route a browser opens, in place of a problem document: a page
+// that says in req's language what e means. The router sets the status e's code maps to and the
+// Retry-After header e asks for, and logs the request as it logs every other.
+type ErrorPage func(req events.APIGatewayV2HTTPRequest, e *account.Error) events.APIGatewayV2HTTPResponse
 
 // segment kinds, in the order a match prefers them.
 const (
@@ -79,6 +86,21 @@ func NewRouter(log *slog.Logger, routes map[string]HandlerFunc) *Router {
 // the request off with API Gateway's bare 503. It returns r.
 func (r *Router) WithTimeout(d time.Duration) *Router {
 	r.timeout = d
+	return r
+}
+
+// WithErrorPages makes the routes keys answer every error — a client's, an unavailable
+// dependency, an internal failure or a panic — with page instead of a problem document. It returns
+// r; a key r does not serve is a programming error and panics.
+func (r *Router) WithErrorPages(page ErrorPage, keys ...string) *Router {
+	for _, key := range keys {
+		method, path, _ := strings.Cut(strings.TrimSpace(key), " ")
+		rt, ok := r.byKey[strings.ToUpper(method)+" "+path]
+		if !ok || page == nil {
+			panic(fmt.Sprintf("apigw: WithErrorPages: no route %q, or no page", key))
+		}
+		rt.page = page
+	}
 	return r
 }
 
@@ -243,7 +265,7 @@ func withParams(req events.APIGatewayV2HTTPRequest, params map[string]string) ev
 	return req
 }
 
-// serve runs rt's handler and answers its error as a problem, returning the code answered.
+// serve runs rt's handler and answers its error, returning the code answered.
 func (r *Router) serve(ctx context.Context, rt *route, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, account.Code) {
 	resp, err := r.invoke(ctx, rt, req)
 	if err == nil {
@@ -252,28 +274,36 @@ func (r *Router) serve(ctx context.Context, rt *route, req events.APIGatewayV2HT
 		}
 		err = errors.New("handler returned a response without a status code")
 	}
-	return r.fail(ctx, rt, err)
+	e := r.fail(ctx, rt, err)
+	if rt.page == nil {
+		return Problem(e), e.Code
+	}
+	page := rt.page(req, e)
+	page.StatusCode = Status(e.Code)
+	if page.Headers == nil {
+		page.Headers = map[string]string{}
+	}
+	return withRetryAfter(page, e), e.Code
 }
 
-// fail answers a handler's error: an *account.Error as its problem; a dependency that was
-// unavailable (account.ErrUnavailable) as 503 service_unavailable; anything else as a bare 500.
-// The last two are logged with their full text, which never reaches the client.
-func (r *Router) fail(ctx context.Context, rt *route, err error) (events.APIGatewayV2HTTPResponse, account.Code) {
+// fail says what a handler's error answers: an *account.Error itself; a dependency that was
+// unavailable (account.ErrUnavailable) 503 service_unavailable; anything else a bare 500. The
+// last two are logged with their full text, which never reaches the client.
+func (r *Router) fail(ctx context.Context, rt *route, err error) *account.Error {
 	if e, ok := account.As(err); ok && e != nil {
 		if Status(e.Code) == http.StatusInternalServerError {
 			r.log.ErrorContext(ctx, "handler error answered 500", "route", rt.key, "error", e.Error())
 		}
-		return Problem(e), e.Code
+		return e
 	}
 	if errors.Is(err, account.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
 		r.log.ErrorContext(ctx, "dependency unavailable", "route", rt.key, "error", err.Error())
-		return Problem(&account.Error{Code: account.CodeUnavailable, Message: unavailableDetail, RetryAfter: unavailableRetryAfter}),
-			account.CodeUnavailable
+		return &account.Error{Code: account.CodeUnavailable, Message: unavailableDetail, RetryAfter: unavailableRetryAfter}
 	}
 	if !errors.Is(err, errRecovered) {
 		r.log.ErrorContext(ctx, "handler failed", "route", rt.key, "error", err.Error())
 	}
-	return internalProblem(), account.CodeInternal
+	return &account.Error{Code: account.CodeInternal, Message: internalDetail}
 }
 
 // invoke calls rt's handler, recovering a panic: it is logged with its stack and reported as

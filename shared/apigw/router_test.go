@@ -354,3 +354,62 @@ func TestRouterTimeoutAnswersUnavailable(t *testing.T) {
 		t.Fatalf("Handle = %d %q %v; want 503 service_unavailable with Retry-After", resp.StatusCode, resp.Body, err)
 	}
 }
+
+// TestRouterErrorPages: on the routes WithErrorPages names, every error — a client's, an
+// unavailable dependency, an internal failure, a panic — is the page, with the status its code maps
+// to, Retry-After where a problem would carry it, and the same request log line; other routes
+// keep their problem documents.
+func TestRouterErrorPages(t *testing.T) {
+	fails := func(err error) HandlerFunc {
+		return func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+	}
+	page := func(req events.APIGatewayV2HTTPRequest, e *account.Error) events.APIGatewayV2HTTPResponse {
+		return HTML(http.StatusTeapot, "<p>"+string(e.Code)+" "+Header(req, "Accept-Language")+"</p>", "default-src 'none'")
+	}
+	routes := map[string]HandlerFunc{
+		"POST /f/client": fails(account.Errorf(account.CodeInvalidFreezeToken, "used")),
+		"POST /f/busy":   fails(fmt.Errorf("read: %w", account.ErrUnavailable)),
+		"POST /f/broken": fails(errors.New(depFailure)),
+		"POST /f/panics": func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+			panic(panicText)
+		},
+		"POST /v1/problem": fails(account.Errorf(account.CodeInvalidFreezeToken, "used")),
+	}
+	var buf bytes.Buffer
+	r := NewRouter(logging.New(&buf, slog.LevelInfo), routes).
+		WithErrorPages(page, "POST /f/client", "post /f/busy", "POST /f/broken", "POST /f/panics")
+	for _, tc := range []struct {
+		route, code string
+		status      int
+		retryAfter  string
+	}{
+		{"POST /f/client", "invalid_freeze_token", 400, ""},
+		{"POST /f/busy", "service_unavailable", 503, "1"},
+		{"POST /f/broken", "internal", 500, ""},
+		{"POST /f/panics", "internal", 500, ""},
+	} {
+		buf.Reset()
+		req := request(tc.route, "POST", strings.TrimPrefix(tc.route, "POST "))
+		req.Headers["accept-language"] = "zh-CN"
+		resp, _ := r.Handle(context.Background(), req)
+		if resp.StatusCode != tc.status || resp.Body != "<p>"+tc.code+" zh-CN</p>" || resp.Headers["Retry-After"] != tc.retryAfter ||
+			resp.Headers["Content-Type"] != "text/html; charset=utf-8" {
+			t.Errorf("%s: %d %v %q, want %d page of %s, Retry-After %q", tc.route, resp.StatusCode, resp.Headers, resp.Body, tc.status, tc.code, tc.retryAfter)
+		}
+		if access := accessLine(t, parseLog(t, &buf)); access["route"] != tc.route || access["status"] != float64(tc.status) || access["code"] != tc.code {
+			t.Errorf("%s: request line %v", tc.route, access)
+		}
+	}
+	resp, _ := r.Handle(context.Background(), request("POST /v1/problem", "POST", "/v1/problem"))
+	if resp.StatusCode != 400 || resp.Headers["Content-Type"] != "application/problem+json" {
+		t.Errorf("a route without a page keeps its problem document: %d %v", resp.StatusCode, resp.Headers)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("WithErrorPages of a route the router does not serve must panic")
+		}
+	}()
+	r.WithErrorPages(page, "GET /f/client")
+}

@@ -39,7 +39,7 @@ type Config struct {
 	// until the instance has measured real SNS publish latency, so both cases take similar time.
 	NoSendDelay    time.Duration `env:"OTP_NO_SEND_DELAY" default:"60ms" doc:"initial stand-in for SNS latency when no SMS is sent"`
 	SMSSenderID    string        `env:"SMS_SENDER_ID" default:"" doc:"SNS sender id, where the destination supports one"`
-	DefaultLang    string        `env:"DEFAULT_LANGUAGE" default:"en" doc:"SMS language when the account has none (en or zh)"`
+	DefaultLang    string        `env:"DEFAULT_LANGUAGE" default:"en" doc:"SMS language when the account has none, and the freeze link's page's when the browser names none (en or zh)"`
 	RequestTimeout time.Duration `env:"REQUEST_TIMEOUT" default:"8s" doc:"budget for one API request; past it the request answers 503 service_unavailable (keep it under the functions' 10 s Lambda timeout)"`
 
 	SessionIdleTTL     time.Duration `env:"SESSION_IDLE_TTL" default:"720h" doc:"a session unused this long ends (30 days)"`
@@ -74,7 +74,7 @@ type Config struct {
 	AccountEventsTopicARN string        `env:"ACCOUNT_EVENTS_TOPIC_ARN" default:"" doc:"SNS topic for account.closed messages (AccountEventsTopic)"`
 
 	// Alerts (AlertFunction).
-	FreezeLinkBase  string        `env:"FREEZE_LINK_BASE" default:"https://wallet.example/f/" doc:"alerts: the one-tap freeze link of an alert SMS is this followed by the freeze token"`
+	FreezeLinkBase  string        `env:"FREEZE_LINK_BASE" default:"https://wallet.example/f/" doc:"alerts: the one-tap freeze link of an alert SMS is this followed by the freeze token; it must lead to this API's /f/ (the link's page): your domain mapped to the API on AWS (template parameter FreezeLinkBase), the local API's own locally (the stack sets it)"`
 	FreezeTokenTTL  time.Duration `env:"FREEZE_TOKEN_TTL" default:"168h" doc:"alerts: how long the freeze link of an alert SMS works (7 days)"`
 	AlertMarkerTTL  time.Duration `env:"ALERT_MARKER_TTL" default:"168h" doc:"alerts: how long a sent-marker is kept: a redelivery within it sends nothing (7 days)"`
 	DefaultTimeZone string        `env:"DEFAULT_TIME_ZONE" default:"Asia/Shanghai" doc:"alerts: the time zone of alert texts for an account whose holder set none (IANA)"`

@@ -94,7 +94,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	route, params, ok := s.route(r.Method, r.URL.EscapedPath())
 	if !ok {
 		writeMessage(w, http.StatusNotFound, "Not Found")
-		s.log.Info("no route", "method", r.Method, "path", r.URL.Path)
+		s.log.Info("no route", "method", r.Method) // not the path, which may hold a freeze token
 		return
 	}
 	if r.ContentLength > MaxPayload {
@@ -122,7 +122,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set(LambdaRequestIDHeader, res.RequestID)
 	}
 	status := s.respond(w, route, res, err)
-	s.log.Info("request", "route", route.Key(), "path", r.URL.Path, "function", route.Function,
+	// The route, never the path: /f/{freezeToken} carries a secret, as API Gateway's access log
+	// would if it logged $context.path.
+	s.log.Info("request", "route", route.Key(), "function", route.Function,
 		"status", status, "ms", time.Since(start).Milliseconds())
 }
 
