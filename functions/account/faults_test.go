@@ -16,6 +16,8 @@ import (
 	"github.com/wallet-accounts/wallet/shared/card"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
 	"github.com/wallet-accounts/wallet/shared/freeze"
+	"github.com/wallet-accounts/wallet/shared/passkey"
+	"github.com/wallet-accounts/wallet/shared/passkey/passkeytest"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/session"
 	"github.com/wallet-accounts/wallet/shared/token"
@@ -31,6 +33,7 @@ func faultFixture(t *testing.T) *faults.Fixture {
 		pay:      pay,
 		cards:    card.NewService(store, pay, f.Cfg.Pepper, f.Clock, f.Log),
 		freeze:   freeze.NewService(store, f.Clock, rand.Reader, f.Log),
+		passkeys: passkey.NewService(store, f.Cfg, f.Clock, rand.Reader, f.Log),
 	}
 	f.Handler = newRouter(h, f.Log).Handle
 	return f
@@ -65,6 +68,25 @@ func mustHandle(t *testing.T, f *faults.Fixture, req faults.Request) map[string]
 	var out map[string]any
 	_ = json.Unmarshal([]byte(resp.Body), &out)
 	return out
+}
+
+// passkeyFinish is a registration's answer ready to send: begun on the session, answered by a
+// fresh software authenticator; the ceremony's challenge is remembered for the canary scan.
+func passkeyFinish(t *testing.T, f *faults.Fixture, a flowtest.Account) faults.Request {
+	t.Helper()
+	out := mustHandle(t, f, faults.Request{Event: faults.Event("POST /v1/passkeys/registrations", "", faults.Bearer(a.SessionToken)...), Status: 201})
+	f.Remember(passkeytest.Challenge(t, out["publicKey"]))
+	b, _ := json.Marshal(map[string]any{"name": "Laptop", "credential": json.RawMessage(newPasskeyAuthenticator().Register(t, out["publicKey"]))})
+	return faults.Request{Event: faults.Event("POST /v1/passkeys/registrations/{registrationId}", string(b),
+		append(faults.Bearer(a.SessionToken), "{registrationId}", out["registrationId"].(string))...), Status: 201}
+}
+
+// passkeyOf registers a passkey on the session and returns a request to route on it.
+func passkeyOf(t *testing.T, f *faults.Fixture, route, body string, status int) faults.Request {
+	t.Helper()
+	a := f.SignUp(t)
+	pk := mustHandle(t, f, passkeyFinish(t, f, a))
+	return faults.Request{Event: faults.Event(route, body, append(faults.Bearer(a.SessionToken), "{passkeyId}", pk["passkeyId"].(string))...), Status: status}
 }
 
 // TestFaultsAccount fails each DynamoDB call of every AccountFunction route in turn (faults.Run).
@@ -154,6 +176,19 @@ func TestFaultsAccount(t *testing.T) {
 			}
 			f.Remember(token)
 			return faults.Request{Event: faults.Event("POST /v1/account/freeze", `{"freezeToken":"`+token+`"}`), Status: 200}
+		}},
+		faults.Case{Name: "passkey registration options", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			return faults.Request{Event: faults.Event("POST /v1/passkeys/registrations", "", faults.Bearer(f.SignUp(t).SessionToken)...), Status: 201}
+		}},
+		faults.Case{Name: "register a passkey", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			return passkeyFinish(t, f, f.SignUp(t))
+		}},
+		faults.Case{Name: "passkeys", Setup: get("GET /v1/passkeys", 200)},
+		faults.Case{Name: "rename a passkey", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			return passkeyOf(t, f, "PATCH /v1/passkeys/{passkeyId}", `{"name":"Work laptop"}`, 204)
+		}},
+		faults.Case{Name: "remove a passkey", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			return passkeyOf(t, f, "DELETE /v1/passkeys/{passkeyId}", "", 204)
 		}},
 	)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/apigw"
 	"github.com/wallet-accounts/wallet/shared/card"
 	"github.com/wallet-accounts/wallet/shared/freeze"
+	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/phone"
 	"github.com/wallet-accounts/wallet/shared/session"
@@ -24,6 +25,7 @@ type handler struct {
 	pay      *paypass.Checker
 	cards    *card.Service
 	freeze   *freeze.Service
+	passkeys *passkey.Service
 }
 
 type response = events.APIGatewayV2HTTPResponse
@@ -40,6 +42,12 @@ func newRouter(h handler, log *slog.Logger) *apigw.Router {
 		"DELETE /v1/bank-cards/{cardId}": apigw.Authed(h.sessions, h.unlinkCard),
 		// A session, or without one a token in the body.
 		"POST /v1/account/freeze": apigw.OptionalSession(h.sessions, h.freezeAccount),
+		// Passkeys (passkey.go).
+		"POST /v1/passkeys/registrations":                  apigw.Authed(h.sessions, h.beginPasskey),
+		"POST /v1/passkeys/registrations/{registrationId}": apigw.Authed(h.sessions, h.finishPasskey),
+		"GET /v1/passkeys":                                 apigw.Authed(h.sessions, h.passkeyList),
+		"PATCH /v1/passkeys/{passkeyId}":                   apigw.Authed(h.sessions, h.renamePasskey),
+		"DELETE /v1/passkeys/{passkeyId}":                  apigw.Authed(h.sessions, h.removePasskey),
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/apigw"
 	"github.com/wallet-accounts/wallet/shared/card"
 	"github.com/wallet-accounts/wallet/shared/freeze"
+	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/session"
 )
@@ -27,6 +28,7 @@ func newTestRouter(t *testing.T) (*apigw.Router, *flowtest.Env) {
 		pay:      pay,
 		cards:    card.NewService(env.Store, pay, env.Cfg.Pepper, env.Clock, env.Log),
 		freeze:   freeze.NewService(env.Store, env.Clock, rand.Reader, env.Log),
+		passkeys: passkey.NewService(env.Store, env.Cfg, env.Clock, rand.Reader, env.Log),
 	}
 	return newRouter(h, env.Log), env
 }

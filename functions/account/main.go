@@ -1,5 +1,5 @@
 // Command account is AccountFunction: sign-in and sign-out, the account overview, devices, bank
-// cards and freezing. This file only wires; handler.go adapts.
+// cards, passkeys and freezing. This file only wires; handler.go adapts.
 package main
 
 import (
@@ -13,6 +13,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/config/awsenv"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
 	"github.com/wallet-accounts/wallet/shared/freeze"
+	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/secret"
 	"github.com/wallet-accounts/wallet/shared/session"
@@ -29,6 +30,7 @@ func main() {
 		pay:      pay,
 		cards:    card.NewService(store, pay, cfg.Pepper, clock, log),
 		freeze:   freeze.NewService(store, clock, rand.Reader, log),
+		passkeys: passkey.NewService(store, cfg, clock, rand.Reader, log),
 	}
 	lambda.Start(newRouter(h, log).WithTimeout(cfg.RequestTimeout).Handle)
 }

@@ -69,6 +69,9 @@ type RegistrationRequest struct {
 // FinishRegistration verifies the authenticator's answer and stores the passkey, spending the
 // ceremony, with a passkey_added event, in one transaction.
 func (s *Service) FinishRegistration(ctx context.Context, p account.Principal, req RegistrationRequest) (Passkey, error) {
+	if err := account.Required("name", req.Name); err != nil {
+		return Passkey{}, err
+	}
 	name, err := checkName(req.Name)
 	if err != nil {
 		return Passkey{}, err
@@ -184,6 +187,9 @@ func (s *Service) List(ctx context.Context, p account.Principal) ([]Passkey, err
 func (s *Service) Rename(ctx context.Context, p account.Principal, passkeyID, name string) error {
 	if !validID(passkeyID) {
 		return account.FieldError(account.CodeInvalidField, "passkeyId", "not a passkey id")
+	}
+	if err := account.Required("name", name); err != nil {
+		return err
 	}
 	name, err := checkName(name)
 	if err != nil {
