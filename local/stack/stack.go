@@ -71,6 +71,7 @@ type Stack struct {
 	pools    map[string]*runtimeapi.Pool
 	skipped  map[string]string // logical id -> why it is not running
 	api      *http.Server
+	apiLn    net.Listener // taken before the functions start, so their RP_ORIGINS can name its port
 	apiURL   string
 	routes   []httpapi.Route
 	sms      *smsPrinter
@@ -120,6 +121,11 @@ func Start(ctx context.Context, cfg Config) (st *Stack, err error) {
 	streamARN, err := st.createTable(ctx, table)
 	if err != nil {
 		return st, err
+	}
+	if cfg.APIAddr != "" {
+		if err := st.listenAPI(); err != nil {
+			return st, err
+		}
 	}
 	if err := st.prepareEnv(streamARN); err != nil {
 		return st, err
@@ -234,7 +240,7 @@ func (st *Stack) prepareEnv(streamARN string) error {
 		return fmt.Errorf("function home: %w", err)
 	}
 	st.env = Environment{Template: st.tpl, Table: st.cfg.Table, StreamARN: streamARN, DynamoDB: st.ddb.url,
-		SNS: st.moto.url, Pepper: pepper, Home: home, Overrides: st.cfg.Env, Log: st.cfg.Log}
+		SNS: st.moto.url, Pepper: pepper, Home: home, Overrides: st.cfg.Env, Log: st.cfg.Log, RPOrigin: st.rpOrigin()}
 	return nil
 }
 
@@ -295,18 +301,34 @@ func APIRoutes(tpl *template.Template) []httpapi.Route {
 	return routes
 }
 
-// serveAPI serves the template's HttpApi routes.
+// listenAPI takes the HTTP API's address (a free port for port 0).
+func (st *Stack) listenAPI() error {
+	ln, err := net.Listen("tcp", st.cfg.APIAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP API: %w", err)
+	}
+	st.apiLn, st.apiURL = ln, "http://"+ln.Addr().String()
+	return nil
+}
+
+// rpOrigin is the origin a browser on the HTTP API has, as WebAuthn sees it: localhost and the
+// API's port (WebAuthn takes no IP address as a relying party id); "" without an API.
+func (st *Stack) rpOrigin() string {
+	if st.apiLn == nil {
+		return ""
+	}
+	_, port, _ := net.SplitHostPort(st.apiLn.Addr().String())
+	return "http://localhost:" + port
+}
+
+// serveAPI serves the template's HttpApi routes on the address listenAPI took.
 func (st *Stack) serveAPI() error {
 	st.routes = APIRoutes(st.tpl)
 	handler, err := httpapi.New(st.routes, st.Invoke, st.cfg.Log)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", st.cfg.APIAddr)
-	if err != nil {
-		return fmt.Errorf("HTTP API: %w", err)
-	}
-	st.apiURL = "http://" + ln.Addr().String()
+	ln := st.apiLn
 	st.api = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := st.api.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -336,6 +358,9 @@ func (st *Stack) Close() error {
 	}
 	st.stopping = true
 	var errs []error
+	if st.api == nil && st.apiLn != nil {
+		_ = st.apiLn.Close() // taken, never served: the start failed after listenAPI
+	}
 	if st.api != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		if err := st.api.Shutdown(ctx); err != nil {
