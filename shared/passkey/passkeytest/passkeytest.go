@@ -96,3 +96,7 @@ func asJSON(t testing.TB, v any) []byte {
 	}
 	return b
 }
+
+// PublicKey is the credential's public key as the relying party stores it (COSE): what a test
+// looks for where no key material may be (logs).
+func (a *Authenticator) PublicKey() []byte { return a.Cred.Key.AttestationData() }
