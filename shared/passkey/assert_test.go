@@ -6,6 +6,7 @@ import (
 	"github.com/wallet-accounts/wallet/local/stacktest"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/passkey"
+	"github.com/wallet-accounts/wallet/shared/passkey/passkeytest"
 )
 
 // TestVerifyAssertion: an assertion bound to the account, and a discoverable one, prove the
@@ -44,6 +45,13 @@ func TestVerifyAssertion(t *testing.T) {
 	if list[0].SignCount != 8 || !list[0].LastUsedAt.Equal(env.Clock.Now()) {
 		t.Fatalf("use not recorded: %+v", list[0])
 	}
+	// Two assertions verified against the same stored count: only the first recorded counts; the
+	// second is a lost race (re-read, and verify again).
+	first, second := verified(t, svc, auth, a.ID), verified(t, svc, auth, a.ID)
+	if err := env.Store.UsePasskey(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, env.Store.UsePasskey(ctx, second), account.CodeConflict)
 
 	// Discoverable: no account until the answer, which names it by its user handle.
 	opts, err = svc.BeginAssertion(ctx, passkey.PurposeSignIn, "")
@@ -51,12 +59,26 @@ func TestVerifyAssertion(t *testing.T) {
 		t.Fatalf("discoverable options %+v %v", opts.PublicKey, err)
 	}
 	proof, err = svc.VerifyAssertion(ctx, opts.CeremonyID, auth.Assert(t, opts.PublicKey), passkey.PurposeSignIn, "")
-	if err != nil || proof.AccountID != a.ID || proof.PasskeyID != pk.ID || proof.SignCount != 9 {
+	if err != nil || proof.AccountID != a.ID || proof.PasskeyID != pk.ID || proof.SignCount != 11 {
 		t.Fatalf("discoverable %+v %v", proof, err)
 	}
 	// A ceremony answered for another purpose, or bound elsewhere, is refused.
 	_, err = svc.VerifyAssertion(ctx, opts.CeremonyID, auth.Assert(t, opts.PublicKey), passkey.PurposeReauth, a.ID)
 	wantCode(t, err, account.CodeInvalidCeremony)
+}
+
+// verified is a verified reauthentication assertion by auth for the account.
+func verified(t *testing.T, svc *passkey.Service, auth *passkeytest.Authenticator, accountID string) passkey.Assertion {
+	t.Helper()
+	opts, err := svc.BeginAssertion(ctx, passkey.PurposeReauth, accountID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proof, err := svc.VerifyAssertion(ctx, opts.CeremonyID, auth.Assert(t, opts.PublicKey), passkey.PurposeReauth, accountID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return proof
 }
 
 // TestAnAssertionForAnotherAccount: a ceremony bound to one account refuses another account's
