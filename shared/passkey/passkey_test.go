@@ -15,6 +15,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/passkey/passkeytest"
+	"github.com/wallet-accounts/wallet/shared/secret"
 )
 
 var ctx = context.Background()
@@ -323,4 +324,35 @@ func TestTheAccountsPasskeysAreExcluded(t *testing.T) {
 	}
 	_, err = svc.FinishRegistration(ctx, p, passkey.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Again", Credential: auth.Register(t, opts.PublicKey)})
 	wantCode(t, err, account.CodePasskeyRegistered)
+}
+
+// TestACeremonyOutlivesARotation: a ceremony opened under the pepper's previous key is finished
+// after a rotation, since its id names its key; once that key is removed it is refused.
+func TestACeremonyOutlivesARotation(t *testing.T) {
+	env, svc := newService(t)
+	a := env.SignUp(t)
+	opts, err := svc.BeginRegistration(ctx, fresh(env, a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred := newAuthenticator().Register(t, opts.PublicKey)
+	old := env.Cfg.Pepper
+	env.Rotate(t)
+	rotated := passkey.NewService(env.Store, env.Cfg, env.Clock, rand.Reader, env.Log)
+	req := passkey.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Laptop", Credential: cred}
+	if _, err := rotated.FinishRegistration(ctx, fresh(env, a), req); err != nil {
+		t.Fatalf("a ceremony under the previous key: %v", err)
+	}
+	opts, err = svc.BeginRegistration(ctx, fresh(env, a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req = passkey.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Phone", Credential: newAuthenticator().Register(t, opts.PublicKey)}
+	cfg := env.Cfg
+	cfg.Pepper, err = secret.NewKeyring(env.Cfg.Pepper.Current()) // the previous key removed
+	if err != nil || old.Current().ID == cfg.Pepper.Current().ID {
+		t.Fatal(err)
+	}
+	_, err = passkey.NewService(env.Store, cfg, env.Clock, rand.Reader, env.Log).FinishRegistration(ctx, fresh(env, a), req)
+	wantCode(t, err, account.CodeInvalidCeremony)
 }
