@@ -16,6 +16,8 @@ import (
 	"github.com/wallet-accounts/wallet/shared/card"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
 	"github.com/wallet-accounts/wallet/shared/freeze"
+	"github.com/wallet-accounts/wallet/shared/passkey"
+	"github.com/wallet-accounts/wallet/shared/passkey/passkeytest"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/session"
 	"github.com/wallet-accounts/wallet/shared/token"
@@ -26,12 +28,14 @@ func faultFixture(t *testing.T) *faults.Fixture {
 	f := faults.NewFixture(t, nil)
 	store := dynamo.New(f.FaultyDB, f.Table).WithEventTTL(f.Cfg.EventTTL)
 	pay := paypass.New(store, f.Hasher, f.Clock, f.Cfg, f.Log)
+	passkeys := passkey.NewService(store, f.Cfg, f.Clock, rand.Reader, f.Log)
 	h := handler{
-		sessions: session.NewService(store, f.Hasher, f.Clock, rand.Reader, f.Cfg, f.Log),
+		sessions: session.NewService(store, f.Hasher, f.Clock, rand.Reader, f.Cfg, f.Log).WithPasskeys(passkeys),
 		pay:      pay,
 		cards:    card.NewService(store, pay, f.Cfg.Pepper, f.Clock, f.Log),
 		freeze:   freeze.NewService(store, f.Clock, rand.Reader, f.Log),
 		lang:     f.Cfg.DefaultLang,
+		passkeys: passkeys,
 	}
 	f.Handler = newRouter(h, f.Log).Handle
 	return f
@@ -71,6 +75,51 @@ func mustHandle(t *testing.T, f *faults.Fixture, req faults.Request) map[string]
 	var out map[string]any
 	_ = json.Unmarshal([]byte(resp.Body), &out)
 	return out
+}
+
+// passkeyFinish is a registration's answer ready to send: begun on the session, answered by a
+// fresh software authenticator; the ceremony's challenge is remembered for the canary scan.
+func passkeyFinish(t *testing.T, f *faults.Fixture, a flowtest.Account) faults.Request {
+	t.Helper()
+	return passkeyFinishBy(t, f, a, newPasskeyAuthenticator())
+}
+
+func passkeyFinishBy(t *testing.T, f *faults.Fixture, a flowtest.Account, auth *passkeytest.Authenticator) faults.Request {
+	t.Helper()
+	out := mustHandle(t, f, faults.Request{Event: faults.Event("POST /v1/passkeys/registrations", "", faults.Bearer(a.SessionToken)...), Status: 201})
+	f.Remember(passkeytest.Challenge(t, out["publicKey"]))
+	b, _ := json.Marshal(map[string]any{"name": "Laptop", "credential": json.RawMessage(auth.Register(t, out["publicKey"]))})
+	return faults.Request{Event: faults.Event("POST /v1/passkeys/registrations/{registrationId}", string(b),
+		append(faults.Bearer(a.SessionToken), "{registrationId}", out["registrationId"].(string))...), Status: 201}
+}
+
+// passkeyOf registers a passkey on the session and returns a request to route on it.
+func passkeyOf(t *testing.T, f *faults.Fixture, route, body string, status int) faults.Request {
+	t.Helper()
+	a := f.SignUp(t)
+	pk := mustHandle(t, f, passkeyFinish(t, f, a))
+	return faults.Request{Event: faults.Event(route, body, append(faults.Bearer(a.SessionToken), "{passkeyId}", pk["passkeyId"].(string))...), Status: status}
+}
+
+// withPasskey signs up an account with a registered passkey, and returns its authenticator.
+func withPasskey(t *testing.T, f *faults.Fixture) (flowtest.Account, *passkeytest.Authenticator) {
+	t.Helper()
+	a, auth := f.SignUp(t), newPasskeyAuthenticator()
+	mustHandle(t, f, passkeyFinishBy(t, f, a, auth))
+	return a, auth
+}
+
+// passkeyAnswer opens a ceremony through the router and has auth answer it.
+func passkeyAnswer(t *testing.T, f *faults.Fixture, auth *passkeytest.Authenticator) map[string]any {
+	t.Helper()
+	out := mustHandle(t, f, faults.Request{Event: faults.Event("POST /v1/sessions/passkey/options", ""), Status: 200})
+	f.Remember(passkeytest.Challenge(t, out["publicKey"]))
+	return map[string]any{"ceremonyId": out["ceremonyId"], "credential": json.RawMessage(auth.Assert(t, out["publicKey"]))}
+}
+
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }
 
 // TestFaultsAccount fails each DynamoDB call of every AccountFunction route in turn (faults.Run).
@@ -191,6 +240,38 @@ func TestFaultsAccount(t *testing.T) {
 			tok := alertToken(t, f, f.SignUp(t))
 			mustHandle(t, f, landingButton(tok, 200))
 			return landingButton(tok, 400)
+		}},
+		faults.Case{Name: "passkey ceremony", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			return faults.Request{Event: faults.Event("POST /v1/sessions/passkey/options", ""), Status: 200}
+		}},
+		faults.Case{Name: "sign in with a passkey", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			_, auth := withPasskey(t, f)
+			body := passkeyAnswer(t, f, auth)
+			body["device"] = newDevice
+			return faults.Request{Event: faults.Event("POST /v1/sessions/passkey", jsonOf(body)), Status: 201}
+		}},
+		faults.Case{Name: "sign in, a passkey as the step-up", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a, auth := withPasskey(t, f)
+			return faults.Request{Event: faults.Event("POST /v1/sessions", jsonOf(map[string]any{"phone": a.Phone.E164, "password": a.Password,
+				"device": newDevice, "passkey": passkeyAnswer(t, f, auth)})), Status: 201}
+		}},
+		faults.Case{Name: "reauthenticate with a passkey", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a, auth := withPasskey(t, f)
+			return faults.Request{Event: faults.Event("POST /v1/sessions/current/reauthenticate", jsonOf(map[string]any{"passkey": passkeyAnswer(t, f, auth)}),
+				faults.Bearer(a.SessionToken)...), Status: 204}
+		}},
+		faults.Case{Name: "passkey registration options", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			return faults.Request{Event: faults.Event("POST /v1/passkeys/registrations", "", faults.Bearer(f.SignUp(t).SessionToken)...), Status: 201}
+		}},
+		faults.Case{Name: "register a passkey", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			return passkeyFinish(t, f, f.SignUp(t))
+		}},
+		faults.Case{Name: "passkeys", Setup: get("GET /v1/passkeys", 200)},
+		faults.Case{Name: "rename a passkey", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			return passkeyOf(t, f, "PATCH /v1/passkeys/{passkeyId}", `{"name":"Work laptop"}`, 204)
+		}},
+		faults.Case{Name: "remove a passkey", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			return passkeyOf(t, f, "DELETE /v1/passkeys/{passkeyId}", "", 204)
 		}},
 	)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/apigw"
 	"github.com/wallet-accounts/wallet/shared/card"
 	"github.com/wallet-accounts/wallet/shared/freeze"
+	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/phone"
 	"github.com/wallet-accounts/wallet/shared/session"
@@ -25,6 +26,7 @@ type handler struct {
 	cards    *card.Service
 	freeze   *freeze.Service
 	lang     string // DEFAULT_LANGUAGE: the freeze link's page for a browser that names no language
+	passkeys *passkey.Service
 }
 
 type response = events.APIGatewayV2HTTPResponse
@@ -32,6 +34,8 @@ type response = events.APIGatewayV2HTTPResponse
 func newRouter(h handler, log *slog.Logger) *apigw.Router {
 	return apigw.NewRouter(log, map[string]apigw.HandlerFunc{
 		"POST /v1/sessions":                        h.signIn,
+		"POST /v1/sessions/passkey/options":        h.passkeyOptions,
+		"POST /v1/sessions/passkey":                h.passkeySignIn,
 		"DELETE /v1/sessions/current":              apigw.Authed(h.sessions, h.signOut),
 		"POST /v1/sessions/current/reauthenticate": apigw.Authed(h.sessions, h.reauthenticate),
 		"GET /v1/account":                          apigw.Authed(h.sessions, h.account),
@@ -42,6 +46,12 @@ func newRouter(h handler, log *slog.Logger) *apigw.Router {
 		"DELETE /v1/bank-cards/{cardId}":           apigw.Authed(h.sessions, h.unlinkCard),
 		// A session, or without one a token in the body.
 		"POST /v1/account/freeze": apigw.OptionalSession(h.sessions, h.freezeAccount),
+		// Passkeys (passkey.go).
+		"POST /v1/passkeys/registrations":                  apigw.Authed(h.sessions, h.beginPasskey),
+		"POST /v1/passkeys/registrations/{registrationId}": apigw.Authed(h.sessions, h.finishPasskey),
+		"GET /v1/passkeys":                                 apigw.Authed(h.sessions, h.passkeyList),
+		"PATCH /v1/passkeys/{passkeyId}":                   apigw.Authed(h.sessions, h.renamePasskey),
+		"DELETE /v1/passkeys/{passkeyId}":                  apigw.Authed(h.sessions, h.removePasskey),
 		// The freeze link of an alert SMS: pages for a browser, errors too (landing.go).
 		landingGet:  h.landing,
 		landingPost: h.landingFreeze,
@@ -49,11 +59,12 @@ func newRouter(h handler, log *slog.Logger) *apigw.Router {
 }
 
 type signInBody struct {
-	Phone             string       `json:"phone"`
-	Region            string       `json:"region"`
-	Password          string       `json:"password"`
-	Device            *body.Device `json:"device"`
-	VerificationToken string       `json:"verificationToken"`
+	Phone             string        `json:"phone"`
+	Region            string        `json:"region"`
+	Password          string        `json:"password"`
+	Device            *body.Device  `json:"device"`
+	VerificationToken string        `json:"verificationToken"`
+	Passkey           *body.Passkey `json:"passkey"` // instead of a code, as the step-up
 }
 
 func (h handler) signIn(ctx context.Context, req events.APIGatewayV2HTTPRequest) (response, error) {
@@ -72,7 +83,7 @@ func (h handler) signIn(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 		return response{}, err
 	}
 	out, err := h.sessions.SignIn(ctx, session.SignInRequest{Phone: num, Password: in.Password, Device: *in.Device.Input(),
-		VerificationToken: in.VerificationToken, SourceIP: apigw.SourceIP(req)})
+		VerificationToken: in.VerificationToken, Passkey: in.Passkey.Answer(), SourceIP: apigw.SourceIP(req)})
 	if err != nil {
 		return response{}, err
 	}
@@ -81,15 +92,16 @@ func (h handler) signIn(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 
 func (h handler) reauthenticate(ctx context.Context, p account.Principal, req events.APIGatewayV2HTTPRequest) (response, error) {
 	var in struct {
-		Password string `json:"password"`
+		Password string        `json:"password"`
+		Passkey  *body.Passkey `json:"passkey"`
 	}
 	if err := apigw.Decode(req, &in); err != nil {
 		return response{}, err
 	}
-	if err := account.Required("password", in.Password); err != nil {
-		return response{}, err
+	if (in.Password == "") == (in.Passkey == nil) {
+		return response{}, account.FieldError(account.CodeMissingField, "password", "send the password or a passkey, one of them")
 	}
-	if err := h.sessions.Reauthenticate(ctx, p, in.Password); err != nil {
+	if err := h.sessions.Reauthenticate(ctx, p, in.Password, in.Passkey.Answer()); err != nil {
 		return response{}, err
 	}
 	return apigw.NoContent(), nil

@@ -14,6 +14,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/apigw"
 	"github.com/wallet-accounts/wallet/shared/card"
 	"github.com/wallet-accounts/wallet/shared/freeze"
+	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/session"
 )
@@ -22,12 +23,14 @@ func newTestRouter(t *testing.T) (*apigw.Router, *flowtest.Env) {
 	t.Helper()
 	env := flowtest.New(t, nil)
 	pay := paypass.New(env.Store, env.Hasher, env.Clock, env.Cfg, env.Log)
+	passkeys := passkey.NewService(env.Store, env.Cfg, env.Clock, rand.Reader, env.Log)
 	h := handler{
-		sessions: session.NewService(env.Store, env.Hasher, env.Clock, rand.Reader, env.Cfg, env.Log),
+		sessions: session.NewService(env.Store, env.Hasher, env.Clock, rand.Reader, env.Cfg, env.Log).WithPasskeys(passkeys),
 		pay:      pay,
 		cards:    card.NewService(env.Store, pay, env.Cfg.Pepper, env.Clock, env.Log),
 		freeze:   freeze.NewService(env.Store, env.Clock, rand.Reader, env.Log),
 		lang:     env.Cfg.DefaultLang,
+		passkeys: passkeys,
 	}
 	return newRouter(h, env.Log), env
 }

@@ -1,5 +1,5 @@
 // Command account is AccountFunction: sign-in and sign-out, the account overview, devices, bank
-// cards and freezing. This file only wires; handler.go adapts.
+// cards, passkeys and freezing. This file only wires; handler.go adapts.
 package main
 
 import (
@@ -13,6 +13,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/config/awsenv"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
 	"github.com/wallet-accounts/wallet/shared/freeze"
+	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/secret"
 	"github.com/wallet-accounts/wallet/shared/session"
@@ -24,12 +25,14 @@ func main() {
 	hasher := secret.NewHasher(cfg.Argon2Params(), rand.Reader, cfg.Pepper)
 	clock := account.SystemClock{}
 	pay := paypass.New(store, hasher, clock, cfg, log)
+	passkeys := passkey.NewService(store, cfg, clock, rand.Reader, log)
 	h := handler{
-		sessions: session.NewService(store, hasher, clock, rand.Reader, cfg, log),
+		sessions: session.NewService(store, hasher, clock, rand.Reader, cfg, log).WithPasskeys(passkeys),
 		pay:      pay,
 		cards:    card.NewService(store, pay, cfg.Pepper, clock, log),
 		freeze:   freeze.NewService(store, clock, rand.Reader, log),
 		lang:     cfg.DefaultLang,
+		passkeys: passkeys,
 	}
 	lambda.Start(newRouter(h, log).WithTimeout(cfg.RequestTimeout).Handle)
 }

@@ -71,9 +71,18 @@ type loginBody struct {
 
 // factorBody is a second factor: reset.Factor as the API spells it.
 type factorBody struct {
-	QuestionID string `json:"questionId"`
-	Answer     string `json:"answer"`
-	IDNumber   string `json:"idNumber"`
+	QuestionID string        `json:"questionId"`
+	Answer     string        `json:"answer"`
+	IDNumber   string        `json:"idNumber"`
+	Passkey    *body.Passkey `json:"passkey"` // a passkey of the account
+}
+
+// factor is b as the flow takes it; nil stays nil.
+func (b *factorBody) factor() *reset.Factor {
+	if b == nil {
+		return nil
+	}
+	return &reset.Factor{QuestionID: b.QuestionID, Answer: b.Answer, IDNumber: b.IDNumber, Passkey: b.Passkey.Answer()}
 }
 
 func (h handler) login(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -82,7 +91,7 @@ func (h handler) login(ctx context.Context, req events.APIGatewayV2HTTPRequest) 
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	err := h.reset.ResetLogin(ctx, reset.LoginRequest{VerificationToken: in.VerificationToken, NewPassword: in.NewPassword,
-		Device: in.Device.Input(), SecondFactor: (*reset.Factor)(in.SecondFactor)})
+		Device: in.Device.Input(), SecondFactor: in.SecondFactor.factor()})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

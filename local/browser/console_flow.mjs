@@ -1,7 +1,10 @@
 // The console's main flow in a real browser (Debian's chromium, driven by playwright-core over
 // CDP): sign up taking the codes from the inbox with one click, sign out, sign in again from a
-// new device identity with the step-up code, list and remove devices, freeze from the session
-// and see the account frozen. browser_test.go runs it under `make test`; one browser, one page.
+// new device identity with the step-up code, list and remove devices, register a passkey (a CDP
+// virtual authenticator answers), sign out and sign in with it, open the freeze link of the
+// new-device alert (its GET freezes nothing), freeze from the session and see the account
+// frozen, then press the link's button. browser_test.go runs it under `make test`; one browser,
+// one page.
 //
 // Environment: CONSOLE_URL (http://localhost:<port>, not 127.0.0.1: WebAuthn needs a domain
 // name), CHROMIUM (the browser), SHOTS (a folder for one screenshot per step), PROFILE (an empty
@@ -10,22 +13,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
-// Steps that wait for routes other engineers are building. Each is written out below and runs
-// once its switch is on; until then its routes are not in template.yaml and the step could only
-// fail, so it is left out, for that reason only.
-//
-// PASSKEYS, once POST /v1/passkeys/registrations[/{registrationId}], GET/PATCH/DELETE
-// /v1/passkeys[/{id}] and POST /v1/sessions/passkey[/options] are routes (check the paths and
-// bodies in console.js's PASSKEY and passkeySignInBody against openapi.yaml first):
-//   1. register a passkey on the Passkeys page (the virtual authenticator below answers),
-//   2. see it listed, 3. sign out, 4. sign in with the passkey, 5. be signed in.
-const PASSKEYS = false;
-// FREEZE_LANDING, once GET /f/{freezeToken} serves the landing page on the local API's address:
-//   1. open the freeze link of the new-device alert SMS from the inbox; its GET must not freeze:
-//      back on the console the account is still active;
-//   2. after the freeze from the session, open the link again and press the page's button: the
-//      page answers that the account is frozen (a freeze token on a frozen account is still a 200).
-const FREEZE_LANDING = true;
 
 const need = (name) => {
   const v = process.env[name];
@@ -153,7 +140,7 @@ async function flow() {
   });
 
   // A new device identity: the sign-in needs a step-up code, and the account hears of it by an
-  // alert SMS with a freeze link (FREEZE_LANDING).
+  // alert SMS with a freeze link.
   await step('sign-in-new-device', async () => {
     await page.click('#device-new');
     await page.fill('#signin-form [name=phone]', spaced);
@@ -183,9 +170,8 @@ async function flow() {
     await page.locator('#devices tr[data-current="false"]').waitFor({ state: 'detached' });
   });
 
-  if (PASSKEYS) await passkeySteps();
-  else await passkeysNotYet();
-  if (FREEZE_LANDING) await freezeLinkOpened();
+  await passkeySteps();
+  await freezeLinkOpened();
 
   await step('frozen', async () => {
     await page.goto(base + '/#account');
@@ -206,17 +192,7 @@ async function flow() {
     await answered(403, 'account_frozen');
   });
 
-  if (FREEZE_LANDING) await freezeLinkPressed();
-}
-
-// Until the passkey routes land, the Passkeys page shows the API's 404 and breaks nothing.
-async function passkeysNotYet() {
-  await step('passkeys-not-yet', async () => {
-    await page.goto(base + '/#passkeys');
-    await page.click('#passkey-register button');
-    await answered(404);
-    await page.locator('#answer', { hasText: 'No route' }).waitFor();
-  });
+  await freezeLinkPressed();
 }
 
 async function passkeySteps() {
@@ -233,7 +209,6 @@ async function passkeySteps() {
   });
   await step('passkey-signed-in', async () => {
     await page.goto(base + '/#passkeys');
-    await page.fill('#passkey-signin [name=phone]', spaced);
     await page.click('#passkey-signin button');
     await signedIn(true);
     await page.locator('#account-status', { hasText: 'active' }).waitFor();

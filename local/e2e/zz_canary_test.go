@@ -6,6 +6,8 @@ package e2e
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"regexp"
@@ -14,11 +16,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/descope/virtualwebauthn"
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/wallet-accounts/wallet/local/faults"
 	"github.com/wallet-accounts/wallet/local/stacktest"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
+	"github.com/wallet-accounts/wallet/shared/passkey/passkeytest"
 	"github.com/wallet-accounts/wallet/shared/secret"
 	tokens "github.com/wallet-accounts/wallet/shared/token"
 )
@@ -137,7 +141,8 @@ func expect(t *testing.T, what string, res response, status int) response {
 
 // TestZZCanaryEveryFlow runs every flow over HTTP with planted, unique values for every secret
 // — login and payment passwords, answers, ID and card numbers, codes, verification, session and
-// freeze tokens — for TestZZZNothingLeaks to look for.
+// freeze tokens, a passkey ceremony's challenge and key material — for TestZZZNothingLeaks to
+// look for.
 func TestZZCanaryEveryFlow(t *testing.T) {
 	c := newClient(t)
 	a := canarySignUp(t, c, true)
@@ -153,6 +158,23 @@ func TestZZCanaryEveryFlow(t *testing.T) {
 	expect(t, "link card", c.do("POST", "/v1/bank-cards", map[string]string{"cardNumber": card, "paymentPassword": a.pay}, bearer(a.session)...), 201)
 	expect(t, "cards", c.do("GET", "/v1/bank-cards", nil, bearer(a.session)...), 200)
 	expect(t, "payment verify", c.do("POST", "/v1/payment-password/verify", map[string]string{"paymentPassword": a.pay}, bearer(a.session)...), 204)
+
+	// A passkey: its ceremony's challenge, the authenticator's answer and the public key it
+	// carries are in no log line, item or SMS (the item keeps the key's raw bytes only).
+	auth := passkeytest.New("localhost", localOrigin(t), virtualwebauthn.AuthenticatorOptions{})
+	res = expect(t, "passkey options", c.do("POST", "/v1/passkeys/registrations", nil, bearer(a.session)...), 201)
+	plant(passkeytest.Challenge(t, res.Body["publicKey"]), base64.StdEncoding.EncodeToString(auth.PublicKey()),
+		base64.RawURLEncoding.EncodeToString(auth.PublicKey()))
+	var answer struct {
+		Response struct{ ClientDataJSON, AttestationObject string }
+	}
+	credential := auth.Register(t, res.Body["publicKey"])
+	_ = json.Unmarshal(credential, &answer)
+	plant(answer.Response.ClientDataJSON, answer.Response.AttestationObject)
+	res = expect(t, "passkey", c.do("POST", "/v1/passkeys/registrations/"+res.Body["registrationId"].(string),
+		map[string]any{"name": "Canary key", "credential": json.RawMessage(credential)}, bearer(a.session)...), 201)
+	expect(t, "passkeys", c.do("GET", "/v1/passkeys", nil, bearer(a.session)...), 200)
+	expect(t, "rename passkey", c.do("PATCH", "/v1/passkeys/"+res.Body["passkeyId"].(string), map[string]string{"name": "Canary"}, bearer(a.session)...), 204)
 
 	// Every reset.
 	pay2 := plantedDigits(6, func(s string) bool { return secret.CheckPaymentPassword(s, secret.Personal{Phone: a.phone}, "") == nil })

@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,7 +17,9 @@ import (
 //   - nothing in an account's partition (device, card, event, phone change) outlives or precedes
 //     its account, and every account has exactly one account_created event: no account is
 //     half-created;
-//   - every session belongs to an active account and is the one its device holds.
+//   - every session belongs to an active account and is the one its device holds;
+//   - every passkey has its credential index item pointing back at it, and every index item
+//     points at a passkey: no credential is half-registered or half-removed.
 func CheckTable(tb Table) []string {
 	var bad []string
 	add := func(format string, args ...any) { bad = append(bad, fmt.Sprintf(format, args...)) }
@@ -37,15 +40,34 @@ func CheckTable(tb Table) []string {
 			}
 		case kindAccount:
 			bad = append(bad, checkAccount(tb, accountOf(k), it)...)
-		case kindDevice, kindEvent, kindCard, kindPhoneChange:
+		case kindDevice, kindEvent, kindCard, kindPhoneChange, kindPasskey:
 			if tb.account(accountOf(k)) == nil {
 				add("%s %s belongs to no account", kindOf(k), k)
+			}
+			bad = append(bad, checkPasskeyIndexed(tb, k, it)...)
+		case kindPasskeyIdx:
+			pk := tb["ACCOUNT#"+it.S("accountId")+"|CREDENTIAL#"+it.S("passkeyId")]
+			if pk == nil {
+				add("passkey index %s points at no passkey of account %q", k, it.S("accountId"))
 			}
 		case kindSession:
 			bad = append(bad, checkSession(tb, k, it)...)
 		}
 	}
 	return bad
+}
+
+// checkPasskeyIndexed checks that a passkey (any other kind passes) has its index item.
+func checkPasskeyIndexed(tb Table, k string, it Item) []string {
+	if kindOf(k) != kindPasskey {
+		return nil
+	}
+	sum := sha256.Sum256(it.B("credentialId"))
+	idx := tb["PASSKEY#"+hexOf(sum[:])+"|PASSKEY"]
+	if _, id, _ := strings.Cut(k, "|CREDENTIAL#"); idx == nil || idx.S("accountId") != accountOf(k) || idx.S("passkeyId") != id {
+		return []string{fmt.Sprintf("passkey %s has no credential index item pointing at it", k)}
+	}
+	return nil
 }
 
 func checkAccount(tb Table, id string, a Item) []string {

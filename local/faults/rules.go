@@ -42,6 +42,13 @@ func Rules() []Rule {
 			return d.Before.account(id) != nil && attrChange(d, id, "phone")
 		}},
 		{account.EventPhoneChangeCancelled, func(d Diff, id string) bool { return changeMovedTo(d, id, "cancelled") }},
+		{account.EventPasskeyAdded, func(d Diff, id string) bool { return anyKey(d.Added, passkeyOf(id)) }},
+		{account.EventPasskeyRemoved, func(d Diff, id string) bool { return anyKey(d.Removed, passkeyOf(id)) }},
+		{account.EventPasskeyClone, func(d Diff, id string) bool {
+			return anyKey(d.Change, func(k string) bool {
+				return passkeyOf(id)(k) && d.After[k].N("cloneWarnedAt") != d.Before[k].N("cloneWarnedAt")
+			})
+		}},
 	}
 }
 
@@ -94,7 +101,8 @@ func touchedAccounts(d Diff) []string {
 }
 
 // checkSpent checks that every verification token and freeze token the request spent (its item
-// deleted) has its effect in the same diff: no proof is both spent and its effect missing.
+// deleted), and every passkey ceremony it spent (its marker added), has its effect in the same
+// diff: no proof is both spent and its effect missing.
 func checkSpent(d Diff) []string {
 	var bad []string
 	for _, k := range d.Removed {
@@ -111,7 +119,27 @@ func checkSpent(d Diff) []string {
 			}
 		}
 	}
+	for _, k := range d.Added {
+		if m := d.After[k]; kindOf(k) == kindCeremony && !ceremonyEffect(d, m) {
+			bad = append(bad, fmt.Sprintf("a %s passkey ceremony of account %s was spent without its effect", m.S("purpose"), m.S("accountId")))
+		}
+	}
 	return bad
+}
+
+// ceremonyEffect reports whether the diff holds what a passkey ceremony's marker is spent for: a
+// registration's new passkey, an assertion's recorded use of one.
+func ceremonyEffect(d Diff, marker Item) bool {
+	mine := passkeyOf(marker.S("accountId"))
+	if marker.S("purpose") == "register" {
+		return anyKey(d.Added, mine)
+	}
+	return anyKey(d.Change, func(k string) bool { return mine(k) && d.After[k].N("lastUsedAt") != d.Before[k].N("lastUsedAt") })
+}
+
+// passkeyOf matches the keys of account id's passkeys.
+func passkeyOf(id string) func(string) bool {
+	return func(k string) bool { return kindOf(k) == kindPasskey && accountOf(k) == id }
 }
 
 // proofEffect reports whether the diff holds what the proof's purpose is spent for.

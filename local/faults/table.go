@@ -63,6 +63,9 @@ const (
 	kindIdempotency = "idempotency record"
 	kindFreezeToken = "freeze token"
 	kindJob         = "job checkpoint"
+	kindPasskey     = "passkey"
+	kindPasskeyIdx  = "passkey credential index"
+	kindCeremony    = "passkey ceremony marker"
 	kindOther       = "other"
 )
 
@@ -84,6 +87,8 @@ func kindOf(key string) string {
 				return kindCard
 			case "PHONECHANGE":
 				return kindPhoneChange
+			case "CREDENTIAL":
+				return kindPasskey
 			}
 		}
 	case prefix == "PHONE" && sk == "PHONE":
@@ -104,6 +109,10 @@ func kindOf(key string) string {
 		return kindFreezeToken
 	case prefix == "JOB":
 		return kindJob
+	case prefix == "PASSKEY":
+		return kindPasskeyIdx
+	case prefix == "CEREMONY":
+		return kindCeremony
 	}
 	return kindOther
 }

@@ -71,6 +71,7 @@ type Environment struct {
 	Home      string            // an empty directory
 	API       string            // the local HTTP API's base URL, "" without one
 	Overrides map[string]string // settings over template.yaml's (host test -env)
+	RPOrigin  string            // the HTTP API's origin for passkeys, http://localhost:<port>; "" without an API
 	Log       *slog.Logger      // nil: nothing is logged
 }
 
@@ -115,6 +116,13 @@ func (e Environment) For(fn template.Function) (map[string]string, error) {
 	}
 	if e.API != "" {
 		env["FREEZE_LINK_BASE"] = e.API + "/f/" // where AccountFunction serves the link's page
+	}
+	// Passkeys: the relying party is localhost (WebAuthn takes no IP address as its id) and a
+	// browser on the HTTP API is at http://localhost:<its port>; without an API, the defaults.
+	env["RP_ID"] = "localhost"
+	delete(env, "RP_ORIGINS")
+	if e.RPOrigin != "" {
+		env["RP_ORIGINS"] = e.RPOrigin
 	}
 	for k, v := range e.Overrides {
 		env[k] = v

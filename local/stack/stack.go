@@ -72,7 +72,7 @@ type Stack struct {
 	pools    map[string]*runtimeapi.Pool
 	skipped  map[string]string // logical id -> why it is not running
 	api      *http.Server
-	apiLn    net.Listener // bound before the functions start, which learn its address
+	apiLn    net.Listener // bound before the functions start, which learn its address (freeze links, RP_ORIGINS)
 	apiURL   string
 	routes   []httpapi.Route
 	sms      *smsPrinter
@@ -239,7 +239,7 @@ func (st *Stack) prepareEnv(streamARN string) error {
 		return fmt.Errorf("function home: %w", err)
 	}
 	st.env = Environment{Template: st.tpl, Table: st.cfg.Table, StreamARN: streamARN, DynamoDB: st.ddb.url,
-		SNS: st.moto.url, Pepper: pepper, Home: home, API: st.apiURL, Overrides: st.cfg.Env, Log: st.cfg.Log}
+		SNS: st.moto.url, Pepper: pepper, Home: home, API: st.apiURL, Overrides: st.cfg.Env, Log: st.cfg.Log, RPOrigin: st.rpOrigin()}
 	return nil
 }
 
@@ -300,8 +300,9 @@ func APIRoutes(tpl *template.Template) []httpapi.Route {
 	return routes
 }
 
-// listenAPI binds the HTTP API's address, when there is one, so that the functions' environment
-// can name it (their freeze links lead to it).
+// listenAPI binds the HTTP API's address (a free port for port 0), when there is one, so that
+// the functions' environment can name it: their freeze links lead to it, and passkeys are
+// accepted from its origin.
 func (st *Stack) listenAPI() error {
 	if st.cfg.APIAddr == "" {
 		return nil
@@ -312,6 +313,16 @@ func (st *Stack) listenAPI() error {
 	}
 	st.apiLn, st.apiURL = ln, "http://"+ln.Addr().String()
 	return nil
+}
+
+// rpOrigin is the origin a browser on the HTTP API has, as WebAuthn sees it: localhost and the
+// API's port (WebAuthn takes no IP address as a relying party id); "" without an API.
+func (st *Stack) rpOrigin() string {
+	if st.apiLn == nil {
+		return ""
+	}
+	_, port, _ := net.SplitHostPort(st.apiLn.Addr().String())
+	return "http://localhost:" + port
 }
 
 // serveAPI serves, on the bound address, the template's HttpApi routes, and the console
@@ -365,6 +376,9 @@ func (st *Stack) Close() error {
 	}
 	st.stopping = true
 	var errs []error
+	if st.api == nil && st.apiLn != nil {
+		_ = st.apiLn.Close() // taken, never served: the start failed after listenAPI
+	}
 	if st.api != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		if err := st.api.Shutdown(ctx); err != nil {

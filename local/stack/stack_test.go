@@ -102,6 +102,37 @@ func TestFreezeLinksLeadToTheLocalAPI(t *testing.T) {
 	}
 }
 
+// TestFunctionEnvNamesTheLocalRelyingParty: the functions' passkeys are bound to localhost and
+// accept ceremonies from http://localhost:<the API's port>, not the template's deployed values;
+// -env still overrides them, and without an API the configuration's defaults apply.
+func TestFunctionEnvNamesTheLocalRelyingParty(t *testing.T) {
+	tpl, err := template.Load(filepath.Join("..", "..", "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn, _ := tpl.Function("AccountFunction")
+	base := Environment{Template: tpl, Table: "wallet-accounts", Home: t.TempDir(), Log: slog.New(slog.DiscardHandler)}
+	for _, tc := range []struct {
+		origin    string
+		overrides map[string]string
+		id, want  string
+	}{
+		{"http://localhost:3000", nil, "localhost", "http://localhost:3000"},
+		{"http://localhost:41234", map[string]string{"RP_ORIGINS": "http://localhost:5173"}, "localhost", "http://localhost:5173"},
+		{"", nil, "localhost", ""},
+	} {
+		e := base
+		e.RPOrigin, e.Overrides = tc.origin, tc.overrides
+		env, err := e.For(fn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, set := env["RP_ORIGINS"]; env["RP_ID"] != tc.id || got != tc.want || set != (tc.want != "") {
+			t.Errorf("origin %q: RP_ID %q, RP_ORIGINS %q", tc.origin, env["RP_ID"], got)
+		}
+	}
+}
+
 // TestRotatePepper: a persistent stack's pepper gains a new current key and keeps the old one.
 func TestRotatePepper(t *testing.T) {
 	dir := t.TempDir()

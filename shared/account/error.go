@@ -81,6 +81,19 @@ const (
 	CodeIdentityPathClosed   Code = "identity_path_closed"
 )
 
+// Passkeys: ceremonies and the credentials they register or assert.
+const (
+	CodeInvalidCeremony     Code = "invalid_ceremony"           // a ceremony id that is malformed, forged, or for another purpose or account
+	CodeCeremonyExpired     Code = "ceremony_expired"           // a ceremony older than its 5 minutes: ask for options again
+	CodeCeremonyUsed        Code = "ceremony_used"              // a ceremony that was finished already
+	CodePasskeyRejected     Code = "passkey_rejected"           // the credential did not verify (challenge, origin, RP, signature, format)
+	CodeUserVerification    Code = "user_verification_required" // the authenticator did not verify the user (PIN, biometrics)
+	CodePasskeyRegistered   Code = "passkey_already_registered" // the credential is registered already
+	CodeTooManyPasskeys     Code = "too_many_passkeys"          // the account has as many passkeys as it may
+	CodeUnknownPasskey      Code = "unknown_passkey"            // an assertion by a credential the account does not have
+	CodePasskeyCloneWarning Code = "passkey_clone_suspected"    // a sign count that did not go up: the authenticator may be a copy
+)
+
 // Alert settings.
 const (
 	CodeInvalidTime     Code = "invalid_time"      // not a wall-clock "HH:MM", or a window that starts where it ends

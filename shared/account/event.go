@@ -16,6 +16,9 @@ const (
 	EventInactivityWarning    = "inactivity_warning"
 	EventAccountClosed        = "account_closed"
 	EventLargeTransaction     = "large_transaction"
+	EventPasskeyAdded         = "passkey_added"
+	EventPasskeyRemoved       = "passkey_removed"
+	EventPasskeyClone         = "passkey_clone_suspected" // an assertion refused: its sign count did not go up
 )
 
 // Event is a security event about an account.
@@ -42,4 +45,5 @@ const (
 	DetailOldPhone    = "oldPhone"    // phone change events: the old number, masked
 	DetailNewPhone    = "newPhone"    // phone change events: the new number, masked; absent until proven
 	DetailEffectiveAt = "effectiveAt" // phone change events: RFC 3339; absent unless the change is on hold
+	DetailPasskeyID   = "passkeyId"   // passkey events: the passkey's id (never its name, which the holder chose)
 )

@@ -10,7 +10,9 @@ import (
 // Who hears about what:
 //
 //	new_device_login, device_secret_reused, password_reset, payment_password_reset,
-//	inactivity_warning, large_transaction        the account's phone, with a freeze link
+//	inactivity_warning, large_transaction,
+//	passkey_added, passkey_removed,
+//	passkey_clone_suspected                      the account's phone, with a freeze link
 //	account_frozen                               the account's phone, no link (it is frozen)
 //	account_closed                               the account's phone, no link (a closed account
 //	                                             cannot be frozen; the link would not work)
@@ -74,6 +76,12 @@ func (s *Service) plan(a account.Account, ev account.Event, nums *Numbers) []mes
 	case account.EventLargeTransaction:
 		return self(true, courier.LargeTransaction{When: at, Amount: FormatAmount(ev.Details[account.DetailAmount]),
 			Currency: ev.Details[account.DetailCurrency], Merchant: ev.Details[account.DetailMerchant]})
+	case account.EventPasskeyAdded:
+		return self(true, courier.PasskeyAdded{When: at})
+	case account.EventPasskeyRemoved:
+		return self(true, courier.PasskeyRemoved{When: at})
+	case account.EventPasskeyClone:
+		return self(true, courier.PasskeyClone{When: at})
 	case account.EventPhoneChangeStarted, account.EventPhoneChanged, account.EventPhoneChangeCancelled:
 		return planChange(ev, nums, loc, to)
 	}

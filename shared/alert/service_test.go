@@ -139,6 +139,9 @@ func TestEachEventSendsItsSMSOnceToTheRightNumbers(t *testing.T) {
 		{typ: account.EventAccountFrozen, text: "was frozen"},
 		{typ: account.EventInactivityWarning, details: fixed(map[string]string{"closesOn": "2026-12-21"}), text: "will be closed on 2026-12-21", link: true},
 		{typ: account.EventAccountClosed, text: "was closed"},
+		{typ: account.EventPasskeyAdded, details: fixed(map[string]string{"passkeyId": "0123456789abcdef01234567"}), text: "a passkey was added", link: true},
+		{typ: account.EventPasskeyRemoved, details: fixed(map[string]string{"passkeyId": "0123456789abcdef01234567"}), text: "a passkey was removed", link: true},
+		{typ: account.EventPasskeyClone, details: fixed(map[string]string{"passkeyId": "0123456789abcdef01234567"}), text: "may have been copied", link: true},
 		{typ: account.EventPhoneChangeStarted, details: func(a flowtest.Account) map[string]string {
 			return map[string]string{"changeId": h.change(t, a, newPhone), "effectiveAt": "2026-11-22T10:00:00Z"}
 		}, to: func(a flowtest.Account) []string { return []string{a.Phone.E164} }, text: "takes effect at 2026-11-22 18:00 UTC+08:00", link: true},

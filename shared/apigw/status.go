@@ -80,6 +80,17 @@ var outcomes = map[account.Code]outcome{
 	account.CodeRecoveryFailed:       {http.StatusUnauthorized, "Recovery failed"},
 	account.CodeIdentityPathClosed:   {http.StatusForbidden, "Identity path closed"},
 
+	// Passkeys.
+	account.CodeInvalidCeremony:     {http.StatusBadRequest, "Invalid ceremony"},
+	account.CodeCeremonyExpired:     {http.StatusGone, "Ceremony expired"},
+	account.CodeCeremonyUsed:        {http.StatusConflict, "Ceremony already used"},
+	account.CodePasskeyRejected:     {http.StatusBadRequest, "Passkey rejected"},
+	account.CodeUserVerification:    {http.StatusBadRequest, "User verification required"},
+	account.CodePasskeyRegistered:   {http.StatusConflict, "Passkey already registered"},
+	account.CodeTooManyPasskeys:     {http.StatusConflict, "Too many passkeys"},
+	account.CodeUnknownPasskey:      {http.StatusUnauthorized, "Unknown passkey"},
+	account.CodePasskeyCloneWarning: {http.StatusForbidden, "Passkey refused"},
+
 	// Alert settings.
 	account.CodeInvalidTime:     {http.StatusBadRequest, "Invalid time of day"},
 	account.CodeInvalidTimeZone: {http.StatusBadRequest, "Invalid time zone"},

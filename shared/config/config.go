@@ -6,11 +6,14 @@ package config
 import (
 	"errors"
 	"fmt"
-	"github.com/wallet-accounts/wallet/shared/secret"
+	"net"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wallet-accounts/wallet/shared/secret"
 )
 
 // Config holds every setting. Durations use Go syntax (90s, 5m, 24h).
@@ -72,6 +75,12 @@ type Config struct {
 	ClosureDeadlineMargin time.Duration `env:"CLOSURE_DEADLINE_MARGIN" default:"30s" doc:"closure job: stop starting pages this long before the Lambda deadline, and stop between entries half as long before it"`
 	DryRun                bool          `env:"DRY_RUN" default:"false" doc:"closure job: change nothing, log what it would do"`
 	AccountEventsTopicARN string        `env:"ACCOUNT_EVENTS_TOPIC_ARN" default:"" doc:"SNS topic for account.closed messages (AccountEventsTopic)"`
+
+	// Passkeys (WebAuthn). The RP ID is a domain, never an IP address; every origin a client's
+	// ceremony may come from is listed.
+	RPID      string   `env:"RP_ID" default:"localhost" doc:"passkeys: the WebAuthn relying party id, the domain passkeys are bound to"`
+	RPOrigins []string `env:"RP_ORIGINS" default:"http://localhost:3000" doc:"passkeys: comma-separated origins (scheme://host[:port]) a ceremony may come from"`
+	RPName    string   `env:"RP_NAME" default:"Wallet Accounts" doc:"passkeys: the relying party's name an authenticator shows"`
 
 	// Alerts (AlertFunction).
 	FreezeLinkBase  string        `env:"FREEZE_LINK_BASE" default:"https://wallet.example/f/" doc:"alerts: the one-tap freeze link of an alert SMS is this followed by the freeze token; it must lead to this API's /f/ (the link's page): your domain mapped to the API on AWS (template parameter FreezeLinkBase), the local API's own locally (the stack sets it)"`
@@ -171,6 +180,7 @@ func (c Config) check() error {
 	}
 	errs = append(errs, c.checkClosure()...)
 	errs = append(errs, c.checkAlerts()...)
+	errs = append(errs, c.checkPasskeys()...)
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
@@ -222,6 +232,28 @@ func (c Config) checkAlerts() []error {
 	}
 	if c.FreezeTokenTTL <= 0 || c.AlertMarkerTTL <= 0 {
 		errs = append(errs, errors.New("FREEZE_TOKEN_TTL and ALERT_MARKER_TTL must be positive"))
+	}
+	return errs
+}
+
+// checkPasskeys checks the relying party: a domain for RP_ID (WebAuthn accepts no IP address and
+// no port), and origins that are http(s) URLs with a host and nothing after it.
+func (c Config) checkPasskeys() []error {
+	var errs []error
+	if c.RPID == "" || strings.ContainsAny(c.RPID, ":/ ") || net.ParseIP(c.RPID) != nil {
+		errs = append(errs, errors.New("RP_ID must be a domain name (not an IP address, no scheme or port)"))
+	}
+	if len(c.RPOrigins) == 0 {
+		errs = append(errs, errors.New("RP_ORIGINS must name at least one origin"))
+	}
+	for _, o := range c.RPOrigins {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			errs = append(errs, fmt.Errorf("RP_ORIGINS: %q is not an origin (scheme://host[:port])", o))
+		}
+	}
+	if c.RPName == "" {
+		errs = append(errs, errors.New("RP_NAME must not be empty"))
 	}
 	return errs
 }

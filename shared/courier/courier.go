@@ -206,6 +206,12 @@ const texts = `
 {{define "alert_account_closed.en"}}Wallet: your wallet account was closed at {{.When}} after a year without use. Any balance left will be settled; contact customer service for details.{{end}}
 {{define "alert_account_closed.zh"}}【钱包】您的钱包账户因一年未使用已于{{.When}}注销，剩余余额将为您结算，详情请联系客服。{{end}}
 {{define "alert_large_transaction.en"}}Wallet: a payment of {{.Amount}} {{.Currency}} to {{.Merchant}} was made from your account at {{.When}}.{{template "freeze.en" .}}{{end}}
+{{define "alert_passkey_added.en"}}Wallet: a passkey was added to your wallet account at {{.When}}; it can sign in to your account.{{template "freeze.en" .}}{{end}}
+{{define "alert_passkey_added.zh"}}【钱包】您的钱包账户于{{.When}}添加了一个通行密钥，可用于登录您的账户。{{template "freeze.zh" .}}{{end}}
+{{define "alert_passkey_removed.en"}}Wallet: a passkey was removed from your wallet account at {{.When}}.{{template "freeze.en" .}}{{end}}
+{{define "alert_passkey_removed.zh"}}【钱包】您的钱包账户于{{.When}}移除了一个通行密钥。{{template "freeze.zh" .}}{{end}}
+{{define "alert_passkey_clone_suspected.en"}}Wallet: at {{.When}} we refused a sign-in with one of your passkeys because it may have been copied. Remove that passkey in the app and add it again.{{template "freeze.en" .}}{{end}}
+{{define "alert_passkey_clone_suspected.zh"}}【钱包】{{.When}}有人使用您的一个通行密钥验证，因该密钥可能已被复制而被拒绝。请在应用中移除该通行密钥后重新添加。{{template "freeze.zh" .}}{{end}}
 {{define "alert_large_transaction.zh"}}【钱包】您的账户于{{.When}}向{{.Merchant}}支付{{.Amount}} {{.Currency}}。{{template "freeze.zh" .}}{{end}}
 `
 

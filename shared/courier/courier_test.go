@@ -156,6 +156,9 @@ var everyText = []Text{
 	AccountFrozen{When: "2026-11-21 18:00 UTC+08:00"},
 	InactivityWarning{ClosesOn: "2026-12-21"},
 	AccountClosed{When: "2026-11-21 18:00 UTC+08:00"},
+	PasskeyAdded{When: "2026-11-21 18:00 UTC+08:00"},
+	PasskeyRemoved{When: "2026-11-21 18:00 UTC+08:00"},
+	PasskeyClone{When: "2026-11-21 18:00 UTC+08:00"},
 	LargeTransaction{When: "2026-11-21 18:00 UTC+08:00", Amount: "12,000.00", Currency: "CNY", Merchant: "Harbour Electronics"},
 }
 

@@ -60,12 +60,16 @@ const (
 	TemplateInactivityWarning    Template = "alert_inactivity_warning"
 	TemplateAccountClosed        Template = "alert_account_closed"
 	TemplateLargeTransaction     Template = "alert_large_transaction"
+	TemplatePasskeyAdded         Template = "alert_passkey_added"
+	TemplatePasskeyRemoved       Template = "alert_passkey_removed"
+	TemplatePasskeyClone         Template = "alert_passkey_clone_suspected"
 )
 
 // Alerts lists every alert template, for tests that render them all.
 var Alerts = []Template{TemplateNewDeviceLogin, TemplateDeviceSecretReused, TemplatePasswordReset, TemplatePaymentPasswordReset,
 	TemplatePhoneChangeStarted, TemplatePhoneChangedOld, TemplatePhoneChangedNew, TemplatePhoneChangeCancelled,
-	TemplateAccountFrozen, TemplateInactivityWarning, TemplateAccountClosed, TemplateLargeTransaction}
+	TemplateAccountFrozen, TemplateInactivityWarning, TemplateAccountClosed, TemplateLargeTransaction,
+	TemplatePasskeyAdded, TemplatePasskeyRemoved, TemplatePasskeyClone}
 
 // The alert texts. When is the time of what happened, in the account's time zone; numbers are
 // masked; none carries a code or password. Every alert's data has Link too: "" (the text has no
@@ -171,6 +175,28 @@ type LargeTransaction struct {
 
 func (t LargeTransaction) data() (Template, map[string]any) {
 	return alert(TemplateLargeTransaction, map[string]any{"When": t.When, "Amount": t.Amount, "Currency": t.Currency, "Merchant": t.Merchant})
+}
+
+// PasskeyAdded: a passkey was added to the account (its name, which the holder chose, is not
+// shown: an SMS carries no text a signed-in stranger could write).
+type PasskeyAdded struct{ When string }
+
+func (t PasskeyAdded) data() (Template, map[string]any) {
+	return alert(TemplatePasskeyAdded, map[string]any{"When": t.When})
+}
+
+// PasskeyRemoved: a passkey was removed from the account.
+type PasskeyRemoved struct{ When string }
+
+func (t PasskeyRemoved) data() (Template, map[string]any) {
+	return alert(TemplatePasskeyRemoved, map[string]any{"When": t.When})
+}
+
+// PasskeyClone: an assertion was refused because its passkey's counter went backwards.
+type PasskeyClone struct{ When string }
+
+func (t PasskeyClone) data() (Template, map[string]any) {
+	return alert(TemplatePasskeyClone, map[string]any{"When": t.When})
 }
 
 // alert is the data of an alert text: data and no link yet.

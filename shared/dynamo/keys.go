@@ -1,6 +1,7 @@
 package dynamo
 
 import (
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"hash/fnv"
@@ -83,6 +84,27 @@ func cardKey(accountID, cardID string) key {
 
 // cardPrefix is the sort-key prefix of an account's bank cards.
 const cardPrefix = "CARD#"
+
+// passkeyKey is one passkey of an account. Its sort key sorts between the cards and the devices,
+// so accountWith reads the passkeys with the account in its one query.
+func passkeyKey(accountID, passkeyID string) key {
+	return key{accountPrefix + accountID, passkeyPrefix + passkeyID}
+}
+
+// passkeyPrefix is the sort-key prefix of an account's passkeys.
+const passkeyPrefix = "CREDENTIAL#"
+
+// passkeyIndex maps a WebAuthn credential id, by its SHA-256, to the account and passkey that
+// hold it; its existence is the credential's registration (to one account only), and a
+// discoverable sign-in finds the credential's account through it.
+func passkeyIndex(credentialID []byte) key {
+	h := sha256.Sum256(credentialID)
+	return key{"PASSKEY#" + hex.EncodeToString(h[:]), "PASSKEY"}
+}
+
+// ceremonyMarker records that a passkey ceremony was finished, by the SHA-256 of its id (see
+// shared/passkey); it lives, by TTL, until the ceremony's expiry.
+func ceremonyMarker(hash []byte) key { return key{"CEREMONY#" + hex.EncodeToString(hash), "CEREMONY"} }
 
 // freezeTokenKey is a one-time freeze token from an alert SMS, found by the SHA-256 of the token.
 func freezeTokenKey(hash []byte) key { return key{"FREEZE#" + hex.EncodeToString(hash), "FREEZE"} }

@@ -32,7 +32,7 @@ func (s *Store) Recovery(ctx context.Context, accountID string) (reset.State, er
 	if p.account != nil {
 		st.Account = *p.account
 	}
-	st.Devices = p.devices
+	st.Devices, st.Passkeys = p.devices, len(p.passkeys)
 	for _, c := range p.cards {
 		st.Cards = append(st.Cards, factor.Card{ID: c.ID, Hash: c.Hash})
 	}
@@ -72,6 +72,11 @@ func (s *Store) Apply(ctx context.Context, c reset.Change) error {
 		ExpressionAttributeNames:  map[string]string{"#status": "status"},
 		ExpressionAttributeValues: vals}, errConflict)
 	t.rehashCards(a.ID, rehash)
+	if c.Passkey != nil {
+		if err := t.passkeyAssertion(*c.Passkey); err != nil {
+			return err
+		}
+	}
 	t.endSessions(c.Sessions, c.KeepSession)
 	if c.Proof != nil {
 		t.spendProof(c.Proof, now)

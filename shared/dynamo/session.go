@@ -14,6 +14,7 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/ratelimit"
 	"github.com/wallet-accounts/wallet/shared/session"
 )
@@ -147,6 +148,11 @@ func (s *Store) SignIn(ctx context.Context, w session.Write) error {
 	}
 	if w.Event != nil {
 		if err := t.event(a.ID, *w.Event); err != nil {
+			return err
+		}
+	}
+	if w.Passkey != nil {
+		if err := t.passkeyAssertion(*w.Passkey); err != nil {
 			return err
 		}
 	}
@@ -301,17 +307,29 @@ func (s *Store) Devices(ctx context.Context, accountID string) ([]account.Device
 }
 
 // Refresh sets the session's freshAt, if the session still exists.
-func (s *Store) Refresh(ctx context.Context, sessionHash []byte, now time.Time) error {
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: sessionKey(sessionHash).av(),
+func (s *Store) Refresh(ctx context.Context, sessionHash []byte, now time.Time, pk *passkey.Assertion) error {
+	update := &types.Update{TableName: &s.table, Key: sessionKey(sessionHash).av(),
 		UpdateExpression: aws.String("SET freshAt = :now"), ConditionExpression: aws.String("attribute_exists(PK)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":now": millis(now)}})
-	if errors.As(err, new(*types.ConditionalCheckFailedException)) {
-		return account.Errorf(account.CodeUnauthenticated, "the session ended")
+		ExpressionAttributeValues: map[string]types.AttributeValue{":now": millis(now)}}
+	ended := account.Errorf(account.CodeUnauthenticated, "the session ended")
+	if pk == nil {
+		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: update.TableName, Key: update.Key,
+			UpdateExpression: update.UpdateExpression, ConditionExpression: update.ConditionExpression,
+			ExpressionAttributeValues: update.ExpressionAttributeValues})
+		if errors.As(err, new(*types.ConditionalCheckFailedException)) {
+			return ended
+		}
+		if err != nil {
+			return fmt.Errorf("refresh session: %w", err)
+		}
+		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("refresh session: %w", err)
+	t := s.newTx()
+	t.update(update, ended)
+	if err := t.passkeyAssertion(*pk); err != nil {
+		return err
 	}
-	return nil
+	return t.commit(ctx, "refresh session")
 }
 
 // RevokeDevice revokes a device whose replaced secret came back: the device item keeps its name

@@ -18,6 +18,7 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/card"
+	"github.com/wallet-accounts/wallet/shared/passkey"
 )
 
 // Store reads and writes the table.
@@ -161,13 +162,15 @@ func (s *Store) getMany(ctx context.Context, keys []key) (map[key]map[string]typ
 
 // accountParts is what accountWith reads of an account's partition.
 type accountParts struct {
-	account *account.Account // nil when there is no account
-	cards   []card.Card
-	devices []account.Device
+	account  *account.Account // nil when there is no account
+	cards    []card.Card
+	devices  []account.Device
+	passkeys []passkey.Passkey
 }
 
-// accountWith reads an account, its bank cards and its devices in one strongly consistent Query:
-// their sort keys ("ACCOUNT", "CARD#…", "DEVICE#…") sort together, before the account's events.
+// accountWith reads an account, its bank cards, passkeys and devices in one strongly consistent
+// Query: their sort keys ("ACCOUNT", "CARD#…", "CREDENTIAL#…", "DEVICE#…") sort together, before
+// the account's events.
 func (s *Store) accountWith(ctx context.Context, accountID string) (accountParts, error) {
 	var p accountParts
 	acct := accountKey(accountID)
@@ -212,6 +215,12 @@ func (p *accountParts) decode(accountSK string, item map[string]types.AttributeV
 			return fmt.Errorf("decode card: %w", err)
 		}
 		p.cards = append(p.cards, it.domain(strings.TrimPrefix(sk.Value, cardPrefix)))
+	case strings.HasPrefix(sk.Value, passkeyPrefix):
+		pk, err := decodePasskey(strings.TrimPrefix(pkOf(item), accountPrefix), sk.Value, item)
+		if err != nil {
+			return err
+		}
+		p.passkeys = append(p.passkeys, pk)
 	}
 	return nil
 }
@@ -274,4 +283,13 @@ func (s *Store) TouchActivity(ctx context.Context, accountID string, last, now t
 		return fmt.Errorf("touch activity: %w", err)
 	}
 	return nil
+}
+
+// pkOf is an item's partition key ("" when it has none).
+func pkOf(item map[string]types.AttributeValue) string {
+	pk, _ := item[attrPK].(*types.AttributeValueMemberS)
+	if pk == nil {
+		return ""
+	}
+	return pk.Value
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/session"
 )
 
@@ -49,15 +50,21 @@ func (s *Service) ResetLogin(ctx context.Context, req LoginRequest) error {
 	}
 	frozen := a.Status == account.StatusFrozen
 	proved := s.check.Of(a)
+	var pk *passkey.Assertion
 	if frozen || s.risky(st, req.Device, now) {
 		if req.SecondFactor == nil {
-			return &account.Error{Code: account.CodeSecondFactorRequired, Factors: factors(a), QuestionID: question(a),
-				Message: secondFactorMessage(a)}
+			return &account.Error{Code: account.CodeSecondFactorRequired, Factors: factors(st), QuestionID: question(a),
+				Message: secondFactorMessage(st)}
 		}
-		if !secondFactorOK(proved, a, *req.SecondFactor) {
+		ok, assertion, err := s.secondFactor(ctx, proved, a, *req.SecondFactor)
+		if err != nil {
+			return err
+		}
+		if !ok {
 			return s.lock.Fail(ctx, a, &account.Error{Code: account.CodeInvalidSecondFactor, Field: "secondFactor",
-				Factors: factors(a), QuestionID: question(a), Message: "the second factor is not right"}, now)
+				Factors: factors(st), QuestionID: question(a), Message: "the second factor is not right"}, now)
 		}
+		pk = assertion
 	}
 	if err := s.policy(req.NewPassword, personal(a)); err != nil {
 		return err
@@ -70,7 +77,7 @@ func (s *Service) ResetLogin(ctx context.Context, req LoginRequest) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.Apply(ctx, Change{Account: a, LoginHash: hash, Rehash: proved.Rehash(), Unfreeze: frozen,
+	if err := s.store.Apply(ctx, Change{Account: a, LoginHash: hash, Rehash: proved.Rehash(), Passkey: pk, Unfreeze: frozen,
 		Sessions: account.SessionHashes(st.Devices), Proof: proof, Event: ev}); err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/config"
 	"github.com/wallet-accounts/wallet/shared/factor"
 	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/secret"
 	"github.com/wallet-accounts/wallet/shared/session"
@@ -32,6 +33,7 @@ const recentPhoneChange = 30 * 24 * time.Hour
 const (
 	FactorSecurityAnswer = "security_answer"
 	FactorIDNumber       = "id_number"
+	FactorPasskey        = "passkey"
 )
 
 // Store is what recovery needs from storage.
@@ -57,17 +59,19 @@ type Store interface {
 
 // State is an account as recovery sees it.
 type State struct {
-	Account account.Account
-	Devices []account.Device
-	Cards   []factor.Card // the linked cards' ids and keyed hashes
+	Account  account.Account
+	Devices  []account.Device
+	Cards    []factor.Card // the linked cards' ids and keyed hashes
+	Passkeys int           // how many passkeys the account has
 }
 
 // Change is one reset.
 type Change struct {
-	Account     account.Account // as read: the write is conditional on its Version
-	LoginHash   string          // new login hash, or "" to keep
-	PaymentHash string          // new payment hash, or "" to keep
-	Rehash      account.Rehash  // the proof's factors under the current pepper (on the same condition)
+	Account     account.Account    // as read: the write is conditional on its Version
+	LoginHash   string             // new login hash, or "" to keep
+	PaymentHash string             // new payment hash, or "" to keep
+	Rehash      account.Rehash     // the proof's factors under the current pepper (on the same condition)
+	Passkey     *passkey.Assertion // the passkey that was the second factor: its ceremony spent, its use recorded
 	Unfreeze    bool
 	KeepSession []byte   // the session that asked (payment reset), kept; every other one ends
 	Sessions    [][]byte // every session of the account, as read
@@ -77,17 +81,18 @@ type Change struct {
 
 // Service recovers passwords.
 type Service struct {
-	store  Store
-	hasher *secret.Hasher
-	check  factor.Checker
-	lock   factor.Lock
-	policy func(string, secret.Personal) error
-	clock  account.Clock
-	rand   io.Reader
-	cfg    config.Config
-	log    *slog.Logger
-	risky  func(State, *session.DeviceInput, time.Time) bool
-	creds  session.Credentials
+	store    Store
+	hasher   *secret.Hasher
+	check    factor.Checker
+	lock     factor.Lock
+	policy   func(string, secret.Personal) error
+	clock    account.Clock
+	rand     io.Reader
+	cfg      config.Config
+	log      *slog.Logger
+	risky    func(State, *session.DeviceInput, time.Time) bool
+	creds    session.Credentials
+	passkeys Passkeys // nil: no passkey is accepted
 	// payments checks payment passwords with their lock.
 	payments *paypass.Checker
 	// nighttime reports whether the account's nighttime protection holds at a time; payment
@@ -121,6 +126,18 @@ type Factor struct {
 	QuestionID string
 	Answer     string
 	IDNumber   string
+	Passkey    *passkey.Answer // a passkey of the account
+}
+
+// Passkeys verifies passkey answers (package passkey).
+type Passkeys interface {
+	Prove(ctx context.Context, ans passkey.Answer, accountID string) (passkey.Assertion, error)
+}
+
+// WithPasskeys makes a passkey of the account acceptable as a risky login reset's second factor.
+func (s *Service) WithPasskeys(p Passkeys) *Service {
+	s.passkeys = p
+	return s
 }
 
 // isRisky reports whether a login reset needs a second factor: from a device not proven by its
@@ -151,33 +168,53 @@ func question(a account.Account) string {
 	return a.Answers[h.Sum32()%uint32(len(a.Answers))].QuestionID
 }
 
-// factors lists the second factors an account can offer.
-func factors(a account.Account) []string {
+// factors lists the second factors an account can offer: the ID number only when one is on file,
+// a passkey only when it has one.
+func factors(st State) []string {
 	out := []string{FactorSecurityAnswer}
-	if a.Profile.RealNameVerified() {
+	if st.Account.Profile.RealNameVerified() {
 		out = append(out, FactorIDNumber)
+	}
+	if st.Passkeys > 0 {
+		out = append(out, FactorPasskey)
 	}
 	return out
 }
 
-// secondFactorMessage names only the factors this account can use: the ID number only when one
-// is on file.
-func secondFactorMessage(a account.Account) string {
-	if a.Profile.RealNameVerified() {
-		return "this reset needs a second factor: the answer to the security question, or your ID number"
+// secondFactorMessage names only the factors this account can use.
+func secondFactorMessage(st State) string {
+	names := map[string]string{FactorIDNumber: "your ID number", FactorPasskey: "a passkey"}
+	msg := "this reset needs a second factor: the answer to the security question"
+	for _, f := range factors(st)[1:] {
+		msg += ", or " + names[f]
 	}
-	return "this reset needs a second factor: the answer to the security question"
+	return msg
 }
 
-// secondFactorOK checks one factor: the answer to the asked question, or the ID number on file.
-func secondFactorOK(p *factor.Proof, a account.Account, f Factor) bool {
+// secondFactor checks one factor — the answer to the asked question, the ID number on file, or a
+// passkey of the account — and returns the passkey's assertion when one proved it. A passkey that
+// is not the account's or does not verify is a wrong factor; a spent or expired ceremony is
+// answered as it is.
+func (s *Service) secondFactor(ctx context.Context, p *factor.Proof, a account.Account, f Factor) (bool, *passkey.Assertion, error) {
 	switch {
+	case f.Passkey != nil:
+		if s.passkeys == nil {
+			return false, nil, nil
+		}
+		pa, err := s.passkeys.Prove(ctx, *f.Passkey, a.ID)
+		switch {
+		case err == nil:
+			return true, &pa, nil
+		case account.Is(err, account.CodeUnknownPasskey), account.Is(err, account.CodePasskeyRejected), account.Is(err, account.CodeUserVerification):
+			return false, nil, nil
+		}
+		return false, nil, err
 	case f.IDNumber != "":
-		return p.IDNumber(f.IDNumber)
+		return p.IDNumber(f.IDNumber), nil, nil
 	case f.QuestionID != "":
-		return f.QuestionID == question(a) && p.Answer(f.QuestionID, f.Answer)
+		return f.QuestionID == question(a) && p.Answer(f.QuestionID, f.Answer), nil, nil
 	}
-	return false
+	return false, nil, nil
 }
 
 func (s *Service) event(kind string, now time.Time) (account.Event, error) {

@@ -9,6 +9,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/config"
 	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/ratelimit"
 	"github.com/wallet-accounts/wallet/shared/secret"
 )
@@ -39,9 +40,10 @@ type Store interface {
 	Session(ctx context.Context, hash []byte) (*Session, error)
 	// SlideSession moves the session's idle expiry and the device's last-seen time.
 	SlideSession(ctx context.Context, s Session, expiresAt, now time.Time) error
-	// Refresh records that the session's holder proved a factor at now (its freshAt); a session
-	// that ended meanwhile is unauthenticated.
-	Refresh(ctx context.Context, sessionHash []byte, now time.Time) error
+	// Refresh records that the session's holder proved a factor at now (its freshAt), with the
+	// passkey's use when a passkey proved it, in one write; a session that ended meanwhile is
+	// unauthenticated.
+	Refresh(ctx context.Context, sessionHash []byte, now time.Time, pk *passkey.Assertion) error
 	// EndSession deletes the session and clears it from its device.
 	EndSession(ctx context.Context, s Session) error
 
@@ -90,25 +92,27 @@ type Write struct {
 	Account     account.Account
 	MaxFailures int
 	Session     Session
-	Device      account.Device  // with the new session's hash and the device's new secret
-	Previous    *account.Device // the device as read; nil for a new device (its put is then conditional on absence)
-	Proof       *otp.Challenge  // spent in the same transaction when a step-up was needed
-	Event       *account.Event  // new_device_login
-	Touch       bool            // first activity of the day: write lastActiveAt and the activity index
+	Device      account.Device     // with the new session's hash and the device's new secret
+	Previous    *account.Device    // the device as read; nil for a new device (its put is then conditional on absence)
+	Proof       *otp.Challenge     // spent in the same transaction when a step-up was needed
+	Passkey     *passkey.Assertion // the passkey that signed in or stepped up: its ceremony spent, its use recorded
+	Event       *account.Event     // new_device_login
+	Touch       bool               // first activity of the day: write lastActiveAt and the activity index
 	Now         time.Time
 }
 
 // Service signs people in and serves what a signed-in device does.
 type Service struct {
-	store  Store
-	hasher *secret.Hasher
-	creds  Credentials
-	clock  account.Clock
-	rand   io.Reader
-	policy Policy
-	lock   LockPolicy
-	ipMax  int
-	log    *slog.Logger
+	store    Store
+	hasher   *secret.Hasher
+	creds    Credentials
+	passkeys Passkeys // nil: no passkey is accepted
+	clock    account.Clock
+	rand     io.Reader
+	policy   Policy
+	lock     LockPolicy
+	ipMax    int
+	log      *slog.Logger
 }
 
 // lockDecay is how soon after a lock another one doubles it.
@@ -120,6 +124,25 @@ func NewService(store Store, hasher *secret.Hasher, clock account.Clock, rand io
 		policy: Policy{Idle: cfg.SessionIdleTTL, Absolute: cfg.SessionAbsoluteTTL},
 		lock:   LockPolicy{MaxFailures: cfg.LoginMaxFailures, Base: cfg.LoginLock, Cap: cfg.LoginLockMax, Decay: lockDecay},
 		ipMax:  cfg.SignInIPHourly, log: log}
+}
+
+// Passkeys verifies passkey answers (package passkey).
+type Passkeys interface {
+	Prove(ctx context.Context, ans passkey.Answer, accountID string) (passkey.Assertion, error)
+}
+
+// WithPasskeys makes the service accept passkeys: to sign in, as a step-up, to reauthenticate.
+func (s *Service) WithPasskeys(p Passkeys) *Service {
+	s.passkeys = p
+	return s
+}
+
+// prove verifies a passkey answer for accountID ("" for a discoverable sign-in).
+func (s *Service) prove(ctx context.Context, ans passkey.Answer, accountID string) (passkey.Assertion, error) {
+	if s.passkeys == nil {
+		return passkey.Assertion{}, passkey.ErrUnknown
+	}
+	return s.passkeys.Prove(ctx, ans, accountID)
 }
 
 func unauthenticated() error {

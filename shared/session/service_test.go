@@ -436,10 +436,10 @@ func TestReauthenticateRefreshesTheSession(t *testing.T) {
 	h.Clock.Advance(h.Cfg.RecentAuthWindow + time.Second)
 	p, _ = h.svc.Authenticate(ctx, a.SessionToken)
 	wantCode(t, p.RequireFresh(h.Clock.Now(), h.Cfg.RecentAuthWindow), account.CodeReauthRequired)
-	wantCode(t, h.svc.Reauthenticate(ctx, p, "not-the-password-7"), account.CodeWrongPassword)
+	wantCode(t, h.svc.Reauthenticate(ctx, p, "not-the-password-7", nil), account.CodeWrongPassword)
 	p, _ = h.svc.Authenticate(ctx, a.SessionToken)
 	wantCode(t, p.RequireFresh(h.Clock.Now(), h.Cfg.RecentAuthWindow), account.CodeReauthRequired)
-	if err := h.svc.Reauthenticate(ctx, p, a.Password); err != nil {
+	if err := h.svc.Reauthenticate(ctx, p, a.Password, nil); err != nil {
 		t.Fatal(err)
 	}
 	p, _ = h.svc.Authenticate(ctx, a.SessionToken)

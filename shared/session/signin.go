@@ -10,6 +10,7 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/ratelimit"
 	"github.com/wallet-accounts/wallet/shared/token"
 )
@@ -18,8 +19,9 @@ import (
 type SignInRequest struct {
 	Phone             account.Phone // parsed by package phone
 	Password          string
-	Device            DeviceInput // with its secret, when the device has one
-	VerificationToken string      // a login_step_up token, when the client was told to get one
+	Device            DeviceInput     // with its secret, when the device has one
+	VerificationToken string          // a login_step_up token, when the client was told to get one
+	Passkey           *passkey.Answer // or, instead, a passkey of the account as the step-up
 	SourceIP          string
 }
 
@@ -88,7 +90,7 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (SignInResult, 
 			return SignInResult{}, err
 		}
 		proven = proven || known
-		w, token, secret, err := s.build(st, req, known, now)
+		w, token, secret, err := s.build(ctx, st, req, known, now)
 		if err != nil {
 			return SignInResult{}, err
 		}
@@ -231,38 +233,69 @@ func (s *Service) proveDevice(ctx context.Context, st *State, req SignInRequest,
 
 // build decides what a sign-in with the right password writes, or why it is refused. known says
 // the device proved itself with its secret; a device that did not is a new one, however it names
-// itself.
-func (s *Service) build(st State, req SignInRequest, known bool, now time.Time) (Write, string, string, error) {
-	acct := *st.Account
-	switch acct.Status {
-	case account.StatusActive:
-	case account.StatusFrozen:
-		return Write{}, "", "", account.Errorf(account.CodeAccountFrozen, "this account is frozen; recover it to unfreeze")
-	default:
-		return Write{}, "", "", account.Errorf(account.CodeAccountClosed, "this account is closed")
+// itself, and steps up with a login_step_up code or a passkey of the account.
+func (s *Service) build(ctx context.Context, st State, req SignInRequest, known bool, now time.Time) (Write, string, string, error) {
+	if err := usable(*st.Account); err != nil {
+		return Write{}, "", "", err
 	}
-	var proof *otp.Challenge
-	if stepUpNeeded(acct, known, now) {
-		if req.VerificationToken == "" {
-			return Write{}, "", "", &account.Error{Code: account.CodeStepUpRequired, Purpose: string(account.PurposeLoginStepUp),
-				Message: "this sign-in needs a code sent to the account's phone"}
-		}
-		if err := otp.CheckProof(st.Proof, req.VerificationToken, account.PurposeLoginStepUp, acct.Phone, now); err != nil {
+	var w Write
+	if stepUpNeeded(*st.Account, known, now) {
+		if err := s.stepUp(ctx, st, req, &w, now); err != nil {
 			return Write{}, "", "", err
 		}
-		proof = st.Proof
 	}
+	return s.open(w, st, req.Device, known, now)
+}
+
+// usable refuses a frozen or closed account.
+func usable(a account.Account) error {
+	switch a.Status {
+	case account.StatusActive:
+		return nil
+	case account.StatusFrozen:
+		return account.Errorf(account.CodeAccountFrozen, "this account is frozen; recover it to unfreeze")
+	}
+	return account.Errorf(account.CodeAccountClosed, "this account is closed")
+}
+
+// stepUp checks the step-up a sign-in brought — a passkey of the account, or a login_step_up
+// proof — into w, or asks for one.
+func (s *Service) stepUp(ctx context.Context, st State, req SignInRequest, w *Write, now time.Time) error {
+	acct := *st.Account
+	switch {
+	case req.Passkey != nil:
+		a, err := s.prove(ctx, *req.Passkey, acct.ID)
+		if err != nil {
+			return err
+		}
+		w.Passkey = &a
+	case req.VerificationToken == "":
+		return &account.Error{Code: account.CodeStepUpRequired, Purpose: string(account.PurposeLoginStepUp),
+			Message: "this sign-in needs a code sent to the account's phone, or a passkey of the account"}
+	default:
+		if err := otp.CheckProof(st.Proof, req.VerificationToken, account.PurposeLoginStepUp, acct.Phone, now); err != nil {
+			return err
+		}
+		w.Proof = st.Proof
+	}
+	return nil
+}
+
+// open completes w with the new session and the device that holds it, which gets its next secret
+// (an unproven device is enrolled, and its sign-in announced).
+func (s *Service) open(w Write, st State, in DeviceInput, known bool, now time.Time) (Write, string, string, error) {
+	acct := *st.Account
 	token, hash, err := token.New(s.rand)
 	if err != nil {
 		return Write{}, "", "", err
 	}
-	dev, secret, err := s.enrol(acct.ID, st.Device, req.Device, known, now)
+	dev, secret, err := s.enrol(acct.ID, st.Device, in, known, now)
 	if err != nil {
 		return Write{}, "", "", err
 	}
 	dev.SessionHash = hash
-	w := Write{Account: acct, Session: s.policy.Start(acct.ID, dev.ID, hash, now), Device: dev, Previous: st.Device,
-		Proof: proof, Touch: !sameDay(acct.LastActiveAt, now), MaxFailures: s.lock.MaxFailures, Now: now}
+	w.Account, w.Session, w.Device, w.Previous = acct, s.policy.Start(acct.ID, dev.ID, hash, now), dev, st.Device
+	w.Touch, w.MaxFailures, w.Now = !sameDay(acct.LastActiveAt, now), s.lock.MaxFailures, now
 	if !known {
 		// The device name is the client's free text: it stays out of the alert SMS.
 		ev, err := s.event(account.EventNewDeviceLogin, now, map[string]string{account.DetailPlatform: dev.Platform})

@@ -1,10 +1,13 @@
 // Package body holds the request-body parts that several handlers decode: the device a request
-// comes from and a security answer. Their API names are written here once, in the JSON tags, and
+// comes from, a security answer, a passkey's answer. Their API names are written here once, in the JSON tags, and
 // each converts to the flow type it stands for. Being internal, only functions/* can use it.
 package body
 
 import (
+	"encoding/json"
+
 	"github.com/wallet-accounts/wallet/shared/factor"
+	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/session"
 )
 
@@ -35,4 +38,19 @@ func Answers(in []Answer) []factor.Answer {
 		out[i] = factor.Answer(a)
 	}
 	return out
+}
+
+// Passkey is a passkey's answer as a request carries it: the ceremony the options opened (POST
+// /v1/sessions/passkey/options) and the PublicKeyCredential's JSON.
+type Passkey struct {
+	CeremonyID string          `json:"ceremonyId"`
+	Credential json.RawMessage `json:"credential"`
+}
+
+// Answer is p as the flows take it; a nil p (no passkey sent) stays nil.
+func (p *Passkey) Answer() *passkey.Answer {
+	if p == nil {
+		return nil
+	}
+	return &passkey.Answer{CeremonyID: p.CeremonyID, Credential: p.Credential}
 }

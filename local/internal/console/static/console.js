@@ -10,20 +10,18 @@
 // challenge and ids; credentials go back as the standard PublicKeyCredential JSON with base64url
 // fields. Until the routes are in template.yaml the local API answers 404, which is shown.
 const PASSKEY = {
-  register: '/v1/passkeys/registrations', // POST {name?} -> {registrationId, publicKey: {...}}
-  finish: (id) => '/v1/passkeys/registrations/' + encodeURIComponent(id), // POST the credential
-  list: '/v1/passkeys', // GET -> {passkeys: [{id, name, createdAt, lastUsedAt}]}
+  register: '/v1/passkeys/registrations', // POST -> {registrationId, publicKey: {...}}
+  finish: (id) => '/v1/passkeys/registrations/' + encodeURIComponent(id), // POST {name, credential}
+  list: '/v1/passkeys', // GET -> {passkeys: [{passkeyId, name, createdAt, lastUsedAt}]}
   item: (id) => '/v1/passkeys/' + encodeURIComponent(id), // PATCH {name}, DELETE
-  signInOptions: '/v1/sessions/passkey/options', // POST {phone?} -> {publicKey: {...}, ...}
+  signInOptions: '/v1/sessions/passkey/options', // POST -> {ceremonyId, publicKey: {...}}
   signIn: '/v1/sessions/passkey', // POST passkeySignInBody(...) -> 201 {sessionToken, ...}
 };
 
-// passkeySignInBody is the body of POST /v1/sessions/passkey: the assertion, the device it signs
-// in, and whatever the options answer asked to be sent back (a challengeId, if it has one).
+// passkeySignInBody is the body of POST /v1/sessions/passkey: the ceremony the options opened,
+// the assertion, and the device it signs in.
 function passkeySignInBody(options, credential) {
-  const body = { credential, device: deviceBody() };
-  if (options.challengeId) body.challengeId = options.challengeId;
-  return body;
+  return { ceremonyId: options.ceremonyId, credential, device: deviceBody() };
 }
 
 const STORE = { session: 'wallet-console.session', device: 'wallet-console.device', inbox: 'wallet-console.inbox' };
@@ -524,7 +522,7 @@ function webauthnMissing() {
 
 async function registerPasskey(name) {
   if (webauthnMissing()) return;
-  const a = await api('POST', PASSKEY.register, name ? { name } : {}, { auth: true });
+  const a = await api('POST', PASSKEY.register, undefined, { auth: true });
   if (!a.ok) return;
   const options = a.data.publicKey ? a.data : a.data.options || {};
   let cred;
@@ -534,7 +532,7 @@ async function registerPasskey(name) {
     note('The browser made no passkey: ' + e, false);
     return;
   }
-  const done = await api('POST', PASSKEY.finish(a.data.registrationId), credentialJSON(cred), { auth: true });
+  const done = await api('POST', PASSKEY.finish(a.data.registrationId), { name: name || 'Passkey', credential: credentialJSON(cred) }, { auth: true });
   if (done.ok) await loadPasskeys();
 }
 
@@ -543,9 +541,9 @@ async function loadPasskeys() {
   const a = await api('GET', PASSKEY.list, undefined, { auth: true, quiet: true });
   if (!a.ok) return;
   const rows = (a.data.passkeys || []).map((p) =>
-    el('tr', { dataset: { id: p.id } },
+    el('tr', { dataset: { id: p.passkeyId } },
       el('td', {}, p.name || ''),
-      el('td', {}, el('code', {}, String(p.id).slice(0, 12) + '…')),
+      el('td', {}, el('code', {}, String(p.passkeyId).slice(0, 12) + '…')),
       el('td', {}, when(p.createdAt)),
       el('td', {}, when(p.lastUsedAt)),
       el('td', {},
@@ -557,18 +555,18 @@ async function loadPasskeys() {
 async function renamePasskey(p) {
   const name = prompt('New name for the passkey', p.name || '');
   if (name === null) return;
-  const a = await api('PATCH', PASSKEY.item(p.id), { name }, { auth: true });
+  const a = await api('PATCH', PASSKEY.item(p.passkeyId), { name }, { auth: true });
   if (a.ok) await loadPasskeys();
 }
 
 async function removePasskey(p) {
-  const a = await api('DELETE', PASSKEY.item(p.id), undefined, { auth: true });
+  const a = await api('DELETE', PASSKEY.item(p.passkeyId), undefined, { auth: true });
   if (a.ok) await loadPasskeys();
 }
 
-async function signInWithPasskey(phone) {
+async function signInWithPasskey() {
   if (webauthnMissing()) return;
-  const a = await api('POST', PASSKEY.signInOptions, phone ? { phone } : {});
+  const a = await api('POST', PASSKEY.signInOptions);
   if (!a.ok) return;
   let cred;
   try {
@@ -581,7 +579,7 @@ async function signInWithPasskey(phone) {
   const s = await api('POST', PASSKEY.signIn, passkeySignInBody(a.data, credentialJSON(cred)));
   if (!s.ok) return;
   keepDeviceSecret(s.data);
-  session.set(s.data.sessionToken, phone);
+  session.set(s.data.sessionToken, '');
   location.hash = '#account';
 }
 
@@ -593,7 +591,7 @@ function bindPasskeys() {
   $('#passkey-refresh').addEventListener('click', loadPasskeys);
   $('#passkey-signin').addEventListener('submit', (e) => {
     e.preventDefault();
-    signInWithPasskey(e.target.phone.value.trim());
+    signInWithPasskey();
   });
 }
 

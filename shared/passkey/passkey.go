@@ -1,0 +1,228 @@
+// Package passkey registers and manages an account's passkeys (WebAuthn credentials) and verifies
+// passkey assertions for the flows that accept one.
+//
+// # Ceremonies
+//
+// Asking for options writes nothing, so that a stranger may ask (discoverable sign-in) at no cost
+// to the table. A ceremony is an opaque id the client echoes: a blob holding the ceremony's
+// purpose, the account it is bound to ("" for a discoverable sign-in), its expiry (CeremonyTTL,
+// 5 minutes) and 32 random bytes, MAC'd under the current pepper key (secret.Keyring; the blob
+// names its key, so a rotation between options and answer does not break a ceremony). The
+// challenge the authenticator signs is derived from the blob under the same key: it is never
+// stored, never in the id, and never logged. A ceremony is single use: the write that consumes it
+// puts a spent-marker (CEREMONY#<sha-256 of the id>, kept until the ceremony's expiry by TTL)
+// conditional on its absence, in the same transaction as its effect, so of two answers racing
+// with one ceremony exactly one takes effect.
+//
+// # Registration and management
+//
+// BeginRegistration and FinishRegistration need a session with fresh proof
+// (account.Principal.RequireFresh, RECENT_AUTH_WINDOW). User verification and a resident
+// (discoverable) key are required; the account's passkeys are excluded. The passkey, its
+// credential-id index item (PASSKEY#<sha-256 of the credential id>, conditional on absence: a
+// credential belongs to one account) and the ceremony's marker are written with a passkey_added
+// event in one transaction. List, Rename and Remove (fresh proof; passkey_removed) manage them.
+//
+// # Assertions, for the flows that accept a passkey
+//
+// A flow that accepts a passkey assertion (sign-in, step-up, reauthentication, a risky reset's
+// second factor) calls, with its own purpose:
+//
+//	opts, err := passkeys.BeginAssertion(ctx, passkey.PurposeSignIn, "")        // discoverable
+//	opts, err := passkeys.BeginAssertion(ctx, passkey.PurposeReauth, accountID) // bound to an account
+//	// the client answers navigator.credentials.get({publicKey: opts.PublicKey}) with opts.CeremonyID
+//	proof, err := passkeys.VerifyAssertion(ctx, ceremonyID, credentialJSON, passkey.PurposeReauth, accountID)
+//
+// VerifyAssertion writes nothing when it succeeds: it returns the Assertion (who was proven, which
+// passkey, its new sign count, the marker to spend). The flow then writes its effect in one
+// transaction with, in shared/dynamo, t.passkeyAssertion(proof): the ceremony's spent-marker
+// (conditional on absence: account.CodeCeremonyUsed) and the passkey's use (sign count and
+// last-used time, conditional on the sign count as read: a lost race is the transaction's
+// conflict error, account.ErrStale for a retryable one). A discoverable sign-in passes accountID
+// "" and learns the account from the Assertion. The flow still checks the account itself
+// (status, lockouts): VerifyAssertion proves possession of the passkey, nothing more.
+//
+// A sign count that did not go up (either non-zero) refuses the assertion with
+// account.CodePasskeyCloneWarning and writes a passkey_clone_suspected event (an SMS alert with a
+// freeze link), with the warning's time on the passkey, in one transaction.
+package passkey
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/go-webauthn/webauthn/webauthn"
+	"github.com/oklog/ulid/v2"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/config"
+	"github.com/wallet-accounts/wallet/shared/secret"
+)
+
+// Passkey is one registered WebAuthn credential of an account. Only the public key is stored.
+type Passkey struct {
+	ID                string // derived from the account and the credential id (IDFor)
+	AccountID         string
+	CredentialID      []byte
+	PublicKey         []byte // COSE
+	SignCount         uint32
+	AAGUID            []byte
+	Transports        []string
+	AttestationFormat string
+	BackupEligible    bool
+	BackupState       bool
+	Name              string // the holder's name for it
+	CreatedAt         time.Time
+	LastUsedAt        time.Time // zero until first used
+}
+
+// MaxPerAccount is how many passkeys an account may have.
+const MaxPerAccount = 20
+
+// Store is what passkeys need from storage.
+type Store interface {
+	// AccountPasskeys reads an account and its passkeys in one strongly consistent read; a nil
+	// account when there is none.
+	AccountPasskeys(ctx context.Context, accountID string) (*account.Account, []Passkey, error)
+	// Passkeys lists an account's passkeys.
+	Passkeys(ctx context.Context, accountID string) ([]Passkey, error)
+	// AddPasskey writes the passkey, its credential-id index item, the ceremony's spent marker
+	// and the event in one transaction. It fails with ErrCeremonyUsed when the marker exists and
+	// ErrAlreadyRegistered when the credential is registered (to any account).
+	AddPasskey(ctx context.Context, p Passkey, m Marker, ev account.Event) error
+	// RenamePasskey sets a passkey's name; false when the account has no such passkey.
+	RenamePasskey(ctx context.Context, accountID, passkeyID, name string) (bool, error)
+	// RemovePasskey deletes a passkey and its index item with the event in one transaction;
+	// false when the account has no such passkey.
+	RemovePasskey(ctx context.Context, accountID, passkeyID string, ev account.Event) (bool, error)
+	// PasskeyByCredential reads the passkey with this credential id in the account, and its
+	// index item, in one strongly consistent read; nil unless both exist and agree.
+	PasskeyByCredential(ctx context.Context, accountID string, credentialID []byte) (*Passkey, error)
+	// PasskeyCloneSuspected records the clone warning on the passkey with the event, in one
+	// transaction.
+	PasskeyCloneSuspected(ctx context.Context, p Passkey, ev account.Event) error
+}
+
+// Service registers, lists, renames and removes passkeys, and verifies assertions.
+type Service struct {
+	store  Store
+	wa     *webauthn.WebAuthn
+	keys   secret.Keyring
+	clock  account.Clock
+	rand   io.Reader
+	window time.Duration // RECENT_AUTH_WINDOW
+	log    *slog.Logger
+}
+
+// NewService returns a Service for the relying party cfg names (RP_ID, RP_ORIGINS, RP_NAME,
+// checked by config.Load); ceremonies are MAC'd under cfg.Pepper. A relying party the WebAuthn
+// library refuses is a bug config.Load let through: it panics at init.
+func NewService(store Store, cfg config.Config, clock account.Clock, rand io.Reader, log *slog.Logger) *Service {
+	t := webauthn.TimeoutConfig{Timeout: CeremonyTTL, TimeoutUVD: CeremonyTTL}
+	wa, err := webauthn.New(&webauthn.Config{RPID: cfg.RPID, RPDisplayName: cfg.RPName, RPOrigins: cfg.RPOrigins,
+		AttestationPreference: protocol.PreferNoAttestation,
+		AuthenticatorSelection: protocol.AuthenticatorSelection{ResidentKey: protocol.ResidentKeyRequirementRequired,
+			RequireResidentKey: protocol.ResidentKeyRequired(), UserVerification: protocol.VerificationRequired},
+		Timeouts: webauthn.TimeoutsConfig{Login: t, Registration: t}})
+	if err != nil {
+		panic(fmt.Sprintf("passkey: relying party: %v", err))
+	}
+	return &Service{store: store, wa: wa, keys: cfg.Pepper, clock: clock, rand: rand, window: cfg.RecentAuthWindow, log: log}
+}
+
+// The answers a client can act on.
+var (
+	ErrInvalidCeremony   = account.Errorf(account.CodeInvalidCeremony, "the ceremony id is not valid for this request; ask for new options")
+	ErrCeremonyExpired   = account.Errorf(account.CodeCeremonyExpired, "the ceremony expired; ask for new options")
+	ErrCeremonyUsed      = account.Errorf(account.CodeCeremonyUsed, "the ceremony was finished already; ask for new options")
+	ErrRejected          = account.FieldError(account.CodePasskeyRejected, "credential", "the passkey's answer did not verify")
+	ErrUserVerification  = account.FieldError(account.CodeUserVerification, "credential", "the authenticator must verify the user (PIN or biometrics)")
+	ErrAlreadyRegistered = account.FieldError(account.CodePasskeyRegistered, "credential", "this passkey is registered already")
+	ErrTooMany           = account.Errorf(account.CodeTooManyPasskeys, "the account has %d passkeys, the most it may have; remove one first", MaxPerAccount)
+	ErrUnknown           = account.FieldError(account.CodeUnknownPasskey, "credential", "this passkey is not registered to the account")
+	ErrCloneSuspected    = account.FieldError(account.CodePasskeyCloneWarning, "credential",
+		"this passkey's signature counter went backwards, so the authenticator may be a copy; it was refused and the account holder alerted")
+	errNotFound = account.Errorf(account.CodeNotFound, "no such passkey")
+)
+
+// idLen is the length of a passkey id in hex digits (96 bits).
+const idLen = 24
+
+// IDFor is the id of the passkey with this credential in this account: a one-way function of
+// both, so the same credential registered twice gets one id (and one conditional put).
+func IDFor(accountID string, credentialID []byte) string {
+	h := sha256.New()
+	h.Write([]byte("passkey-id\x00"))
+	h.Write([]byte(accountID))
+	h.Write([]byte{0})
+	h.Write(credentialID)
+	return hex.EncodeToString(h.Sum(nil))[:idLen]
+}
+
+func validID(id string) bool {
+	return len(id) == idLen && strings.Trim(id, "0123456789abcdef") == ""
+}
+
+// maxName bounds a passkey's name, in characters, as a device's name is bounded.
+const maxName = 64
+
+// checkName returns the name trimmed, or refuses it as a device name would be refused.
+func checkName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > maxName || strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return "", account.FieldError(account.CodeInvalidField, "name", "name is 1 to 64 characters")
+	}
+	return name, nil
+}
+
+// event returns a security event about passkey p.
+func (s *Service) event(kind string, p Passkey, now time.Time) (account.Event, error) {
+	id, err := ulid.New(ulid.Timestamp(now), s.rand)
+	if err != nil {
+		return account.Event{}, fmt.Errorf("event id: %w", err)
+	}
+	return account.Event{ID: id.String(), Type: kind, At: now, Details: map[string]string{account.DetailPasskeyID: p.ID}}, nil
+}
+
+// credential is p as the WebAuthn library verifies with it.
+func (p Passkey) credential() webauthn.Credential {
+	ts := make([]protocol.AuthenticatorTransport, len(p.Transports))
+	for i, t := range p.Transports {
+		ts[i] = protocol.AuthenticatorTransport(t)
+	}
+	return webauthn.Credential{ID: p.CredentialID, PublicKey: p.PublicKey, AttestationFormat: p.AttestationFormat, Transport: ts,
+		Flags:         webauthn.CredentialFlags{UserPresent: true, UserVerified: true, BackupEligible: p.BackupEligible, BackupState: p.BackupState},
+		Authenticator: webauthn.Authenticator{AAGUID: p.AAGUID, SignCount: p.SignCount}}
+}
+
+// user is an account as the WebAuthn library sees it: the user handle is the account id (opaque,
+// no personal data), the name the masked phone number the authenticator shows in its list.
+type user struct {
+	id    string
+	name  string
+	creds []webauthn.Credential
+}
+
+func (u user) WebAuthnID() []byte                         { return []byte(u.id) }
+func (u user) WebAuthnName() string                       { return u.name }
+func (u user) WebAuthnDisplayName() string                { return u.name }
+func (u user) WebAuthnCredentials() []webauthn.Credential { return u.creds }
+
+func newUser(a account.Account, pks []Passkey) user {
+	u := user{id: a.ID, name: account.PhoneFromE164(a.Phone).Mask()}
+	if u.name == "" {
+		u.name = "Wallet account"
+	}
+	for _, p := range pks {
+		u.creds = append(u.creds, p.credential())
+	}
+	return u
+}
