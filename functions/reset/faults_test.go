@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/descope/virtualwebauthn"
+
 	"github.com/wallet-accounts/wallet/functions/internal/body"
 	"github.com/wallet-accounts/wallet/local/faults"
 	"github.com/wallet-accounts/wallet/local/flowtest"
@@ -13,6 +15,8 @@ import (
 	"github.com/wallet-accounts/wallet/shared/card"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
 	"github.com/wallet-accounts/wallet/shared/freeze"
+	"github.com/wallet-accounts/wallet/shared/passkey"
+	"github.com/wallet-accounts/wallet/shared/passkey/passkeytest"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/reset"
 	"github.com/wallet-accounts/wallet/shared/secret/strength"
@@ -25,7 +29,8 @@ func faultFixture(t *testing.T) *faults.Fixture {
 	f := faults.NewFixture(t, nil)
 	store := dynamo.New(f.FaultyDB, f.Table).WithEventTTL(f.Cfg.EventTTL)
 	payments := paypass.New(store, f.Hasher, f.Clock, f.Cfg, f.Log)
-	resets := reset.NewService(store, payments, f.Hasher, strength.CheckLoginPassword, f.Clock, rand.Reader, f.Cfg, f.Log)
+	resets := reset.NewService(store, payments, f.Hasher, strength.CheckLoginPassword, f.Clock, rand.Reader, f.Cfg, f.Log).
+		WithPasskeys(passkey.NewService(store, f.Cfg, f.Clock, rand.Reader, f.Log))
 	f.Handler = newRouter(resets, session.NewService(store, f.Hasher, f.Clock, rand.Reader, f.Cfg, f.Log), f.Log).Handle
 	return f
 }
@@ -44,6 +49,29 @@ func signupDevice(a flowtest.Account) *body.Device {
 func jsonEvent(route string, body any, status int, pairs ...string) faults.Request {
 	b, _ := json.Marshal(body)
 	return faults.Request{Event: faults.Event(route, string(b), pairs...), Status: status}
+}
+
+// passkeyFactor registers a passkey for a (as a fresh session would) and returns an answer to a
+// new ceremony by it: a risky reset's second factor.
+func passkeyFactor(t *testing.T, f *faults.Fixture, a flowtest.Account) *body.Passkey {
+	t.Helper()
+	ctx, svc := context.Background(), passkey.NewService(f.Store, f.Cfg, f.Clock, rand.Reader, f.Log)
+	auth := passkeytest.New("localhost", "http://localhost:3000", virtualwebauthn.AuthenticatorOptions{})
+	p := account.Principal{AccountID: a.ID, SessionHash: token.Hash(a.SessionToken), FreshAt: f.Clock.Now()}
+	reg, err := svc.BeginRegistration(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.FinishRegistration(ctx, p, passkey.RegistrationRequest{RegistrationID: reg.RegistrationID, Name: "Key",
+		Credential: auth.Register(t, reg.PublicKey)}); err != nil {
+		t.Fatal(err)
+	}
+	opts, err := svc.BeginAssertion(ctx, passkey.PurposeSignIn, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Remember(passkeytest.Challenge(t, opts.PublicKey))
+	return &body.Passkey{CeremonyID: opts.CeremonyID, Credential: auth.Assert(t, opts.PublicKey)}
 }
 
 // withCard signs up an account with an ID number and a linked card, for the reset without SMS.
@@ -81,6 +109,12 @@ func TestFaultsReset(t *testing.T) {
 			q := askedQuestion(t, f, req)
 			req.SecondFactor = &factorBody{QuestionID: q, Answer: a.Answers[q]}
 			return jsonEvent("POST /v1/password-resets/login", req, 204)
+		}},
+		faults.Case{Name: "login reset by code, new device, a passkey", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			f.Remember(faultNewPassword)
+			return jsonEvent("POST /v1/password-resets/login", loginBody{VerificationToken: f.Token(t, a, account.PurposeResetLogin),
+				NewPassword: faultNewPassword, SecondFactor: &factorBody{Passkey: passkeyFactor(t, f, a)}}, 204)
 		}},
 		faults.Case{Name: "login reset by code, wrong second factor", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t)

@@ -25,9 +25,10 @@ type fixture struct {
 	ChallengeID string
 	CodeLength  int
 	Code        string
-	Token       string // verification token
-	Session     string // session token
-	Change      string // phone change id
+	Token       string         // verification token
+	Session     string         // session token
+	Change      string         // phone change id
+	Passkey     map[string]any // an answer to a passkey ceremony: ceremonyId and credential
 }
 
 // accountPool is how many accounts a read-only step's setup signs up; its requests take turns.

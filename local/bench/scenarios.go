@@ -51,6 +51,8 @@ func scenarios() []scenario {
 
 		{Name: "sign-in, known device", Route: "POST /v1/sessions", Setup: signedUp, Request: signInRequest,
 			Want: 201, Requests: 20, Ops: []op{getItem(), batchGet(3), transactWrite(4)}, Argon2: 1, DynamoDB: atMost(3)},
+		{Name: "sign-in with a passkey", Route: "POST /v1/sessions/passkey", Setup: passkeyHolders, Request: passkeySignInRequest,
+			Want: 201, Requests: 20, Ops: []op{batchGet(2), batchGet(2), transactWrite(6)}, DynamoDB: atMost(3)},
 		{Name: "sign-in, new device: step-up asked", Route: "POST /v1/sessions", Setup: sharedAccounts,
 			Request: newDeviceRequest, Want: 403, Requests: 20, Ops: []op{getItem(), batchGet(3)}, Argon2: 1,
 			DynamoDB: atMost(3)},

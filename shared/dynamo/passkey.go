@@ -131,7 +131,7 @@ func (s *Store) RenamePasskey(ctx context.Context, accountID, passkeyID, name st
 // reads the passkey first for its credential id, and again when it lost a race.
 func (s *Store) RemovePasskey(ctx context.Context, accountID, passkeyID string, ev account.Event) (bool, error) {
 	k := passkeyKey(accountID, passkeyID)
-	for try := 0; ; try++ {
+	return readThenWrite("remove passkey", func() (bool, error) {
 		var it passkeyItem
 		if ok, err := s.get(ctx, k, &it, "passkey"); !ok || err != nil {
 			return false, err
@@ -144,17 +144,8 @@ func (s *Store) RemovePasskey(ctx context.Context, accountID, passkeyID string, 
 		if err := t.event(accountID, ev); err != nil {
 			return false, err
 		}
-		err := t.commit(ctx, "remove passkey")
-		switch {
-		case err == nil:
-			return true, nil
-		case errors.Is(err, account.ErrStale) && try < 3:
-			continue
-		case errors.Is(err, account.ErrStale):
-			return false, fmt.Errorf("remove passkey: %w", err)
-		}
-		return false, err
-	}
+		return true, t.commit(ctx, "remove passkey")
+	})
 }
 
 // PasskeyByCredential reads the credential's index item and the passkey it would be in the

@@ -356,7 +356,7 @@ func (s *Store) RevokeDevice(ctx context.Context, accountID string, d account.De
 // device still holding that session; it reads the device again when it lost a race.
 func (s *Store) RemoveDevice(ctx context.Context, accountID, deviceID string) (bool, error) {
 	k := deviceKey(accountID, deviceID)
-	for try := 0; ; try++ {
+	return readThenWrite("remove device", func() (bool, error) {
 		var it deviceItem
 		if ok, err := s.get(ctx, k, &it, "device"); !ok || err != nil {
 			return false, err
@@ -369,15 +369,6 @@ func (s *Store) RemoveDevice(ctx context.Context, accountID, deviceID string) (b
 			del.ExpressionAttributeValues = map[string]types.AttributeValue{":h": bin(it.SessionHash)}
 			t.deleteKey(sessionKey(it.SessionHash))
 		}
-		err := t.commit(ctx, "remove device")
-		switch {
-		case err == nil:
-			return true, nil
-		case errors.Is(err, account.ErrStale) && try < 3:
-			continue
-		case errors.Is(err, account.ErrStale):
-			return false, fmt.Errorf("remove device: %w", err)
-		}
-		return false, err
-	}
+		return true, t.commit(ctx, "remove device")
+	})
 }

@@ -293,3 +293,18 @@ func pkOf(item map[string]types.AttributeValue) string {
 	}
 	return pk.Value
 }
+
+// readThenWrite runs attempt — a read and a transaction conditional on what it read — again while
+// it loses a race (account.ErrStale), four tries at most. found is false when there was nothing
+// to write to.
+func readThenWrite(what string, attempt func() (found bool, err error)) (bool, error) {
+	for try := 0; ; try++ {
+		found, err := attempt()
+		switch {
+		case !errors.Is(err, account.ErrStale):
+			return found, err
+		case try == 3:
+			return false, fmt.Errorf("%s: %w", what, err)
+		}
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/passkey"
@@ -59,16 +58,10 @@ func (s *Service) SignInWithPasskey(ctx context.Context, req PasskeySignInReques
 		if err != nil {
 			return SignInResult{}, err
 		}
-		err = s.store.SignIn(ctx, w)
-		switch {
-		case errors.Is(err, account.ErrStale) && try < signInRetries:
+		res, err := s.finish(ctx, w, token, secret, "signed in with a passkey")
+		if errors.Is(err, account.ErrStale) && try < signInRetries {
 			continue
-		case errors.Is(err, account.ErrStale):
-			return SignInResult{}, account.Errorf(account.CodeConflict, "the account changed during sign-in; try again")
-		case err != nil:
-			return SignInResult{}, err
 		}
-		s.log.InfoContext(ctx, "signed in with a passkey", "account", w.Account.ID, "proven_device", known)
-		return SignInResult{SessionToken: token, ExpiresAt: w.Session.ExpiresAt.UTC().Truncate(time.Second), DeviceSecret: secret}, nil
+		return res, err
 	}
 }

@@ -94,18 +94,26 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (SignInResult, 
 		if err != nil {
 			return SignInResult{}, err
 		}
-		err = s.store.SignIn(ctx, w)
-		switch {
-		case errors.Is(err, account.ErrStale) && try < signInRetries:
+		res, err := s.finish(ctx, w, token, secret, "signed in")
+		if errors.Is(err, account.ErrStale) && try < signInRetries {
 			continue
-		case errors.Is(err, account.ErrStale):
-			return SignInResult{}, account.Errorf(account.CodeConflict, "the account changed during sign-in; try again")
-		case err != nil:
-			return SignInResult{}, err
 		}
-		s.log.InfoContext(ctx, "signed in", "account", w.Account.ID, "proven_device", known)
-		return SignInResult{SessionToken: token, ExpiresAt: w.Session.ExpiresAt.UTC().Truncate(time.Second), DeviceSecret: secret}, nil
+		return res, err
 	}
+}
+
+// finish writes a sign-in and answers it. A lost race comes back as account.ErrStale, for the
+// caller to read again while it may, and as a conflict when it may not.
+func (s *Service) finish(ctx context.Context, w Write, token, secret, what string) (SignInResult, error) {
+	if err := s.store.SignIn(ctx, w); err != nil {
+		if errors.Is(err, account.ErrStale) {
+			return SignInResult{}, errors.Join(account.ErrStale,
+				account.Errorf(account.CodeConflict, "the account changed during sign-in; try again"))
+		}
+		return SignInResult{}, err
+	}
+	s.log.InfoContext(ctx, what, "account", w.Account.ID, "proven_device", w.Event == nil)
+	return SignInResult{SessionToken: token, ExpiresAt: w.Session.ExpiresAt.UTC().Truncate(time.Second), DeviceSecret: secret}, nil
 }
 
 func checkSignIn(req SignInRequest) error {

@@ -25,16 +25,16 @@ type Authenticator struct {
 // from origin (the page's, e.g. http://localhost:3000). opts may say the user is not verified.
 func New(rpID, origin string, opts virtualwebauthn.AuthenticatorOptions) *Authenticator {
 	a := &Authenticator{RP: virtualwebauthn.RelyingParty{ID: rpID, Name: "Wallet Accounts", Origin: origin},
-		Auth: virtualwebauthn.NewAuthenticatorWithOptions(opts), Cred: newCredential()}
+		Auth: virtualwebauthn.NewAuthenticatorWithOptions(opts), Cred: NewCredential()}
 	a.Auth.AddCredential(a.Cred)
 	return a
 }
 
-// newCredential is a P-256 credential whose public key's coordinates are both 32 bytes long.
+// NewCredential is a P-256 credential whose public key's coordinates are both 32 bytes long.
 // virtualwebauthn (v1.0.3) writes the COSE key's x and y with big.Int.Bytes, which drops leading
 // zero bytes, so about 1 key in 128 reaches the verifier with a 31-byte coordinate and is
 // (rightly) refused: a flaky test, not a server fault. Such keys are drawn again.
-func newCredential() virtualwebauthn.Credential {
+func NewCredential() virtualwebauthn.Credential {
 	for {
 		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		if err != nil {
