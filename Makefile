@@ -39,7 +39,7 @@ $(addprefix build-,$(FUNCTIONS)): build-%:
 # browser). Each step is skipped when already there.
 deps: local/node_modules/.installed
 	@command -v java >/dev/null || { apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; }
-	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium; }
+	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; }
 	@command -v moto_server >/dev/null || pip install -q 'moto[server]'
 	@command -v cfn-lint >/dev/null || pip install -q cfn-lint
 
