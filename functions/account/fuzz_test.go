@@ -39,10 +39,16 @@ func FuzzRequests(f *testing.F) {
 		{4, ``, "bearer x", "ACCOUNT", ""},
 		{5, landingForm, "", strings.Repeat("A", 43), "application/x-www-form-urlencoded"},
 		{5, `{"freezeToken":"x"}`, "", "a/b", "application/json"},
+		{6, `{"ceremonyId":"AQID","credential":{"id":"x","rawId":"x","type":"public-key","response":{}},` + device + `}`, "", "", ""},
+		{6, `{"ceremonyId":"","credential":null,"device":{"id":"d","secret":"short"}}`, "", "", ""},
+		{7, `{"password":"violet-harbor-seventy-2"}`, "Bearer " + strings.Repeat("A", 43), "", ""},
+		{7, `{"password":"x","passkey":{"ceremonyId":"a","credential":{}}}`, "Bearer " + strings.Repeat("A", 43), "", ""},
+		{7, `{}`, "Bearer " + strings.Repeat("A", 43), "", ""},
 	} {
 		f.Add(s.route, s.body, s.ctype, false, s.auth, s.param)
 	}
-	checks := []func(events.APIGatewayV2HTTPRequest) error{checkSignIn, checkLinkCard, checkFreeze, checkRemoveDevice, checkUnlinkCard, checkLanding}
+	checks := []func(events.APIGatewayV2HTTPRequest) error{checkSignIn, checkLinkCard, checkFreeze, checkRemoveDevice, checkUnlinkCard,
+		checkLanding, checkPasskeySignIn, checkReauthenticate}
 	f.Fuzz(func(t *testing.T, route uint8, body, contentType string, b64 bool, auth, param string) {
 		req := faults.FuzzEvent(body, contentType, b64, auth, param)
 		faults.RequireClientError(t, checks[int(route)%len(checks)](req), route, body, contentType, b64, auth, param)
@@ -134,4 +140,28 @@ func checkLanding(req events.APIGatewayV2HTTPRequest) error {
 		return freeze.ErrInvalidToken
 	}
 	return nil
+}
+
+// checkPasskeySignIn is POST /v1/sessions/passkey up to the ceremony's check.
+func checkPasskeySignIn(req events.APIGatewayV2HTTPRequest) error {
+	var in passkeySignInBody
+	if err := apigw.Decode(req, &in); err != nil {
+		return err
+	}
+	if err := account.Required("ceremonyId", in.CeremonyID); err != nil {
+		return err
+	}
+	if in.Device == nil {
+		return account.FieldError(account.CodeMissingField, "device", "device is required")
+	}
+	return in.Device.Input().Check()
+}
+
+// checkReauthenticate is POST /v1/sessions/current/reauthenticate up to the session's read.
+func checkReauthenticate(req events.APIGatewayV2HTTPRequest) error {
+	if err := checkSession(req); err != nil {
+		return err
+	}
+	var in reauthBody
+	return in.decode(req)
 }

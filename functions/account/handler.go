@@ -91,20 +91,30 @@ func (h handler) signIn(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 }
 
 func (h handler) reauthenticate(ctx context.Context, p account.Principal, req events.APIGatewayV2HTTPRequest) (response, error) {
-	var in struct {
-		Password string        `json:"password"`
-		Passkey  *body.Passkey `json:"passkey"`
-	}
-	if err := apigw.Decode(req, &in); err != nil {
+	var in reauthBody
+	if err := in.decode(req); err != nil {
 		return response{}, err
-	}
-	if (in.Password == "") == (in.Passkey == nil) {
-		return response{}, account.FieldError(account.CodeMissingField, "password", "send the password or a passkey, one of them")
 	}
 	if err := h.sessions.Reauthenticate(ctx, p, in.Password, in.Passkey.Answer()); err != nil {
 		return response{}, err
 	}
 	return apigw.NoContent(), nil
+}
+
+// reauthBody is the login password or a passkey's answer: one of them.
+type reauthBody struct {
+	Password string        `json:"password"`
+	Passkey  *body.Passkey `json:"passkey"`
+}
+
+func (in *reauthBody) decode(req events.APIGatewayV2HTTPRequest) error {
+	if err := apigw.Decode(req, in); err != nil {
+		return err
+	}
+	if (in.Password == "") == (in.Passkey == nil) {
+		return account.FieldError(account.CodeMissingField, "password", "send the password or a passkey, one of them")
+	}
+	return nil
 }
 
 func (h handler) signOut(ctx context.Context, p account.Principal, _ events.APIGatewayV2HTTPRequest) (response, error) {
