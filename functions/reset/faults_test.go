@@ -96,6 +96,17 @@ func alternative(a flowtest.Account, phone, idNumber string, status int) faults.
 // TestFaultsReset fails each DynamoDB call of every ResetFunction route in turn (faults.Run).
 func TestFaultsReset(t *testing.T) {
 	faults.Run(t, faultFixture,
+		faults.Case{Name: "change the login password", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			f.Remember(faultNewPassword)
+			return jsonEvent("PUT /v1/account/login-password", changeLoginBody{CurrentPassword: a.Password, NewPassword: faultNewPassword},
+				204, faults.Bearer(a.SessionToken)...)
+		}},
+		faults.Case{Name: "change the login password, wrong current one", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			return jsonEvent("PUT /v1/account/login-password", changeLoginBody{CurrentPassword: "not-the-password-7", NewPassword: faultNewPassword},
+				403, faults.Bearer(a.SessionToken)...)
+		}},
 		faults.Case{Name: "login reset by code, known device", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t)
 			f.Remember(faultNewPassword)

@@ -23,6 +23,7 @@ func newRouter(resets *reset.Service, sessions *session.Service, log *slog.Logge
 		"POST /v1/password-resets/login/alternative": h.alternative,
 		"POST /v1/password-resets/payment":           apigw.Authed(sessions, h.payment),
 		"POST /v1/payment-password/verify":           apigw.Authed(sessions, h.verifyPayment),
+		"PUT /v1/account/login-password":             apigw.Authed(sessions, h.changeLogin),
 	})
 }
 
@@ -39,6 +40,23 @@ func (h handler) payment(ctx context.Context, p account.Principal, req events.AP
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	if err := h.reset.ResetPayment(ctx, p, reset.PaymentRequest(in)); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return apigw.NoContent(), nil
+}
+
+// changeLoginBody is the body of PUT /v1/account/login-password.
+type changeLoginBody struct {
+	CurrentPassword string `json:"currentPassword"`
+	NewPassword     string `json:"newPassword"`
+}
+
+func (h handler) changeLogin(ctx context.Context, p account.Principal, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	var in changeLoginBody
+	if err := apigw.Decode(req, &in); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if err := h.reset.ChangeLogin(ctx, p, reset.ChangeLoginRequest(in)); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return apigw.NoContent(), nil

@@ -96,3 +96,28 @@ func TestReauthenticateEndToEnd(t *testing.T) {
 		t.Fatalf("sign-in during the lock that reauthentication set: %d %s", res.Status, res.raw)
 	}
 }
+
+// TestChangeLoginPasswordEndToEnd: with fresh proof and the current password, the login password
+// changes; this session stays, the other device's ends, the old password fails, the new one
+// signs in, and the holder is texted once.
+func TestChangeLoginPasswordEndToEnd(t *testing.T) {
+	c := newClient(t)
+	u := signUpWith(t, c, nil)
+	tablet := signInOn(t, c, u.phone, u.password, otherDevice())
+	change := func(current string) response {
+		return c.do("PUT", "/v1/account/login-password", map[string]string{"currentPassword": current, "newPassword": e2eNewPassword},
+			bearer(u.session)...)
+	}
+	if res := change("not-the-password-7"); res.Status != 403 || res.Body["code"] != "wrong_password" || res.Body["attemptsRemaining"] != float64(4) {
+		t.Fatalf("a wrong current password: %d %s", res.Status, res.raw)
+	}
+	seen := len(stacktest.SMSTo(t, u.phone))
+	expect(t, "change", change(u.password), 204)
+	remember(e2eNewPassword)
+	waitAlert(t, u.phone, seen, "login password was changed")
+	expect(t, "this session", c.do("GET", "/v1/account", nil, bearer(u.session)...), 200)
+	expect(t, "the tablet's session", c.do("GET", "/v1/account", nil, bearer(tablet)...), 401)
+	expect(t, "the old password", c.do("POST", "/v1/sessions", map[string]any{"phone": u.phone, "password": u.password, "device": u.device}), 401)
+	signInOn(t, c, u.phone, e2eNewPassword, u.device)
+	onlyOnce(t, u.phone, seen, "login password was changed")
+}

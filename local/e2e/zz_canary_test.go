@@ -190,6 +190,10 @@ func TestZZCanaryEveryFlow(t *testing.T) {
 	res = expect(t, "sign-in", c.do("POST", "/v1/sessions", map[string]any{"phone": a.phone, "password": login3, "device": a.device}), 201)
 	session := res.Body["sessionToken"].(string)
 	plant(session, res.Body["deviceSecret"].(string))
+	login4 := planted("plant-login-", 16)
+	plant(login4)
+	expect(t, "change the login password", c.do("PUT", "/v1/account/login-password", map[string]string{"currentPassword": login3,
+		"newPassword": login4}, bearer(session)...), 204)
 	res = expect(t, "cards", c.do("GET", "/v1/bank-cards", nil, bearer(session)...), 200)
 	cardID := res.Body["cards"].([]any)[0].(map[string]any)["cardId"].(string)
 	expect(t, "unlink card", c.do("DELETE", "/v1/bank-cards/"+cardID, nil, bearer(session)...), 204)
@@ -200,7 +204,7 @@ func TestZZCanaryEveryFlow(t *testing.T) {
 	expect(t, "alert settings", c.do("GET", "/v1/alert-settings", nil, bearer(session)...), 200)
 
 	// A phone change with the old number, then sign-out.
-	res = expect(t, "change start", c.do("POST", "/v1/phone-changes", map[string]any{"loginPassword": login3,
+	res = expect(t, "change start", c.do("POST", "/v1/phone-changes", map[string]any{"loginPassword": login4,
 		"oldPhoneVerificationToken": canaryToken(t, c, a.phone, "phone_change_old", nil)}, bearer(session)...), 201)
 	id := res.Body["changeId"].(string)
 	newNumber, _ := newPhone()

@@ -57,6 +57,7 @@ func TestCheckRequest(t *testing.T) {
 	reset := with(before, func(tb Table) {
 		delete(tb, "OTP#c1|OTP")
 		tb["ACCOUNT#a1|ACCOUNT"]["loginHash"] = "h2"
+		tb["ACCOUNT#a1|ACCOUNT"]["passwordResetAt"] = 1795000000000.0
 		tb["ACCOUNT#a1|EVENT#e2"] = Item{"PK": "ACCOUNT#a1", "SK": "EVENT#e2", "type": "password_reset"}
 	})
 	if bad := CheckRequest(NewDiff(before, reset), false); len(bad) != 0 {
@@ -71,7 +72,10 @@ func TestCheckRequest(t *testing.T) {
 		"event without change": {with(before, func(tb Table) {
 			tb["ACCOUNT#a1|EVENT#e2"] = Item{"type": "password_reset"}
 		}), false, "without its change"},
-		"change without event":    {with(before, func(tb Table) { tb["ACCOUNT#a1|ACCOUNT"]["loginHash"] = "h2" }), false, "change without its password_reset"},
+		"change without event": {with(before, func(tb Table) { tb["ACCOUNT#a1|ACCOUNT"]["loginHash"] = "h2" }), false, "change without its password_changed"},
+		"reset without event": {with(before, func(tb Table) {
+			tb["ACCOUNT#a1|ACCOUNT"]["loginHash"], tb["ACCOUNT#a1|ACCOUNT"]["passwordResetAt"] = "h2", 1795000000000.0
+		}), false, "change without its password_reset"},
 		"proof spent for nothing": {with(before, func(tb Table) { delete(tb, "OTP#c1|OTP") }), false, "spent without its effect"},
 		"unknown event":           {with(before, func(tb Table) { tb["ACCOUNT#a1|EVENT#e3"] = Item{"type": "mystery"} }), false, "no faults.Rule"},
 		"failed send charged":     {with(before, func(tb Table) { tb["RATE#otp-phone#+8613700000001|H1"]["n"] = 2.0 }), true, "charged the OTP limit"},

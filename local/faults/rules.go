@@ -35,7 +35,12 @@ func Rules() []Rule {
 		{account.EventAccountFrozen, func(d Diff, id string) bool {
 			return attrChange(d, id, "status") && d.After.account(id).S("status") == string(account.StatusFrozen)
 		}},
-		{account.EventPasswordReset, func(d Diff, id string) bool { return attrChange(d, id, "loginHash") }},
+		{account.EventPasswordReset, func(d Diff, id string) bool {
+			return attrChange(d, id, "loginHash") && attrChange(d, id, "passwordResetAt")
+		}},
+		{account.EventPasswordChanged, func(d Diff, id string) bool {
+			return attrChange(d, id, "loginHash") && !attrChange(d, id, "passwordResetAt")
+		}},
 		{account.EventPaymentPasswordReset, func(d Diff, id string) bool { return attrChange(d, id, "paymentHash") }},
 		{account.EventPhoneChangeStarted, func(d Diff, id string) bool { return changeMovedTo(d, id, "pending") }},
 		{account.EventPhoneChanged, func(d Diff, id string) bool {

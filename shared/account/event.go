@@ -9,6 +9,7 @@ const (
 	EventDeviceSecretReused   = "device_secret_reused" // a replaced device secret came back: the device was revoked
 	EventAccountFrozen        = "account_frozen"
 	EventPasswordReset        = "password_reset"
+	EventPasswordChanged      = "password_changed" // by the signed-in holder, with the current password and fresh proof
 	EventPaymentPasswordReset = "payment_password_reset"
 	EventPhoneChangeStarted   = "phone_change_started"
 	EventPhoneChanged         = "phone_changed"

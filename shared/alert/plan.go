@@ -9,7 +9,7 @@ import (
 
 // Who hears about what:
 //
-//	new_device_login, device_secret_reused, password_reset, payment_password_reset,
+//	new_device_login, device_secret_reused, password_reset, password_changed, payment_password_reset,
 //	inactivity_warning, large_transaction,
 //	passkey_added, passkey_removed,
 //	passkey_clone_suspected                      the account's phone, with a freeze link
@@ -65,6 +65,8 @@ func (s *Service) plan(a account.Account, ev account.Event, nums *Numbers) []mes
 		return self(true, courier.DeviceSecretReused{When: at, Platform: platformName(ev.Details[account.DetailPlatform])})
 	case account.EventPasswordReset:
 		return self(true, courier.PasswordReset{When: at})
+	case account.EventPasswordChanged:
+		return self(true, courier.PasswordChanged{When: at})
 	case account.EventPaymentPasswordReset:
 		return self(true, courier.PaymentPasswordReset{When: at})
 	case account.EventAccountFrozen:

@@ -51,6 +51,7 @@ const (
 	TemplateNewDeviceLogin       Template = "alert_new_device_login"
 	TemplateDeviceSecretReused   Template = "alert_device_secret_reused"
 	TemplatePasswordReset        Template = "alert_password_reset"
+	TemplatePasswordChanged      Template = "alert_password_changed"
 	TemplatePaymentPasswordReset Template = "alert_payment_password_reset"
 	TemplatePhoneChangeStarted   Template = "alert_phone_change_started"
 	TemplatePhoneChangedOld      Template = "alert_phone_changed_old"
@@ -66,7 +67,7 @@ const (
 )
 
 // Alerts lists every alert template, for tests that render them all.
-var Alerts = []Template{TemplateNewDeviceLogin, TemplateDeviceSecretReused, TemplatePasswordReset, TemplatePaymentPasswordReset,
+var Alerts = []Template{TemplateNewDeviceLogin, TemplateDeviceSecretReused, TemplatePasswordReset, TemplatePasswordChanged, TemplatePaymentPasswordReset,
 	TemplatePhoneChangeStarted, TemplatePhoneChangedOld, TemplatePhoneChangedNew, TemplatePhoneChangeCancelled,
 	TemplateAccountFrozen, TemplateInactivityWarning, TemplateAccountClosed, TemplateLargeTransaction,
 	TemplatePasskeyAdded, TemplatePasskeyRemoved, TemplatePasskeyClone}
@@ -102,6 +103,13 @@ type PasswordReset struct{ When string }
 
 func (t PasswordReset) data() (Template, map[string]any) {
 	return alert(TemplatePasswordReset, map[string]any{"When": t.When})
+}
+
+// PasswordChanged: the signed-in holder changed the login password.
+type PasswordChanged struct{ When string }
+
+func (t PasswordChanged) data() (Template, map[string]any) {
+	return alert(TemplatePasswordChanged, map[string]any{"When": t.When})
 }
 
 // PaymentPasswordReset: the payment password was reset.

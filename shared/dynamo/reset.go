@@ -45,9 +45,14 @@ func (s *Store) Apply(ctx context.Context, c reset.Change) error {
 	a := c.Account
 	now := c.Event.At
 	set := []string{"loginFailures = :zero", "loginLockedUntil = :zero", "loginLockLevel = :zero",
-		"recFailures = :zero", "recLockedUntil = :zero", "passwordResetAt = :now", "version = :next"}
-	vals := map[string]types.AttributeValue{":zero": num(0), ":now": num(ms(now)), ":next": num(a.Version + 1),
+		"recFailures = :zero", "recLockedUntil = :zero", "version = :next"}
+
+	vals := map[string]types.AttributeValue{":zero": num(0), ":next": num(a.Version + 1),
 		":v": num(a.Version), ":closed": str(string(account.StatusClosed))}
+	if !c.Changed {
+		set = append(set, "passwordResetAt = :now") // a reset closes the identity path of a phone change for a while
+		vals[":now"] = num(ms(now))
+	}
 	if c.LoginHash != "" {
 		set = append(set, "loginHash = :login")
 		vals[":login"] = str(c.LoginHash)
