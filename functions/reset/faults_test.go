@@ -107,6 +107,19 @@ func TestFaultsReset(t *testing.T) {
 			return jsonEvent("PUT /v1/account/login-password", changeLoginBody{CurrentPassword: "not-the-password-7", NewPassword: faultNewPassword},
 				403, faults.Bearer(a.SessionToken)...)
 		}},
+		faults.Case{Name: "change the payment password", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			f.Remember("481937")
+			return jsonEvent("PUT /v1/account/payment-password", changePaymentBody{CurrentPaymentPassword: a.PaymentPassword,
+				NewPaymentPassword: "481937"}, 204, faults.Bearer(a.SessionToken)...)
+		}},
+		faults.Case{Name: "change the security answers", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			f.Remember("Hillside Primary", "Biscuit", "Oak Lane")
+			return jsonEvent("PUT /v1/account/security-answers", changeAnswersBody{PaymentPassword: a.PaymentPassword,
+				SecurityAnswers: []body.Answer{{QuestionID: "first_school", Answer: "Hillside Primary"}, {QuestionID: "first_pet", Answer: "Biscuit"},
+					{QuestionID: "childhood_street", Answer: "Oak Lane"}}}, 204, faults.Bearer(a.SessionToken)...)
+		}},
 		faults.Case{Name: "login reset by code, known device", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t)
 			f.Remember(faultNewPassword)

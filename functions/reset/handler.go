@@ -24,6 +24,8 @@ func newRouter(resets *reset.Service, sessions *session.Service, log *slog.Logge
 		"POST /v1/password-resets/payment":           apigw.Authed(sessions, h.payment),
 		"POST /v1/payment-password/verify":           apigw.Authed(sessions, h.verifyPayment),
 		"PUT /v1/account/login-password":             apigw.Authed(sessions, h.changeLogin),
+		"PUT /v1/account/payment-password":           apigw.Authed(sessions, h.changePayment),
+		"PUT /v1/account/security-answers":           apigw.Authed(sessions, h.changeAnswers),
 	})
 }
 
@@ -57,6 +59,41 @@ func (h handler) changeLogin(ctx context.Context, p account.Principal, req event
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	if err := h.reset.ChangeLogin(ctx, p, reset.ChangeLoginRequest(in)); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return apigw.NoContent(), nil
+}
+
+// changePaymentBody is the body of PUT /v1/account/payment-password.
+type changePaymentBody struct {
+	CurrentPaymentPassword string `json:"currentPaymentPassword"`
+	NewPaymentPassword     string `json:"newPaymentPassword"`
+}
+
+func (h handler) changePayment(ctx context.Context, p account.Principal, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	var in changePaymentBody
+	if err := apigw.Decode(req, &in); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if err := h.reset.ChangePayment(ctx, p, reset.ChangePaymentRequest(in)); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return apigw.NoContent(), nil
+}
+
+// changeAnswersBody is the body of PUT /v1/account/security-answers.
+type changeAnswersBody struct {
+	PaymentPassword string        `json:"paymentPassword"`
+	SecurityAnswers []body.Answer `json:"securityAnswers"`
+}
+
+func (h handler) changeAnswers(ctx context.Context, p account.Principal, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	var in changeAnswersBody
+	if err := apigw.Decode(req, &in); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	err := h.reset.ChangeAnswers(ctx, p, reset.ChangeAnswersRequest{PaymentPassword: in.PaymentPassword, Answers: body.Answers(in.SecurityAnswers)})
+	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return apigw.NoContent(), nil

@@ -121,3 +121,31 @@ func TestChangeLoginPasswordEndToEnd(t *testing.T) {
 	signInOn(t, c, u.phone, e2eNewPassword, u.device)
 	onlyOnce(t, u.phone, seen, "login password was changed")
 }
+
+// TestChangePaymentPasswordAndAnswersEndToEnd: with fresh proof and the payment password, the
+// payment password and the security answers change, each texting the holder once.
+func TestChangePaymentPasswordAndAnswersEndToEnd(t *testing.T) {
+	c := newClient(t)
+	u := signUpWith(t, c, nil)
+	const newPIN = "481937"
+	remember(newPIN)
+	seen := len(stacktest.SMSTo(t, u.phone))
+	expect(t, "change the payment password", c.do("PUT", "/v1/account/payment-password",
+		map[string]string{"currentPaymentPassword": e2ePaymentPassword, "newPaymentPassword": newPIN}, bearer(u.session)...), 204)
+	waitAlert(t, u.phone, seen, "payment password was changed")
+	res := c.do("POST", "/v1/payment-password/verify", map[string]string{"paymentPassword": e2ePaymentPassword}, bearer(u.session)...)
+	if res.Status != 403 || res.Body["code"] != "wrong_payment_password" {
+		t.Fatalf("the old payment password: %d %s", res.Status, res.raw)
+	}
+	expect(t, "the new payment password", c.do("POST", "/v1/payment-password/verify", map[string]string{"paymentPassword": newPIN},
+		bearer(u.session)...), 204)
+
+	answers := []map[string]string{{"questionId": "first_school", "answer": "Hillside Primary"},
+		{"questionId": "first_pet", "answer": "Biscuit"}, {"questionId": "childhood_street", "answer": "Oak Lane"}}
+	remember("Hillside Primary", "Biscuit", "Oak Lane")
+	seen = len(stacktest.SMSTo(t, u.phone))
+	expect(t, "change the answers", c.do("PUT", "/v1/account/security-answers",
+		map[string]any{"paymentPassword": newPIN, "securityAnswers": answers}, bearer(u.session)...), 204)
+	waitAlert(t, u.phone, seen, "security answers were changed")
+	onlyOnce(t, u.phone, seen, "security answers were changed")
+}

@@ -194,6 +194,19 @@ func TestZZCanaryEveryFlow(t *testing.T) {
 	plant(login4)
 	expect(t, "change the login password", c.do("PUT", "/v1/account/login-password", map[string]string{"currentPassword": login3,
 		"newPassword": login4}, bearer(session)...), 204)
+	pay3 := plantedDigits(6, func(s string) bool {
+		return s != pay2 && secret.CheckPaymentPassword(s, secret.Personal{Phone: a.phone}, "") == nil
+	})
+	plant(pay3)
+	expect(t, "change the payment password", c.do("PUT", "/v1/account/payment-password", map[string]string{"currentPaymentPassword": pay2,
+		"newPaymentPassword": pay3}, bearer(session)...), 204)
+	newAnswers := []map[string]string{{"questionId": "first_school", "answer": planted("canary school ", 10)},
+		{"questionId": "first_pet", "answer": planted("canary pet ", 10)}, {"questionId": "childhood_street", "answer": planted("canary street ", 10)}}
+	for _, ans := range newAnswers {
+		plant(ans["answer"])
+	}
+	expect(t, "change the security answers", c.do("PUT", "/v1/account/security-answers", map[string]any{"paymentPassword": pay3,
+		"securityAnswers": newAnswers}, bearer(session)...), 204)
 	res = expect(t, "cards", c.do("GET", "/v1/bank-cards", nil, bearer(session)...), 200)
 	cardID := res.Body["cards"].([]any)[0].(map[string]any)["cardId"].(string)
 	expect(t, "unlink card", c.do("DELETE", "/v1/bank-cards/"+cardID, nil, bearer(session)...), 204)

@@ -41,7 +41,13 @@ func Rules() []Rule {
 		{account.EventPasswordChanged, func(d Diff, id string) bool {
 			return attrChange(d, id, "loginHash") && !attrChange(d, id, "passwordResetAt")
 		}},
-		{account.EventPaymentPasswordReset, func(d Diff, id string) bool { return attrChange(d, id, "paymentHash") }},
+		{account.EventPaymentPasswordReset, func(d Diff, id string) bool {
+			return attrChange(d, id, "paymentHash") && attrChange(d, id, "passwordResetAt")
+		}},
+		{account.EventPaymentPasswordChanged, func(d Diff, id string) bool {
+			return attrChange(d, id, "paymentHash") && !attrChange(d, id, "passwordResetAt")
+		}},
+		{account.EventSecurityAnswersChanged, func(d Diff, id string) bool { return attrChange(d, id, "answers") }},
 		{account.EventPhoneChangeStarted, func(d Diff, id string) bool { return changeMovedTo(d, id, "pending") }},
 		{account.EventPhoneChanged, func(d Diff, id string) bool {
 			return d.Before.account(id) != nil && attrChange(d, id, "phone")

@@ -4,22 +4,24 @@ import "time"
 
 // Event types: security events written with the change they describe (the outbox).
 const (
-	EventAccountCreated       = "account_created"
-	EventNewDeviceLogin       = "new_device_login"
-	EventDeviceSecretReused   = "device_secret_reused" // a replaced device secret came back: the device was revoked
-	EventAccountFrozen        = "account_frozen"
-	EventPasswordReset        = "password_reset"
-	EventPasswordChanged      = "password_changed" // by the signed-in holder, with the current password and fresh proof
-	EventPaymentPasswordReset = "payment_password_reset"
-	EventPhoneChangeStarted   = "phone_change_started"
-	EventPhoneChanged         = "phone_changed"
-	EventPhoneChangeCancelled = "phone_change_cancelled"
-	EventInactivityWarning    = "inactivity_warning"
-	EventAccountClosed        = "account_closed"
-	EventLargeTransaction     = "large_transaction"
-	EventPasskeyAdded         = "passkey_added"
-	EventPasskeyRemoved       = "passkey_removed"
-	EventPasskeyClone         = "passkey_clone_suspected" // an assertion refused: its sign count did not go up
+	EventAccountCreated         = "account_created"
+	EventNewDeviceLogin         = "new_device_login"
+	EventDeviceSecretReused     = "device_secret_reused" // a replaced device secret came back: the device was revoked
+	EventAccountFrozen          = "account_frozen"
+	EventPasswordReset          = "password_reset"
+	EventPasswordChanged        = "password_changed" // by the signed-in holder, with the current password and fresh proof
+	EventPaymentPasswordReset   = "payment_password_reset"
+	EventPaymentPasswordChanged = "payment_password_changed" // by the signed-in holder, with the current one and fresh proof
+	EventSecurityAnswersChanged = "security_answers_changed" // by the signed-in holder, with the payment password and fresh proof
+	EventPhoneChangeStarted     = "phone_change_started"
+	EventPhoneChanged           = "phone_changed"
+	EventPhoneChangeCancelled   = "phone_change_cancelled"
+	EventInactivityWarning      = "inactivity_warning"
+	EventAccountClosed          = "account_closed"
+	EventLargeTransaction       = "large_transaction"
+	EventPasskeyAdded           = "passkey_added"
+	EventPasskeyRemoved         = "passkey_removed"
+	EventPasskeyClone           = "passkey_clone_suspected" // an assertion refused: its sign count did not go up
 )
 
 // Event is a security event about an account.

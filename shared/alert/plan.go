@@ -10,6 +10,7 @@ import (
 // Who hears about what:
 //
 //	new_device_login, device_secret_reused, password_reset, password_changed, payment_password_reset,
+//	payment_password_changed, security_answers_changed,
 //	inactivity_warning, large_transaction,
 //	passkey_added, passkey_removed,
 //	passkey_clone_suspected                      the account's phone, with a freeze link
@@ -67,6 +68,10 @@ func (s *Service) plan(a account.Account, ev account.Event, nums *Numbers) []mes
 		return self(true, courier.PasswordReset{When: at})
 	case account.EventPasswordChanged:
 		return self(true, courier.PasswordChanged{When: at})
+	case account.EventPaymentPasswordChanged:
+		return self(true, courier.PaymentPasswordChanged{When: at})
+	case account.EventSecurityAnswersChanged:
+		return self(true, courier.SecurityAnswersChanged{When: at})
 	case account.EventPaymentPasswordReset:
 		return self(true, courier.PaymentPasswordReset{When: at})
 	case account.EventAccountFrozen:

@@ -191,6 +191,10 @@ const texts = `
 {{define "alert_password_reset.zh"}}【钱包】您的登录密码已于{{.When}}重置，其他设备已退出登录。{{template "freeze.zh" .}}{{end}}
 {{define "alert_password_changed.en"}}Wallet: your login password was changed at {{.When}} and your other devices were signed out.{{template "freeze.en" .}}{{end}}
 {{define "alert_password_changed.zh"}}【钱包】您的登录密码已于{{.When}}修改，其他设备已退出登录。{{template "freeze.zh" .}}{{end}}
+{{define "alert_payment_password_changed.en"}}Wallet: your payment password was changed at {{.When}}.{{template "freeze.en" .}}{{end}}
+{{define "alert_payment_password_changed.zh"}}【钱包】您的支付密码已于{{.When}}修改。{{template "freeze.zh" .}}{{end}}
+{{define "alert_security_answers_changed.en"}}Wallet: your security answers were changed at {{.When}}.{{template "freeze.en" .}}{{end}}
+{{define "alert_security_answers_changed.zh"}}【钱包】您的密保答案已于{{.When}}修改。{{template "freeze.zh" .}}{{end}}
 {{define "alert_payment_password_reset.en"}}Wallet: your payment password was reset at {{.When}}.{{template "freeze.en" .}}{{end}}
 {{define "alert_payment_password_reset.zh"}}【钱包】您的支付密码已于{{.When}}重置。{{template "freeze.zh" .}}{{end}}
 {{define "alert_phone_change_started.en"}}Wallet: at {{.When}} someone asked to move your wallet account from this number to {{.NewPhone}}. It takes effect at {{.EffectiveAt}} unless cancelled; cancel it in the app with a code sent to this number.{{template "freeze.en" .}}{{end}}

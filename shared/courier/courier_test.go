@@ -149,6 +149,8 @@ var everyText = []Text{
 	DeviceSecretReused{When: "2026-11-21 18:00 UTC+08:00", Platform: "iOS"},
 	PasswordReset{When: "2026-11-21 18:00 UTC+08:00"},
 	PasswordChanged{When: "2026-11-21 18:00 UTC+08:00"},
+	PaymentPasswordChanged{When: "2026-11-21 18:00 UTC+08:00"},
+	SecurityAnswersChanged{When: "2026-11-21 18:00 UTC+08:00"},
 	PaymentPasswordReset{When: "2026-11-21 18:00 UTC+08:00"},
 	PhoneChangeStarted{When: "2026-11-21 18:00 UTC+08:00", NewPhone: "+86 139****5678", EffectiveAt: "2026-11-22 18:00 UTC+08:00"},
 	PhoneChangedOld{When: "2026-11-21 18:00 UTC+08:00", NewPhone: "+86 139****5678"},

@@ -48,26 +48,28 @@ func (AccountExists) data() (Template, map[string]any) { return TemplateAccountE
 
 // The alerts (package alert).
 const (
-	TemplateNewDeviceLogin       Template = "alert_new_device_login"
-	TemplateDeviceSecretReused   Template = "alert_device_secret_reused"
-	TemplatePasswordReset        Template = "alert_password_reset"
-	TemplatePasswordChanged      Template = "alert_password_changed"
-	TemplatePaymentPasswordReset Template = "alert_payment_password_reset"
-	TemplatePhoneChangeStarted   Template = "alert_phone_change_started"
-	TemplatePhoneChangedOld      Template = "alert_phone_changed_old"
-	TemplatePhoneChangedNew      Template = "alert_phone_changed_new"
-	TemplatePhoneChangeCancelled Template = "alert_phone_change_cancelled"
-	TemplateAccountFrozen        Template = "alert_account_frozen"
-	TemplateInactivityWarning    Template = "alert_inactivity_warning"
-	TemplateAccountClosed        Template = "alert_account_closed"
-	TemplateLargeTransaction     Template = "alert_large_transaction"
-	TemplatePasskeyAdded         Template = "alert_passkey_added"
-	TemplatePasskeyRemoved       Template = "alert_passkey_removed"
-	TemplatePasskeyClone         Template = "alert_passkey_clone_suspected"
+	TemplateNewDeviceLogin         Template = "alert_new_device_login"
+	TemplateDeviceSecretReused     Template = "alert_device_secret_reused"
+	TemplatePasswordReset          Template = "alert_password_reset"
+	TemplatePasswordChanged        Template = "alert_password_changed"
+	TemplatePaymentPasswordChanged Template = "alert_payment_password_changed"
+	TemplateSecurityAnswersChanged Template = "alert_security_answers_changed"
+	TemplatePaymentPasswordReset   Template = "alert_payment_password_reset"
+	TemplatePhoneChangeStarted     Template = "alert_phone_change_started"
+	TemplatePhoneChangedOld        Template = "alert_phone_changed_old"
+	TemplatePhoneChangedNew        Template = "alert_phone_changed_new"
+	TemplatePhoneChangeCancelled   Template = "alert_phone_change_cancelled"
+	TemplateAccountFrozen          Template = "alert_account_frozen"
+	TemplateInactivityWarning      Template = "alert_inactivity_warning"
+	TemplateAccountClosed          Template = "alert_account_closed"
+	TemplateLargeTransaction       Template = "alert_large_transaction"
+	TemplatePasskeyAdded           Template = "alert_passkey_added"
+	TemplatePasskeyRemoved         Template = "alert_passkey_removed"
+	TemplatePasskeyClone           Template = "alert_passkey_clone_suspected"
 )
 
 // Alerts lists every alert template, for tests that render them all.
-var Alerts = []Template{TemplateNewDeviceLogin, TemplateDeviceSecretReused, TemplatePasswordReset, TemplatePasswordChanged, TemplatePaymentPasswordReset,
+var Alerts = []Template{TemplateNewDeviceLogin, TemplateDeviceSecretReused, TemplatePasswordReset, TemplatePasswordChanged, TemplatePaymentPasswordChanged, TemplateSecurityAnswersChanged, TemplatePaymentPasswordReset,
 	TemplatePhoneChangeStarted, TemplatePhoneChangedOld, TemplatePhoneChangedNew, TemplatePhoneChangeCancelled,
 	TemplateAccountFrozen, TemplateInactivityWarning, TemplateAccountClosed, TemplateLargeTransaction,
 	TemplatePasskeyAdded, TemplatePasskeyRemoved, TemplatePasskeyClone}
@@ -110,6 +112,20 @@ type PasswordChanged struct{ When string }
 
 func (t PasswordChanged) data() (Template, map[string]any) {
 	return alert(TemplatePasswordChanged, map[string]any{"When": t.When})
+}
+
+// PaymentPasswordChanged: the signed-in holder changed the payment password.
+type PaymentPasswordChanged struct{ When string }
+
+func (t PaymentPasswordChanged) data() (Template, map[string]any) {
+	return alert(TemplatePaymentPasswordChanged, map[string]any{"When": t.When})
+}
+
+// SecurityAnswersChanged: the signed-in holder replaced the security answers.
+type SecurityAnswersChanged struct{ When string }
+
+func (t SecurityAnswersChanged) data() (Template, map[string]any) {
+	return alert(TemplateSecurityAnswersChanged, map[string]any{"When": t.When})
 }
 
 // PaymentPasswordReset: the payment password was reset.

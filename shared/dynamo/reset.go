@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -65,17 +66,43 @@ func (s *Store) Apply(ctx context.Context, c reset.Change) error {
 		set = append(set, "#status = :active")
 		vals[":active"] = str(string(account.StatusActive))
 	}
+	if c.Answers != nil {
+		var answers []answerItem
+		for _, ans := range c.Answers {
+			answers = append(answers, answerItem(ans))
+		}
+		av, err := attributevalue.Marshal(answers)
+		if err != nil {
+			return fmt.Errorf("encode answers: %w", err)
+		}
+		set = append(set, "answers = :answers")
+		vals[":answers"] = av
+	}
+	cond := "version = :v AND #status <> :closed"
+	if ad := c.Admission; ad != nil { // the payment password that allowed it, admitted here
+		cond += " AND " + admitted
+		vals[":admitNow"], vals[":max"], vals[":floor"] = millis(ad.Now), num(int64(ad.Max)), millis(ad.Floor)
+		if c.PaymentHash == "" {
+			set = append(set, "payFailures = :zero", "payWindowStart = :zero")
+			if ad.Rehash != "" {
+				set = append(set, "paymentHash = :pay")
+				vals[":pay"] = str(ad.Rehash)
+			}
+		}
+	}
 	rehash := c.Rehash
 	if c.PaymentHash != "" {
 		rehash.PaymentHash = "" // the new payment password replaces it
 	}
 	set = append(set, rehashSets(a, rehash, vals)...)
 	t := s.newTx()
-	t.update(&types.Update{TableName: &s.table, Key: accountKey(a.ID).av(),
-		UpdateExpression:          aws.String("SET " + strings.Join(set, ", ")),
-		ConditionExpression:       aws.String("version = :v AND #status <> :closed"),
-		ExpressionAttributeNames:  map[string]string{"#status": "status"},
-		ExpressionAttributeValues: vals}, errConflict)
+	t.addFn(types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: accountKey(a.ID).av(),
+		UpdateExpression:                    aws.String("SET " + strings.Join(set, ", ")),
+		ConditionExpression:                 aws.String(cond),
+		ExpressionAttributeNames:            map[string]string{"#status": "status"},
+		ExpressionAttributeValues:           vals,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}},
+		func(old map[string]types.AttributeValue) error { return changeRefused(c, old) })
 	t.rehashCards(a.ID, rehash)
 	if c.Passkey != nil {
 		if err := t.passkeyAssertion(*c.Passkey); err != nil {
@@ -90,6 +117,24 @@ func (s *Store) Apply(ctx context.Context, c reset.Change) error {
 		return err
 	}
 	return t.commit(ctx, "apply reset")
+}
+
+// admitted is the condition that admits a right payment password (see admitUpdate), over
+// :admitNow, :max and :floor.
+const admitted = "(attribute_not_exists(payLockedUntil) OR payLockedUntil <= :admitNow)" +
+	" AND (attribute_not_exists(payFailures) OR payFailures < :max OR payWindowStart <= :floor)"
+
+// changeRefused answers a reset or change whose account condition failed: the account changed
+// since it was read (a conflict), or the payment password that allowed it was refused its
+// admission meanwhile (its lockout's answer).
+func changeRefused(c reset.Change, old map[string]types.AttributeValue) error {
+	var it struct {
+		Version int64 `dynamodbav:"version"`
+	}
+	if err := unmarshal(old, &it); err != nil || c.Admission == nil || it.Version != c.Account.Version {
+		return errConflict
+	}
+	return refusal(*c.Admission, old)
 }
 
 // RecoveryFailure counts one failed recovery atomically: parallel guesses are all counted.

@@ -73,9 +73,11 @@ type Change struct {
 	Rehash      account.Rehash     // the proof's factors under the current pepper (on the same condition)
 	Passkey     *passkey.Assertion // the passkey that was the second factor: its ceremony spent, its use recorded
 	Unfreeze    bool
-	Changed     bool     // a change by the signed-in holder, not a reset: passwordResetAt stays as it was
-	KeepSession []byte   // the session that asked (payment reset), kept; every other one ends
-	Sessions    [][]byte // every session of the account, as read
+	Answers     []account.Answer   // new security answers, or nil to keep
+	Admission   *paypass.Admission // the payment password that allowed the change, admitted in the same write
+	Changed     bool               // a change by the signed-in holder, not a reset: passwordResetAt stays as it was
+	KeepSession []byte             // the session that asked (payment reset), kept; every other one ends
+	Sessions    [][]byte           // every session of the account, as read
 	Proof       *otp.Challenge
 	Event       account.Event
 }
