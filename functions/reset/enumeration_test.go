@@ -8,9 +8,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/wallet-accounts/wallet/functions/internal/body"
 	"github.com/wallet-accounts/wallet/local/abuse"
 	"github.com/wallet-accounts/wallet/local/faults"
 	"github.com/wallet-accounts/wallet/local/flowtest"
+	"github.com/wallet-accounts/wallet/shared/freeze"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/reset"
 	"github.com/wallet-accounts/wallet/shared/secret"
@@ -25,7 +27,8 @@ func timingRouter(t *testing.T, f *faults.Fixture, a flowtest.Account) faults.Ha
 	h := secret.NewHasher(abuse.HashParams(), rand.Reader, f.Cfg.Pepper)
 	abuse.Rehash(t, f.DB, f.Table, a, h)
 	payments := paypass.New(f.Store, h, f.Clock, f.Cfg, f.Log)
-	resets := reset.NewService(f.Store, payments, h, strength.CheckLoginPassword, f.Clock, rand.Reader, f.Cfg, f.Log)
+	resets := reset.NewService(f.Store, payments, h, strength.CheckLoginPassword, f.Clock, rand.Reader, f.Cfg, f.Log).
+		WithFreezer(freeze.NewService(f.Store, f.Clock, rand.Reader, f.Log))
 	return newRouter(resets, session.NewService(f.Store, h, f.Clock, rand.Reader, f.Cfg, f.Log), f.Log).Handle
 }
 
@@ -76,4 +79,44 @@ func answer(t *testing.T, handle faults.Handler, ev events.APIGatewayV2HTTPReque
 		t.Fatal(err)
 	}
 	return fmt.Sprintf("%d Retry-After=%q %s", resp.StatusCode, resp.Headers["Retry-After"], resp.Body)
+}
+
+// lockEvent is POST /v1/account/lock for phone with a's password and the answer to a question
+// (wrong when answer is "").
+func lockEvent(a flowtest.Account, phone, answer string) events.APIGatewayV2HTTPRequest {
+	return jsonEvent("POST /v1/account/lock", lockBody{Phone: phone, LoginPassword: a.Password,
+		SecurityAnswer: &body.Answer{QuestionID: "first_pet", Answer: answer}}, 0).Event
+}
+
+// TestLostPhoneLockDoesNotTellWhetherANumberHasAnAccount: wrong data for a number with an
+// account and a number without are answered alike, attempt after attempt, until and after the
+// lock; and their median times differ by at most 20% of the larger, or 5 ms.
+func TestLostPhoneLockDoesNotTellWhetherANumberHasAnAccount(t *testing.T) {
+	f := faults.NewFixture(t, nil)
+	a := f.SignUp(t)
+	handle := timingRouter(t, f, a)
+	unknown := flowtest.NewPhone(t).E164
+	for i := 1; i <= f.Cfg.LoginMaxFailures+2; i++ {
+		known, other := answer(t, handle, lockEvent(a, a.Phone.E164, "not it")), answer(t, handle, lockEvent(a, unknown, "not it"))
+		if known != other {
+			t.Fatalf("attempt %d: a number with an account answers\n  %s\nand one without\n  %s", i, known, other)
+		}
+	}
+
+	g := faults.NewFixture(t, func(e *flowtest.Env) { e.Cfg.LoginMaxFailures = 1 << 20 }) // no lock: time the full check
+	b := g.SignUp(t)
+	handle = timingRouter(t, g, b)
+	run := func(phone string) func(int) {
+		ev := lockEvent(b, phone, "not it")
+		return func(int) {
+			if resp, err := handle(context.Background(), ev); err != nil || resp.StatusCode != 401 {
+				t.Fatalf("%d %s %v", resp.StatusCode, resp.Body, err)
+			}
+		}
+	}
+	timing := abuse.Pair(200, run(b.Phone.E164), run(flowtest.NewPhone(t).E164))
+	t.Logf("lost-phone lock, wrong answer, %v: account (A) vs none (B): %s; %s", abuse.HashParams(), timing, timing.Spread())
+	if err := timing.Check(0.2, 5e6); err != nil {
+		t.Error(err)
+	}
 }

@@ -30,7 +30,8 @@ func faultFixture(t *testing.T) *faults.Fixture {
 	store := dynamo.New(f.FaultyDB, f.Table).WithEventTTL(f.Cfg.EventTTL)
 	payments := paypass.New(store, f.Hasher, f.Clock, f.Cfg, f.Log)
 	resets := reset.NewService(store, payments, f.Hasher, strength.CheckLoginPassword, f.Clock, rand.Reader, f.Cfg, f.Log).
-		WithPasskeys(passkey.NewService(store, f.Cfg, f.Clock, rand.Reader, f.Log))
+		WithPasskeys(passkey.NewService(store, f.Cfg, f.Clock, rand.Reader, f.Log)).
+		WithFreezer(freeze.NewService(store, f.Clock, rand.Reader, f.Log))
 	f.Handler = newRouter(resets, session.NewService(store, f.Hasher, f.Clock, rand.Reader, f.Cfg, f.Log), f.Log).Handle
 	return f
 }
@@ -119,6 +120,15 @@ func TestFaultsReset(t *testing.T) {
 			return jsonEvent("PUT /v1/account/security-answers", changeAnswersBody{PaymentPassword: a.PaymentPassword,
 				SecurityAnswers: []body.Answer{{QuestionID: "first_school", Answer: "Hillside Primary"}, {QuestionID: "first_pet", Answer: "Biscuit"},
 					{QuestionID: "childhood_street", Answer: "Oak Lane"}}}, 204, faults.Bearer(a.SessionToken)...)
+		}},
+		faults.Case{Name: "lost-phone lock", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			return jsonEvent("POST /v1/account/lock", lockBody{Phone: a.Phone.E164, LoginPassword: a.Password,
+				SecurityAnswer: &body.Answer{QuestionID: "first_pet", Answer: a.Answers["first_pet"]}}, 200)
+		}},
+		faults.Case{Name: "lost-phone lock, wrong data", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			return jsonEvent("POST /v1/account/lock", lockBody{Phone: a.Phone.E164, LoginPassword: a.Password, IDNumber: faultIDNumber}, 401)
 		}},
 		faults.Case{Name: "login reset by code, known device", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t)

@@ -12,6 +12,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/apigw"
 	"github.com/wallet-accounts/wallet/shared/factor"
 	"github.com/wallet-accounts/wallet/shared/phone"
+	"github.com/wallet-accounts/wallet/shared/reset"
 	"github.com/wallet-accounts/wallet/shared/secret"
 	"github.com/wallet-accounts/wallet/shared/secret/strength"
 )
@@ -30,10 +31,12 @@ func FuzzRequests(f *testing.F) {
 		{1, `{"phone":"+86","securityAnswers":[{"questionId":"a","answer":"b"},{"questionId":"a","answer":"b"}]}`},
 		{2, `{"verificationToken":"01J.x","idNumber":"1","newPaymentPassword":"123456"}`},
 		{3, `{"paymentPassword":"２９５０７１","verificationToken":""}`},
+		{4, `{"phone":"+86 138 0013 8000","loginPassword":"violet-harbor-seventy-2","securityAnswer":{"questionId":"first_pet","answer":"Mochi"}}`},
+		{4, `{"phone":"+86 138 0013 8000","loginPassword":"x","idNumber":"1","securityAnswer":{"questionId":"","answer":""}}`},
 	} {
 		f.Add(s.route, s.body, "application/json", false)
 	}
-	checks := []func(events.APIGatewayV2HTTPRequest) error{checkLogin, checkAlternative, checkPayment, checkVerify}
+	checks := []func(events.APIGatewayV2HTTPRequest) error{checkLogin, checkAlternative, checkPayment, checkVerify, checkLock}
 	f.Fuzz(func(t *testing.T, route uint8, body, contentType string, b64 bool) {
 		req := faults.FuzzEvent(body, contentType, b64, "", "")
 		faults.RequireClientError(t, checks[int(route)%len(checks)](req), route, body, contentType, b64)
@@ -52,6 +55,23 @@ func checkLogin(req events.APIGatewayV2HTTPRequest) error {
 		return err
 	}
 	return strength.CheckLoginPassword(in.NewPassword, secret.Personal{Phone: "+8613800138000"})
+}
+
+// checkLock is POST /v1/account/lock up to its first read.
+func checkLock(req events.APIGatewayV2HTTPRequest) error {
+	var in lockBody
+	if err := apigw.Decode(req, &in); err != nil {
+		return err
+	}
+	num, err := phone.Parse(in.Phone, in.Region)
+	if err != nil {
+		return err
+	}
+	r := reset.LockRequest{Phone: num, LoginPassword: in.LoginPassword, IDNumber: in.IDNumber}
+	if in.SecurityAnswer != nil {
+		r.Answer = &body.Answers([]body.Answer{*in.SecurityAnswer})[0]
+	}
+	return r.Check()
 }
 
 func checkAlternative(req events.APIGatewayV2HTTPRequest) error {

@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"log/slog"
+	"net/http"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/wallet-accounts/wallet/functions/internal/body"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/apigw"
+	"github.com/wallet-accounts/wallet/shared/factor"
 	"github.com/wallet-accounts/wallet/shared/phone"
 	"github.com/wallet-accounts/wallet/shared/reset"
 	"github.com/wallet-accounts/wallet/shared/session"
@@ -24,6 +26,7 @@ func newRouter(resets *reset.Service, sessions *session.Service, log *slog.Logge
 		"POST /v1/password-resets/payment":           apigw.Authed(sessions, h.payment),
 		"POST /v1/payment-password/verify":           apigw.Authed(sessions, h.verifyPayment),
 		"PUT /v1/account/login-password":             apigw.Authed(sessions, h.changeLogin),
+		"POST /v1/account/lock":                      h.lockAccount,
 		"PUT /v1/account/payment-password":           apigw.Authed(sessions, h.changePayment),
 		"PUT /v1/account/security-answers":           apigw.Authed(sessions, h.changeAnswers),
 	})
@@ -178,4 +181,33 @@ func (h handler) alternative(ctx context.Context, req events.APIGatewayV2HTTPReq
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return apigw.NoContent(), nil
+}
+
+// lockBody is the body of POST /v1/account/lock.
+type lockBody struct {
+	Phone          string       `json:"phone"`
+	Region         string       `json:"region"`
+	LoginPassword  string       `json:"loginPassword"`
+	IDNumber       string       `json:"idNumber"`
+	SecurityAnswer *body.Answer `json:"securityAnswer"`
+}
+
+func (h handler) lockAccount(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	var in lockBody
+	if err := apigw.Decode(req, &in); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	num, err := phone.Parse(in.Phone, in.Region)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var answer *factor.Answer
+	if in.SecurityAnswer != nil {
+		answer = &body.Answers([]body.Answer{*in.SecurityAnswer})[0]
+	}
+	res, err := h.reset.Lock(ctx, reset.LockRequest{Phone: num, LoginPassword: in.LoginPassword, IDNumber: in.IDNumber, Answer: answer})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return apigw.JSON(http.StatusOK, res), nil
 }

@@ -149,3 +149,34 @@ func TestChangePaymentPasswordAndAnswersEndToEnd(t *testing.T) {
 	waitAlert(t, u.phone, seen, "security answers were changed")
 	onlyOnce(t, u.phone, seen, "security answers were changed")
 }
+
+// TestLostPhoneLockEndToEnd: from another device, without SMS, the phone, the login password and
+// one security answer freeze the account (its sessions end); wrong data and an unknown number
+// answer alike.
+func TestLostPhoneLockEndToEnd(t *testing.T) {
+	c := newClient(t)
+	u := signUpWith(t, c, nil)
+	q := "first_pet"
+	for id := range u.answers {
+		q = id
+		break
+	}
+	unknown, _ := newPhone()
+	wrong := c.do("POST", "/v1/account/lock", map[string]any{"phone": u.phone, "loginPassword": u.password,
+		"securityAnswer": map[string]string{"questionId": q, "answer": "not it"}})
+	none := c.do("POST", "/v1/account/lock", map[string]any{"phone": unknown, "loginPassword": u.password,
+		"securityAnswer": map[string]string{"questionId": q, "answer": "not it"}})
+	if wrong.Status != 401 || wrong.Body["code"] != "recovery_failed" || string(wrong.raw) != string(none.raw) || none.Status != wrong.Status {
+		t.Fatalf("wrong data %d %s / unknown number %d %s", wrong.Status, wrong.raw, none.Status, none.raw)
+	}
+	res := expect(t, "lock", newClient(t).do("POST", "/v1/account/lock", map[string]any{"phone": u.phone, "loginPassword": u.password,
+		"securityAnswer": map[string]string{"questionId": q, "answer": u.answers[q]}}), 200)
+	if res.Body["status"] != "frozen" {
+		t.Fatalf("lock: %s", res.raw)
+	}
+	expect(t, "the session after the lock", c.do("GET", "/v1/account", nil, bearer(u.session)...), 401)
+	res = c.do("POST", "/v1/sessions", map[string]any{"phone": u.phone, "password": u.password, "device": u.device})
+	if res.Status != 403 || res.Body["code"] != "account_frozen" {
+		t.Fatalf("sign-in after the lock: %d %s", res.Status, res.raw)
+	}
+}

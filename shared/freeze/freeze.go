@@ -91,7 +91,8 @@ func NewService(store Store, clock account.Clock, rand io.Reader, log *slog.Logg
 type Request struct {
 	Principal         *account.Principal // a session (authenticated by the caller), or
 	VerificationToken string             // a `freeze` verification token, or
-	FreezeToken       string             // the one-time token of an alert SMS
+	FreezeToken       string             // the one-time token of an alert SMS, or
+	ProvenAccount     string             // an account whose holder the caller proved (the lost-phone lock)
 }
 
 // Result is what a freeze answers.
@@ -185,7 +186,7 @@ func outcome(err error, try int) (retry bool, _ error) {
 // credential checks the one credential of req and returns what it proves.
 func (s *Service) credential(ctx context.Context, req Request, now time.Time) (credential, error) {
 	n := 0
-	for _, given := range []bool{req.Principal != nil, req.VerificationToken != "", req.FreezeToken != ""} {
+	for _, given := range []bool{req.Principal != nil, req.VerificationToken != "", req.FreezeToken != "", req.ProvenAccount != ""} {
 		if given {
 			n++
 		}
@@ -197,6 +198,8 @@ func (s *Service) credential(ctx context.Context, req Request, now time.Time) (c
 		return credential{}, account.Errorf(account.CodeInvalidField, "give one of: a session, a verificationToken, a freezeToken")
 	case req.Principal != nil:
 		return credential{accountID: req.Principal.AccountID, via: "session"}, nil
+	case req.ProvenAccount != "":
+		return credential{accountID: req.ProvenAccount, via: "lock"}, nil
 	case req.VerificationToken != "":
 		proof, err := s.store.Proof(ctx, req.VerificationToken)
 		if err != nil {

@@ -96,6 +96,7 @@ type Service struct {
 	risky    func(State, *session.DeviceInput, time.Time) bool
 	creds    session.Credentials
 	passkeys Passkeys // nil: no passkey is accepted
+	freezer  Freezer  // nil: no lost-phone lock
 	// payments checks payment passwords with their lock.
 	payments *paypass.Checker
 	// nighttime reports whether the account's nighttime protection holds at a time; payment

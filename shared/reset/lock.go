@@ -1,0 +1,107 @@
+package reset
+
+import (
+	"context"
+	"time"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/factor"
+	"github.com/wallet-accounts/wallet/shared/freeze"
+)
+
+// LockRequest is "my phone was stolen": the account's phone, the login password, and the ID
+// number on file or the answer to one security question. No SMS, no session, any device.
+type LockRequest struct {
+	Phone         account.Phone
+	LoginPassword string
+	IDNumber      string
+	Answer        *factor.Answer
+}
+
+// Freezer freezes an account whose holder the caller proved (package freeze).
+type Freezer interface {
+	Freeze(ctx context.Context, req freeze.Request) (freeze.Result, error)
+}
+
+// WithFreezer lets the service lock accounts (the lost-phone lock).
+func (s *Service) WithFreezer(f Freezer) *Service {
+	s.freezer = f
+	return s
+}
+
+// Lock freezes the account of a lost phone at once: every session ends and sign-in, payments and
+// changes stop until a recovery. Anything wrong — a part, or a number without an account —
+// answers the same recovery_failed, counted toward the recovery lock of the account or of the
+// number, after the same reads and the same hashing work.
+func (s *Service) Lock(ctx context.Context, req LockRequest) (freeze.Result, error) {
+	if err := req.Check(); err != nil {
+		return freeze.Result{}, err
+	}
+	now := s.clock.Now()
+	owner, err := s.store.PhoneOwner(ctx, req.Phone.E164)
+	if err != nil {
+		return freeze.Result{}, err
+	}
+	refusal := &account.Error{Code: account.CodeRecoveryFailed, Message: "the details do not match our records"}
+	if owner == "" {
+		return freeze.Result{}, s.unknownLock(ctx, req, refusal, now)
+	}
+	st, err := s.store.Recovery(ctx, owner)
+	if err != nil {
+		return freeze.Result{}, err
+	}
+	a := st.Account
+	if err := s.lock.Check(a, now); err != nil {
+		return freeze.Result{}, err
+	}
+	if !lockProofOK(s.check.Of(a), req) {
+		return freeze.Result{}, s.lock.Fail(ctx, a, refusal, now)
+	}
+	if s.freezer == nil {
+		return freeze.Result{}, account.Errorf(account.CodeUnavailable, "locking is not available")
+	}
+	res, err := s.freezer.Freeze(ctx, freeze.Request{ProvenAccount: a.ID})
+	if err == nil {
+		s.log.InfoContext(ctx, "account locked from another device", "account", a.ID)
+	}
+	return res, err
+}
+
+// Check wants the phone's login password and exactly one of the ID number and an answer.
+func (req LockRequest) Check() error {
+	if err := account.Required("loginPassword", req.LoginPassword); err != nil {
+		return err
+	}
+	if (req.IDNumber == "") == (req.Answer == nil) {
+		return account.FieldError(account.CodeMissingField, "idNumber", "give the ID number or the answer to one security question")
+	}
+	if req.Answer != nil && (req.Answer.QuestionID == "" || req.Answer.Answer == "") {
+		return account.FieldError(account.CodeInvalidQuestions, "securityAnswer", "give a question and its answer")
+	}
+	return nil
+}
+
+// lockProofOK checks the password and the factor, both every time, so the time taken does not
+// tell which was wrong.
+func lockProofOK(p *factor.Proof, req LockRequest) bool {
+	ok := p.Password(req.LoginPassword)
+	if req.Answer != nil {
+		return p.Answer(req.Answer.QuestionID, req.Answer.Answer) && ok
+	}
+	return p.IDNumber(req.IDNumber) && ok
+}
+
+// unknownLock answers a number without an account as a wrong attempt for one with an account is
+// answered: its lockout read, the same hashing, the same count and lock.
+func (s *Service) unknownLock(ctx context.Context, req LockRequest, refusal *account.Error, now time.Time) error {
+	l, err := s.store.UnknownRecovery(ctx, req.Phone.E164)
+	if err != nil {
+		return err
+	}
+	pseudo := account.Account{ID: req.Phone.E164, Recovery: l}
+	if err := s.lock.Check(pseudo, now); err != nil {
+		return err
+	}
+	lockProofOK(s.check.Of(account.Account{}), req)
+	return s.unknown.Fail(ctx, pseudo, refusal, now)
+}
