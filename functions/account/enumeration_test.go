@@ -28,7 +28,7 @@ func TestSignInTiming(t *testing.T) {
 	abuse.Rehash(t, f.DB, f.Table, a, h)
 	pay := paypass.New(f.Store, h, f.Clock, f.Cfg, f.Log)
 	handle := newRouter(handler{sessions: session.NewService(f.Store, h, f.Clock, rand.Reader, f.Cfg, f.Log), pay: pay,
-		cards: card.NewService(f.Store, pay, f.Cfg.Pepper, f.Clock, f.Log), freeze: freeze.NewService(f.Store, f.Clock, rand.Reader, f.Log)}, f.Log).Handle
+		cards: card.NewService(f.Store, pay, f.Cfg, f.Clock, rand.Reader, f.Log), freeze: freeze.NewService(f.Store, f.Clock, rand.Reader, f.Log)}, f.Log).Handle
 	run := func(phone string) func(int) {
 		return func(i int) {
 			ev := signInEvent(phone, fmt.Sprintf("wrong-password-%03d", i), someDevice, "").Event

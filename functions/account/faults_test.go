@@ -32,7 +32,7 @@ func faultFixture(t *testing.T) *faults.Fixture {
 	h := handler{
 		sessions: session.NewService(store, f.Hasher, f.Clock, rand.Reader, f.Cfg, f.Log).WithPasskeys(passkeys),
 		pay:      pay,
-		cards:    card.NewService(store, pay, f.Cfg.Pepper, f.Clock, f.Log),
+		cards:    card.NewService(store, pay, f.Cfg, f.Clock, rand.Reader, f.Log),
 		freeze:   freeze.NewService(store, f.Clock, rand.Reader, f.Log),
 		lang:     f.Cfg.DefaultLang,
 		passkeys: passkeys,
@@ -203,11 +203,10 @@ func TestFaultsAccount(t *testing.T) {
 		}},
 		faults.Case{Name: "cards", Setup: get("GET /v1/bank-cards", 200)},
 		faults.Case{Name: "unlink a card", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
-			a := f.SignUp(t)
-			out := mustHandle(t, f, faults.Request{Event: faults.Event("POST /v1/bank-cards",
-				`{"cardNumber":"`+faultCard+`","paymentPassword":"`+a.PaymentPassword+`"}`, faults.Bearer(a.SessionToken)...), Status: 201})
-			return faults.Request{Event: faults.Event("DELETE /v1/bank-cards/{cardId}", "",
-				append(faults.Bearer(a.SessionToken), "{cardId}", out["cardId"].(string))...), Status: 204}
+			return unlinkCard(t, f, 0, 204)
+		}},
+		faults.Case{Name: "unlink a card, stale session", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			return unlinkCard(t, f, f.Cfg.RecentAuthWindow+time.Second, 403)
 		}},
 		faults.Case{Name: "freeze from a session", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t)
@@ -274,6 +273,19 @@ func TestFaultsAccount(t *testing.T) {
 			return passkeyOf(t, f, "DELETE /v1/passkeys/{passkeyId}", "", 204)
 		}},
 	)
+}
+
+// unlinkCard links a card to a new account and returns the request that unlinks it, from the
+// account's session once stale has passed.
+func unlinkCard(t *testing.T, f *faults.Fixture, stale time.Duration, status int) faults.Request {
+	t.Helper()
+	a := f.SignUp(t)
+	f.Remember(faultCard)
+	out := mustHandle(t, f, faults.Request{Event: faults.Event("POST /v1/bank-cards",
+		`{"cardNumber":"`+faultCard+`","paymentPassword":"`+a.PaymentPassword+`"}`, faults.Bearer(a.SessionToken)...), Status: 201})
+	f.Clock.Advance(stale)
+	return faults.Request{Event: faults.Event("DELETE /v1/bank-cards/{cardId}", "",
+		append(faults.Bearer(a.SessionToken), "{cardId}", out["cardId"].(string))...), Status: status}
 }
 
 // alertToken stores a freeze token for a, as AlertFunction does, and remembers it.

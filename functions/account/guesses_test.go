@@ -32,7 +32,7 @@ func TestConcurrentGuessWindow(t *testing.T) {
 	h := secret.NewHasher(abuse.HashParams(), rand.Reader, f.Cfg.Pepper)
 	pay := paypass.New(f.Store, h, f.Clock, f.Cfg, f.Log)
 	handle := newRouter(handler{sessions: session.NewService(f.Store, h, f.Clock, rand.Reader, f.Cfg, f.Log), pay: pay,
-		cards: card.NewService(f.Store, pay, f.Cfg.Pepper, f.Clock, f.Log), freeze: freeze.NewService(f.Store, f.Clock, rand.Reader, f.Log)}, f.Log).Handle
+		cards: card.NewService(f.Store, pay, f.Cfg, f.Clock, rand.Reader, f.Log), freeze: freeze.NewService(f.Store, f.Clock, rand.Reader, f.Log)}, f.Log).Handle
 	in := 0
 	for trial := range trials {
 		a := f.SignUp(t)

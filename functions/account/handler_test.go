@@ -27,7 +27,7 @@ func newTestRouter(t *testing.T) (*apigw.Router, *flowtest.Env) {
 	h := handler{
 		sessions: session.NewService(env.Store, env.Hasher, env.Clock, rand.Reader, env.Cfg, env.Log).WithPasskeys(passkeys),
 		pay:      pay,
-		cards:    card.NewService(env.Store, pay, env.Cfg.Pepper, env.Clock, env.Log),
+		cards:    card.NewService(env.Store, pay, env.Cfg, env.Clock, rand.Reader, env.Log),
 		freeze:   freeze.NewService(env.Store, env.Clock, rand.Reader, env.Log),
 		lang:     env.Cfg.DefaultLang,
 		passkeys: passkeys,

@@ -29,7 +29,7 @@ func main() {
 	h := handler{
 		sessions: session.NewService(store, hasher, clock, rand.Reader, cfg, log).WithPasskeys(passkeys),
 		pay:      pay,
-		cards:    card.NewService(store, pay, cfg.Pepper, clock, log),
+		cards:    card.NewService(store, pay, cfg, clock, rand.Reader, log),
 		freeze:   freeze.NewService(store, clock, rand.Reader, log),
 		lang:     cfg.DefaultLang,
 		passkeys: passkeys,

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"testing"
+	"time"
 
 	"github.com/wallet-accounts/wallet/local/faults"
 	"github.com/wallet-accounts/wallet/shared/alert"
@@ -35,5 +37,28 @@ func TestFaultsAlertSettings(t *testing.T) {
 		faults.Case{Name: "save alert settings", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			return faults.Request{Event: faults.Event("PUT /v1/alert-settings", settings, faults.Bearer(f.SignUp(t).SessionToken)...), Status: 200}
 		}},
+		faults.Case{Name: "weaken alert settings", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			return faults.Request{Event: faults.Event("PUT /v1/alert-settings", weaker, faults.Bearer(protected(t, f, settings))...), Status: 200}
+		}},
+		faults.Case{Name: "weaken alert settings, stale session", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			session := protected(t, f, settings)
+			f.Clock.Advance(f.Cfg.RecentAuthWindow + time.Second)
+			return faults.Request{Event: faults.Event("PUT /v1/alert-settings", weaker, faults.Bearer(session)...), Status: 403}
+		}},
 	)
+}
+
+// weaker turns nighttime protection off and raises the threshold: a weakening.
+const weaker = `{"largeTransaction":{"amount":"9000.00","currency":"CNY"},` +
+	`"nighttime":{"enabled":false,"start":"23:00","end":"07:00","timezone":"Asia/Shanghai"}}`
+
+// protected signs up an account, saves settings on it, nothing failing, and returns its session.
+func protected(t *testing.T, f *faults.Fixture, settings string) string {
+	t.Helper()
+	a := f.SignUp(t)
+	resp, err := f.Handler(context.Background(), faults.Event("PUT /v1/alert-settings", settings, faults.Bearer(a.SessionToken)...))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("setup: %d %s %v", resp.StatusCode, resp.Body, err)
+	}
+	return a.SessionToken
 }

@@ -79,7 +79,7 @@ func passkeyFactor(t *testing.T, f *faults.Fixture, a flowtest.Account) *body.Pa
 func withCard(t *testing.T, f *faults.Fixture) flowtest.Account {
 	t.Helper()
 	a := f.SignUp(t, flowtest.WithIDNumber(faultIDNumber))
-	cards := card.NewService(f.Store, paypass.New(f.Store, f.Hasher, f.Clock, f.Cfg, f.Log), f.Cfg.Pepper, f.Clock, f.Log)
+	cards := card.NewService(f.Store, paypass.New(f.Store, f.Hasher, f.Clock, f.Cfg, f.Log), f.Cfg, f.Clock, rand.Reader, f.Log)
 	p := account.Principal{AccountID: a.ID, SessionHash: token.Hash(a.SessionToken)}
 	if _, err := cards.Link(context.Background(), p, card.LinkRequest{CardNumber: faultCard, PaymentPassword: a.PaymentPassword}); err != nil {
 		t.Fatal(err)

@@ -97,6 +97,39 @@ func TestCheckRequest(t *testing.T) {
 	}
 }
 
+// TestProtectionRules: protection_weakened goes with a weakening of the stored alert settings
+// (alert.Weakenings) and not with a strengthening; bank_card_unlinked with a card's removal.
+func TestProtectionRules(t *testing.T) {
+	night := func(on bool, start string) map[string]any {
+		return map[string]any{"night": on, "nightStart": start, "nightEnd": "07:00", "timeZone": "Asia/Shanghai"}
+	}
+	before := with(consistent(), func(tb Table) {
+		tb["ACCOUNT#a1|ACCOUNT"]["alerts"] = night(true, "23:00")
+		tb["ACCOUNT#a1|CARD#c1"] = Item{"PK": "ACCOUNT#a1", "SK": "CARD#c1", "last4": "1111"}
+	})
+	weakened := func(tb Table) { tb["ACCOUNT#a1|EVENT#e2"] = Item{"type": "protection_weakened"} }
+	unlinked := func(tb Table) { tb["ACCOUNT#a1|EVENT#e2"] = Item{"type": "bank_card_unlinked"} }
+	for name, tc := range map[string]struct {
+		edit func(Table)
+		want string // "" for a consistent request
+	}{
+		"turned off, with its event": {func(tb Table) { tb["ACCOUNT#a1|ACCOUNT"]["alerts"] = night(false, "23:00"); weakened(tb) }, ""},
+		"narrowed, without its event": {func(tb Table) { tb["ACCOUNT#a1|ACCOUNT"]["alerts"] = night(true, "23:30") },
+			"change without its protection_weakened"},
+		"widened, with an event": {func(tb Table) { tb["ACCOUNT#a1|ACCOUNT"]["alerts"] = night(true, "22:00"); weakened(tb) },
+			"protection_weakened written without its change"},
+		"defaults restored, with its event": {func(tb Table) { delete(tb["ACCOUNT#a1|ACCOUNT"], "alerts"); weakened(tb) }, ""},
+		"card unlinked, with its event":     {func(tb Table) { delete(tb, "ACCOUNT#a1|CARD#c1"); unlinked(tb) }, ""},
+		"card unlinked, without":            {func(tb Table) { delete(tb, "ACCOUNT#a1|CARD#c1") }, "change without its bank_card_unlinked"},
+		"card event, the card kept":         {unlinked, "bank_card_unlinked written without its change"},
+	} {
+		bad := CheckRequest(NewDiff(before, with(before, tc.edit)), false)
+		if tc.want == "" && len(bad) != 0 || tc.want != "" && !containsText(bad, tc.want) {
+			t.Errorf("%s: %v, want %q", name, bad, tc.want)
+		}
+	}
+}
+
 func TestCardNumbers(t *testing.T) {
 	for text, want := range map[string]int{
 		"card 4111111111111111 here": 1, "4111 1111 1111 1111": 1, "4111-1111-1111-1112": 0,

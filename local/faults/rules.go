@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/alert"
 )
 
 // Rule ties a security event to the change it describes: a request writes the event exactly
@@ -60,7 +61,28 @@ func Rules() []Rule {
 				return passkeyOf(id)(k) && d.After[k].N("cloneWarnedAt") != d.Before[k].N("cloneWarnedAt")
 			})
 		}},
+		{account.EventProtectionWeakened, func(d Diff, id string) bool {
+			// The account's alert settings changed, and alert.Weakenings calls the change weaker.
+			a, b := d.Before.account(id), d.After.account(id)
+			return a != nil && b != nil && len(alert.Weakenings(alertsOf(a), alertsOf(b))) > 0
+		}},
+		{account.EventBankCardUnlinked, func(d Diff, id string) bool {
+			return anyKey(d.Removed, func(k string) bool { return kindOf(k) == kindCard && accountOf(k) == id })
+		}},
 	}
+}
+
+// alertsOf reads an account item's alert settings (the "alerts" map of shared/dynamo's
+// alertsItem; absent while they are the defaults).
+func alertsOf(acct Item) account.AlertSettings {
+	m, _ := acct["alerts"].(map[string]any)
+	it := Item(m)
+	on, _ := it["night"].(bool)
+	s := account.AlertSettings{Nighttime: account.Nighttime{Enabled: on, Start: it.S("nightStart"), End: it.S("nightEnd"), TimeZone: it.S("timeZone")}}
+	if amount := it.S("largeTxAmount"); amount != "" {
+		s.LargeTransaction = &account.Money{Amount: amount, Currency: it.S("largeTxCurrency")}
+	}
+	return s
 }
 
 // checkEvents checks, for every account the request touched, that each event was written exactly

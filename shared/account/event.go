@@ -22,6 +22,8 @@ const (
 	EventPasskeyAdded           = "passkey_added"
 	EventPasskeyRemoved         = "passkey_removed"
 	EventPasskeyClone           = "passkey_clone_suspected" // an assertion refused: its sign count did not go up
+	EventProtectionWeakened     = "protection_weakened"     // an alert setting turned off or made less protective
+	EventBankCardUnlinked       = "bank_card_unlinked"
 )
 
 // Event is a security event about an account.
@@ -49,4 +51,6 @@ const (
 	DetailNewPhone    = "newPhone"    // phone change events: the new number, masked; absent until proven
 	DetailEffectiveAt = "effectiveAt" // phone change events: RFC 3339; absent unless the change is on hold
 	DetailPasskeyID   = "passkeyId"   // passkey events: the passkey's id (never its name, which the holder chose)
+	DetailWeakened    = "weakened"    // protection_weakened: what was weakened, comma-separated (alert.Weakening)
+	DetailLast4       = "last4"       // bank_card_unlinked: the card's last 4 digits
 )

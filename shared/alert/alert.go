@@ -55,8 +55,9 @@ type Store interface {
 	// deleted and the budget given back, in one transaction.
 	ReleaseAlert(ctx context.Context, c Claim) error
 	// SaveAlertSettings writes an account's alert settings, conditional on the account's
-	// version and on its being active, recording activity at now; account.ErrStale when it changed.
-	SaveAlertSettings(ctx context.Context, a account.Account, s account.AlertSettings, now time.Time) error
+	// version and on its being active, recording activity at now, and ev when it is not nil
+	// (protection_weakened), in the same transaction; account.ErrStale when it changed.
+	SaveAlertSettings(ctx context.Context, a account.Account, s account.AlertSettings, now time.Time, ev *account.Event) error
 	// TouchActivity records activity on an account (at most one write a day).
 	TouchActivity(ctx context.Context, accountID string, last, now time.Time) error
 }
@@ -114,6 +115,7 @@ type Service struct {
 	zone      *time.Location // for accounts that have not set one
 	zoneName  string
 	budget    int
+	window    time.Duration // RECENT_AUTH_WINDOW: weakening a setting needs proof this recent
 }
 
 // NewService returns a Service. It fails when DEFAULT_TIME_ZONE is not a time zone this build
@@ -125,7 +127,7 @@ func NewService(store Store, sender courier.Sender, clock account.Clock, rand io
 	}
 	return &Service{store: store, sender: sender, clock: clock, rand: rand, log: log, linkBase: cfg.FreezeLinkBase,
 		tokenTTL: cfg.FreezeTokenTTL, markerTTL: cfg.AlertMarkerTTL, lang: cfg.DefaultLang, zone: zone,
-		zoneName: cfg.DefaultTimeZone, budget: cfg.SMSDailyBudget}, nil
+		zoneName: cfg.DefaultTimeZone, budget: cfg.SMSDailyBudget, window: cfg.RecentAuthWindow}, nil
 }
 
 // loadZone loads an IANA time zone by name; "", "Local" and file paths are refused.

@@ -13,7 +13,8 @@ import (
 //	payment_password_changed, security_answers_changed,
 //	inactivity_warning, large_transaction,
 //	passkey_added, passkey_removed,
-//	passkey_clone_suspected                      the account's phone, with a freeze link
+//	passkey_clone_suspected,
+//	protection_weakened, bank_card_unlinked      the account's phone, with a freeze link
 //	account_frozen                               the account's phone, no link (it is frozen)
 //	account_closed                               the account's phone, no link (a closed account
 //	                                             cannot be frozen; the link would not work)
@@ -89,6 +90,11 @@ func (s *Service) plan(a account.Account, ev account.Event, nums *Numbers) []mes
 		return self(true, courier.PasskeyRemoved{When: at})
 	case account.EventPasskeyClone:
 		return self(true, courier.PasskeyClone{When: at})
+	case account.EventProtectionWeakened:
+		night, large := weakened(ev.Details[account.DetailWeakened])
+		return self(true, courier.ProtectionWeakened{When: at, Nighttime: night, LargeTransaction: large})
+	case account.EventBankCardUnlinked:
+		return self(true, courier.BankCardUnlinked{When: at, Last4: ev.Details[account.DetailLast4]})
 	case account.EventPhoneChangeStarted, account.EventPhoneChanged, account.EventPhoneChangeCancelled:
 		return planChange(ev, nums, loc, to)
 	}

@@ -142,6 +142,9 @@ func TestEachEventSendsItsSMSOnceToTheRightNumbers(t *testing.T) {
 		{typ: account.EventPasskeyAdded, details: fixed(map[string]string{"passkeyId": "0123456789abcdef01234567"}), text: "a passkey was added", link: true},
 		{typ: account.EventPasskeyRemoved, details: fixed(map[string]string{"passkeyId": "0123456789abcdef01234567"}), text: "a passkey was removed", link: true},
 		{typ: account.EventPasskeyClone, details: fixed(map[string]string{"passkeyId": "0123456789abcdef01234567"}), text: "may have been copied", link: true},
+		{typ: account.EventProtectionWeakened, details: fixed(map[string]string{"weakened": "nighttime_narrowed,threshold_removed"}),
+			text: "nighttime protection and the large-payment alert were turned off or weakened", link: true},
+		{typ: account.EventBankCardUnlinked, details: fixed(map[string]string{"last4": "4444"}), text: "the bank card ending 4444 was unlinked", link: true},
 		{typ: account.EventPhoneChangeStarted, details: func(a flowtest.Account) map[string]string {
 			return map[string]string{"changeId": h.change(t, a, newPhone), "effectiveAt": "2026-11-22T10:00:00Z"}
 		}, to: func(a flowtest.Account) []string { return []string{a.Phone.E164} }, text: "takes effect at 2026-11-22 18:00 UTC+08:00", link: true},
@@ -387,7 +390,7 @@ func TestTransactionsCountAsActivity(t *testing.T) {
 func TestSettingsAreStoredOnTheAccount(t *testing.T) {
 	h := newHarness(t, nil)
 	a := h.SignUp(t)
-	p := account.Principal{AccountID: a.ID}
+	p := account.Principal{AccountID: a.ID, FreshAt: h.Clock.Now()} // removing the threshold below needs it
 	view, err := h.svc.Settings(context.Background(), p)
 	if err != nil || view.LargeTransaction != nil || view.Nighttime != (alert.NighttimeView{Start: "23:00", End: "07:00", TimeZone: "Asia/Shanghai"}) {
 		t.Fatalf("defaults: %+v %v", view, err)
@@ -418,5 +421,106 @@ func TestSettingsAreStoredOnTheAccount(t *testing.T) {
 	}
 	if _, err := h.svc.SaveSettings(context.Background(), p, in); !account.Is(err, account.CodeAccountFrozen) {
 		t.Fatalf("frozen: %v", err)
+	}
+}
+
+// events are the account's stored security events of type typ, as the stream delivers them.
+func events(t *testing.T, h *harness, accountID, typ string) []account.Event {
+	t.Helper()
+	var out []account.Event
+	for _, it := range stacktest.Scan(t, h.DB, h.Table) {
+		if it["PK"] != "ACCOUNT#"+accountID || !strings.HasPrefix(it["SK"].(string), "EVENT#") || it["type"] != typ {
+			continue
+		}
+		details := map[string]string{}
+		m, _ := it["details"].(map[string]any)
+		for k, v := range m {
+			details[k], _ = v.(string)
+		}
+		out = append(out, account.Event{ID: it["eventId"].(string), Type: typ, At: time.UnixMilli(int64(it["at"].(float64))), Details: details})
+	}
+	return out
+}
+
+// TestWeakeningSettingsNeedsFreshProof: from a session whose proof is older than
+// RECENT_AUTH_WINDOW, strengthening saves and writes no event, but weakening (alone, or with a
+// strengthening) answers reauthentication_required and changes nothing; with fresh proof it saves
+// and writes one protection_weakened, whose SMS names what was weakened and carries a freeze link.
+func TestWeakeningSettingsNeedsFreshProof(t *testing.T) {
+	h := newHarness(t, nil)
+	a := h.SignUp(t)
+	p := account.Principal{AccountID: a.ID, FreshAt: h.Clock.Now()}
+	h.Clock.Advance(h.Cfg.RecentAuthWindow + time.Second)
+	on, off := true, false
+	save := func(p account.Principal, amount, start, end string, enabled *bool) error {
+		in := alert.SettingsInput{Nighttime: &alert.NighttimeInput{Enabled: enabled, Start: start, End: end, TimeZone: "Asia/Shanghai"}}
+		if amount != "" {
+			in.LargeTransaction = &alert.MoneyView{Amount: amount, Currency: "CNY"}
+		}
+		_, err := h.svc.SaveSettings(context.Background(), p, in)
+		return err
+	}
+	stored := func() account.AlertSettings {
+		acct, err := h.Store.Account(context.Background(), a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return acct.Alerts
+	}
+	for _, step := range []struct {
+		name, amount, start, end string
+		enabled                  *bool
+	}{
+		{"protection on, a threshold set", "5000", "23:00", "07:00", &on},
+		{"the window widened", "5000", "22:00", "07:30", &on},
+		{"the threshold lowered", "4000", "22:00", "07:30", &on},
+	} {
+		if err := save(p, step.amount, step.start, step.end, step.enabled); err != nil {
+			t.Fatalf("%s, stale: %v", step.name, err)
+		}
+	}
+	want := stored()
+	for _, step := range []struct {
+		name, amount, start, end string
+		enabled                  *bool
+	}{
+		{"protection off", "4000", "22:00", "07:30", &off},
+		{"the window narrowed", "4000", "22:00", "07:00", &on},
+		{"the threshold raised", "4000.01", "22:00", "07:30", &on},
+		{"the threshold removed", "", "22:00", "07:30", &on},
+		{"widened but the threshold raised", "9000", "21:00", "08:00", &on},
+	} {
+		err := save(p, step.amount, step.start, step.end, step.enabled)
+		if !account.Is(err, account.CodeReauthRequired) {
+			t.Fatalf("%s, stale: %v, want reauthentication_required", step.name, err)
+		}
+		if got := stored(); got.Nighttime != want.Nighttime || *got.LargeTransaction != *want.LargeTransaction {
+			t.Fatalf("%s, stale: stored %+v", step.name, got)
+		}
+	}
+	if n := len(events(t, h, a.ID, account.EventProtectionWeakened)); n != 0 {
+		t.Fatalf("%d protection_weakened events before any weakening was saved", n)
+	}
+
+	p.FreshAt = h.Clock.Now() // reauthenticated
+	if err := save(p, "", "00:00", "06:00", &on); err != nil {
+		t.Fatalf("narrowed and removed, fresh: %v", err)
+	}
+	if got := stored(); got.LargeTransaction != nil || got.Nighttime.Start != "00:00" {
+		t.Fatalf("fresh: stored %+v", got)
+	}
+	evs := events(t, h, a.ID, account.EventProtectionWeakened)
+	if len(evs) != 1 || evs[0].Details["weakened"] != "nighttime_narrowed,threshold_removed" {
+		t.Fatalf("events %+v, want one protection_weakened", evs)
+	}
+	h.deliver(t, a.ID, evs[0])
+	h.deliver(t, a.ID, evs[0])
+	texts := h.sent.to(a.Phone.E164)
+	if len(texts) != 1 || !strings.Contains(texts[0], "nighttime protection and the large-payment alert were turned off or weakened") ||
+		!linkRE.MatchString(texts[0]) {
+		t.Fatalf("SMS %q", texts)
+	}
+	if err := save(p, "100", "00:00", "06:00", &on); err != nil || len(events(t, h, a.ID, account.EventProtectionWeakened)) != 1 {
+		t.Fatalf("a strengthening writes no event: %v", err)
 	}
 }

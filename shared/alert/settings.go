@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/oklog/ulid/v2"
+
 	"github.com/wallet-accounts/wallet/shared/account"
 )
 
@@ -59,37 +61,60 @@ func (s *Service) Settings(ctx context.Context, p account.Principal) (SettingsVi
 }
 
 // SaveSettings replaces the principal's alert settings. A frozen or closed account changes
-// nothing. The save counts as activity.
+// nothing. A change that weakens protection (Weakenings) needs fresh proof and writes
+// protection_weakened with it, which sends an SMS with a freeze link. The save counts as activity.
 func (s *Service) SaveSettings(ctx context.Context, p account.Principal, in SettingsInput) (SettingsView, error) {
 	set, err := CheckSettings(in)
 	if err != nil {
 		return SettingsView{}, err
 	}
 	for try := 0; ; try++ {
-		a, err := s.account(ctx, p)
-		if err != nil {
-			return SettingsView{}, err
-		}
-		switch a.Status {
-		case account.StatusActive:
-		case account.StatusFrozen:
-			return SettingsView{}, account.Errorf(account.CodeAccountFrozen, "this account is frozen")
-		default:
-			return SettingsView{}, account.Errorf(account.CodeAccountClosed, "this account is closed")
-		}
-		err = s.store.SaveAlertSettings(ctx, a, set, s.clock.Now())
+		err := s.saveSettings(ctx, p, set)
 		switch {
 		case errors.Is(err, account.ErrStale) && try < settingsRetries:
 			continue
 		case errors.Is(err, account.ErrStale):
 			return SettingsView{}, account.Errorf(account.CodeConflict, "the account changed meanwhile; try again")
 		case err != nil:
-			return SettingsView{}, fmt.Errorf("save alert settings: %w", err)
+			return SettingsView{}, err
 		}
-		s.log.InfoContext(ctx, "alert settings saved", "account", a.ID, "large_transaction", set.LargeTransaction != nil,
-			"nighttime", set.Nighttime.Enabled)
 		return s.view(set), nil
 	}
+}
+
+// saveSettings reads the account and saves set over the settings read, with protection_weakened
+// if set weakens them; account.ErrStale when the account changed since the read.
+func (s *Service) saveSettings(ctx context.Context, p account.Principal, set account.AlertSettings) error {
+	a, err := s.account(ctx, p)
+	if err != nil {
+		return err
+	}
+	switch a.Status {
+	case account.StatusActive:
+	case account.StatusFrozen:
+		return account.Errorf(account.CodeAccountFrozen, "this account is frozen")
+	default:
+		return account.Errorf(account.CodeAccountClosed, "this account is closed")
+	}
+	now := s.clock.Now()
+	var ev *account.Event
+	if weak := Weakenings(a.Alerts, set); len(weak) > 0 {
+		if err := p.RequireFresh(now, s.window); err != nil {
+			return err
+		}
+		id, err := ulid.New(ulid.Timestamp(now), s.rand)
+		if err != nil {
+			return fmt.Errorf("event id: %w", err)
+		}
+		ev = &account.Event{ID: id.String(), Type: account.EventProtectionWeakened, At: now,
+			Details: map[string]string{account.DetailWeakened: JoinWeakenings(weak)}}
+	}
+	if err := s.store.SaveAlertSettings(ctx, a, set, now, ev); err != nil {
+		return fmt.Errorf("save alert settings: %w", err) // account.ErrStale stays visible to errors.Is
+	}
+	s.log.InfoContext(ctx, "alert settings saved", "account", a.ID, "large_transaction", set.LargeTransaction != nil,
+		"nighttime", set.Nighttime.Enabled, "weakened", ev != nil)
+	return nil
 }
 
 func (s *Service) account(ctx context.Context, p account.Principal) (account.Account, error) {

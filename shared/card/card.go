@@ -10,12 +10,17 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/oklog/ulid/v2"
+
 	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/config"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/secret"
 )
@@ -40,8 +45,9 @@ type Store interface {
 	LinkCard(ctx context.Context, c Card, admission paypass.Admission) error
 	// Cards lists an account's cards.
 	Cards(ctx context.Context, accountID string) ([]Card, error)
-	// UnlinkCard deletes a card; false when the account has no such card.
-	UnlinkCard(ctx context.Context, accountID, cardID string) (bool, error)
+	// UnlinkCard deletes a card and writes ev (bank_card_unlinked) in one transaction; false,
+	// and nothing written, when the account has no such card.
+	UnlinkCard(ctx context.Context, accountID, cardID string, ev account.Event) (bool, error)
 }
 
 // PaymentPassword checks a payment password against an account read in the same request
@@ -52,16 +58,19 @@ type PaymentPassword interface {
 
 // Service links, lists and unlinks cards.
 type Service struct {
-	store Store
-	pay   PaymentPassword
-	keys  secret.Keyring
-	clock account.Clock
-	log   *slog.Logger
+	store  Store
+	pay    PaymentPassword
+	keys   secret.Keyring
+	clock  account.Clock
+	rand   io.Reader
+	window time.Duration // RECENT_AUTH_WINDOW: unlinking needs proof this recent
+	log    *slog.Logger
 }
 
-// NewService returns a Service; keys is the pepper keyring of the card hashes (config PEPPER).
-func NewService(store Store, pay PaymentPassword, keys secret.Keyring, clock account.Clock, log *slog.Logger) *Service {
-	return &Service{store: store, pay: pay, keys: keys, clock: clock, log: log}
+// NewService returns a Service: cfg gives the pepper keyring of the card hashes (PEPPER) and
+// RECENT_AUTH_WINDOW; rand makes event ids.
+func NewService(store Store, pay PaymentPassword, cfg config.Config, clock account.Clock, rand io.Reader, log *slog.Logger) *Service {
+	return &Service{store: store, pay: pay, keys: cfg.Pepper, clock: clock, rand: rand, window: cfg.RecentAuthWindow, log: log}
 }
 
 // LinkRequest is a card to link, with the payment password that allows it.
@@ -122,21 +131,44 @@ func (s *Service) List(ctx context.Context, p account.Principal) ([]Card, error)
 	return cs, nil
 }
 
-// Unlink removes one of the principal's cards.
+// Unlink removes one of the principal's cards. It needs fresh proof (asked before the card is
+// looked for, so a stale session learns nothing of the account's cards) and writes
+// bank_card_unlinked, with the card's last 4, in the delete's transaction: the holder gets an
+// SMS with a freeze link.
 func (s *Service) Unlink(ctx context.Context, p account.Principal, cardID string) error {
 	if !validID(cardID) {
 		return account.FieldError(account.CodeInvalidField, "cardId", "not a card id")
 	}
-	found, err := s.store.UnlinkCard(ctx, p.AccountID, cardID)
+	now := s.clock.Now()
+	if err := p.RequireFresh(now, s.window); err != nil {
+		return err
+	}
+	cards, err := s.store.Cards(ctx, p.AccountID)
+	if err != nil {
+		return fmt.Errorf("unlink card: %w", err)
+	}
+	i := slices.IndexFunc(cards, func(c Card) bool { return c.ID == cardID })
+	if i < 0 {
+		return errNoCard
+	}
+	id, err := ulid.New(ulid.Timestamp(now), s.rand)
+	if err != nil {
+		return fmt.Errorf("event id: %w", err)
+	}
+	ev := account.Event{ID: id.String(), Type: account.EventBankCardUnlinked, At: now,
+		Details: map[string]string{account.DetailLast4: cards[i].Last4}}
+	found, err := s.store.UnlinkCard(ctx, p.AccountID, cardID, ev)
 	if err != nil {
 		return fmt.Errorf("unlink card: %w", err)
 	}
 	if !found {
-		return account.Errorf(account.CodeNotFound, "no such card")
+		return errNoCard // unlinked meanwhile, by another request
 	}
 	s.log.InfoContext(ctx, "card unlinked", "account", p.AccountID, "card", cardID)
 	return nil
 }
+
+var errNoCard = account.Errorf(account.CodeNotFound, "no such card")
 
 // ErrAlreadyLinked refuses a card the account has.
 var ErrAlreadyLinked = account.FieldError(account.CodeCardAlreadyLinked, "cardNumber", "this card is already linked to the account")

@@ -2,7 +2,11 @@ package card_test
 
 import (
 	"context"
+	"crypto/rand"
+	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/wallet-accounts/wallet/local/flowtest"
 	"github.com/wallet-accounts/wallet/local/stacktest"
@@ -24,7 +28,7 @@ func newService(t *testing.T) (*flowtest.Env, *card.Service) {
 	t.Helper()
 	env := flowtest.New(t, nil)
 	pay := paypass.New(env.Store, env.Hasher, env.Clock, env.Cfg, env.Log)
-	return env, card.NewService(env.Store, pay, env.Cfg.Pepper, env.Clock, env.Log)
+	return env, card.NewService(env.Store, pay, env.Cfg, env.Clock, rand.Reader, env.Log)
 }
 
 func wantCode(t *testing.T, err error, code account.Code) {
@@ -37,7 +41,7 @@ func wantCode(t *testing.T, err error, code account.Code) {
 func TestLinkListUnlink(t *testing.T) {
 	env, svc := newService(t)
 	a := env.SignUp(t)
-	p := account.Principal{AccountID: a.ID, DeviceID: a.DeviceID}
+	p := account.Principal{AccountID: a.ID, DeviceID: a.DeviceID, FreshAt: env.Clock.Now()}
 	c, err := svc.Link(ctx, p, card.LinkRequest{CardNumber: visaSpaced, PaymentPassword: a.PaymentPassword, HolderName: " Li Lei "})
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +84,7 @@ func TestACardLinkedBeforeARotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	env.Rotate(t)
-	svc = card.NewService(env.Store, paypass.New(env.Store, env.Hasher, env.Clock, env.Cfg, env.Log), env.Cfg.Pepper, env.Clock, env.Log)
+	svc = card.NewService(env.Store, paypass.New(env.Store, env.Hasher, env.Clock, env.Cfg, env.Log), env.Cfg, env.Clock, rand.Reader, env.Log)
 	_, err = svc.Link(ctx, p, card.LinkRequest{CardNumber: visaSpaced, PaymentPassword: a.PaymentPassword})
 	wantCode(t, err, account.CodeCardAlreadyLinked)
 	fresh, err := svc.Link(ctx, p, card.LinkRequest{CardNumber: mastercard, PaymentPassword: a.PaymentPassword})
@@ -127,5 +131,52 @@ func TestLinkNeedsTheRightPaymentPassword(t *testing.T) {
 	}
 	if n := stacktest.GetNumber(t, env.DB, env.Table, "ACCOUNT#"+a.ID, "ACCOUNT", "payFailures"); n != 1 {
 		t.Fatalf("%d payment failures, want 1", n)
+	}
+}
+
+// unlinkEvents are the account's bank_card_unlinked events, by their last 4.
+func unlinkEvents(t *testing.T, env *flowtest.Env, accountID string) []string {
+	t.Helper()
+	var out []string
+	for _, it := range stacktest.Scan(t, env.DB, env.Table) {
+		if it["PK"] == "ACCOUNT#"+accountID && strings.HasPrefix(it["SK"].(string), "EVENT#") && it["type"] == account.EventBankCardUnlinked {
+			details, _ := it["details"].(map[string]any)
+			out = append(out, fmt.Sprint(details["last4"]))
+		}
+	}
+	return out
+}
+
+// TestUnlinkNeedsFreshProof: a session whose proof is older than RECENT_AUTH_WINDOW cannot
+// unlink a card (reauthentication_required, asked before the card is looked for: an absent card
+// answers the same) and the card stays; with fresh proof the card goes, and bank_card_unlinked
+// with its last 4 is written with it, once.
+func TestUnlinkNeedsFreshProof(t *testing.T) {
+	env, svc := newService(t)
+	a := env.SignUp(t)
+	p := account.Principal{AccountID: a.ID, DeviceID: a.DeviceID, FreshAt: env.Clock.Now()}
+	c, err := svc.Link(ctx, p, card.LinkRequest{CardNumber: mastercard, PaymentPassword: a.PaymentPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Advance(env.Cfg.RecentAuthWindow + time.Second)
+	wantCode(t, svc.Unlink(ctx, p, c.ID), account.CodeReauthRequired)
+	wantCode(t, svc.Unlink(ctx, p, strings.Repeat("0", 24)), account.CodeReauthRequired)
+	if cards, err := svc.List(ctx, p); err != nil || len(cards) != 1 {
+		t.Fatalf("stale: the card must stay: %+v %v", cards, err)
+	}
+	if evs := unlinkEvents(t, env, a.ID); len(evs) != 0 {
+		t.Fatalf("stale: events %v", evs)
+	}
+	p.FreshAt = env.Clock.Now() // reauthenticated
+	if err := svc.Unlink(ctx, p, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, svc.Unlink(ctx, p, c.ID), account.CodeNotFound)
+	if cards, err := svc.List(ctx, p); err != nil || len(cards) != 0 {
+		t.Fatalf("fresh: the card must go: %+v %v", cards, err)
+	}
+	if evs := unlinkEvents(t, env, a.ID); len(evs) != 1 || evs[0] != "4444" {
+		t.Fatalf("events %v, want one bank_card_unlinked with 4444", evs)
 	}
 }

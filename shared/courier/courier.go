@@ -219,6 +219,10 @@ const texts = `
 {{define "alert_passkey_clone_suspected.en"}}Wallet: at {{.When}} we refused a sign-in with one of your passkeys because it may have been copied. Remove that passkey in the app and add it again.{{template "freeze.en" .}}{{end}}
 {{define "alert_passkey_clone_suspected.zh"}}【钱包】{{.When}}有人使用您的一个通行密钥验证，因该密钥可能已被复制而被拒绝。请在应用中移除该通行密钥后重新添加。{{template "freeze.zh" .}}{{end}}
 {{define "alert_large_transaction.zh"}}【钱包】您的账户于{{.When}}向{{.Merchant}}支付{{.Amount}} {{.Currency}}。{{template "freeze.zh" .}}{{end}}
+{{define "alert_protection_weakened.en"}}Wallet: at {{.When}} {{if .Nighttime}}nighttime protection{{if .LargeTransaction}} and the large-payment alert were{{else}} was{{end}}{{else}}the large-payment alert was{{end}} turned off or weakened on your wallet account.{{template "freeze.en" .}}{{end}}
+{{define "alert_protection_weakened.zh"}}【钱包】您的钱包账户于{{.When}}{{if .Nighttime}}关闭或缩短了夜间保护{{if .LargeTransaction}}，并{{end}}{{end}}{{if .LargeTransaction}}关闭或调高了大额交易提醒{{end}}。{{template "freeze.zh" .}}{{end}}
+{{define "alert_bank_card_unlinked.en"}}Wallet: the bank card ending {{.Last4}} was unlinked from your wallet account at {{.When}}.{{template "freeze.en" .}}{{end}}
+{{define "alert_bank_card_unlinked.zh"}}【钱包】尾号{{.Last4}}的银行卡已于{{.When}}从您的钱包账户解绑。{{template "freeze.zh" .}}{{end}}
 `
 
 // purposeText says in each language what a code is for.

@@ -57,7 +57,8 @@ func TestAccountExistsHasNoCode(t *testing.T) {
 func alertData(link string) map[string]any {
 	return map[string]any{"When": "2026-11-21 18:00 UTC+08:00", "Link": link, "Platform": "iOS", "NewPhone": "+86 139****5678",
 		"OldPhone": "+86 138****8000", "EffectiveAt": "2026-11-22 18:00 UTC+08:00", "ClosesOn": "2026-12-21",
-		"Amount": "12,000.00", "Currency": "CNY", "Merchant": "Harbour Electronics"}
+		"Amount": "12,000.00", "Currency": "CNY", "Merchant": "Harbour Electronics",
+		"Nighttime": true, "LargeTransaction": true, "Last4": "1111"}
 }
 
 func TestAlertsRenderInBothLanguagesWithTheirLink(t *testing.T) {
@@ -163,6 +164,8 @@ var everyText = []Text{
 	PasskeyRemoved{When: "2026-11-21 18:00 UTC+08:00"},
 	PasskeyClone{When: "2026-11-21 18:00 UTC+08:00"},
 	LargeTransaction{When: "2026-11-21 18:00 UTC+08:00", Amount: "12,000.00", Currency: "CNY", Merchant: "Harbour Electronics"},
+	ProtectionWeakened{When: "2026-11-21 18:00 UTC+08:00", Nighttime: true, LargeTransaction: true},
+	BankCardUnlinked{When: "2026-11-21 18:00 UTC+08:00", Last4: "1111"},
 }
 
 // TestEveryTextRenders: each template's Text gives its text all the data it names (the executor
@@ -198,5 +201,25 @@ func TestWithLinkLeavesTheMessageAlone(t *testing.T) {
 	linked := m.WithLink("https://wallet.example/f/T")
 	if m.Data["Link"] != "" || linked.Data["Link"] != "https://wallet.example/f/T" {
 		t.Errorf("WithLink: %v, then %v", m.Data, linked.Data)
+	}
+}
+
+// TestProtectionWeakenedNamesWhatWasWeakened: the text names the settings weakened, and only
+// those, in both languages.
+func TestProtectionWeakenedNamesWhatWasWeakened(t *testing.T) {
+	for _, tc := range []struct {
+		night, large bool
+		en, zh       string
+	}{
+		{true, false, "at T nighttime protection was turned off", "于T关闭或缩短了夜间保护。"},
+		{false, true, "at T the large-payment alert was turned off", "于T关闭或调高了大额交易提醒。"},
+		{true, true, "at T nighttime protection and the large-payment alert were turned off", "于T关闭或缩短了夜间保护，并关闭或调高了大额交易提醒。"},
+	} {
+		text := ProtectionWeakened{When: "T", Nighttime: tc.night, LargeTransaction: tc.large}
+		for lang, want := range map[string]string{"en": tc.en, "zh": tc.zh} {
+			if got, err := Render(NewMessage("", lang, text)); err != nil || !strings.Contains(got, want) {
+				t.Errorf("%+v %s: %q %v, want it to contain %q", text, lang, got, err, want)
+			}
+		}
 	}
 }

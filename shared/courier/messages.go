@@ -66,13 +66,15 @@ const (
 	TemplatePasskeyAdded           Template = "alert_passkey_added"
 	TemplatePasskeyRemoved         Template = "alert_passkey_removed"
 	TemplatePasskeyClone           Template = "alert_passkey_clone_suspected"
+	TemplateProtectionWeakened     Template = "alert_protection_weakened"
+	TemplateBankCardUnlinked       Template = "alert_bank_card_unlinked"
 )
 
 // Alerts lists every alert template, for tests that render them all.
 var Alerts = []Template{TemplateNewDeviceLogin, TemplateDeviceSecretReused, TemplatePasswordReset, TemplatePasswordChanged, TemplatePaymentPasswordChanged, TemplateSecurityAnswersChanged, TemplatePaymentPasswordReset,
 	TemplatePhoneChangeStarted, TemplatePhoneChangedOld, TemplatePhoneChangedNew, TemplatePhoneChangeCancelled,
 	TemplateAccountFrozen, TemplateInactivityWarning, TemplateAccountClosed, TemplateLargeTransaction,
-	TemplatePasskeyAdded, TemplatePasskeyRemoved, TemplatePasskeyClone}
+	TemplatePasskeyAdded, TemplatePasskeyRemoved, TemplatePasskeyClone, TemplateProtectionWeakened, TemplateBankCardUnlinked}
 
 // The alert texts. When is the time of what happened, in the account's time zone; numbers are
 // masked; none carries a code or password. Every alert's data has Link too: "" (the text has no
@@ -221,6 +223,29 @@ type PasskeyClone struct{ When string }
 
 func (t PasskeyClone) data() (Template, map[string]any) {
 	return alert(TemplatePasskeyClone, map[string]any{"When": t.When})
+}
+
+// ProtectionWeakened: an alert setting was turned off or made less protective. Nighttime is the
+// nighttime protection (off, or its window narrowed), LargeTransaction the large-payment SMS
+// (off, or its threshold raised); at least one is true.
+type ProtectionWeakened struct {
+	When             string
+	Nighttime        bool
+	LargeTransaction bool
+}
+
+func (t ProtectionWeakened) data() (Template, map[string]any) {
+	return alert(TemplateProtectionWeakened, map[string]any{"When": t.When, "Nighttime": t.Nighttime, "LargeTransaction": t.LargeTransaction})
+}
+
+// BankCardUnlinked: a bank card was unlinked from the account; Last4 are its last 4 digits.
+type BankCardUnlinked struct {
+	When  string
+	Last4 string
+}
+
+func (t BankCardUnlinked) data() (Template, map[string]any) {
+	return alert(TemplateBankCardUnlinked, map[string]any{"When": t.When, "Last4": t.Last4})
 }
 
 // alert is the data of an alert text: data and no link yet.

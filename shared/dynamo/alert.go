@@ -56,15 +56,43 @@ func (it *alertsItem) domain() account.AlertSettings {
 
 // SaveAlertSettings writes an account's alert settings in one UpdateItem, conditional on the
 // version read and on the account being active; it records activity in the same write (at most
-// once a day). It fails with account.ErrStale when the account changed.
-func (s *Store) SaveAlertSettings(ctx context.Context, a account.Account, set account.AlertSettings, now time.Time) error {
+// once a day). With ev (protection_weakened) the update and the event are one transaction. It
+// fails with account.ErrStale when the account changed.
+func (s *Store) SaveAlertSettings(ctx context.Context, a account.Account, set account.AlertSettings, now time.Time, ev *account.Event) error {
+	u, err := s.alertSettingsUpdate(a, set, now)
+	if err != nil {
+		return err
+	}
+	if ev != nil {
+		t := s.newTx().retryable()
+		t.update(u, account.ErrStale)
+		if err := t.event(a.ID, *ev); err != nil {
+			return err
+		}
+		return t.commit(ctx, "save alert settings")
+	}
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: u.TableName, Key: u.Key, UpdateExpression: u.UpdateExpression,
+		ConditionExpression: u.ConditionExpression, ExpressionAttributeNames: u.ExpressionAttributeNames,
+		ExpressionAttributeValues: u.ExpressionAttributeValues})
+	var ccf *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &ccf):
+		return account.ErrStale
+	case err != nil:
+		return fmt.Errorf("save alert settings: %w", err)
+	}
+	return nil
+}
+
+// alertSettingsUpdate is the update of SaveAlertSettings.
+func (s *Store) alertSettingsUpdate(a account.Account, set account.AlertSettings, now time.Time) (*types.Update, error) {
 	vals := map[string]types.AttributeValue{":v": num(a.Version), ":next": num(a.Version + 1),
 		":active": str(string(account.StatusActive))}
 	sets, removes := []string{"#version = :next"}, []string(nil)
 	if it := toAlertsItem(set); it != nil {
 		av, err := attributevalue.Marshal(it)
 		if err != nil {
-			return fmt.Errorf("encode alert settings: %w", err)
+			return nil, fmt.Errorf("encode alert settings: %w", err)
 		}
 		sets, vals[":alerts"] = append(sets, "alerts = :alerts"), av
 	} else {
@@ -79,17 +107,9 @@ func (s *Store) SaveAlertSettings(ctx context.Context, a account.Account, set ac
 	if len(removes) > 0 {
 		expr += " REMOVE " + strings.Join(removes, ", ")
 	}
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: accountKey(a.ID).av(),
-		UpdateExpression: aws.String(expr), ConditionExpression: aws.String("#version = :v AND #status = :active"),
-		ExpressionAttributeNames: accountNames, ExpressionAttributeValues: vals})
-	var ccf *types.ConditionalCheckFailedException
-	switch {
-	case errors.As(err, &ccf):
-		return account.ErrStale
-	case err != nil:
-		return fmt.Errorf("save alert settings: %w", err)
-	}
-	return nil
+	return &types.Update{TableName: &s.table, Key: accountKey(a.ID).av(), UpdateExpression: aws.String(expr),
+		ConditionExpression: aws.String("#version = :v AND #status = :active"), ExpressionAttributeNames: accountNames,
+		ExpressionAttributeValues: vals}, nil
 }
 
 // PhoneChangeNumbers reads the numbers of a phone change by its full id (strongly consistent);

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wallet-accounts/wallet/shared/account"
@@ -68,15 +67,20 @@ func (s *Store) AccountCards(ctx context.Context, accountID string) (*account.Ac
 	return p.account, p.cards, nil
 }
 
-// UnlinkCard deletes a card; false when there was none.
-func (s *Store) UnlinkCard(ctx context.Context, accountID, cardID string) (bool, error) {
-	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.table, Key: cardKey(accountID, cardID).av(),
-		ConditionExpression: aws.String("attribute_exists(PK)")})
-	if errors.As(err, new(*types.ConditionalCheckFailedException)) {
+// UnlinkCard deletes a card and writes ev in one transaction; false when there was no card.
+func (s *Store) UnlinkCard(ctx context.Context, accountID, cardID string, ev account.Event) (bool, error) {
+	t := s.newTx()
+	t.del(&types.Delete{TableName: &s.table, Key: cardKey(accountID, cardID).av(), ConditionExpression: aws.String("attribute_exists(PK)")},
+		errNoCard)
+	if err := t.event(accountID, ev); err != nil {
+		return false, err
+	}
+	err := t.commit(ctx, "unlink card")
+	if errors.Is(err, errNoCard) {
 		return false, nil
 	}
-	if err != nil {
-		return false, fmt.Errorf("delete card: %w", err)
-	}
-	return true, nil
+	return err == nil, err
 }
+
+// errNoCard is UnlinkCard's failed condition: the card was not there.
+var errNoCard = errors.New("dynamo: no such card")

@@ -2,6 +2,7 @@ package reset_test
 
 import (
 	"context"
+	"crypto/rand"
 	"testing"
 	"time"
 
@@ -95,7 +96,7 @@ func TestNighttimeNeedsAStepUpCode(t *testing.T) {
 // linkCard links a test card through the real card flow.
 func linkCard(t *testing.T, e *flowtest.Env, a flowtest.Account, number string) {
 	t.Helper()
-	cards := card.NewService(e.Store, paypass.New(e.Store, e.Hasher, e.Clock, e.Cfg, e.Log), e.Cfg.Pepper, e.Clock, e.Log)
+	cards := card.NewService(e.Store, paypass.New(e.Store, e.Hasher, e.Clock, e.Cfg, e.Log), e.Cfg, e.Clock, rand.Reader, e.Log)
 	if _, err := cards.Link(context.Background(), me(a), card.LinkRequest{CardNumber: number, PaymentPassword: a.PaymentPassword}); err != nil {
 		t.Fatal(err)
 	}
