@@ -7,8 +7,6 @@ package card
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,6 +21,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/config"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/secret"
+	"github.com/wallet-accounts/wallet/shared/token"
 )
 
 // Card is a linked bank card.
@@ -184,22 +183,12 @@ func linked(keys secret.Keyring, cards []Card, digits string) bool {
 	return found
 }
 
-// idLen is the length of a card id in hex digits (96 bits).
-const idLen = 24
-
 // ID is the id of the card with this keyed hash in this account: a one-way function of both, so
 // the id a client sees reveals neither the stored hash nor, since the same card has another id in
 // every other account, which accounts share a card. The same card linked twice in one account has
 // the same id, and its conditional put refuses the second.
 func ID(accountID string, hash []byte) string {
-	h := sha256.New()
-	h.Write([]byte("card-id\x00"))
-	h.Write([]byte(accountID))
-	h.Write([]byte{0})
-	h.Write(hash)
-	return hex.EncodeToString(h.Sum(nil))[:idLen]
+	return token.ScopedID("card-id", accountID, hash)
 }
 
-func validID(id string) bool {
-	return len(id) == idLen && strings.Trim(id, "0123456789abcdef") == ""
-}
+func validID(id string) bool { return token.ValidScopedID(id) }

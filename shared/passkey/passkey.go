@@ -49,8 +49,6 @@ package passkey
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -65,6 +63,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/config"
 	"github.com/wallet-accounts/wallet/shared/secret"
+	"github.com/wallet-accounts/wallet/shared/token"
 )
 
 // Passkey is one registered WebAuthn credential of an account. Only the public key is stored.
@@ -153,23 +152,13 @@ var (
 	errNotFound = account.Errorf(account.CodeNotFound, "no such passkey")
 )
 
-// idLen is the length of a passkey id in hex digits (96 bits).
-const idLen = 24
-
 // IDFor is the id of the passkey with this credential in this account: a one-way function of
 // both, so the same credential registered twice gets one id (and one conditional put).
 func IDFor(accountID string, credentialID []byte) string {
-	h := sha256.New()
-	h.Write([]byte("passkey-id\x00"))
-	h.Write([]byte(accountID))
-	h.Write([]byte{0})
-	h.Write(credentialID)
-	return hex.EncodeToString(h.Sum(nil))[:idLen]
+	return token.ScopedID("passkey-id", accountID, credentialID)
 }
 
-func validID(id string) bool {
-	return len(id) == idLen && strings.Trim(id, "0123456789abcdef") == ""
-}
+func validID(id string) bool { return token.ValidScopedID(id) }
 
 // maxName bounds a passkey's name, in characters, as a device's name is bounded.
 const maxName = 64

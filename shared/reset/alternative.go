@@ -75,15 +75,22 @@ func (s *Service) ResetLoginWithoutSMS(ctx context.Context, req AlternativeReque
 // unknownPhone answers a phone without an account as a wrong attempt for one with an account is
 // answered: one read of its lockout, the same checks, the same count, the same lock.
 func (s *Service) unknownPhone(ctx context.Context, req AlternativeRequest, refusal *account.Error, now time.Time) error {
-	l, err := s.store.UnknownRecovery(ctx, req.Phone.E164)
+	return s.unknownAttempt(ctx, req.Phone.E164, refusal, now, func() { identityOK(s.check.Of(account.Account{}), nil, req) })
+}
+
+// unknownAttempt answers a recovery attempt for a number without an account (e164) as a wrong
+// one for an account is answered: its lockout read and checked, work (the same hashing the
+// account's check does) done, the failure counted and locked on the number's own counter.
+func (s *Service) unknownAttempt(ctx context.Context, e164 string, refusal *account.Error, now time.Time, work func()) error {
+	l, err := s.store.UnknownRecovery(ctx, e164)
 	if err != nil {
 		return err
 	}
-	pseudo := account.Account{ID: req.Phone.E164, Recovery: l}
+	pseudo := account.Account{ID: e164, Recovery: l}
 	if err := s.lock.Check(pseudo, now); err != nil {
 		return err
 	}
-	identityOK(s.check.Of(account.Account{}), nil, req)
+	work()
 	return s.unknown.Fail(ctx, pseudo, refusal, now)
 }
 

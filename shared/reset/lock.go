@@ -92,16 +92,7 @@ func lockProofOK(p *factor.Proof, req LockRequest) bool {
 }
 
 // unknownLock answers a number without an account as a wrong attempt for one with an account is
-// answered: its lockout read, the same hashing, the same count and lock.
+// answered (unknownAttempt).
 func (s *Service) unknownLock(ctx context.Context, req LockRequest, refusal *account.Error, now time.Time) error {
-	l, err := s.store.UnknownRecovery(ctx, req.Phone.E164)
-	if err != nil {
-		return err
-	}
-	pseudo := account.Account{ID: req.Phone.E164, Recovery: l}
-	if err := s.lock.Check(pseudo, now); err != nil {
-		return err
-	}
-	lockProofOK(s.check.Of(account.Account{}), req)
-	return s.unknown.Fail(ctx, pseudo, refusal, now)
+	return s.unknownAttempt(ctx, req.Phone.E164, refusal, now, func() { lockProofOK(s.check.Of(account.Account{}), req) })
 }

@@ -6,8 +6,10 @@ package token
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // randomBytes is a token's randomness; Len is the length of its text.
@@ -44,4 +46,26 @@ func WellFormed(tok string) bool {
 	}
 	b, err := base64.RawURLEncoding.DecodeString(tok)
 	return err == nil && len(b) == randomBytes
+}
+
+// ScopedIDLen is the length of a ScopedID in hex digits (96 bits).
+const ScopedIDLen = 24
+
+// ScopedID is the id of a thing of kind (a card, a passkey) in an account, derived from what
+// identifies it (a keyed hash, a credential id): a one-way function of both, so the same thing
+// in one account always gets one id (and one conditional put), and the id reveals neither the
+// value nor, since the same value has another id in every other account, which accounts share it.
+func ScopedID(kind, accountID string, value []byte) string {
+	h := sha256.New()
+	h.Write([]byte(kind))
+	h.Write([]byte{0})
+	h.Write([]byte(accountID))
+	h.Write([]byte{0})
+	h.Write(value)
+	return hex.EncodeToString(h.Sum(nil))[:ScopedIDLen]
+}
+
+// ValidScopedID reports whether id could be one ScopedID made, so a malformed one costs no read.
+func ValidScopedID(id string) bool {
+	return len(id) == ScopedIDLen && strings.Trim(id, "0123456789abcdef") == ""
 }

@@ -26,3 +26,21 @@ func TestWellFormed(t *testing.T) {
 		t.Fatalf("WellFormed(%q)", a)
 	}
 }
+
+func TestScopedID(t *testing.T) {
+	id := ScopedID("card-id", "acct-1", []byte("hash"))
+	if !ValidScopedID(id) || id != ScopedID("card-id", "acct-1", []byte("hash")) {
+		t.Fatalf("a scoped id must be well formed and stable: %q", id)
+	}
+	for _, other := range []string{ScopedID("passkey-id", "acct-1", []byte("hash")), ScopedID("card-id", "acct-2", []byte("hash")),
+		ScopedID("card-id", "acct-1", []byte("hasi")), ScopedID("card-id", "acct-1h", []byte("ash"))} {
+		if other == id {
+			t.Fatal("another kind, account or value must give another id")
+		}
+	}
+	for _, bad := range []string{"", id[:23], id + "0", "ACCOUNT#" + id[:16], "0123456789abcdef0123456G"} {
+		if ValidScopedID(bad) {
+			t.Errorf("%q must not be a valid scoped id", bad)
+		}
+	}
+}
