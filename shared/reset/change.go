@@ -54,16 +54,8 @@ func (s *Service) ChangeLogin(ctx context.Context, p account.Principal, req Chan
 	if err != nil {
 		return err
 	}
-	ev, err := s.event(account.EventPasswordChanged, now)
-	if err != nil {
-		return err
-	}
-	if err := s.store.Apply(ctx, Change{Account: a, LoginHash: hash, Changed: true, KeepSession: p.SessionHash,
-		Sessions: account.SessionHashes(st.Devices), Event: ev}); err != nil {
-		return err
-	}
-	s.log.InfoContext(ctx, "login password changed", "account", a.ID)
-	return nil
+	return s.applyChange(ctx, Change{Account: a, LoginHash: hash, KeepSession: p.SessionHash,
+		Sessions: account.SessionHashes(st.Devices)}, account.EventPasswordChanged)
 }
 
 // ChangePaymentRequest is a signed-in holder's new payment password, with the current one.
