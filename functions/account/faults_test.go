@@ -13,12 +13,8 @@ import (
 	"github.com/wallet-accounts/wallet/local/faults"
 	"github.com/wallet-accounts/wallet/local/flowtest"
 	"github.com/wallet-accounts/wallet/shared/account"
-	"github.com/wallet-accounts/wallet/shared/card"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
-	"github.com/wallet-accounts/wallet/shared/freeze"
-	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/passkey/passkeytest"
-	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/session"
 	"github.com/wallet-accounts/wallet/shared/token"
 )
@@ -27,16 +23,7 @@ import (
 func faultFixture(t *testing.T) *faults.Fixture {
 	f := faults.NewFixture(t, nil)
 	store := dynamo.New(f.FaultyDB, f.Table).WithEventTTL(f.Cfg.EventTTL)
-	pay := paypass.New(store, f.Hasher, f.Clock, f.Cfg, f.Log)
-	passkeys := passkey.NewService(store, f.Cfg, f.Clock, rand.Reader, f.Log)
-	h := handler{
-		sessions: session.NewService(store, f.Hasher, f.Clock, rand.Reader, f.Cfg, f.Log).WithPasskeys(passkeys),
-		pay:      pay,
-		cards:    card.NewService(store, pay, f.Cfg, f.Clock, rand.Reader, f.Log),
-		freeze:   freeze.NewService(store, f.Clock, rand.Reader, f.Log),
-		lang:     f.Cfg.DefaultLang,
-		passkeys: passkeys,
-	}
+	h := newHandler(store, f.Hasher, f.Clock, f.Cfg, f.Log)
 	f.Handler = newRouter(h, f.Log).Handle
 	return f
 }
@@ -272,7 +259,42 @@ func TestFaultsAccount(t *testing.T) {
 		faults.Case{Name: "remove a passkey", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			return passkeyOf(t, f, "DELETE /v1/passkeys/{passkeyId}", "", 204)
 		}},
+		faults.Case{Name: "profile", Setup: get("GET /v1/account/profile", 200)},
+		faults.Case{Name: "edit the profile", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			return faults.Request{Event: faults.Event("PATCH /v1/account/profile", `{"realName":"Li Wei","address":"1 Harbour Road"}`,
+				faults.Bearer(f.SignUp(t).SessionToken)...), Status: 200}
+		}},
+		faults.Case{Name: "activity", Setup: get("GET /v1/account/activity", 200)},
+		faults.Case{Name: "activity, a page after a cursor", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			mustHandle(t, f, faults.Request{Event: faults.Event("PATCH /v1/account/profile", `{"citizenship":"CN"}`, // a second event
+				faults.Bearer(a.SessionToken)...), Status: 200})
+			out := mustHandle(t, f, activityPage(a, ""))
+			return activityPage(a, out["nextCursor"].(string))
+		}},
+		faults.Case{Name: "report an activity entry", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			out := mustHandle(t, f, activityPage(a, ""))
+			id := out["entries"].([]any)[0].(map[string]any)["eventId"].(string)
+			return faults.Request{Event: faults.Event("POST /v1/account/activity/{eventId}/report", "",
+				append(faults.Bearer(a.SessionToken), "{eventId}", id)...), Status: 200}
+		}},
+		faults.Case{Name: "set the ID document", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			f.Remember("E12345678")
+			return faults.Request{Event: faults.Event("PATCH /v1/account/profile", `{"citizenship":"CN","idType":"passport","idNumber":"E12345678"}`,
+				faults.Bearer(f.SignUp(t).SessionToken)...), Status: 200}
+		}},
 	)
+}
+
+// activityPage asks for one entry of a's activity after cursor.
+func activityPage(a flowtest.Account, cursor string) faults.Request {
+	ev := faults.Event("GET /v1/account/activity", "", faults.Bearer(a.SessionToken)...)
+	ev.QueryStringParameters = map[string]string{"limit": "1"}
+	if cursor != "" {
+		ev.QueryStringParameters["cursor"] = cursor
+	}
+	return faults.Request{Event: ev, Status: 200}
 }
 
 // unlinkCard links a card to a new account and returns the request that unlinks it, from the

@@ -11,12 +11,14 @@ import (
 
 	"github.com/wallet-accounts/wallet/functions/internal/body"
 	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/activity"
 	"github.com/wallet-accounts/wallet/shared/apigw"
 	"github.com/wallet-accounts/wallet/shared/card"
 	"github.com/wallet-accounts/wallet/shared/freeze"
 	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/phone"
+	"github.com/wallet-accounts/wallet/shared/profile"
 	"github.com/wallet-accounts/wallet/shared/session"
 )
 
@@ -27,23 +29,29 @@ type handler struct {
 	freeze   *freeze.Service
 	lang     string // DEFAULT_LANGUAGE: the freeze link's page for a browser that names no language
 	passkeys *passkey.Service
+	profiles *profile.Service
+	activity *activity.Service
 }
 
 type response = events.APIGatewayV2HTTPResponse
 
 func newRouter(h handler, log *slog.Logger) *apigw.Router {
 	return apigw.NewRouter(log, map[string]apigw.HandlerFunc{
-		"POST /v1/sessions":                        h.signIn,
-		"POST /v1/sessions/passkey/options":        h.passkeyOptions,
-		"POST /v1/sessions/passkey":                h.passkeySignIn,
-		"DELETE /v1/sessions/current":              apigw.Authed(h.sessions, h.signOut),
-		"POST /v1/sessions/current/reauthenticate": apigw.Authed(h.sessions, h.reauthenticate),
-		"GET /v1/account":                          apigw.Authed(h.sessions, h.account),
-		"GET /v1/devices":                          apigw.Authed(h.sessions, h.devices),
-		"DELETE /v1/devices/{deviceId}":            apigw.Authed(h.sessions, h.removeDevice),
-		"POST /v1/bank-cards":                      apigw.Authed(h.sessions, h.linkCard),
-		"GET /v1/bank-cards":                       apigw.Authed(h.sessions, h.cardList),
-		"DELETE /v1/bank-cards/{cardId}":           apigw.Authed(h.sessions, h.unlinkCard),
+		"POST /v1/sessions":                          h.signIn,
+		"POST /v1/sessions/passkey/options":          h.passkeyOptions,
+		"POST /v1/sessions/passkey":                  h.passkeySignIn,
+		"DELETE /v1/sessions/current":                apigw.Authed(h.sessions, h.signOut),
+		"POST /v1/sessions/current/reauthenticate":   apigw.Authed(h.sessions, h.reauthenticate),
+		"GET /v1/account":                            apigw.Authed(h.sessions, h.account),
+		"GET /v1/devices":                            apigw.Authed(h.sessions, h.devices),
+		"DELETE /v1/devices/{deviceId}":              apigw.Authed(h.sessions, h.removeDevice),
+		"POST /v1/bank-cards":                        apigw.Authed(h.sessions, h.linkCard),
+		"GET /v1/bank-cards":                         apigw.Authed(h.sessions, h.cardList),
+		"DELETE /v1/bank-cards/{cardId}":             apigw.Authed(h.sessions, h.unlinkCard),
+		"GET /v1/account/profile":                    apigw.Authed(h.sessions, h.profile),
+		"PATCH /v1/account/profile":                  apigw.Authed(h.sessions, h.editProfile),
+		"GET /v1/account/activity":                   apigw.Authed(h.sessions, h.activityList),
+		"POST /v1/account/activity/{eventId}/report": apigw.Authed(h.sessions, h.reportActivity),
 		// A session, or without one a token in the body.
 		"POST /v1/account/freeze": apigw.OptionalSession(h.sessions, h.freezeAccount),
 		// Passkeys (passkey.go).

@@ -9,14 +9,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/wallet-accounts/wallet/shared/account"
-	"github.com/wallet-accounts/wallet/shared/card"
 	"github.com/wallet-accounts/wallet/shared/config/awsenv"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
-	"github.com/wallet-accounts/wallet/shared/freeze"
-	"github.com/wallet-accounts/wallet/shared/passkey"
-	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/secret"
-	"github.com/wallet-accounts/wallet/shared/session"
 )
 
 func main() {
@@ -24,15 +19,6 @@ func main() {
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.DynamoEndpoint), cfg.TableName).WithEventTTL(cfg.EventTTL)
 	hasher := secret.NewHasher(cfg.Argon2Params(), rand.Reader, cfg.Pepper)
 	clock := account.SystemClock{}
-	pay := paypass.New(store, hasher, clock, cfg, log)
-	passkeys := passkey.NewService(store, cfg, clock, rand.Reader, log)
-	h := handler{
-		sessions: session.NewService(store, hasher, clock, rand.Reader, cfg, log).WithPasskeys(passkeys),
-		pay:      pay,
-		cards:    card.NewService(store, pay, cfg, clock, rand.Reader, log),
-		freeze:   freeze.NewService(store, clock, rand.Reader, log),
-		lang:     cfg.DefaultLang,
-		passkeys: passkeys,
-	}
+	h := newHandler(store, hasher, clock, cfg, log)
 	lambda.Start(newRouter(h, log).WithTimeout(cfg.RequestTimeout).Handle)
 }

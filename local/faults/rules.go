@@ -69,7 +69,29 @@ func Rules() []Rule {
 		{account.EventBankCardUnlinked, func(d Diff, id string) bool {
 			return anyKey(d.Removed, func(k string) bool { return kindOf(k) == kindCard && accountOf(k) == id })
 		}},
+		{account.EventActivityReported, func(d Diff, id string) bool {
+			// The account was frozen by a report: its account_frozen says so.
+			return attrChange(d, id, "status") && anyKey(d.Added, func(k string) bool {
+				details, _ := d.After[k]["details"].(map[string]any)
+				return kindOf(k) == kindEvent && accountOf(k) == id && d.After[k].S("type") == account.EventAccountFrozen && details[account.DetailVia] == "report"
+			})
+		}},
+		{account.EventIdentityDetailsSet, func(d Diff, id string) bool {
+			// Citizenship or an ID document appeared (a rehash moves an ID's hash, never adds one).
+			a, b := d.Before.account(id), d.After.account(id)
+			if a == nil || b == nil {
+				return false
+			}
+			was, is := profileOf(a), profileOf(b)
+			return (was.S("citizenship") == "" && is.S("citizenship") != "") || (was.B("idHash") == nil && is.B("idHash") != nil)
+		}},
 	}
+}
+
+// profileOf reads an account item's profile map (shared/dynamo's profileItem).
+func profileOf(acct Item) Item {
+	m, _ := acct["profile"].(map[string]any)
+	return Item(m)
 }
 
 // alertsOf reads an account item's alert settings (the "alerts" map of shared/dynamo's

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -185,6 +186,19 @@ func (a Account) Secrets() []string {
 	}
 	if a.IDNumber != "" {
 		out = append(out, a.IDNumber)
+	}
+	return out
+}
+
+// Events returns the details of the account's events of type typ, oldest first.
+func (e *Env) Events(t testing.TB, accountID, typ string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, it := range stacktest.Scan(t, e.DB, e.Table) {
+		if it["PK"] == "ACCOUNT#"+accountID && strings.HasPrefix(it["SK"].(string), "EVENT#") && it["type"] == typ {
+			details, _ := it["details"].(map[string]any)
+			out = append(out, details)
+		}
 	}
 	return out
 }

@@ -70,6 +70,7 @@ const (
 	CodeInvalidCardNumber      Code = "invalid_card_number"
 	CodeCardAlreadyLinked      Code = "card_already_linked"
 	CodeNotFound               Code = "not_found"
+	CodeImmutableField         Code = "immutable_field" // a profile field that is set once, set already
 	CodeInvalidFreezeToken     Code = "invalid_freeze_token"
 )
 

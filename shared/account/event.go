@@ -24,6 +24,14 @@ const (
 	EventPasskeyClone           = "passkey_clone_suspected" // an assertion refused: its sign count did not go up
 	EventProtectionWeakened     = "protection_weakened"     // an alert setting turned off or made less protective
 	EventBankCardUnlinked       = "bank_card_unlinked"
+	EventIdentityDetailsSet     = "identity_details_set" // citizenship or the ID document set after signup, with fresh proof
+	EventActivityReported       = "activity_reported"    // "this wasn't me" on an activity entry; written with the freeze it causes
+)
+
+// The values of DetailFields: what identity_details_set set.
+const (
+	IdentityCitizenship = "citizenship"
+	IdentityIDDocument  = "idDocument"
 )
 
 // Event is a security event about an account.
@@ -38,19 +46,21 @@ type Event struct {
 // it both name a key by its constant, so a misspelt key is a compile error on either side. The
 // values are what the stream delivers and the table keeps: changing one is a change of format.
 const (
-	DetailPlatform    = "platform"    // new_device_login, device_secret_reused: the device's platform (ios, android, ...)
-	DetailVia         = "via"         // account_frozen: what proved it (session, code, alert)
-	DetailMethod      = "method"      // password_reset: "identity" when reset without an SMS code
-	DetailClosesOn    = "closesOn"    // inactivity_warning: the day of closure, YYYY-MM-DD
-	DetailReason      = "reason"      // account_closed: why ("inactivity")
-	DetailAmount      = "amount"      // large_transaction: a decimal string, as the payments system sent it
-	DetailCurrency    = "currency"    // large_transaction: ISO 4217
-	DetailMerchant    = "merchant"    // large_transaction: the merchant's name
-	DetailChangeID    = "changeId"    // phone change events: the change's full id (JoinChangeID)
-	DetailOldPhone    = "oldPhone"    // phone change events: the old number, masked
-	DetailNewPhone    = "newPhone"    // phone change events: the new number, masked; absent until proven
-	DetailEffectiveAt = "effectiveAt" // phone change events: RFC 3339; absent unless the change is on hold
-	DetailPasskeyID   = "passkeyId"   // passkey events: the passkey's id (never its name, which the holder chose)
-	DetailWeakened    = "weakened"    // protection_weakened: what was weakened, comma-separated (alert.Weakening)
-	DetailLast4       = "last4"       // bank_card_unlinked: the card's last 4 digits
+	DetailPlatform      = "platform"        // new_device_login, device_secret_reused: the device's platform (ios, android, ...)
+	DetailVia           = "via"             // account_frozen: what proved it (session, code, alert)
+	DetailMethod        = "method"          // password_reset: "identity" when reset without an SMS code
+	DetailClosesOn      = "closesOn"        // inactivity_warning: the day of closure, YYYY-MM-DD
+	DetailReason        = "reason"          // account_closed: why ("inactivity")
+	DetailAmount        = "amount"          // large_transaction: a decimal string, as the payments system sent it
+	DetailCurrency      = "currency"        // large_transaction: ISO 4217
+	DetailMerchant      = "merchant"        // large_transaction: the merchant's name
+	DetailChangeID      = "changeId"        // phone change events: the change's full id (JoinChangeID)
+	DetailOldPhone      = "oldPhone"        // phone change events: the old number, masked
+	DetailNewPhone      = "newPhone"        // phone change events: the new number, masked; absent until proven
+	DetailEffectiveAt   = "effectiveAt"     // phone change events: RFC 3339; absent unless the change is on hold
+	DetailPasskeyID     = "passkeyId"       // passkey events: the passkey's id (never its name, which the holder chose)
+	DetailWeakened      = "weakened"        // protection_weakened: what was weakened, comma-separated (alert.Weakening)
+	DetailLast4         = "last4"           // bank_card_unlinked: the card's last 4 digits
+	DetailReportedEvent = "reportedEventId" // activity_reported: the id of the event reported
+	DetailFields        = "fields"          // identity_details_set: what was set, comma-separated (IdentityCitizenship, IdentityIDDocument)
 )

@@ -1,6 +1,8 @@
 package alert
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/wallet-accounts/wallet/shared/account"
@@ -14,7 +16,8 @@ import (
 //	inactivity_warning, large_transaction,
 //	passkey_added, passkey_removed,
 //	passkey_clone_suspected,
-//	protection_weakened, bank_card_unlinked      the account's phone, with a freeze link
+//	protection_weakened, bank_card_unlinked,
+//	identity_details_set                         the account's phone, with a freeze link
 //	account_frozen                               the account's phone, no link (it is frozen)
 //	account_closed                               the account's phone, no link (a closed account
 //	                                             cannot be frozen; the link would not work)
@@ -26,6 +29,8 @@ import (
 //	                                             of tells it nothing
 //	account_created                              nobody: the owner proved the phone with a code
 //	                                             seconds before; there is nothing to act on
+//	activity_reported                            nobody: its account_frozen, written with it,
+//	                                             tells the phone
 //
 // The numbers of a phone change come from its item (ACCOUNT#<id>/PHONECHANGE#<id>): the
 // account's phone is already the new one when phone_changed is delivered.
@@ -95,10 +100,14 @@ func (s *Service) plan(a account.Account, ev account.Event, nums *Numbers) []mes
 		return self(true, courier.ProtectionWeakened{When: at, Nighttime: night, LargeTransaction: large})
 	case account.EventBankCardUnlinked:
 		return self(true, courier.BankCardUnlinked{When: at, Last4: ev.Details[account.DetailLast4]})
+	case account.EventIdentityDetailsSet:
+		fields := strings.Split(ev.Details[account.DetailFields], ",")
+		return self(true, courier.IdentityDetailsSet{When: at, Citizenship: slices.Contains(fields, account.IdentityCitizenship),
+			IDDocument: slices.Contains(fields, account.IdentityIDDocument)})
 	case account.EventPhoneChangeStarted, account.EventPhoneChanged, account.EventPhoneChangeCancelled:
 		return planChange(ev, nums, loc, to)
 	}
-	return nil // account_created, and types this version does not know
+	return nil // account_created, activity_reported, and types this version does not know
 }
 
 // planChange addresses the alerts about a phone change (each with a link); to makes one.

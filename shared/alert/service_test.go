@@ -145,6 +145,8 @@ func TestEachEventSendsItsSMSOnceToTheRightNumbers(t *testing.T) {
 		{typ: account.EventProtectionWeakened, details: fixed(map[string]string{"weakened": "nighttime_narrowed,threshold_removed"}),
 			text: "nighttime protection and the large-payment alert were turned off or weakened", link: true},
 		{typ: account.EventBankCardUnlinked, details: fixed(map[string]string{"last4": "4444"}), text: "the bank card ending 4444 was unlinked", link: true},
+		{typ: account.EventIdentityDetailsSet, details: fixed(map[string]string{"fields": "citizenship,idDocument"}),
+			text: "an ID document and citizenship were added", link: true},
 		{typ: account.EventPhoneChangeStarted, details: func(a flowtest.Account) map[string]string {
 			return map[string]string{"changeId": h.change(t, a, newPhone), "effectiveAt": "2026-11-22T10:00:00Z"}
 		}, to: func(a flowtest.Account) []string { return []string{a.Phone.E164} }, text: "takes effect at 2026-11-22 18:00 UTC+08:00", link: true},

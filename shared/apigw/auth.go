@@ -40,7 +40,7 @@ func Authed(auth Authenticator, f AuthedFunc) HandlerFunc {
 		if err != nil {
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
-		return f(ctx, p, req)
+		return f(account.WithDevice(ctx, p.DeviceID), p, req)
 	}
 }
 

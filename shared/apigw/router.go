@@ -157,6 +157,7 @@ func (r *Router) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 	}
 	ctx = logging.WithRequestID(ctx, requestID(ctx, req))
 	ctx, _ = logging.WithCalls(ctx)
+	ctx = account.WithOrigin(ctx, account.Origin{SourceIP: SourceIP(req)})
 	rt, matched := r.find(req)
 	if rt == nil {
 		resp := notFound()

@@ -72,6 +72,7 @@ var outcomes = map[account.Code]outcome{
 	account.CodeInvalidCardNumber:      {http.StatusBadRequest, "Invalid card number"},
 	account.CodeCardAlreadyLinked:      {http.StatusConflict, "Card already linked"},
 	account.CodeNotFound:               {http.StatusNotFound, "Not found"},
+	account.CodeImmutableField:         {http.StatusConflict, "Set once"},
 	account.CodeInvalidFreezeToken:     {http.StatusBadRequest, "Invalid freeze token"},
 
 	// Recovery.

@@ -223,6 +223,8 @@ const texts = `
 {{define "alert_protection_weakened.zh"}}【钱包】您的钱包账户于{{.When}}{{if .Nighttime}}关闭或缩短了夜间保护{{if .LargeTransaction}}，并{{end}}{{end}}{{if .LargeTransaction}}关闭或调高了大额交易提醒{{end}}。{{template "freeze.zh" .}}{{end}}
 {{define "alert_bank_card_unlinked.en"}}Wallet: the bank card ending {{.Last4}} was unlinked from your wallet account at {{.When}}.{{template "freeze.en" .}}{{end}}
 {{define "alert_bank_card_unlinked.zh"}}【钱包】尾号{{.Last4}}的银行卡已于{{.When}}从您的钱包账户解绑。{{template "freeze.zh" .}}{{end}}
+{{define "alert_identity_details_set.en"}}Wallet: {{if .IDDocument}}an ID document{{if .Citizenship}} and citizenship were{{else}} was{{end}}{{else}}citizenship was{{end}} added to your wallet account at {{.When}}.{{template "freeze.en" .}}{{end}}
+{{define "alert_identity_details_set.zh"}}【钱包】您的钱包账户于{{.When}}添加了{{if .IDDocument}}身份证件{{if .Citizenship}}和{{end}}{{end}}{{if .Citizenship}}国籍{{end}}信息。{{template "freeze.zh" .}}{{end}}
 `
 
 // purposeText says in each language what a code is for.

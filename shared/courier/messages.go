@@ -68,13 +68,14 @@ const (
 	TemplatePasskeyClone           Template = "alert_passkey_clone_suspected"
 	TemplateProtectionWeakened     Template = "alert_protection_weakened"
 	TemplateBankCardUnlinked       Template = "alert_bank_card_unlinked"
+	TemplateIdentityDetailsSet     Template = "alert_identity_details_set"
 )
 
 // Alerts lists every alert template, for tests that render them all.
 var Alerts = []Template{TemplateNewDeviceLogin, TemplateDeviceSecretReused, TemplatePasswordReset, TemplatePasswordChanged, TemplatePaymentPasswordChanged, TemplateSecurityAnswersChanged, TemplatePaymentPasswordReset,
 	TemplatePhoneChangeStarted, TemplatePhoneChangedOld, TemplatePhoneChangedNew, TemplatePhoneChangeCancelled,
 	TemplateAccountFrozen, TemplateInactivityWarning, TemplateAccountClosed, TemplateLargeTransaction,
-	TemplatePasskeyAdded, TemplatePasskeyRemoved, TemplatePasskeyClone, TemplateProtectionWeakened, TemplateBankCardUnlinked}
+	TemplatePasskeyAdded, TemplatePasskeyRemoved, TemplatePasskeyClone, TemplateProtectionWeakened, TemplateBankCardUnlinked, TemplateIdentityDetailsSet}
 
 // The alert texts. When is the time of what happened, in the account's time zone; numbers are
 // masked; none carries a code or password. Every alert's data has Link too: "" (the text has no
@@ -246,6 +247,18 @@ type BankCardUnlinked struct {
 
 func (t BankCardUnlinked) data() (Template, map[string]any) {
 	return alert(TemplateBankCardUnlinked, map[string]any{"When": t.When, "Last4": t.Last4})
+}
+
+// IdentityDetailsSet: citizenship or an ID document was added to the profile after signup.
+// Citizenship and IDDocument say which; at least one is true.
+type IdentityDetailsSet struct {
+	When        string
+	Citizenship bool
+	IDDocument  bool
+}
+
+func (t IdentityDetailsSet) data() (Template, map[string]any) {
+	return alert(TemplateIdentityDetailsSet, map[string]any{"When": t.When, "Citizenship": t.Citizenship, "IDDocument": t.IDDocument})
 }
 
 // alert is the data of an alert text: data and no link yet.

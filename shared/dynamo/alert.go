@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"strings"
@@ -63,25 +62,7 @@ func (s *Store) SaveAlertSettings(ctx context.Context, a account.Account, set ac
 	if err != nil {
 		return err
 	}
-	if ev != nil {
-		t := s.newTx().retryable()
-		t.update(u, account.ErrStale)
-		if err := t.event(a.ID, *ev); err != nil {
-			return err
-		}
-		return t.commit(ctx, "save alert settings")
-	}
-	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: u.TableName, Key: u.Key, UpdateExpression: u.UpdateExpression,
-		ConditionExpression: u.ConditionExpression, ExpressionAttributeNames: u.ExpressionAttributeNames,
-		ExpressionAttributeValues: u.ExpressionAttributeValues})
-	var ccf *types.ConditionalCheckFailedException
-	switch {
-	case errors.As(err, &ccf):
-		return account.ErrStale
-	case err != nil:
-		return fmt.Errorf("save alert settings: %w", err)
-	}
-	return nil
+	return s.updateWithEvent(ctx, u, a.ID, ev, "save alert settings")
 }
 
 // alertSettingsUpdate is the update of SaveAlertSettings.

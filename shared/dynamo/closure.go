@@ -375,7 +375,7 @@ func (c *ClosureStore) Notified(ctx context.Context, id string, at time.Time) er
 
 // Reindex files an account whose warning is void under its last activity again.
 func (c *ClosureStore) Reindex(ctx context.Context, s closure.Subject) error {
-	pk, sk := activity(s.ID, s.LastActiveAt)
+	pk, sk := idleIndex(s.ID, s.LastActiveAt)
 	_, err := c.s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &c.s.table, Key: accountKey(s.ID).av(),
 		UpdateExpression:         aws.String("SET GSI1PK = :pk, GSI1SK = :sk"),
 		ConditionExpression:      aws.String("lastActiveAt = :last AND #status IN (:active, :frozen) AND begins_with(GSI1PK, :closing)"),

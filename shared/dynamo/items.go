@@ -90,7 +90,7 @@ func toAccountItem(a account.Account) accountItem {
 		it.Answers = append(it.Answers, answerItem(ans))
 	}
 	if a.Status == account.StatusActive || a.Status == account.StatusFrozen {
-		it.GSI1PK, it.GSI1SK = activity(a.ID, a.LastActiveAt)
+		it.GSI1PK, it.GSI1SK = idleIndex(a.ID, a.LastActiveAt)
 	}
 	return it
 }
@@ -179,6 +179,20 @@ type eventItem struct {
 	Details   map[string]string `dynamodbav:"details,omitempty"`
 	ItemType  string            `dynamodbav:"itemType"` // "event": what the stream filter matches
 	ExpiresAt int64             `dynamodbav:"expiresAt"`
+	SourceIP  string            `dynamodbav:"sourceIp,omitempty"` // set by tx.stamp (attrSourceIP)
+	DeviceID  string            `dynamodbav:"deviceId,omitempty"` // set by tx.stamp (attrDeviceID)
+}
+
+// The origin attributes of an event item, which tx.stamp adds at commit.
+const (
+	attrSourceIP = "sourceIp"
+	attrDeviceID = "deviceId"
+)
+
+// isEvent reports whether item is an event item.
+func isEvent(item map[string]types.AttributeValue) bool {
+	v, ok := item[EventAttrItemType].(*types.AttributeValueMemberS)
+	return ok && v.Value == EventItemType
 }
 
 func toEventItem(accountID string, e account.Event, ttl time.Duration) eventItem {

@@ -53,10 +53,17 @@ const devicePrefix = "DEVICE#"
 // sessionKey is one session, found by the SHA-256 of its token.
 func sessionKey(hash []byte) key { return key{"SESSION#" + hex.EncodeToString(hash), "SESSION"} }
 
-// eventKey is one security event of an account: the stream outbox.
+// eventKey is one security event of an account: the stream outbox. Its ULID sorts the
+// account's events by time.
 func eventKey(accountID, eventID string) key {
-	return key{accountPrefix + accountID, "EVENT#" + eventID}
+	return key{accountPrefix + accountID, eventPrefix + eventID}
 }
+
+// eventPrefix is the sort-key prefix of an account's events; eventsEnd sorts after every one.
+const (
+	eventPrefix = "EVENT#"
+	eventsEnd   = eventPrefix + "~"
+)
 
 // idempotencyKey is one stored response.
 func idempotencyKey(id string) key { return key{"IDEMPOTENCY#" + id, "IDEMPOTENCY"} }
@@ -64,8 +71,8 @@ func idempotencyKey(id string) key { return key{"IDEMPOTENCY#" + id, "IDEMPOTENC
 // activityShards spreads the activity index's month partitions so that no one is hot.
 const activityShards = 16
 
-// activity is the sparse GSI1 key of an account by the month of its last activity.
-func activity(accountID string, at time.Time) (pk, sk string) {
+// idleIndex is the sparse GSI1 key of an account by the month of its last activity.
+func idleIndex(accountID string, at time.Time) (pk, sk string) {
 	return activityBucket(at, activityShard(accountID)), at.UTC().Format("2006-01-02") + "#" + accountID
 }
 

@@ -248,7 +248,7 @@ func ActiveToday(last, now time.Time) bool {
 // activityUpdate returns the clauses (without the SET and REMOVE keywords, to join with the
 // caller's) and the values (:actAt, :actPK, :actSK) that record activity at now.
 func activityUpdate(accountID string, now time.Time) (set, remove string, values map[string]types.AttributeValue) {
-	pk, sk := activity(accountID, now)
+	pk, sk := idleIndex(accountID, now)
 	return "lastActiveAt = :actAt, GSI1PK = :actPK, GSI1SK = :actSK", "inactivityWarnedAt",
 		map[string]types.AttributeValue{":actAt": millis(now), ":actPK": str(pk), ":actSK": str(sk)}
 }

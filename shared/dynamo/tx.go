@@ -31,6 +31,7 @@ type tx struct {
 	items    []types.TransactWriteItem
 	fails    []failure
 	conflict error
+	deviceID string // the device that gets a session in this transaction: its events came from it
 }
 
 // A failure turns a failed condition into the error the flow understands, given the item as it
@@ -92,6 +93,30 @@ func (t *tx) event(accountID string, ev account.Event) error {
 	return t.putNewItem(eventKey(accountID, ev.ID), toEventItem(accountID, ev, t.s.eventTTL), nil)
 }
 
+// updateWithEvent applies u to the account accountID, a failed condition answering
+// account.ErrStale: alone in one UpdateItem, or with ev in one transaction.
+func (s *Store) updateWithEvent(ctx context.Context, u *types.Update, accountID string, ev *account.Event, what string) error {
+	if ev != nil {
+		t := s.newTx().retryable()
+		t.update(u, account.ErrStale)
+		if err := t.event(accountID, *ev); err != nil {
+			return err
+		}
+		return t.commit(ctx, what)
+	}
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: u.TableName, Key: u.Key, UpdateExpression: u.UpdateExpression,
+		ConditionExpression: u.ConditionExpression, ExpressionAttributeNames: u.ExpressionAttributeNames,
+		ExpressionAttributeValues: u.ExpressionAttributeValues})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return account.ErrStale
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
 // spendProof adds the spending of a verification token: the proof is deleted only if it is still
 // the verified, unexpired proof the flow checked, so a token works exactly once.
 func (t *tx) spendProof(ch *otp.Challenge, now time.Time) {
@@ -135,6 +160,7 @@ func (t *tx) device(accountID string, d account.Device, prev *account.Device, er
 		p.ExpressionAttributeValues = map[string]types.AttributeValue{":old": bin(prev.SessionHash)}
 	}
 	t.put(p, err)
+	t.deviceID = d.ID
 	return nil
 }
 
@@ -184,12 +210,33 @@ func rehashSets(a account.Account, r account.Rehash, vals map[string]types.Attri
 	return set
 }
 
+// stamp records on each event the transaction writes where its request came from: the source IP
+// and the device (the one this transaction gives a session, else the request's session's).
+func (t *tx) stamp(ctx context.Context) {
+	o := account.OriginOf(ctx)
+	if t.deviceID != "" {
+		o.DeviceID = t.deviceID
+	}
+	for _, it := range t.items {
+		if it.Put == nil || !isEvent(it.Put.Item) {
+			continue
+		}
+		if o.SourceIP != "" {
+			it.Put.Item[attrSourceIP] = str(o.SourceIP)
+		}
+		if o.DeviceID != "" {
+			it.Put.Item[attrDeviceID] = str(o.DeviceID)
+		}
+	}
+}
+
 // len is the number of items so far.
 func (t *tx) len() int { return len(t.items) }
 
 // commit writes the items. A failed condition answers the error its item was added with (the
 // first such item's, in the order they were added); a lost race answers the conflict error.
 func (t *tx) commit(ctx context.Context, what string) error {
+	t.stamp(ctx)
 	_, err := t.s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: t.items})
 	if err == nil {
 		return nil

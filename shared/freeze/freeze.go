@@ -46,8 +46,21 @@ type Freezing struct {
 	Proof    *otp.Challenge  // the freeze code's proof, spent; or
 	Token    *Token          // the freeze token, spent
 	Event    account.Event
+	Report   *Report // "this wasn't me" on an entry of the activity list
 	Now      time.Time
 }
+
+// Report is a holder's report of one of the account's events: the freeze writes Event
+// (activity_reported) and is conditional on the reported event being there, written at or after
+// Since.
+type Report struct {
+	EventID string
+	Since   time.Time
+	Event   account.Event
+}
+
+// ErrNoEvent answers a report of an event the account does not have (or no longer lists).
+var ErrNoEvent = account.FieldError(account.CodeNotFound, "eventId", "no such event in the account's activity")
 
 // Store is what freezing needs from storage.
 type Store interface {
@@ -70,8 +83,9 @@ type Store interface {
 }
 
 // MaxTxSessions is how many sessions the freeze transaction itself ends (DynamoDB allows 100
-// items; the account, the event and the spent credential take three). Any more are deleted right
-// after it, before the answer.
+// items; the account, the event and the spent credential take three, or with a report the
+// account, two events and the check of the reported one four). Any more are deleted right after
+// it, before the answer.
 const MaxTxSessions = 96
 
 // Service freezes accounts.
@@ -93,6 +107,10 @@ type Request struct {
 	VerificationToken string             // a `freeze` verification token, or
 	FreezeToken       string             // the one-time token of an alert SMS, or
 	ProvenAccount     string             // an account whose holder the caller proved (the lost-phone lock)
+	// Reported, with a Principal, is the event its holder reports ("this wasn't me"), which must
+	// have been written at or after ReportedSince.
+	Reported      string
+	ReportedSince time.Time
 }
 
 // Result is what a freeze answers.
@@ -106,6 +124,8 @@ type credential struct {
 	proof     *otp.Challenge
 	token     *Token
 	via       string
+	reported  string // the event a session's holder reported
+	since     time.Time
 }
 
 const retries = 3
@@ -147,13 +167,12 @@ func (s *Service) Freeze(ctx context.Context, req Request) (Result, error) {
 		default:
 			return Result{}, account.Errorf(account.CodeAccountClosed, "this account is closed")
 		}
-		id, err := ulid.New(ulid.Timestamp(now), s.rand)
+		f, err := s.freezing(*st.Account, cred, now)
 		if err != nil {
-			return Result{}, fmt.Errorf("event id: %w", err)
+			return Result{}, err
 		}
 		inTx := hashes[:min(len(hashes), MaxTxSessions)]
-		f := Freezing{Account: *st.Account, Sessions: inTx, Proof: cred.proof, Token: cred.token, Now: now,
-			Event: account.Event{ID: id.String(), Type: account.EventAccountFrozen, At: now, Details: map[string]string{account.DetailVia: cred.via}}}
+		f.Sessions = inTx
 		retry, err := outcome(s.store.Freeze(ctx, f), try)
 		if retry {
 			continue
@@ -169,6 +188,35 @@ func (s *Service) Freeze(ctx context.Context, req Request) (Result, error) {
 		s.log.InfoContext(ctx, "account frozen", "account", cred.accountID, "via", cred.via, "sessions", len(hashes))
 		return Result{Status: account.StatusFrozen}, nil
 	}
+}
+
+// freezing is the write of a freeze by cred of a, but the sessions it ends.
+func (s *Service) freezing(a account.Account, cred credential, now time.Time) (Freezing, error) {
+	ids, err := s.eventIDs(now, 2)
+	if err != nil {
+		return Freezing{}, err
+	}
+	f := Freezing{Account: a, Proof: cred.proof, Token: cred.token, Now: now,
+		Event: account.Event{ID: ids[0], Type: account.EventAccountFrozen, At: now, Details: map[string]string{account.DetailVia: cred.via}}}
+	if cred.reported != "" {
+		f.Report = &Report{EventID: cred.reported, Since: cred.since, Event: account.Event{ID: ids[1], Type: account.EventActivityReported,
+			At: now, Details: map[string]string{account.DetailReportedEvent: cred.reported}}}
+	}
+	return f, nil
+}
+
+// eventIDs returns n new event ids, in order.
+func (s *Service) eventIDs(now time.Time, n int) ([]string, error) {
+	out := make([]string, n)
+	entropy := ulid.Monotonic(s.rand, 0)
+	for i := range out {
+		id, err := ulid.New(ulid.Timestamp(now), entropy)
+		if err != nil {
+			return nil, fmt.Errorf("event id: %w", err)
+		}
+		out[i] = id.String()
+	}
+	return out, nil
 }
 
 // outcome reads a write's error: retry when it lost a race and tries are left; a race still lost
@@ -196,6 +244,8 @@ func (s *Service) credential(ctx context.Context, req Request, now time.Time) (c
 		return credential{}, account.Errorf(account.CodeUnauthenticated, "freezing needs a session, a freeze code's verificationToken or a freezeToken")
 	case n > 1:
 		return credential{}, account.Errorf(account.CodeInvalidField, "give one of: a session, a verificationToken, a freezeToken")
+	case req.Principal != nil && req.Reported != "":
+		return credential{accountID: req.Principal.AccountID, via: "report", reported: req.Reported, since: req.ReportedSince}, nil
 	case req.Principal != nil:
 		return credential{accountID: req.Principal.AccountID, via: "session"}, nil
 	case req.ProvenAccount != "":

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"crypto/rand"
+	"log/slog"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/activity"
+	"github.com/wallet-accounts/wallet/shared/card"
+	"github.com/wallet-accounts/wallet/shared/config"
+	"github.com/wallet-accounts/wallet/shared/dynamo"
+	"github.com/wallet-accounts/wallet/shared/freeze"
+	"github.com/wallet-accounts/wallet/shared/passkey"
+	"github.com/wallet-accounts/wallet/shared/paypass"
+	"github.com/wallet-accounts/wallet/shared/profile"
+	"github.com/wallet-accounts/wallet/shared/secret"
+	"github.com/wallet-accounts/wallet/shared/session"
+)
+
+// newHandler wires AccountFunction's services over one store: main.go on the real clients, the
+// fault matrix on failing ones.
+func newHandler(store *dynamo.Store, hasher *secret.Hasher, clock account.Clock, cfg config.Config, log *slog.Logger) handler {
+	pay := paypass.New(store, hasher, clock, cfg, log)
+	passkeys := passkey.NewService(store, cfg, clock, rand.Reader, log)
+	freezer := freeze.NewService(store, clock, rand.Reader, log)
+	return handler{
+		sessions: session.NewService(store, hasher, clock, rand.Reader, cfg, log).WithPasskeys(passkeys),
+		pay:      pay,
+		cards:    card.NewService(store, pay, cfg, clock, rand.Reader, log),
+		freeze:   freezer,
+		lang:     cfg.DefaultLang,
+		passkeys: passkeys,
+		profiles: profile.NewService(store, cfg.Pepper, cfg.RecentAuthWindow, clock, rand.Reader, log),
+		activity: activity.NewService(store, freezer, clock, cfg.EventTTL),
+	}
+}
