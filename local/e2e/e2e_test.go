@@ -33,6 +33,7 @@ import (
 type client struct {
 	t    *testing.T
 	base string
+	ip   string // the loopback address it talks from
 	http *http.Client
 }
 
@@ -41,7 +42,7 @@ func newClient(t *testing.T) *client {
 	st := stacktest.Config(t)
 	ip := net.IPv4(127, byte(1+rand.IntN(250)), byte(rand.IntN(256)), byte(1+rand.IntN(250)))
 	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}, Timeout: 5 * time.Second}
-	return &client{t: t, base: st.API, http: &http.Client{Timeout: 30 * time.Second,
+	return &client{t: t, base: st.API, ip: ip.String(), http: &http.Client{Timeout: 30 * time.Second,
 		Transport: &http.Transport{DialContext: dialer.DialContext}}}
 }
 

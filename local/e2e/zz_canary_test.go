@@ -270,6 +270,17 @@ func TestZZCanaryEveryFlow(t *testing.T) {
 	expect(t, "its button", browser.browse("POST", "/f/"+linkToken, "freeze=yes"), 200)
 	e := canarySignUp(t, c, false)
 	expect(t, "freeze by session", c.do("POST", "/v1/account/freeze", nil, bearer(e.session)...), 200)
+
+	// The profile's ID document set after signup, the activity list and a report from it.
+	h := canarySignUp(t, c, false)
+	laterID := plantedDigits(18, func(string) bool { return true })
+	plant(laterID)
+	expect(t, "set the ID document", c.do("PATCH", "/v1/account/profile", map[string]string{"realName": "Lin Mei", "citizenship": "CN",
+		"idType": "national_id", "idNumber": laterID}, bearer(h.session)...), 200)
+	expect(t, "profile", c.do("GET", "/v1/account/profile", nil, bearer(h.session)...), 200)
+	res = expect(t, "activity", c.do("GET", "/v1/account/activity", nil, bearer(h.session)...), 200)
+	entry := res.Body["entries"].([]any)[0].(map[string]any)["eventId"].(string)
+	expect(t, "report", c.do("POST", "/v1/account/activity/"+entry+"/report", nil, bearer(h.session)...), 200)
 }
 
 // TestZZZNothingLeaks scans, after every other test of the package, the whole stack table, every
