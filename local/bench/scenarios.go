@@ -36,7 +36,7 @@ type scenario struct {
 
 // scenarios is every route and flow step of the report, in order.
 func scenarios() []scenario {
-	return []scenario{
+	return append([]scenario{
 		{Name: "OTP send", Route: "POST /v1/otp", Setup: freshPhones, Request: sendCodeRequest, Want: 202,
 			Requests: 100, Ops: []op{batchGet(2), transactWrite(8), publish()},
 			DynamoDB: atMost(2), SNS: atMost(1)},
@@ -67,7 +67,7 @@ func scenarios() []scenario {
 		{Name: "phone-change confirm", Route: "POST /v1/phone-changes/{changeId}/confirm", Setup: changesAwaitingNew,
 			Request: confirmChangeRequest, Want: 200, Requests: 20,
 			Ops: []op{batchGet(3), query(1), transactWrite(8)}, DynamoDB: atMost(3)},
-	}
+	}, selfService()...)
 }
 
 // The requests, one per flow step.

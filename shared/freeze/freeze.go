@@ -111,6 +111,9 @@ type Request struct {
 	// have been written at or after ReportedSince.
 	Reported      string
 	ReportedSince time.Time
+	// Known, when not nil, is the account and its devices as the caller just read them (a
+	// strongly consistent read): the first try writes on it instead of reading again.
+	Known *State
 }
 
 // Result is what a freeze answers.
@@ -138,7 +141,7 @@ func (s *Service) Freeze(ctx context.Context, req Request) (Result, error) {
 		return Result{}, err
 	}
 	for try := 0; ; try++ {
-		st, err := s.store.FreezeState(ctx, cred.accountID)
+		st, err := s.state(ctx, cred.accountID, req.Known, try)
 		if err != nil {
 			return Result{}, fmt.Errorf("freeze: %w", err)
 		}
@@ -188,6 +191,15 @@ func (s *Service) Freeze(ctx context.Context, req Request) (Result, error) {
 		s.log.InfoContext(ctx, "account frozen", "account", cred.accountID, "via", cred.via, "sessions", len(hashes))
 		return Result{Status: account.StatusFrozen}, nil
 	}
+}
+
+// state is the account and devices a try writes on: what the caller read, on the first try of a
+// request that brings it; else read now.
+func (s *Service) state(ctx context.Context, accountID string, known *State, try int) (State, error) {
+	if known != nil && try == 0 && known.Account != nil && known.Account.ID == accountID {
+		return *known, nil
+	}
+	return s.store.FreezeState(ctx, accountID)
 }
 
 // freezing is the write of a freeze by cred of a, but the sessions it ends.
