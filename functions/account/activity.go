@@ -13,22 +13,31 @@ import (
 
 // activityList is GET /v1/account/activity?limit=&cursor=.
 func (h handler) activityList(ctx context.Context, p account.Principal, req events.APIGatewayV2HTTPRequest) (response, error) {
-	size := 0
-	if s, ok := req.QueryStringParameters["limit"]; ok {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			return response{}, account.FieldError(account.CodeInvalidField, "limit", "limit is a whole number")
-		}
-		size = n
-		if n == 0 {
-			size = -1 // asked for none: refused as out of range, not read as the default
-		}
+	size, err := pageSize(req)
+	if err != nil {
+		return response{}, err
 	}
 	page, err := h.activity.List(ctx, p, req.QueryStringParameters["cursor"], size)
 	if err != nil {
 		return response{}, err
 	}
 	return apigw.JSON(http.StatusOK, page), nil
+}
+
+// pageSize reads ?limit=: 0 when absent (the default), and -1, refused as out of range, for 0.
+func pageSize(req events.APIGatewayV2HTTPRequest) (int, error) {
+	s, ok := req.QueryStringParameters["limit"]
+	if !ok {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, account.FieldError(account.CodeInvalidField, "limit", "limit is a whole number")
+	}
+	if n == 0 {
+		return -1, nil
+	}
+	return n, nil
 }
 
 // reportActivity is "this wasn't me" on one entry: the account is frozen.

@@ -5,15 +5,18 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/wallet-accounts/wallet/local/faults"
 	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/activity"
 	"github.com/wallet-accounts/wallet/shared/apigw"
 	"github.com/wallet-accounts/wallet/shared/freeze"
 	"github.com/wallet-accounts/wallet/shared/otp"
 	"github.com/wallet-accounts/wallet/shared/phone"
+	"github.com/wallet-accounts/wallet/shared/profile"
 	"github.com/wallet-accounts/wallet/shared/secret"
 	"github.com/wallet-accounts/wallet/shared/session"
 	"github.com/wallet-accounts/wallet/shared/token"
@@ -44,11 +47,16 @@ func FuzzRequests(f *testing.F) {
 		{7, `{"password":"violet-harbor-seventy-2"}`, "Bearer " + strings.Repeat("A", 43), "", ""},
 		{7, `{"password":"x","passkey":{"ceremonyId":"a","credential":{}}}`, "Bearer " + strings.Repeat("A", 43), "", ""},
 		{7, `{}`, "Bearer " + strings.Repeat("A", 43), "", ""},
+		{8, `{"realName":"Li Wei","dateOfBirth":"1990-03-07","citizenship":"cn","idType":"passport","idNumber":"E12345678"}`, "Bearer " + strings.Repeat("A", 43), "", ""},
+		{8, `{"gender":null,"idNumber":"x","address":"\u0000"}`, "Bearer " + strings.Repeat("A", 43), "", ""},
+		{9, ``, "Bearer " + strings.Repeat("A", 43), "MDFLQUNDT1VOVDAwMDAwMDAwMDAwMDAwMDA", ""},
+		{10, ``, "Bearer " + strings.Repeat("A", 43), "01J00000000000000000000000", ""},
+		{10, ``, "Bearer " + strings.Repeat("A", 43), "../EVENT#x", ""},
 	} {
 		f.Add(s.route, s.body, s.ctype, false, s.auth, s.param)
 	}
 	checks := []func(events.APIGatewayV2HTTPRequest) error{checkSignIn, checkLinkCard, checkFreeze, checkRemoveDevice, checkUnlinkCard,
-		checkLanding, checkPasskeySignIn, checkReauthenticate}
+		checkLanding, checkPasskeySignIn, checkReauthenticate, checkEditProfile, checkActivity, checkReport}
 	f.Fuzz(func(t *testing.T, route uint8, body, contentType string, b64 bool, auth, param string) {
 		req := faults.FuzzEvent(body, contentType, b64, auth, param)
 		faults.RequireClientError(t, checks[int(route)%len(checks)](req), route, body, contentType, b64, auth, param)
@@ -164,4 +172,40 @@ func checkReauthenticate(req events.APIGatewayV2HTTPRequest) error {
 	}
 	var in reauthBody
 	return in.decode(req)
+}
+
+// checkEditProfile is PATCH /v1/account/profile up to the session's read.
+func checkEditProfile(req events.APIGatewayV2HTTPRequest) error {
+	if err := checkSession(req); err != nil {
+		return err
+	}
+	var in profileBody
+	if err := apigw.Decode(req, &in); err != nil {
+		return err
+	}
+	return profile.Patch{RealName: in.RealName, Gender: in.Gender, DateOfBirth: in.DateOfBirth, Address: in.Address,
+		Occupation: in.Occupation, Citizenship: in.Citizenship, IDType: in.IDType, IDNumber: in.IDNumber}.Check(time.Now())
+}
+
+// checkActivity is GET /v1/account/activity up to the session's read; the path parameter stands
+// in for the cursor, the body's length for the limit.
+func checkActivity(req events.APIGatewayV2HTTPRequest) error {
+	if err := checkSession(req); err != nil {
+		return err
+	}
+	req.QueryStringParameters = map[string]string{"cursor": apigw.PathParam(req, "eventId"), "limit": fmt.Sprint(len(req.Body) - 5)}
+	size, err := pageSize(req)
+	if err != nil {
+		return err
+	}
+	_, _, err = activity.CheckPage(req.QueryStringParameters["cursor"], size)
+	return err
+}
+
+// checkReport is POST /v1/account/activity/{eventId}/report up to the session's read.
+func checkReport(req events.APIGatewayV2HTTPRequest) error {
+	if err := checkSession(req); err != nil {
+		return err
+	}
+	return activity.CheckEventID(apigw.PathParam(req, "eventId"))
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -12,31 +11,17 @@ import (
 	"github.com/wallet-accounts/wallet/local/flowtest"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/apigw"
-	"github.com/wallet-accounts/wallet/shared/card"
-	"github.com/wallet-accounts/wallet/shared/freeze"
-	"github.com/wallet-accounts/wallet/shared/passkey"
-	"github.com/wallet-accounts/wallet/shared/paypass"
-	"github.com/wallet-accounts/wallet/shared/session"
 )
 
 func newTestRouter(t *testing.T) (*apigw.Router, *flowtest.Env) {
 	t.Helper()
 	env := flowtest.New(t, nil)
-	pay := paypass.New(env.Store, env.Hasher, env.Clock, env.Cfg, env.Log)
-	passkeys := passkey.NewService(env.Store, env.Cfg, env.Clock, rand.Reader, env.Log)
-	h := handler{
-		sessions: session.NewService(env.Store, env.Hasher, env.Clock, rand.Reader, env.Cfg, env.Log).WithPasskeys(passkeys),
-		pay:      pay,
-		cards:    card.NewService(env.Store, pay, env.Cfg, env.Clock, rand.Reader, env.Log),
-		freeze:   freeze.NewService(env.Store, env.Clock, rand.Reader, env.Log),
-		lang:     env.Cfg.DefaultLang,
-		passkeys: passkeys,
-	}
+	h := newHandler(env.Store, env.Hasher, env.Clock, env.Cfg, env.Log)
 	return newRouter(h, env.Log), env
 }
 
-// request builds an API Gateway event for a route key ("DELETE /v1/devices/{deviceId}"); header
-// pairs follow the body, and "{name}=value" pairs set path parameters.
+// request is an API Gateway event for route; extra are pairs: "{param}" and its value, "?name"
+// and a query parameter's value, or a header and its value.
 func request(route, body string, extra ...string) events.APIGatewayV2HTTPRequest {
 	method, path, _ := strings.Cut(route, " ")
 	req := events.APIGatewayV2HTTPRequest{RouteKey: route, RawPath: path, Body: body,
@@ -44,6 +29,13 @@ func request(route, body string, extra ...string) events.APIGatewayV2HTTPRequest
 		PathParameters: map[string]string{},
 		RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: method, SourceIP: "198.51.100.9"}}}
 	for i := 0; i+1 < len(extra); i += 2 {
+		if name, ok := strings.CutPrefix(extra[i], "?"); ok {
+			if req.QueryStringParameters == nil {
+				req.QueryStringParameters = map[string]string{}
+			}
+			req.QueryStringParameters[name] = extra[i+1]
+			continue
+		}
 		if name, ok := strings.CutPrefix(extra[i], "{"); ok {
 			req.PathParameters[strings.TrimSuffix(name, "}")] = extra[i+1]
 			continue
@@ -134,6 +126,22 @@ func TestBadInputIsA4xxProblem(t *testing.T) {
 		{"freeze unknown field", freezeIt, `{"reason":"lost"}`, nil, 400, account.CodeUnknownField},
 		{"freeze with a bad session", freezeIt, ``, []string{"Authorization", "Bearer " + strings.Repeat("B", 43)}, 401, account.CodeUnauthenticated},
 
+		// Profile and activity.
+		{"no bearer: profile", "GET /v1/account/profile", ``, nil, 401, account.CodeUnauthenticated},
+		{"no bearer: activity", "GET /v1/account/activity", ``, nil, 401, account.CodeUnauthenticated},
+		{"no bearer: report", "POST /v1/account/activity/{eventId}/report", ``, []string{"{eventId}", "01J00000000000000000000000"}, 401, account.CodeUnauthenticated},
+		{"profile unknown field", "PATCH /v1/account/profile", `{"nickname":"x"}`, []string{"Authorization", bearer}, 400, account.CodeUnknownField},
+		{"profile bad date", "PATCH /v1/account/profile", `{"dateOfBirth":"07/03/1990"}`, []string{"Authorization", bearer}, 400, account.CodeInvalidField},
+		{"profile clears citizenship", "PATCH /v1/account/profile", `{"citizenship":""}`, []string{"Authorization", bearer}, 400, account.CodeInvalidField},
+		{"profile ID without type", "PATCH /v1/account/profile", `{"idNumber":"E12345678"}`, []string{"Authorization", bearer}, 400, account.CodeInvalidField},
+		{"profile name as number", "PATCH /v1/account/profile", `{"realName":7}`, []string{"Authorization", bearer}, 400, account.CodeInvalidType},
+		{"activity limit 0", "GET /v1/account/activity", ``, []string{"Authorization", bearer, "?limit", "0"}, 400, account.CodeInvalidField},
+		{"activity limit 51", "GET /v1/account/activity", ``, []string{"Authorization", bearer, "?limit", "51"}, 400, account.CodeInvalidField},
+		{"activity limit words", "GET /v1/account/activity", ``, []string{"Authorization", bearer, "?limit", "ten"}, 400, account.CodeInvalidField},
+		{"activity bad cursor", "GET /v1/account/activity", ``, []string{"Authorization", bearer, "?cursor", "EVENT#1"}, 400, account.CodeInvalidField},
+		{"report a malformed id", "POST /v1/account/activity/{eventId}/report", ``, []string{"Authorization", bearer, "{eventId}", "EVENT#x"}, 400, account.CodeInvalidField},
+		{"report an unknown event", "POST /v1/account/activity/{eventId}/report", ``, []string{"Authorization", bearer, "{eventId}", "01J00000000000000000000000"}, 404, account.CodeNotFound},
+
 		{"unknown route", "PUT /v1/devices", `{}`, nil, 404, account.CodeRouteNotFound},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -176,6 +184,9 @@ func TestRoundTripsAccountRoutes(t *testing.T) {
 		{"GET /v1/devices", "GET /v1/devices", ``, bearer, 200, 2},
 		{"POST /v1/bank-cards", "POST /v1/bank-cards", `{"cardNumber":"4111111111111111","paymentPassword":"` + a.PaymentPassword + `"}`, bearer, 201, 3},
 		{"GET /v1/bank-cards", "GET /v1/bank-cards", ``, bearer, 200, 2},
+		{"GET /v1/account/profile", "GET /v1/account/profile", ``, bearer, 200, 2},
+		{"PATCH /v1/account/profile", "PATCH /v1/account/profile", `{"realName":"Li Wei","citizenship":"CN"}`, bearer, 200, 3},
+		{"GET /v1/account/activity", "GET /v1/account/activity", ``, bearer, 200, 3},
 		{"POST /v1/account/freeze", "POST /v1/account/freeze", ``, bearer, 200, 3},
 	}
 	for _, s := range steps {

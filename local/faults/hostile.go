@@ -25,6 +25,7 @@ func RequireClientError(t testing.TB, err error, input ...any) {
 // or not, any Authorization header and path parameter.
 func FuzzEvent(body, contentType string, b64 bool, authorization, pathParam string) events.APIGatewayV2HTTPRequest {
 	return events.APIGatewayV2HTTPRequest{Body: body, IsBase64Encoded: b64,
-		Headers:        map[string]string{"content-type": contentType, "authorization": authorization},
-		PathParameters: map[string]string{"deviceId": pathParam, "cardId": pathParam, "changeId": pathParam, "freezeToken": pathParam}}
+		Headers: map[string]string{"content-type": contentType, "authorization": authorization},
+		PathParameters: map[string]string{"deviceId": pathParam, "cardId": pathParam, "changeId": pathParam, "freezeToken": pathParam,
+			"eventId": pathParam}}
 }

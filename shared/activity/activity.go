@@ -81,13 +81,7 @@ type Page struct {
 // List returns a page of the principal's activity: size entries (0 for the default), after
 // the entry cursor names ("" for the newest).
 func (s *Service) List(ctx context.Context, p account.Principal, cursor string, size int) (Page, error) {
-	if size == 0 {
-		size = DefaultPageSize
-	}
-	if size < 1 || size > MaxPageSize {
-		return Page{}, account.FieldError(account.CodeInvalidField, "limit", fmt.Sprintf("limit is 1 to %d", MaxPageSize))
-	}
-	before, err := decodeCursor(cursor)
+	before, size, err := CheckPage(cursor, size)
 	if err != nil {
 		return Page{}, err
 	}
@@ -108,6 +102,27 @@ func (s *Service) List(ctx context.Context, p account.Principal, cursor string, 
 			Device: devs[r.Origin.DeviceID], SourceIP: r.Origin.SourceIP})
 	}
 	return page, nil
+}
+
+// CheckPage checks a page request before anything is read: it returns the event the cursor
+// names and the page size (0 asks for the default).
+func CheckPage(cursor string, size int) (before string, _ int, _ error) {
+	if size == 0 {
+		size = DefaultPageSize
+	}
+	if size < 1 || size > MaxPageSize {
+		return "", 0, account.FieldError(account.CodeInvalidField, "limit", fmt.Sprintf("limit is 1 to %d", MaxPageSize))
+	}
+	before, err := decodeCursor(cursor)
+	return before, size, err
+}
+
+// CheckEventID refuses what is not an event id, before anything is read.
+func CheckEventID(id string) error {
+	if _, err := ulid.ParseStrict(id); err != nil {
+		return account.FieldError(account.CodeInvalidField, "eventId", "not an event id")
+	}
+	return nil
 }
 
 // devices names the devices recs came from; it reads them only when one did.
@@ -138,8 +153,8 @@ func (s *Service) devices(ctx context.Context, accountID string, recs []Record) 
 // freeze link does, ending every session, this one too, and records activity_reported with it.
 // An id that names no event of the account within the list's window answers not_found.
 func (s *Service) Report(ctx context.Context, p account.Principal, eventID string) (freeze.Result, error) {
-	if _, err := ulid.ParseStrict(eventID); err != nil {
-		return freeze.Result{}, account.FieldError(account.CodeInvalidField, "eventId", "not an event id")
+	if err := CheckEventID(eventID); err != nil {
+		return freeze.Result{}, err
 	}
 	return s.freeze.Freeze(ctx, freeze.Request{Principal: &p, Reported: eventID, ReportedSince: s.clock.Now().Add(-s.window)})
 }

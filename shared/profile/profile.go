@@ -96,6 +96,12 @@ func (s *Service) Update(ctx context.Context, p account.Principal, patch Patch) 
 	return next, nil
 }
 
+// Check checks every field patch sends, as Update does before it reads anything.
+func (patch Patch) Check(now time.Time) error {
+	_, err := parse(patch, now)
+	return err
+}
+
 // live reads the principal's account, which must be active to be edited or shown.
 func (s *Service) live(ctx context.Context, p account.Principal) (*account.Account, error) {
 	a, err := s.store.Account(ctx, p.AccountID)
