@@ -56,12 +56,16 @@ func sensitiveRoutes(t *testing.T) []sensitive {
 				return put("/v1/account/security-answers", map[string]any{"paymentPassword": e2ePaymentPassword, "securityAnswers": answers})(c, u)
 			}},
 		{name: "set citizenship and the ID document", event: "identity_details_set", alert: "an ID document and citizenship were added",
-			stale: func(c *client, u signedUp) response { return c.do("PATCH", "/v1/account/profile", identity, bearer(u.session)...) },
+			stale: func(c *client, u signedUp) response {
+				return c.do("PATCH", "/v1/account/profile", identity, bearer(u.session)...)
+			},
 			fresh: func(_ *testing.T, c *client, u signedUp) response {
 				return c.do("PATCH", "/v1/account/profile", identity, bearer(u.session)...)
 			}},
 		{name: "add a passkey", event: "passkey_added", alert: "a passkey was added",
-			stale: func(c *client, u signedUp) response { return c.do("POST", "/v1/passkeys/registrations", nil, bearer(u.session)...) },
+			stale: func(c *client, u signedUp) response {
+				return c.do("POST", "/v1/passkeys/registrations", nil, bearer(u.session)...)
+			},
 			fresh: func(t *testing.T, c *client, u signedUp) response {
 				registerPasskey(t, c, u.session, "Laptop", auth())
 				return response{Status: 201}
@@ -71,7 +75,9 @@ func sensitiveRoutes(t *testing.T) []sensitive {
 				passkeyID = registerPasskey(t, c, u.session, "Laptop", auth())["passkeyId"].(string)
 				waitAlert(t, u.phone, 0, "a passkey was added") // delivered before the texts the row counts
 			},
-			stale: func(c *client, u signedUp) response { return c.do("DELETE", "/v1/passkeys/"+passkeyID, nil, bearer(u.session)...) },
+			stale: func(c *client, u signedUp) response {
+				return c.do("DELETE", "/v1/passkeys/"+passkeyID, nil, bearer(u.session)...)
+			},
 			fresh: func(_ *testing.T, c *client, u signedUp) response {
 				return c.do("DELETE", "/v1/passkeys/"+passkeyID, nil, bearer(u.session)...)
 			}},
@@ -80,14 +86,18 @@ func sensitiveRoutes(t *testing.T) []sensitive {
 				expect(t, "protect", put("/v1/alert-settings", night(true))(c, u), 200)
 			},
 			stale: put("/v1/alert-settings", night(false)),
-			fresh: func(_ *testing.T, c *client, u signedUp) response { return put("/v1/alert-settings", night(false))(c, u) }},
+			fresh: func(_ *testing.T, c *client, u signedUp) response {
+				return put("/v1/alert-settings", night(false))(c, u)
+			}},
 		{name: "unlink a bank card", event: "bank_card_unlinked", alert: "the bank card ending 1111 was unlinked",
 			setup: func(t *testing.T, c *client, u signedUp) {
 				res := expect(t, "link card", c.do("POST", "/v1/bank-cards", map[string]string{"cardNumber": e2eCard, "paymentPassword": e2ePaymentPassword},
 					bearer(u.session)...), 201)
 				cardID = res.Body["cardId"].(string)
 			},
-			stale: func(c *client, u signedUp) response { return c.do("DELETE", "/v1/bank-cards/"+cardID, nil, bearer(u.session)...) },
+			stale: func(c *client, u signedUp) response {
+				return c.do("DELETE", "/v1/bank-cards/"+cardID, nil, bearer(u.session)...)
+			},
 			fresh: func(_ *testing.T, c *client, u signedUp) response {
 				return c.do("DELETE", "/v1/bank-cards/"+cardID, nil, bearer(u.session)...)
 			}},
