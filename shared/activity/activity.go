@@ -125,7 +125,8 @@ func CheckEventID(id string) error {
 	return nil
 }
 
-// devices names the devices recs came from; it reads them only when one did.
+// devices names the devices recs came from, by id; it reads them only when one did. A device
+// since removed keeps its id alone.
 func (s *Service) devices(ctx context.Context, accountID string, recs []Record) (map[string]*Device, error) {
 	out := map[string]*Device{}
 	for _, r := range recs {
@@ -145,7 +146,6 @@ func (s *Service) devices(ctx context.Context, accountID string, recs []Record) 
 			v.Name, v.Platform = d.Name, d.Platform
 		}
 	}
-	out[""] = nil
 	return out, nil
 }
 

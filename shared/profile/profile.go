@@ -2,6 +2,7 @@ package profile
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -87,7 +88,7 @@ func (s *Service) Update(ctx context.Context, p account.Principal, patch Patch) 
 		return account.Profile{}, err
 	}
 	if err := s.store.SaveProfile(ctx, *a, next, ev); err != nil {
-		if err == account.ErrStale {
+		if errors.Is(err, account.ErrStale) {
 			return account.Profile{}, account.Errorf(account.CodeConflict, "the account changed meanwhile: read the profile and try again")
 		}
 		return account.Profile{}, fmt.Errorf("save profile: %w", err)
