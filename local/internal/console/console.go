@@ -1,9 +1,11 @@
 // Package console is the local stack's reference web client: plain HTML and JavaScript, embedded
 // here and served by the local stack beside its HTTP API, on paths the API does not route. It is
 // never deployed (template.yaml knows nothing of it). It signs up, signs in (with the step-up
-// code), lists and removes devices, freezes, signs out and handles passkeys through the public
-// API only, same origin, as any web client would; and it shows the inbox of what the stack sent
-// (moto's record of the SMS), newest first, with a one-click "use" for each code.
+// code), lists and removes devices, freezes, signs out, handles passkeys, and offers the holder's
+// self-service (reauthenticate and change secrets, profile, activity with "this wasn't me", the
+// lost-phone lock) through the public API only, same origin, as any web client would; and it
+// shows the inbox of what the stack sent (moto's record of the SMS), newest first, with a
+// one-click "use" for each code.
 //
 //	GET /                 the console (static/index.html)
 //	GET /console/<file>   its script and style sheet

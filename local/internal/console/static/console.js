@@ -261,28 +261,60 @@ async function verifyCode(challengeId, code) {
   return a.data.verificationToken;
 }
 
+// ---- security questions: signup, the Security page, Lost phone ----
+
+let catalog = null; // GET /v1/security-questions, once: [{id, en, zh}]
+let language = 'en'; // the account's, once the Account page has read it; the questions' language
+
+async function securityQuestions() {
+  if (!catalog) {
+    const a = await api('GET', '/v1/security-questions', undefined, { quiet: true });
+    if (!a.ok) return null;
+    catalog = a.data.questions;
+  }
+  return catalog;
+}
+
+function questionOptions(questions, lang, selected) {
+  return questions.map((q, j) => el('option', { value: q.id, selected: j === selected }, q[lang] || q.en));
+}
+
+// questionFields fills box (once) with three question selects and their answers: question0..2
+// and answer0..2, each select starting on a different question.
+async function questionFields(box, lang) {
+  if (box.dataset.loaded) return true;
+  const questions = await securityQuestions();
+  if (!questions) return false;
+  for (let i = 0; i < 3; i++) {
+    const select = el('select', { name: 'question' + i, 'aria-label': 'Question ' + (i + 1) }, questionOptions(questions, lang, i));
+    box.append(el('label', {}, select, ' ',
+      el('input', { name: 'answer' + i, required: true, placeholder: 'answer', 'aria-label': 'Answer ' + (i + 1) })));
+  }
+  box.dataset.loaded = '1';
+  return true;
+}
+
+// answersOf reads the three answers of questionFields back, or notes why not.
+function answersOf(f) {
+  const answers = [0, 1, 2].map((i) => ({ questionId: f['question' + i].value, answer: f['answer' + i].value }));
+  if (new Set(answers.map((a) => a.questionId)).size !== 3) {
+    note('Choose three different security questions.', false);
+    return null;
+  }
+  return answers;
+}
+
 // ---- sign up ----
 
 const signup = { phone: '', region: '', challengeId: '', token: '', idempotencyKey: '' };
 
 async function loadQuestions() {
   const box = $('#signup-questions');
-  if (box.dataset.loaded) return;
-  const a = await api('GET', '/v1/security-questions', undefined, { quiet: true });
-  if (!a.ok) return;
-  const lang = $('#signup-create [name=language]').value;
-  const questions = a.data.questions;
-  for (let i = 0; i < 3; i++) {
-    const select = el('select', { name: 'question' + i, 'aria-label': 'Question ' + (i + 1) },
-      questions.map((q, j) => el('option', { value: q.id, selected: i === j }, q[lang] || q.en)));
-    box.append(el('label', {}, select, ' ',
-      el('input', { name: 'answer' + i, required: true, placeholder: 'answer', 'aria-label': 'Answer ' + (i + 1) })));
-  }
-  box.dataset.loaded = '1';
+  if (box.dataset.loaded || !(await questionFields(box, $('#signup-create [name=language]').value))) return;
   // The questions follow the language chosen for the account.
   $('#signup-create [name=language]').addEventListener('change', (e) => {
     for (const o of $$('#signup-questions option')) {
-      const q = questions.find((q) => q.id === o.value);
+      const q = catalog.find((q) => q.id === o.value);
       o.textContent = q[e.target.value] || q.en;
     }
   });
@@ -314,11 +346,8 @@ function bindSignup() {
   $('#signup-create').addEventListener('submit', async (e) => {
     e.preventDefault();
     const f = e.target;
-    const answers = [0, 1, 2].map((i) => ({ questionId: f['question' + i].value, answer: f['answer' + i].value }));
-    if (new Set(answers.map((a) => a.questionId)).size !== 3) {
-      note('Choose three different security questions.', false);
-      return;
-    }
+    const answers = answersOf(f);
+    if (!answers) return;
     if (f.deviceName.value.trim()) saveDevice({ ...device(), name: f.deviceName.value.trim() });
     const body = {
       verificationToken: signup.token,
@@ -391,11 +420,15 @@ function bindSignin() {
 
 // ---- the account: overview, devices, freeze, sign out ----
 
+// needSession notes, unless there is a session, that the page needs one.
+function needSession(what) {
+  if (session.token()) return true;
+  note('Sign in to ' + what + '.', false);
+  return false;
+}
+
 async function loadAccount() {
-  if (!session.token()) {
-    note('Sign in to see the account.', false);
-    return;
-  }
+  if (!needSession('see the account')) return;
   const a = await api('GET', '/v1/account', undefined, { auth: true, quiet: true });
   if (!a.ok) return;
   renderOverview(a.data);
@@ -414,6 +447,21 @@ function renderOverview(acc) {
   ];
   dl.replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
   $('#account-frozen').hidden = acc.status !== 'frozen';
+  if (acc.language) language = acc.language;
+}
+
+// frozen shows what a freeze did, from any page: every session has ended, this one too.
+function frozen(status) {
+  session.clear();
+  const s = $('#account-status');
+  if (s) {
+    s.textContent = status;
+    s.className = status;
+  }
+  $('#devices tbody').replaceChildren();
+  for (const b of $$('#activity button.report')) b.disabled = true;
+  $('#activity-more').hidden = true;
+  for (const b of $$('.frozen-banner')) b.hidden = false;
 }
 
 async function loadDevices() {
@@ -441,8 +489,8 @@ function bindAccount() {
   $('#signout').addEventListener('click', async () => {
     await api('DELETE', '/v1/sessions/current', undefined, { auth: true });
     session.clear();
-    $('#account-overview').replaceChildren();
-    $('#devices tbody').replaceChildren();
+    for (const id of ['#account-overview', '#devices tbody', '#profile-overview', '#activity tbody']) $(id).replaceChildren();
+    $('#activity-more').hidden = true;
     location.hash = '#signin';
   });
   const confirmButtons = ['#freeze-confirm', '#freeze-cancel'];
@@ -451,16 +499,257 @@ function bindAccount() {
   $('#freeze-confirm').addEventListener('click', async () => {
     confirmButtons.forEach((id) => ($(id).hidden = true));
     const a = await api('POST', '/v1/account/freeze', {}, { auth: true });
-    if (!a.ok) return;
-    // Every session has ended, this one too.
-    session.clear();
-    const status = $('#account-status');
-    if (status) {
-      status.textContent = a.data.status;
-      status.className = a.data.status;
+    if (a.ok) frozen(a.data.status);
+  });
+}
+
+// ---- fresh proof: reauthenticate, and the changes that need it ----
+
+// A sensitive change (a secret, the identity details) needs proof from the last 5 minutes; a
+// staler session answers 403 reauthentication_required. The change then waits in reauth.pending
+// while the reauthenticate form asks for the password, and is sent again once it is confirmed.
+const reauth = { pending: null }; // {view, what, send}
+
+// sensitive sends one change that needs fresh proof; done runs when it succeeds, after a
+// reauthentication too.
+function sensitive(what, method, path, body, done) {
+  const send = async () => {
+    const a = await api(method, path, body, { auth: true });
+    if (a.ok) {
+      if (done) await done(a);
+    } else if (a.problem && a.problem.code === 'reauthentication_required') {
+      reauth.pending = { view: currentView(), what, send };
+      renderReauth();
+      $('#reauth').scrollIntoView({ block: 'nearest' });
+      $('#reauth [name=password]').focus();
     }
-    $('#devices tbody').replaceChildren();
-    $('#account-frozen').hidden = false;
+    return a;
+  };
+  return send();
+}
+
+// renderReauth shows the form on the Security page, and on any page whose change waits for it.
+function renderReauth() {
+  const p = reauth.pending;
+  $('#reauth').hidden = !p && currentView() !== 'security';
+  $('#reauth').classList.toggle('needed', !!p);
+  $('#reauth-why').hidden = !p;
+  $('#reauth-why').textContent = p ? `To ${p.what}, confirm it is you: the change is sent again once you have.` : '';
+  $('#reauth-cancel').hidden = !p;
+}
+
+function bindReauth() {
+  $('#reauth').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const f = e.target;
+    const a = await api('POST', '/v1/sessions/current/reauthenticate', { password: f.password.value }, { auth: true });
+    if (!a.ok) return;
+    f.reset();
+    const p = reauth.pending;
+    reauth.pending = null;
+    renderReauth();
+    if (p) await p.send();
+  });
+  $('#reauth-cancel').addEventListener('click', () => {
+    reauth.pending = null;
+    renderReauth();
+  });
+}
+
+// ---- security: the login and payment passwords, the security answers ----
+
+async function loadSecurity() {
+  if (!needSession("change the account's secrets")) return;
+  await questionFields($('#security-answers-questions'), language);
+}
+
+function bindSecurity() {
+  $('#login-password-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const f = e.target;
+    if (f.newPassword.value !== f.newPasswordAgain.value) {
+      note('The new password and its repetition differ.', false);
+      return;
+    }
+    sensitive('change the login password', 'PUT', '/v1/account/login-password',
+      { currentPassword: f.currentPassword.value, newPassword: f.newPassword.value }, () => f.reset());
+  });
+  $('#payment-password-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const f = e.target;
+    sensitive('change the payment password', 'PUT', '/v1/account/payment-password',
+      { currentPaymentPassword: f.currentPaymentPassword.value, newPaymentPassword: f.newPaymentPassword.value }, () => f.reset());
+  });
+  $('#security-answers-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const f = e.target;
+    const securityAnswers = answersOf(f);
+    if (!securityAnswers) return;
+    sensitive('replace the security answers', 'PUT', '/v1/account/security-answers',
+      { paymentPassword: f.paymentPassword.value, securityAnswers }, () => f.reset());
+  });
+}
+
+// ---- profile ----
+
+const PROFILE_FIELDS = ['realName', 'gender', 'dateOfBirth', 'address', 'occupation']; // "" clears one
+const ID_TYPES = { national_id: 'national ID', passport: 'passport', drivers_licence: "driver's licence" };
+
+async function loadProfile() {
+  if (!needSession('see the profile')) return;
+  const a = await api('GET', '/v1/account/profile', undefined, { auth: true, quiet: true });
+  if (a.ok) renderProfile(a.data);
+}
+
+function renderProfile(p) {
+  const rows = [
+    ['Name', p.realName],
+    ['Gender', p.gender],
+    ['Date of birth', p.dateOfBirth],
+    ['Address', p.address],
+    ['Occupation', p.occupation],
+    ['Citizenship', p.citizenship],
+    ['ID document', p.idType && `${ID_TYPES[p.idType] || p.idType} …${p.idLast4 || ''}`],
+    ['Email', p.email],
+  ];
+  $('#profile-overview').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v || '—')]));
+  const f = $('#profile-form').elements;
+  for (const k of PROFILE_FIELDS) f.namedItem(k).value = p[k] || '';
+  // What is set stays: its fields show it and are no longer editable.
+  const id = $('#identity-form').elements;
+  id.namedItem('citizenship').value = p.citizenship || '';
+  id.namedItem('citizenship').disabled = !!p.citizenship;
+  id.namedItem('idType').value = p.idType || '';
+  id.namedItem('idNumber').value = p.idType ? '…' + (p.idLast4 || '') : '';
+  for (const k of ['idType', 'idNumber']) id.namedItem(k).disabled = !!p.idType;
+  $('#identity-form button').disabled = !!(p.citizenship && p.idType);
+}
+
+function bindProfile() {
+  $('#profile-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const f = e.target.elements;
+    const body = Object.fromEntries(PROFILE_FIELDS.map((k) => [k, f.namedItem(k).value.trim()]));
+    const a = await api('PATCH', '/v1/account/profile', body, { auth: true });
+    if (a.ok) renderProfile(a.data);
+  });
+  $('#identity-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const f = e.target.elements;
+    const body = {};
+    for (const k of ['citizenship', 'idType', 'idNumber']) {
+      const input = f.namedItem(k);
+      if (!input.disabled && input.value.trim()) body[k] = input.value.trim();
+    }
+    if (body.citizenship) body.citizenship = body.citizenship.toUpperCase();
+    if (!Object.keys(body).length) {
+      note('Fill in the citizenship, or the ID type with its number.', false);
+      return;
+    }
+    sensitive('set the citizenship and ID document', 'PATCH', '/v1/account/profile', body, (a) => renderProfile(a.data));
+  });
+}
+
+// ---- activity, and "This wasn't me" ----
+
+const activity = { cursor: null, seq: 0 };
+
+// loadActivity shows the first page of the activity, or appends the next one.
+async function loadActivity(more = false) {
+  if (!needSession('see the activity')) return;
+  let path = '/v1/account/activity?limit=' + encodeURIComponent($('#activity-limit').value || '20');
+  if (more && activity.cursor) path += '&cursor=' + encodeURIComponent(activity.cursor);
+  const seq = ++activity.seq;
+  const a = await api('GET', path, undefined, { auth: true, quiet: true });
+  if (!a.ok || seq !== activity.seq) return; // a later load has the table
+  const rows = a.data.entries.map(activityRow);
+  if (!more && !rows.length) rows.push(el('tr', {}, el('td', { colspan: 6 }, 'No activity in the last 90 days.')));
+  if (more) $('#activity tbody').append(...rows);
+  else $('#activity tbody').replaceChildren(...rows);
+  $('#activity').dataset.pages = String(more ? Number($('#activity').dataset.pages || 0) + 1 : 1); // for tests to wait on
+  activity.cursor = a.data.nextCursor || null;
+  $('#activity-more').hidden = !activity.cursor;
+  $('#activity-frozen').hidden = true;
+}
+
+function activityRow(entry) {
+  const d = entry.device; // absent for a request without a session (a freeze link, a recovery)
+  const details = Object.entries(entry.details || {}).map(([k, v]) => `${k}: ${v}`).join(', ');
+  const cell = el('td', { class: 'report' });
+  reportButton(cell, entry);
+  return el('tr', { dataset: { id: entry.eventId, type: entry.type } },
+    el('td', {}, el('code', {}, entry.type)),
+    el('td', {}, el('time', { datetime: entry.at }, when(entry.at))),
+    el('td', {}, d ? (d.name || d.id) + (d.platform ? ` (${d.platform})` : '') : '—'),
+    el('td', {}, entry.sourceIp || ''),
+    el('td', {}, details),
+    cell);
+}
+
+// reportButton puts "This wasn't me" in cell; it asks before it freezes the account.
+function reportButton(cell, entry) {
+  cell.replaceChildren(el('button', {
+    type: 'button', class: 'danger report', onclick: () => cell.replaceChildren(
+      el('span', { class: 'hint' }, 'Freeze the account now? '),
+      el('button', { type: 'button', class: 'danger report-confirm', onclick: () => report(cell, entry) }, 'Yes, freeze it'), ' ',
+      el('button', { type: 'button', class: 'report-cancel', onclick: () => reportButton(cell, entry) }, 'Cancel')),
+  }, "This wasn't me"));
+}
+
+async function report(cell, entry) {
+  const a = await api('POST', '/v1/account/activity/' + encodeURIComponent(entry.eventId) + '/report', undefined, { auth: true });
+  if (!a.ok) {
+    reportButton(cell, entry);
+    return;
+  }
+  cell.replaceChildren(el('strong', { class: 'reported' }, 'reported'));
+  frozen(a.data.status);
+}
+
+function bindActivity() {
+  $('#activity-refresh').addEventListener('click', () => loadActivity());
+  $('#activity-limit').addEventListener('change', () => loadActivity());
+  $('#activity-more').addEventListener('click', () => loadActivity(true));
+}
+
+// ---- lost phone: lock the account without a session ----
+
+async function loadLock() {
+  const select = $('#lock-form [name=questionId]');
+  if (select.options.length) return;
+  const questions = await securityQuestions();
+  if (questions) select.replaceChildren(...questionOptions(questions, language, 0));
+}
+
+// samePhone: do two numbers, as typed, name the same phone (one may lack the country code)?
+function samePhone(a, b) {
+  const [x, y] = [digits(a).replace(/^0+/, ''), digits(b).replace(/^0+/, '')];
+  return x.length >= 7 && y.length >= 7 && (x.endsWith(y) || y.endsWith(x));
+}
+
+function bindLock() {
+  const f = $('#lock-form');
+  const byAnswer = () => f.elements.namedItem('factor').value === 'answer';
+  for (const radio of $$('[name=factor]', f)) {
+    radio.addEventListener('change', () => {
+      $('#lock-by-answer').hidden = !byAnswer();
+      $('#lock-by-id').hidden = byAnswer();
+      f.elements.namedItem('answer').required = byAnswer();
+      f.elements.namedItem('idNumber').required = !byAnswer();
+    });
+  }
+  f.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const v = (k) => f.elements.namedItem(k).value.trim();
+    const body = { phone: v('phone'), loginPassword: f.elements.namedItem('loginPassword').value };
+    if (v('region')) body.region = v('region');
+    if (byAnswer()) body.securityAnswer = { questionId: v('questionId'), answer: f.elements.namedItem('answer').value };
+    else body.idNumber = v('idNumber');
+    const a = await api('POST', '/v1/account/lock', body);
+    if (!a.ok) return;
+    f.reset();
+    const s = session.get();
+    if (s && samePhone(s.phone, body.phone)) frozen(a.data.status); // this session has ended too
   });
 }
 
@@ -694,19 +983,37 @@ const inbox = {
 
 // ---- pages ----
 
-const views = ['signup', 'signin', 'account', 'passkeys'];
+// Each view is a section #view-<name>, shown at #<name>, with its link in the nav. (An Email page
+// is to come: 'email', with its section and link.)
+const views = ['signup', 'signin', 'account', 'security', 'profile', 'activity', 'passkeys', 'lock'];
+
+// The loader of a view, run each time it is shown.
+const loaders = {
+  account: loadAccount,
+  security: loadSecurity,
+  profile: loadProfile,
+  activity: () => loadActivity(),
+  passkeys: loadPasskeys,
+  lock: loadLock,
+};
+
+function currentView() {
+  const name = location.hash.replace(/^#/, '');
+  if (views.includes(name)) return name;
+  return session.token() ? 'account' : 'signup';
+}
 
 function show() {
-  let name = location.hash.replace(/^#/, '');
-  if (!views.includes(name)) name = session.token() ? 'account' : 'signup';
+  const name = currentView();
   for (const v of views) $('#view-' + v).hidden = v !== name;
+  if (reauth.pending && reauth.pending.view !== name) reauth.pending = null; // left behind
+  renderReauth();
   for (const a of $$('nav a')) a.classList.toggle('current', a.getAttribute('href') === '#' + name);
   if (name === 'signin') {
     const s = session.get();
     if (s && s.phone && !$('#signin-form [name=phone]').value) $('#signin-form [name=phone]').value = s.phone;
   }
-  if (name === 'account') loadAccount();
-  if (name === 'passkeys') loadPasskeys();
+  if (loaders[name]) loaders[name]();
 }
 
 function bindDevice() {
@@ -726,7 +1033,12 @@ function start() {
   bindSignup();
   bindSignin();
   bindAccount();
+  bindReauth();
+  bindSecurity();
+  bindProfile();
+  bindActivity();
   bindPasskeys();
+  bindLock();
   bindDevice();
   // The inbox's settings last as long as the tab, as the session does.
   try {
