@@ -14,6 +14,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/activity"
 	"github.com/wallet-accounts/wallet/shared/apigw"
 	"github.com/wallet-accounts/wallet/shared/card"
+	"github.com/wallet-accounts/wallet/shared/deletion"
 	"github.com/wallet-accounts/wallet/shared/freeze"
 	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/paypass"
@@ -23,14 +24,15 @@ import (
 )
 
 type handler struct {
-	sessions *session.Service
-	pay      *paypass.Checker
-	cards    *card.Service
-	freeze   *freeze.Service
-	lang     string // DEFAULT_LANGUAGE: the freeze link's page for a browser that names no language
-	passkeys *passkey.Service
-	profiles *profile.Service
-	activity *activity.Service
+	sessions  *session.Service
+	pay       *paypass.Checker
+	cards     *card.Service
+	freeze    *freeze.Service
+	lang      string // DEFAULT_LANGUAGE: the freeze link's page for a browser that names no language
+	passkeys  *passkey.Service
+	profiles  *profile.Service
+	activity  *activity.Service
+	deletions *deletion.Service
 }
 
 type response = events.APIGatewayV2HTTPResponse
@@ -52,6 +54,8 @@ func newRouter(h handler, log *slog.Logger) *apigw.Router {
 		"PATCH /v1/account/profile":                  apigw.Authed(h.sessions, h.editProfile),
 		"GET /v1/account/activity":                   apigw.Authed(h.sessions, h.activityList),
 		"POST /v1/account/activity/{eventId}/report": apigw.Authed(h.sessions, h.reportActivity),
+		"POST /v1/account/deletion":                  apigw.Authed(h.sessions, h.requestDeletion),
+		"DELETE /v1/account/deletion":                apigw.Authed(h.sessions, h.cancelDeletion),
 		// A session, or without one a token in the body.
 		"POST /v1/account/freeze": apigw.OptionalSession(h.sessions, h.freezeAccount),
 		// Passkeys (passkey.go).

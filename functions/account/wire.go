@@ -8,6 +8,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/activity"
 	"github.com/wallet-accounts/wallet/shared/card"
 	"github.com/wallet-accounts/wallet/shared/config"
+	"github.com/wallet-accounts/wallet/shared/deletion"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
 	"github.com/wallet-accounts/wallet/shared/freeze"
 	"github.com/wallet-accounts/wallet/shared/passkey"
@@ -24,13 +25,14 @@ func newHandler(store *dynamo.Store, hasher *secret.Hasher, clock account.Clock,
 	passkeys := passkey.NewService(store, cfg, clock, rand.Reader, log)
 	freezer := freeze.NewService(store, clock, rand.Reader, log)
 	return handler{
-		sessions: session.NewService(store, hasher, clock, rand.Reader, cfg, log).WithPasskeys(passkeys),
-		pay:      pay,
-		cards:    card.NewService(store, pay, cfg, clock, rand.Reader, log),
-		freeze:   freezer,
-		lang:     cfg.DefaultLang,
-		passkeys: passkeys,
-		profiles: profile.NewService(store, cfg.Pepper, cfg.RecentAuthWindow, clock, rand.Reader, log),
-		activity: activity.NewService(store, freezer, clock, cfg.EventTTL),
+		sessions:  session.NewService(store, hasher, clock, rand.Reader, cfg, log).WithPasskeys(passkeys),
+		pay:       pay,
+		cards:     card.NewService(store, pay, cfg, clock, rand.Reader, log),
+		freeze:    freezer,
+		lang:      cfg.DefaultLang,
+		passkeys:  passkeys,
+		profiles:  profile.NewService(store, cfg.Pepper, cfg.RecentAuthWindow, clock, rand.Reader, log),
+		activity:  activity.NewService(store, freezer, clock, cfg.EventTTL),
+		deletions: deletion.NewService(store, pay, cfg.DeletionHold, cfg.RecentAuthWindow, clock, rand.Reader, log),
 	}
 }

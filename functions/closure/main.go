@@ -12,6 +12,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/closure"
 	"github.com/wallet-accounts/wallet/shared/config/awsenv"
+	"github.com/wallet-accounts/wallet/shared/deletion"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
 	"github.com/wallet-accounts/wallet/shared/phonechange"
 	"github.com/wallet-accounts/wallet/shared/secret"
@@ -27,6 +28,7 @@ func main() {
 	topic := sms.NewTopic(sms.NewSNS(awsCfg, cfg.SNSEndpoint), cfg.AccountEventsTopicARN)
 	clock := account.SystemClock{}
 	changes := phonechange.NewService(store, secret.NewHasher(cfg.Argon2Params(), rand.Reader, cfg.Pepper), clock, rand.Reader, cfg, log)
-	svc := closure.NewService(store.ForClosure(), topic, changes, clock, rand.Reader, cfg, log)
+	deletions := deletion.NewSweeper(store, clock, rand.Reader, log)
+	svc := closure.NewService(store.ForClosure(), topic, changes, clock, rand.Reader, cfg, log).WithDeletions(deletions)
 	lambda.Start(newHandler(svc).handle)
 }

@@ -76,6 +76,14 @@ func Rules() []Rule {
 				return kindOf(k) == kindEvent && accountOf(k) == id && d.After[k].S("type") == account.EventAccountFrozen && details[account.DetailVia] == "report"
 			})
 		}},
+		{account.EventDeletionRequested, func(d Diff, id string) bool {
+			a, b := d.Before.account(id), d.After.account(id)
+			return a != nil && b != nil && a["deletionDueAt"] == nil && b["deletionDueAt"] != nil
+		}},
+		{account.EventDeletionCancelled, func(d Diff, id string) bool {
+			a, b := d.Before.account(id), d.After.account(id)
+			return a != nil && b != nil && a["deletionDueAt"] != nil && b["deletionDueAt"] == nil && b.S("status") != string(account.StatusClosed)
+		}},
 		{account.EventIdentityDetailsSet, func(d Diff, id string) bool {
 			// Citizenship or an ID document appeared (a rehash moves an ID's hash, never adds one).
 			a, b := d.Before.account(id), d.After.account(id)

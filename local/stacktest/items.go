@@ -29,6 +29,32 @@ func PutItem(t testing.TB, db *dynamodb.Client, table string, item map[string]an
 	}
 }
 
+// UpdateItem applies expr to the item PK=pk, SK=sk, for arranging a test: values are marshalled
+// with attributevalue; names are pairs of "#placeholder" and attribute name.
+func UpdateItem(t testing.TB, db *dynamodb.Client, table, pk, sk, expr string, values map[string]any, names ...string) {
+	t.Helper()
+	in := &dynamodb.UpdateItemInput{TableName: aws.String(table), UpdateExpression: aws.String(expr),
+		Key: map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: pk}, "SK": &types.AttributeValueMemberS{Value: sk}}}
+	if len(values) > 0 {
+		vals, err := attributevalue.MarshalMap(values)
+		if err != nil {
+			t.Fatalf("update item: %v", err)
+		}
+		in.ExpressionAttributeValues = vals
+	}
+	for i := 0; i+1 < len(names); i += 2 {
+		if in.ExpressionAttributeNames == nil {
+			in.ExpressionAttributeNames = map[string]string{}
+		}
+		in.ExpressionAttributeNames[names[i]] = names[i+1]
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := db.UpdateItem(ctx, in); err != nil {
+		t.Fatalf("update item %s/%s: %v", pk, sk, err)
+	}
+}
+
 // GetItem reads the item with keys PK=pk, SK=sk (strongly consistent) and returns it
 // unmarshalled, or nil when there is none.
 func GetItem(t testing.TB, db *dynamodb.Client, table, pk, sk string) map[string]any {

@@ -36,6 +36,12 @@ type Account struct {
 	PasswordResetAt  time.Time
 	Version          int64 // optimistic locking: every update is conditional on it
 	Alerts           AlertSettings
+	// Blocks are the flags other systems and customer service set: balance, dispute, debt,
+	// investigation. Any of them keeps the account from being closed or deleted.
+	Blocks []string
+	// DeletionDueAt is when a deletion the holder asked for takes effect; zero when none is
+	// pending.
+	DeletionDueAt time.Time
 }
 
 // Answer is the hash of the answer to one security question.

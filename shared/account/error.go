@@ -71,7 +71,15 @@ const (
 	CodeCardAlreadyLinked      Code = "card_already_linked"
 	CodeNotFound               Code = "not_found"
 	CodeImmutableField         Code = "immutable_field" // a profile field that is set once, set already
-	CodeInvalidFreezeToken     Code = "invalid_freeze_token"
+)
+
+// Deletion on request: why it is refused now.
+const (
+	CodeCardsLinked        Code = "cards_linked"         // unlink every bank card first
+	CodePhoneChangePending Code = "phone_change_pending" // finish or cancel the phone change first
+	CodeAccountFlagged     Code = "account_flagged"      // a flag set by other systems or customer service (Flags names them)
+	CodeDeletionPending    Code = "deletion_pending"     // a deletion is pending already (or, for a phone change, blocks it)
+	CodeInvalidFreezeToken Code = "invalid_freeze_token"
 )
 
 // Recovery.
@@ -120,6 +128,8 @@ type Error struct {
 	// QuestionID the security question to answer when one of them is an answer.
 	Factors    []string
 	QuestionID string
+	// Flags names the flags that refuse a deletion (account_flagged).
+	Flags []string
 }
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }

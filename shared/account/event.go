@@ -26,6 +26,15 @@ const (
 	EventBankCardUnlinked       = "bank_card_unlinked"
 	EventIdentityDetailsSet     = "identity_details_set" // citizenship or the ID document set after signup, with fresh proof
 	EventActivityReported       = "activity_reported"    // "this wasn't me" on an activity entry; written with the freeze it causes
+	EventDeletionRequested      = "deletion_requested"   // the holder asked to delete the account; it closes at DetailEffectiveAt
+	EventDeletionCancelled      = "deletion_cancelled"   // by the holder, or by the sweep when a precondition failed (DetailReason)
+)
+
+// The values of DetailReason.
+const (
+	ClosedInactivity          = "inactivity"
+	ClosedDeletion            = "deletion"
+	DeletionCancelledByHolder = "holder"
 )
 
 // The values of DetailFields: what identity_details_set set.
@@ -50,7 +59,7 @@ const (
 	DetailVia           = "via"             // account_frozen: what proved it (session, code, alert)
 	DetailMethod        = "method"          // password_reset: "identity" when reset without an SMS code
 	DetailClosesOn      = "closesOn"        // inactivity_warning: the day of closure, YYYY-MM-DD
-	DetailReason        = "reason"          // account_closed: why ("inactivity")
+	DetailReason        = "reason"          // account_closed: why (ClosedInactivity, ClosedDeletion); deletion_cancelled: DeletionCancelledByHolder or a refusal's code
 	DetailAmount        = "amount"          // large_transaction: a decimal string, as the payments system sent it
 	DetailCurrency      = "currency"        // large_transaction: ISO 4217
 	DetailMerchant      = "merchant"        // large_transaction: the merchant's name

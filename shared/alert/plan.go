@@ -27,6 +27,8 @@ import (
 //	                                             had been announced to it (it was on hold);
 //	                                             cancelling an unfinished change it never heard
 //	                                             of tells it nothing
+//	deletion_requested, deletion_cancelled       the account's phone, with a freeze link
+//	account_closed (deletion)                    the account's phone, no link
 //	account_created                              nobody: the owner proved the phone with a code
 //	                                             seconds before; there is nothing to act on
 //	activity_reported                            nobody: its account_frozen, written with it,
@@ -85,7 +87,14 @@ func (s *Service) plan(a account.Account, ev account.Event, nums *Numbers) []mes
 	case account.EventInactivityWarning:
 		return self(true, courier.InactivityWarning{ClosesOn: ev.Details[account.DetailClosesOn]})
 	case account.EventAccountClosed:
+		if ev.Details[account.DetailReason] == account.ClosedDeletion {
+			return self(false, courier.AccountDeleted{When: at})
+		}
 		return self(false, courier.AccountClosed{When: at})
+	case account.EventDeletionRequested:
+		return self(true, courier.DeletionRequested{When: at, EffectiveAt: whenDetail(ev.Details[account.DetailEffectiveAt], loc)})
+	case account.EventDeletionCancelled:
+		return self(true, courier.DeletionCancelled{When: at, Reason: ev.Details[account.DetailReason]})
 	case account.EventLargeTransaction:
 		return self(true, courier.LargeTransaction{When: at, Amount: FormatAmount(ev.Details[account.DetailAmount]),
 			Currency: ev.Details[account.DetailCurrency], Merchant: ev.Details[account.DetailMerchant]})
@@ -120,10 +129,7 @@ func planChange(ev account.Event, nums *Numbers, loc *time.Location, to func(Rol
 	newPhone := masked(nums.NewPhone, ev.Details[account.DetailNewPhone])
 	switch ev.Type {
 	case account.EventPhoneChangeStarted:
-		effectiveAt := ""
-		if t, err := time.Parse(time.RFC3339, ev.Details[account.DetailEffectiveAt]); err == nil {
-			effectiveAt = when(t, loc)
-		}
+		effectiveAt := whenDetail(ev.Details[account.DetailEffectiveAt], loc)
 		return []message{to(RoleOld, nums.OldPhone, courier.PhoneChangeStarted{When: at, NewPhone: newPhone, EffectiveAt: effectiveAt})}
 	case account.EventPhoneChangeCancelled:
 		if ev.Details[account.DetailEffectiveAt] == "" { // never on hold: the old number was never told
@@ -152,6 +158,15 @@ const timeLayout = "2006-01-02 15:04 UTC-07:00"
 
 // when formats t for a text, in loc.
 func when(t time.Time, loc *time.Location) string { return t.In(loc).Format(timeLayout) }
+
+// whenDetail is an event detail's RFC 3339 time as texts show it; "" when it is not one.
+func whenDetail(rfc3339 string, loc *time.Location) string {
+	t, err := time.Parse(time.RFC3339, rfc3339)
+	if err != nil {
+		return ""
+	}
+	return when(t, loc)
+}
 
 // platformName is how texts name a device platform; "" for none worth naming.
 func platformName(p string) string {

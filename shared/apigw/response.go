@@ -37,6 +37,7 @@ type problem struct {
 	Purpose           string   `json:"purpose,omitempty"`
 	AcceptableFactors []string `json:"acceptableFactors,omitempty"`
 	QuestionID        string   `json:"questionId,omitempty"`
+	Flags             []string `json:"flags,omitempty"`
 }
 
 // JSON answers status with body encoded as JSON. A body that cannot be encoded is a programming
@@ -106,6 +107,7 @@ func newProblem(err *account.Error) problem {
 		Purpose:           err.Purpose,
 		AcceptableFactors: err.Factors,
 		QuestionID:        err.QuestionID,
+		Flags:             err.Flags,
 	}
 }
 

@@ -73,6 +73,10 @@ var outcomes = map[account.Code]outcome{
 	account.CodeCardAlreadyLinked:      {http.StatusConflict, "Card already linked"},
 	account.CodeNotFound:               {http.StatusNotFound, "Not found"},
 	account.CodeImmutableField:         {http.StatusConflict, "Set once"},
+	account.CodeCardsLinked:            {http.StatusConflict, "Bank cards linked"},
+	account.CodePhoneChangePending:     {http.StatusConflict, "Phone change pending"},
+	account.CodeAccountFlagged:         {http.StatusConflict, "Account flagged"},
+	account.CodeDeletionPending:        {http.StatusConflict, "Deletion pending"},
 	account.CodeInvalidFreezeToken:     {http.StatusBadRequest, "Invalid freeze token"},
 
 	// Recovery.

@@ -69,6 +69,14 @@ type Publisher interface {
 	Publish(ctx context.Context, eventType string, body []byte) error
 }
 
+// Sweep applies what fell due at or before a run's time, once per run: the deletions whose hold
+// ended (deletion.Service), and the phone changes whose hold ended (PhoneChanges).
+type Sweep interface {
+	// ApplyDue applies what is due at or before asOf (or, in a dry run, counts it) and returns
+	// how many.
+	ApplyDue(ctx context.Context, asOf time.Time, dryRun bool) (int, error)
+}
+
 // PhoneChanges applies the phone changes whose hold has passed: an identity-path change on hold
 // completes at its next confirm or at this sweep, whichever comes first; phonechange.Service
 // implements it.

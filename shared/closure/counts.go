@@ -21,6 +21,7 @@ type Counts struct {
 	Failed       int            `json:"failed"`              // errors; the account is retried on the next run
 	Skipped      map[string]int `json:"skipped,omitempty"`   // due but blocked, by reason (an account with two blocks counts under both)
 	PhoneChanges int            `json:"phoneChangesApplied"` // phone changes whose hold had passed
+	Deletions    int            `json:"deletionsApplied"`    // deletions whose hold had passed: closed, or cancelled by a precondition
 	AccountReads int            `json:"accountReads"`        // account items read (closures, notifications, dry runs)
 	ReadUnits    float64        `json:"readUnits"`           // DynamoDB read capacity consumed by reads
 }
@@ -38,6 +39,7 @@ func (c *Counts) Add(o Counts) {
 	c.Gone += o.Gone
 	c.Failed += o.Failed
 	c.PhoneChanges += o.PhoneChanges
+	c.Deletions += o.Deletions
 	c.AccountReads += o.AccountReads
 	c.ReadUnits += o.ReadUnits
 	for r, n := range o.Skipped {
@@ -73,6 +75,6 @@ func (c Counts) LogValue() slog.Value {
 		slog.Int("notified", c.Notified), slog.Int("notify_failed", c.NotifyFailed), slog.Int("waiting", c.Waiting),
 		slog.Int("reactivated", c.Reactivated), slog.Int("raced", c.Raced), slog.Int("gone", c.Gone),
 		slog.Int("failed", c.Failed), slog.Attr{Key: "skipped", Value: slog.GroupValue(skipped...)},
-		slog.Int("skipped_total", c.SkippedTotal()), slog.Int("phone_changes", c.PhoneChanges),
+		slog.Int("skipped_total", c.SkippedTotal()), slog.Int("phone_changes", c.PhoneChanges), slog.Int("deletions", c.Deletions),
 		slog.Int("account_reads", c.AccountReads), slog.Float64("read_units", c.ReadUnits))
 }

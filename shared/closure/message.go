@@ -17,14 +17,14 @@ type ClosedMessage struct {
 	EventID   string    `json:"eventId"` // the account_closed security event's id
 	AccountID string    `json:"accountId"`
 	ClosedAt  time.Time `json:"closedAt"`
-	Reason    string    `json:"reason"`  // inactivity
+	Reason    string    `json:"reason"`  // inactivity or deletion (account.Closed*)
 	Balance   Balance   `json:"balance"` // as the account item last showed it; "0" when the ledger set none
 }
 
 // closedMessage encodes the account.closed message of a closed account.
 func closedMessage(s Subject) ([]byte, error) {
 	b, err := json.Marshal(ClosedMessage{Type: ClosedType, EventID: s.EventID, AccountID: s.ID, ClosedAt: s.ClosedAt.UTC(),
-		Reason: "inactivity", Balance: s.Balance.orZero()})
+		Reason: s.closedReason(), Balance: s.Balance.orZero()})
 	if err != nil {
 		return nil, fmt.Errorf("encode %s: %w", ClosedType, err)
 	}

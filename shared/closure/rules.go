@@ -30,6 +30,7 @@ type Subject struct {
 	Blocks       []string  // reasons other systems forbid closure: investigation, dispute, debt
 	Balance      Balance
 	ClosedAt     time.Time
+	ClosedReason string    // account.ClosedDeletion when the holder asked; "" for inactivity
 	EventID      string    // the account_closed event, also the account.closed message id
 	NotifiedAt   time.Time // when account.closed was published; zero while it is owed
 	Sessions     [][]byte  // SHA-256 of each device's session token
@@ -141,4 +142,12 @@ func months(from, to time.Time) []time.Time {
 		out = append(out, m)
 	}
 	return out
+}
+
+// closedReason is why the account was closed, as account.closed names it.
+func (s Subject) closedReason() string {
+	if s.ClosedReason != "" {
+		return s.ClosedReason
+	}
+	return account.ClosedInactivity
 }

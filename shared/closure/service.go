@@ -45,11 +45,13 @@ type Service struct {
 	store  Store
 	pub    Publisher
 	phones PhoneChanges
-	clock  account.Clock
-	rand   io.Reader
-	policy Policy
-	opts   Options
-	log    *slog.Logger
+	// deletions, when set, closes the accounts whose deletion's hold ended (WithDeletions).
+	deletions Sweep
+	clock     account.Clock
+	rand      io.Reader
+	policy    Policy
+	opts      Options
+	log       *slog.Logger
 }
 
 // NewService returns a Service with the policy and options of cfg.
@@ -59,6 +61,14 @@ func NewService(store Store, pub Publisher, phones PhoneChanges, clock account.C
 			Horizon: cfg.ClosureHorizonMonths},
 		opts: Options{Concurrency: max(cfg.ClosureConcurrency, 1), PageSize: max(cfg.ClosurePageSize, 1),
 			Margin: cfg.ClosureDeadlineMargin, DryRun: cfg.DryRun}}
+}
+
+// WithDeletions has each run close the accounts whose deletion is due, by d; their
+// account.closed messages go out as every closed account's do (the notify units of this run or,
+// when they ran first, of the next).
+func (s *Service) WithDeletions(d Sweep) *Service {
+	s.deletions = d
+	return s
 }
 
 // Request is one invocation's input.
@@ -170,10 +180,11 @@ func (s *Service) report(ctx context.Context, sum *Summary, started time.Time) {
 type unitKind int
 
 const (
-	phoneUnit  unitKind = iota // apply phone changes whose hold has passed
-	notifyUnit                 // publish account.closed messages still owed
-	closeUnit                  // close warned accounts that are due
-	warnUnit                   // warn idle accounts
+	phoneUnit    unitKind = iota // apply phone changes whose hold has passed
+	deletionUnit                 // close the accounts whose deletion is due
+	notifyUnit                   // publish account.closed messages still owed
+	closeUnit                    // close warned accounts that are due
+	warnUnit                     // warn idle accounts
 )
 
 // unit is one index partition to read (or the phone-change sweep): the checkpoint's grain.
@@ -188,6 +199,9 @@ type unit struct {
 func (s *Service) units(asOf time.Time) []unit {
 	n := s.store.Shards()
 	us := []unit{{id: "phone-changes", kind: phoneUnit}}
+	if s.deletions != nil {
+		us = append(us, unit{id: "deletions", kind: deletionUnit})
+	}
 	for sh := range n {
 		us = append(us, unit{id: fmt.Sprintf("notify#%02d", sh), kind: notifyUnit, bucket: Bucket{Index: Unnotified, Shard: sh}})
 	}
@@ -275,8 +289,11 @@ feed:
 // each page, until the unit is done or stop ends; it reports whether the unit is done. Once ctx
 // ends, a page stops before its next entry and saves the cursor of the last one it acted on.
 func (j *job) unit(ctx, stop context.Context, u unit) (bool, error) {
-	if u.kind == phoneUnit {
-		return j.phoneChanges(ctx, stop, u)
+	switch u.kind {
+	case phoneUnit:
+		return j.sweep(ctx, stop, u, j.svc.phones, func(n int) Counts { return Counts{PhoneChanges: n} })
+	case deletionUnit:
+		return j.sweep(ctx, stop, u, j.svc.deletions, func(n int) Counts { return Counts{Deletions: n} })
 	}
 	cursor := j.cp.Cursors[u.id]
 	for {
@@ -321,16 +338,16 @@ func (j *job) unit(ctx, stop context.Context, u unit) (bool, error) {
 	}
 }
 
-// phoneChanges runs the phone-change sweep once per run.
-func (j *job) phoneChanges(ctx, stop context.Context, u unit) (bool, error) {
+// sweep runs a sweep once per run; counts says what its number counts.
+func (j *job) sweep(ctx, stop context.Context, u unit, sw Sweep, counts func(int) Counts) (bool, error) {
 	if stop.Err() != nil {
 		return false, nil
 	}
-	n, err := j.svc.phones.ApplyDue(ctx, j.cp.AsOf, j.dry)
+	n, err := sw.ApplyDue(ctx, j.cp.AsOf, j.dry)
 	if err != nil {
-		return false, fmt.Errorf("apply phone changes: %w", err)
+		return false, fmt.Errorf("sweep %s: %w", u.id, err)
 	}
-	if err := j.saveDetached(ctx, Progress{Unit: u.id, Finished: true, Counts: Counts{PhoneChanges: n}}); err != nil {
+	if err := j.saveDetached(ctx, Progress{Unit: u.id, Finished: true, Counts: counts(n)}); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -441,7 +458,7 @@ func (j *job) close(ctx context.Context, u unit, e Entry, c *Counts) error {
 		return nil
 	}
 	now := j.svc.clock.Now().UTC()
-	ev, err := j.event(account.EventAccountClosed, now, map[string]string{account.DetailReason: "inactivity"})
+	ev, err := j.event(account.EventAccountClosed, now, map[string]string{account.DetailReason: account.ClosedInactivity})
 	if err != nil {
 		return err
 	}

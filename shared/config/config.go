@@ -47,6 +47,7 @@ type Config struct {
 
 	SessionIdleTTL     time.Duration `env:"SESSION_IDLE_TTL" default:"720h" doc:"a session unused this long ends (30 days)"`
 	RecentAuthWindow   time.Duration `env:"RECENT_AUTH_WINDOW" default:"5m" doc:"how long after its holder last proved a factor a session may make a sensitive change"`
+	DeletionHold       time.Duration `env:"DELETION_HOLD" default:"168h" doc:"how long after a deletion request the account is closed (7 days); the holder may cancel until then"`
 	SessionAbsoluteTTL time.Duration `env:"SESSION_ABSOLUTE_TTL" default:"2160h" doc:"a session ends this long after sign-in whatever its use (90 days)"`
 	LoginMaxFailures   int           `env:"LOGIN_MAX_FAILURES" default:"5" doc:"wrong passwords in a row that lock sign-in"`
 	LoginLock          time.Duration `env:"LOGIN_LOCK" default:"30m" doc:"the first sign-in lock; each lock within a day of the last doubles it"`

@@ -224,6 +224,12 @@ const texts = `
 {{define "alert_bank_card_unlinked.en"}}Wallet: the bank card ending {{.Last4}} was unlinked from your wallet account at {{.When}}.{{template "freeze.en" .}}{{end}}
 {{define "alert_bank_card_unlinked.zh"}}【钱包】尾号{{.Last4}}的银行卡已于{{.When}}从您的钱包账户解绑。{{template "freeze.zh" .}}{{end}}
 {{define "alert_identity_details_set.en"}}Wallet: {{if .IDDocument}}an ID document{{if .Citizenship}} and citizenship were{{else}} was{{end}}{{else}}citizenship was{{end}} added to your wallet account at {{.When}}.{{template "freeze.en" .}}{{end}}
+{{define "alert_deletion_requested.en"}}Wallet: at {{.When}} you asked to delete your wallet account; it closes at {{.EffectiveAt}}. To keep it, cancel in the app.{{template "freeze.en" .}}{{end}}
+{{define "alert_deletion_requested.zh"}}【钱包】您于{{.When}}申请注销钱包账户，账户将于{{.EffectiveAt}}注销。如需保留，请在应用中取消。{{template "freeze.zh" .}}{{end}}
+{{define "alert_deletion_cancelled.en"}}Wallet: the deletion of your wallet account was cancelled at {{.When}}{{if .ByHolder}}; it stays open{{else if .Cards}}: a bank card is still linked{{else if .PhoneChange}}: a phone number change is under way{{else if .Frozen}}: the account is frozen{{else}}: the account has something to settle; contact customer service{{end}}.{{template "freeze.en" .}}{{end}}
+{{define "alert_deletion_cancelled.zh"}}【钱包】您的钱包账户注销申请已于{{.When}}取消{{if .ByHolder}}，账户继续使用{{else if .Cards}}：仍有绑定的银行卡{{else if .PhoneChange}}：手机号更换尚未完成{{else if .Frozen}}：账户已冻结{{else}}：账户尚有待处理事项，请联系客服{{end}}。{{template "freeze.zh" .}}{{end}}
+{{define "alert_account_deleted.en"}}Wallet: your wallet account was closed at {{.When}} as you asked. Any balance left will be settled; contact customer service for details.{{end}}
+{{define "alert_account_deleted.zh"}}【钱包】您的钱包账户已按您的申请于{{.When}}注销，剩余余额将为您结算，详情请联系客服。{{end}}
 {{define "alert_identity_details_set.zh"}}【钱包】您的钱包账户于{{.When}}添加了{{if .IDDocument}}身份证件{{if .Citizenship}}和{{end}}{{end}}{{if .Citizenship}}国籍{{end}}信息。{{template "freeze.zh" .}}{{end}}
 `
 

@@ -58,12 +58,12 @@ func alertData(link string) map[string]any {
 	return map[string]any{"When": "2026-11-21 18:00 UTC+08:00", "Link": link, "Platform": "iOS", "NewPhone": "+86 139****5678",
 		"OldPhone": "+86 138****8000", "EffectiveAt": "2026-11-22 18:00 UTC+08:00", "ClosesOn": "2026-12-21",
 		"Amount": "12,000.00", "Currency": "CNY", "Merchant": "Harbour Electronics",
-		"Nighttime": true, "LargeTransaction": true, "Last4": "1111", "Citizenship": true, "IDDocument": true}
+		"Nighttime": true, "LargeTransaction": true, "Last4": "1111", "Citizenship": true, "IDDocument": true, "ByHolder": false, "Cards": true, "PhoneChange": false, "Frozen": false}
 }
 
 func TestAlertsRenderInBothLanguagesWithTheirLink(t *testing.T) {
 	const link = "https://wallet.example/f/TOKEN"
-	noLink := map[Template]bool{TemplateAccountFrozen: true, TemplateAccountClosed: true}
+	noLink := map[Template]bool{TemplateAccountFrozen: true, TemplateAccountClosed: true, TemplateAccountDeleted: true}
 	for _, tpl := range Alerts {
 		for _, lang := range []string{"en", "zh"} {
 			with, err := Render(Message{Template: tpl, Lang: lang, Data: alertData(link)})
@@ -167,6 +167,9 @@ var everyText = []Text{
 	ProtectionWeakened{When: "2026-11-21 18:00 UTC+08:00", Nighttime: true, LargeTransaction: true},
 	BankCardUnlinked{When: "2026-11-21 18:00 UTC+08:00", Last4: "1111"},
 	IdentityDetailsSet{When: "2026-11-21 18:00 UTC+08:00", Citizenship: true, IDDocument: true},
+	DeletionRequested{When: "2026-11-21 18:00 UTC+08:00", EffectiveAt: "2026-11-28 18:00 UTC+08:00"},
+	DeletionCancelled{When: "2026-11-21 18:00 UTC+08:00", Reason: "cards_linked"},
+	AccountDeleted{When: "2026-11-21 18:00 UTC+08:00"},
 }
 
 // TestEveryTextRenders: each template's Text gives its text all the data it names (the executor

@@ -69,13 +69,17 @@ const (
 	TemplateProtectionWeakened     Template = "alert_protection_weakened"
 	TemplateBankCardUnlinked       Template = "alert_bank_card_unlinked"
 	TemplateIdentityDetailsSet     Template = "alert_identity_details_set"
+	TemplateDeletionRequested      Template = "alert_deletion_requested"
+	TemplateDeletionCancelled      Template = "alert_deletion_cancelled"
+	TemplateAccountDeleted         Template = "alert_account_deleted"
 )
 
 // Alerts lists every alert template, for tests that render them all.
 var Alerts = []Template{TemplateNewDeviceLogin, TemplateDeviceSecretReused, TemplatePasswordReset, TemplatePasswordChanged, TemplatePaymentPasswordChanged, TemplateSecurityAnswersChanged, TemplatePaymentPasswordReset,
 	TemplatePhoneChangeStarted, TemplatePhoneChangedOld, TemplatePhoneChangedNew, TemplatePhoneChangeCancelled,
 	TemplateAccountFrozen, TemplateInactivityWarning, TemplateAccountClosed, TemplateLargeTransaction,
-	TemplatePasskeyAdded, TemplatePasskeyRemoved, TemplatePasskeyClone, TemplateProtectionWeakened, TemplateBankCardUnlinked, TemplateIdentityDetailsSet}
+	TemplatePasskeyAdded, TemplatePasskeyRemoved, TemplatePasskeyClone, TemplateProtectionWeakened, TemplateBankCardUnlinked, TemplateIdentityDetailsSet,
+	TemplateDeletionRequested, TemplateDeletionCancelled, TemplateAccountDeleted}
 
 // The alert texts. When is the time of what happened, in the account's time zone; numbers are
 // masked; none carries a code or password. Every alert's data has Link too: "" (the text has no
@@ -259,6 +263,38 @@ type IdentityDetailsSet struct {
 
 func (t IdentityDetailsSet) data() (Template, map[string]any) {
 	return alert(TemplateIdentityDetailsSet, map[string]any{"When": t.When, "Citizenship": t.Citizenship, "IDDocument": t.IDDocument})
+}
+
+// DeletionRequested: the holder asked to delete the account; it closes at EffectiveAt unless
+// cancelled.
+type DeletionRequested struct {
+	When        string
+	EffectiveAt string
+}
+
+func (t DeletionRequested) data() (Template, map[string]any) {
+	return alert(TemplateDeletionRequested, map[string]any{"When": t.When, "EffectiveAt": t.EffectiveAt})
+}
+
+// DeletionCancelled: a pending deletion was cancelled. Reason is account.DeletionCancelledByHolder,
+// or the code of the precondition that failed when it fell due (cards_linked,
+// phone_change_pending, account_flagged, account_frozen).
+type DeletionCancelled struct {
+	When   string
+	Reason string
+}
+
+func (t DeletionCancelled) data() (Template, map[string]any) {
+	return alert(TemplateDeletionCancelled, map[string]any{"When": t.When, "ByHolder": t.Reason == account.DeletionCancelledByHolder,
+		"Cards": t.Reason == string(account.CodeCardsLinked), "PhoneChange": t.Reason == string(account.CodePhoneChangePending),
+		"Frozen": t.Reason == string(account.CodeAccountFrozen)})
+}
+
+// AccountDeleted: the account was closed because its holder asked.
+type AccountDeleted struct{ When string }
+
+func (t AccountDeleted) data() (Template, map[string]any) {
+	return alert(TemplateAccountDeleted, map[string]any{"When": t.When})
 }
 
 // alert is the data of an alert text: data and no link yet.

@@ -146,6 +146,7 @@ type subjectItem struct {
 	Blocks           []string    `dynamodbav:"blocks"`
 	Balance          balanceItem `dynamodbav:"balance"`
 	ClosedAt         int64       `dynamodbav:"closedAt"`
+	ClosedReason     string      `dynamodbav:"closedReason"`
 	ClosedEventID    string      `dynamodbav:"closedEventId"`
 	ClosedNotifiedAt int64       `dynamodbav:"closedNotifiedAt"`
 	SessionHash      []byte      `dynamodbav:"sessionHash"`
@@ -185,7 +186,7 @@ func (it subjectItem) domain() closure.Subject {
 	return closure.Subject{ID: it.AccountID, Status: account.Status(it.Status), Phone: it.Phone, Email: it.Profile.Email,
 		LastActiveAt: fromMS(it.LastActiveAt), WarnedAt: fromMS(it.WarnedAt), Blocks: it.Blocks,
 		Balance:  closure.Balance{Amount: string(it.Balance.Amount), Currency: it.Balance.Currency},
-		ClosedAt: fromMS(it.ClosedAt), EventID: it.ClosedEventID, NotifiedAt: fromMS(it.ClosedNotifiedAt)}
+		ClosedAt: fromMS(it.ClosedAt), ClosedReason: it.ClosedReason, EventID: it.ClosedEventID, NotifiedAt: fromMS(it.ClosedNotifiedAt)}
 }
 
 func decodeSubject(item map[string]types.AttributeValue) (closure.Subject, error) {
@@ -342,14 +343,9 @@ func (c *ClosureStore) Close(ctx context.Context, cl closure.Closure) (bool, clo
 	if err := t.event(s.ID, cl.Event); err != nil {
 		return false, closure.Subject{}, err
 	}
-	sessions := s.Sessions
-	if room := maxTransactItems - t.len(); len(sessions) > room {
-		if err := c.s.EndSessions(ctx, sessions[room:]); err != nil {
-			return false, closure.Subject{}, err
-		}
-		sessions = sessions[:room]
+	if err := t.endAllSessions(ctx, s.Sessions); err != nil {
+		return false, closure.Subject{}, err
 	}
-	t.endSessions(sessions, nil)
 	return commitSubject(ctx, "close account", t)
 }
 
@@ -410,6 +406,7 @@ type checkpointItem struct {
 	Gone         int               `dynamodbav:"gone"`
 	Failed       int               `dynamodbav:"failed"`
 	PhoneChanges int               `dynamodbav:"phoneChanges"`
+	Deletions    int               `dynamodbav:"deletions"`
 	AccountReads int               `dynamodbav:"accountReads"`
 	ReadUnits    float64           `dynamodbav:"readUnits"`
 	Skipped      map[string]int    `dynamodbav:"skipped"`
@@ -420,7 +417,7 @@ func (it checkpointItem) domain(runID string) closure.Checkpoint {
 		Cursors: it.Cursors, Invocations: it.Invocations,
 		Totals: closure.Counts{Examined: it.Examined, Warned: it.Warned, Closed: it.Closed, Notified: it.Notified,
 			NotifyFailed: it.NotifyFailed, Waiting: it.Waiting, Reactivated: it.Reactivated, Raced: it.Raced, Gone: it.Gone,
-			Failed: it.Failed, PhoneChanges: it.PhoneChanges, AccountReads: it.AccountReads, ReadUnits: it.ReadUnits}}
+			Failed: it.Failed, PhoneChanges: it.PhoneChanges, Deletions: it.Deletions, AccountReads: it.AccountReads, ReadUnits: it.ReadUnits}}
 	for _, u := range it.Finished {
 		cp.Finished[u] = true
 	}
@@ -477,7 +474,7 @@ func (c *ClosureStore) SaveProgress(ctx context.Context, runID string, p closure
 	k := p.Counts
 	for name, n := range map[string]int{"examined": k.Examined, "warned": k.Warned, "closed": k.Closed, "notified": k.Notified,
 		"notifyFailed": k.NotifyFailed, "waiting": k.Waiting, "reactivated": k.Reactivated, "raced": k.Raced, "gone": k.Gone,
-		"failed": k.Failed, "phoneChanges": k.PhoneChanges, "accountReads": k.AccountReads} {
+		"failed": k.Failed, "phoneChanges": k.PhoneChanges, "deletions": k.Deletions, "accountReads": k.AccountReads} {
 		if n != 0 {
 			u.add(name, num(int64(n)))
 		}

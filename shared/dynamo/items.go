@@ -42,7 +42,9 @@ type accountItem struct {
 	RecLastLockAt    int64        `dynamodbav:"recLastLockAt"`
 	GSI1PK           string       `dynamodbav:"GSI1PK,omitempty"`
 	GSI1SK           string       `dynamodbav:"GSI1SK,omitempty"`
-	Alerts           *alertsItem  `dynamodbav:"alerts,omitempty"` // see alert.go
+	Alerts           *alertsItem  `dynamodbav:"alerts,omitempty"`           // see alert.go
+	Blocks           []string     `dynamodbav:"blocks,stringset,omitempty"` // set by other systems and customer service
+	DeletionDueAt    int64        `dynamodbav:"deletionDueAt,omitempty"`    // see deletion.go
 }
 
 type answerItem struct {
@@ -85,7 +87,7 @@ func toAccountItem(a account.Account) accountItem {
 		LoginLastLockAt: ms(a.Login.LastLockAt), PayFailures: a.Payment.Failures, PayWindowStart: ms(a.Payment.WindowStart),
 		PayLockedUntil: ms(a.Payment.LockedUntil), RecFailures: a.Recovery.Failures, RecLockedUntil: ms(a.Recovery.LockedUntil),
 		RecLockLevel: a.Recovery.Level, RecLastLockAt: ms(a.Recovery.LastLockAt), PhoneChangedAt: ms(a.PhoneChangedAt), PasswordResetAt: ms(a.PasswordResetAt),
-		Version: a.Version, Alerts: toAlertsItem(a.Alerts)}
+		Version: a.Version, Alerts: toAlertsItem(a.Alerts), Blocks: a.Blocks, DeletionDueAt: ms(a.DeletionDueAt)}
 	for _, ans := range a.Answers {
 		it.Answers = append(it.Answers, answerItem(ans))
 	}
@@ -106,7 +108,7 @@ func (it accountItem) domain() account.Account {
 		Recovery: account.Lockout{Failures: it.RecFailures, LockedUntil: fromMS(it.RecLockedUntil), Level: it.RecLockLevel,
 			LastLockAt: fromMS(it.RecLastLockAt)},
 		PhoneChangedAt: fromMS(it.PhoneChangedAt), PasswordResetAt: fromMS(it.PasswordResetAt), Version: it.Version,
-		Alerts: it.Alerts.domain()}
+		Alerts: it.Alerts.domain(), Blocks: it.Blocks, DeletionDueAt: fromMS(it.DeletionDueAt)}
 	for _, ans := range it.Answers {
 		a.Answers = append(a.Answers, account.Answer(ans))
 	}

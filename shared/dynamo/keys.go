@@ -152,12 +152,24 @@ func closedIndex(accountID string, closedAt time.Time) (pk, sk string) {
 // closedBucket is one partition of GSI1's Unnotified part.
 func closedBucket(shard int) string { return fmt.Sprintf("CLOSED#%02d", shard) }
 
+// deletionIndex files an account whose holder asked for its deletion, by the time it is due
+// (DELETING#<shard>, <unix ms, 13 digits>#<accountId>), for the closure job's sweep.
+func deletionIndex(accountID string, due time.Time) key {
+	return key{deletionBucket(activityShard(accountID)), fmt.Sprintf("%013d#%s", due.UnixMilli(), accountID)}
+}
+
+// deletionBucket is one shard's partition of the deletion index.
+func deletionBucket(shard int) string { return fmt.Sprintf("DELETING#%02d", shard) }
+
+// phoneChangePrefix is the sort-key prefix of an account's phone changes.
+const phoneChangePrefix = "PHONECHANGE#"
+
 // jobKey is the checkpoint of one run of a scheduled job.
 func jobKey(name, runID string) key { return key{"JOB#" + name, runID} }
 
 // phoneChangeKey is one phone change, in its account's partition.
 func phoneChangeKey(accountID, changeID string) key {
-	return key{accountPrefix + accountID, "PHONECHANGE#" + changeID}
+	return key{accountPrefix + accountID, phoneChangePrefix + changeID}
 }
 
 // sentMarker records that one SMS of an alert (a security event, or "tx-" and a transaction's

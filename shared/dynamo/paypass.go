@@ -127,6 +127,28 @@ func admitUpdate(table string, a paypass.Admission) *types.Update {
 		ConditionExpression: &cond, ExpressionAttributeValues: vals}
 }
 
+// admitInto adds to an update of the account item the admission of a right payment password
+// (see admitUpdate): the values of the condition admitted, which the caller adds, and, unless a
+// new payment password replaces it, the reset failure count and the pepper's rehash.
+func admitInto(ad paypass.Admission, replaced bool, set []string, vals map[string]types.AttributeValue) []string {
+	vals[":admitNow"], vals[":max"], vals[":floor"] = millis(ad.Now), num(int64(ad.Max)), millis(ad.Floor)
+	if replaced {
+		return set
+	}
+	vals[":zero"] = num(0)
+	set = append(set, "payFailures = :zero", "payWindowStart = :zero")
+	if ad.Rehash != "" {
+		set = append(set, "paymentHash = :pay")
+		vals[":pay"] = str(ad.Rehash)
+	}
+	return set
+}
+
+// admitted is the condition that admits a right payment password (see admitUpdate), over
+// :admitNow, :max and :floor.
+const admitted = "(attribute_not_exists(payLockedUntil) OR payLockedUntil <= :admitNow)" +
+	" AND (attribute_not_exists(payFailures) OR payFailures < :max OR payWindowStart <= :floor)"
+
 // updatePayLockout runs an update and returns the payment lockout after it; when its condition
 // refused it, refused is the item as it stood (empty when there is no item) and the lockout is
 // decoded from it.

@@ -52,7 +52,7 @@ func (s *Store) CreateChange(ctx context.Context, c phonechange.Change, proof *o
 	if err := t.putNewItem(k, toChangeItem(c), nil); err != nil {
 		return err
 	}
-	t.rehash(a, r)
+	t.guardAccount(a, r)
 	if proof != nil {
 		t.spendProof(proof, c.CreatedAt)
 	}

@@ -80,15 +80,8 @@ func (s *Store) Apply(ctx context.Context, c reset.Change) error {
 	}
 	cond := "version = :v AND #status <> :closed"
 	if ad := c.Admission; ad != nil { // the payment password that allowed it, admitted here
+		set = admitInto(*ad, c.PaymentHash != "", set, vals)
 		cond += " AND " + admitted
-		vals[":admitNow"], vals[":max"], vals[":floor"] = millis(ad.Now), num(int64(ad.Max)), millis(ad.Floor)
-		if c.PaymentHash == "" {
-			set = append(set, "payFailures = :zero", "payWindowStart = :zero")
-			if ad.Rehash != "" {
-				set = append(set, "paymentHash = :pay")
-				vals[":pay"] = str(ad.Rehash)
-			}
-		}
 	}
 	rehash := c.Rehash
 	if c.PaymentHash != "" {
@@ -118,11 +111,6 @@ func (s *Store) Apply(ctx context.Context, c reset.Change) error {
 	}
 	return t.commit(ctx, "apply reset")
 }
-
-// admitted is the condition that admits a right payment password (see admitUpdate), over
-// :admitNow, :max and :floor.
-const admitted = "(attribute_not_exists(payLockedUntil) OR payLockedUntil <= :admitNow)" +
-	" AND (attribute_not_exists(payFailures) OR payFailures < :max OR payWindowStart <= :floor)"
 
 // changeRefused answers a reset or change whose account condition failed: the account changed
 // since it was read (a conflict), or the payment password that allowed it was refused its

@@ -14,6 +14,7 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/otp"
+	"github.com/wallet-accounts/wallet/shared/phonechange"
 	"github.com/wallet-accounts/wallet/shared/ratelimit"
 	"github.com/wallet-accounts/wallet/shared/session"
 )
@@ -136,6 +137,19 @@ func (t *tx) endSessions(hashes [][]byte, keep []byte) {
 	}
 }
 
+// endAllSessions adds the deletion of every session in hashes; those beyond the transaction's
+// room are deleted first, on their own.
+func (t *tx) endAllSessions(ctx context.Context, hashes [][]byte) error {
+	if room := maxTransactItems - t.len(); len(hashes) > room {
+		if err := t.s.EndSessions(ctx, hashes[room:]); err != nil {
+			return err
+		}
+		hashes = hashes[:room]
+	}
+	t.endSessions(hashes, nil)
+	return nil
+}
+
 // newSession adds a new session.
 func (t *tx) newSession(ses session.Session) error {
 	return t.putNewItem(sessionKey(ses.Hash), toSessionItem(ses), nil)
@@ -164,16 +178,26 @@ func (t *tx) device(accountID string, d account.Device, prev *account.Device, er
 	return nil
 }
 
-// rehash adds the storing of r (see account.Rehash) for a flow whose transaction does not
-// otherwise write the account item: an update of it conditional on its version as read, and one
-// of each card whose fingerprint moves to the current pepper.
-func (t *tx) rehash(a account.Account, r account.Rehash) {
-	vals := map[string]types.AttributeValue{":v": num(a.Version)}
-	if set := rehashSets(a, r, vals); len(set) > 0 {
-		t.update(&types.Update{TableName: &t.s.table, Key: accountKey(a.ID).av(),
-			UpdateExpression: aws.String("SET " + strings.Join(set, ", ")), ConditionExpression: aws.String("version = :v"),
-			ExpressionAttributeValues: vals}, t.conflict)
-	}
+// guardAccount adds, for a flow (a phone change's start) whose transaction does not otherwise write the account item, an
+// update of it conditional on its version as read and on no deletion being pending: it bumps the
+// version and stores r (see account.Rehash), with an update of each card whose fingerprint moves
+// to the current pepper. A deletion requested meanwhile, which writes the account too, and this
+// cannot both succeed; a pending one answers deletion_pending.
+func (t *tx) guardAccount(a account.Account, r account.Rehash) {
+	vals := map[string]types.AttributeValue{":v": num(a.Version), ":next": num(a.Version + 1)}
+	set := append([]string{"version = :next"}, rehashSets(a, r, vals)...)
+	conflict := t.conflict
+	t.addFn(types.TransactWriteItem{Update: &types.Update{TableName: &t.s.table, Key: accountKey(a.ID).av(),
+		UpdateExpression:                    aws.String("SET " + strings.Join(set, ", ")),
+		ConditionExpression:                 aws.String("version = :v AND attribute_not_exists(deletionDueAt)"),
+		ExpressionAttributeValues:           vals,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}},
+		func(old map[string]types.AttributeValue) error {
+			if _, pending := old["deletionDueAt"]; pending {
+				return phonechange.ErrDeletionPending
+			}
+			return conflict
+		})
 	t.rehashCards(a.ID, r)
 }
 

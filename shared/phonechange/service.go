@@ -106,12 +106,18 @@ func pathOf(req StartRequest) (Path, error) {
 
 // mayStart applies the account-level rules: active, one change per PHONE_CHANGE_INTERVAL, and no
 // identity path within 24 hours of a password reset.
+// ErrDeletionPending refuses a phone change while the account's deletion is pending.
+var ErrDeletionPending = account.Errorf(account.CodeDeletionPending, "the account's deletion is pending: cancel it first")
+
 func (s *Service) mayStart(a account.Account, path Path, now time.Time) error {
 	if a.Status != account.StatusActive {
 		return account.Errorf(account.CodeAccountFrozen, "the account is frozen")
 	}
 	if err := s.lock.Check(a, now); err != nil {
 		return err
+	}
+	if !a.DeletionDueAt.IsZero() {
+		return ErrDeletionPending
 	}
 	if next := a.PhoneChangedAt.Add(s.cfg.PhoneChangeInterval); !a.PhoneChangedAt.IsZero() && now.Before(next) {
 		return account.Limited(account.CodeRateLimited, next.Sub(now), "the phone number can be changed once in 30 days")
