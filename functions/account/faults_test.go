@@ -279,12 +279,33 @@ func TestFaultsAccount(t *testing.T) {
 			return faults.Request{Event: faults.Event("POST /v1/account/activity/{eventId}/report", "",
 				append(faults.Bearer(a.SessionToken), "{eventId}", id)...), Status: 200}
 		}},
+		faults.Case{Name: "request deletion", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			return deletionRequest(f.SignUp(t), 202)
+		}},
+		faults.Case{Name: "request deletion, a card linked", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			f.Remember(faultCard)
+			mustHandle(t, f, faults.Request{Event: faults.Event("POST /v1/bank-cards", `{"cardNumber":"`+faultCard+`","paymentPassword":"`+a.PaymentPassword+`"}`,
+				faults.Bearer(a.SessionToken)...), Status: 201})
+			return deletionRequest(a, 409)
+		}},
+		faults.Case{Name: "cancel deletion", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			mustHandle(t, f, deletionRequest(a, 202))
+			return faults.Request{Event: faults.Event("DELETE /v1/account/deletion", "", faults.Bearer(a.SessionToken)...), Status: 204}
+		}},
 		faults.Case{Name: "set the ID document", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			f.Remember("E12345678")
 			return faults.Request{Event: faults.Event("PATCH /v1/account/profile", `{"citizenship":"CN","idType":"passport","idNumber":"E12345678"}`,
 				faults.Bearer(f.SignUp(t).SessionToken)...), Status: 200}
 		}},
 	)
+}
+
+// deletionRequest is a's request to delete the account.
+func deletionRequest(a flowtest.Account, status int) faults.Request {
+	return faults.Request{Event: faults.Event("POST /v1/account/deletion", `{"paymentPassword":"`+a.PaymentPassword+`"}`,
+		faults.Bearer(a.SessionToken)...), Status: status}
 }
 
 // activityPage asks for one entry of a's activity after cursor.

@@ -3,18 +3,22 @@ package deletion_test
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/wallet-accounts/wallet/local/closuretest"
 	"github.com/wallet-accounts/wallet/local/flowtest"
 	"github.com/wallet-accounts/wallet/local/stacktest"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/card"
+	"github.com/wallet-accounts/wallet/shared/closure"
 	"github.com/wallet-accounts/wallet/shared/deletion"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/phonechange"
+	"github.com/wallet-accounts/wallet/shared/sms"
 )
 
 var ctx = context.Background()
@@ -222,5 +226,39 @@ func TestDeletionRacesAPhoneChange(t *testing.T) {
 		if !st.Account.DeletionDueAt.IsZero() && st.PhoneChanges > 0 {
 			t.Fatal("the account holds a pending deletion and an open phone change")
 		}
+	}
+}
+
+// TestTheClosureJobCarriesOutADeletion: the closure job, with the deletion sweep, closes an
+// account whose deletion fell due and publishes its account.closed (reason deletion) to the
+// ledger's topic exactly once over the runs that follow.
+func TestTheClosureJobCarriesOutADeletion(t *testing.T) {
+	h := newHarness(t)
+	a := h.SignUp(t)
+	if _, err := h.svc.Request(ctx, h.fresh(a), a.PaymentPassword); err != nil {
+		t.Fatal(err)
+	}
+	topic := closuretest.NewTopic(t)
+	job := closure.NewService(h.Store.ForClosure(), sms.NewTopic(stacktest.SNSClient(t), topic), closure.NoPhoneChanges{}, h.Clock,
+		rand.Reader, h.Cfg, h.Log).WithDeletions(h.sweep)
+	for day := range 3 {
+		h.Clock.Advance(h.Cfg.DeletionHold/2 + time.Duration(day)*24*time.Hour)
+		if _, err := job.Run(ctx, closure.Request{}); err != nil {
+			t.Fatalf("run %d: %v", day, err)
+		}
+	}
+	if got := h.account(t, a.ID); got.Status != account.StatusClosed {
+		t.Fatalf("status %s", got.Status)
+	}
+	var closed []closure.ClosedMessage
+	for _, m := range closuretest.TopicMessages(t, topic) {
+		var msg closure.ClosedMessage
+		if err := json.Unmarshal([]byte(m.Body), &msg); err != nil || m.Type != closure.ClosedType {
+			t.Fatalf("message %+v: %v", m, err)
+		}
+		closed = append(closed, msg)
+	}
+	if len(closed) != 1 || closed[0].AccountID != a.ID || closed[0].Reason != account.ClosedDeletion {
+		t.Fatalf("account.closed messages: %+v", closed)
 	}
 }

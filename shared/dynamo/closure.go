@@ -180,7 +180,7 @@ func (d *decimal) UnmarshalDynamoDBAttributeValue(av types.AttributeValue) error
 
 // subjectProjection names what subjectItem reads.
 const subjectProjection = "SK, accountId, #status, phone, profile.email, lastActiveAt, inactivityWarnedAt, blocks, " +
-	"balance, closedAt, closedEventId, closedNotifiedAt, sessionHash"
+	"balance, closedAt, closedReason, closedEventId, closedNotifiedAt, sessionHash"
 
 func (it subjectItem) domain() closure.Subject {
 	return closure.Subject{ID: it.AccountID, Status: account.Status(it.Status), Phone: it.Phone, Email: it.Profile.Email,
