@@ -89,6 +89,13 @@ func sensitiveRoutes(t *testing.T) []sensitive {
 			fresh: func(_ *testing.T, c *client, u signedUp) response {
 				return put("/v1/alert-settings", night(false))(c, u)
 			}},
+		{name: "request deletion", event: "deletion_requested", alert: "you asked to delete your wallet account",
+			stale: func(c *client, u signedUp) response {
+				return c.do("POST", "/v1/account/deletion", map[string]string{"paymentPassword": e2ePaymentPassword}, bearer(u.session)...)
+			},
+			fresh: func(_ *testing.T, c *client, u signedUp) response {
+				return c.do("POST", "/v1/account/deletion", map[string]string{"paymentPassword": e2ePaymentPassword}, bearer(u.session)...)
+			}},
 		{name: "unlink a bank card", event: "bank_card_unlinked", alert: "the bank card ending 1111 was unlinked",
 			setup: func(t *testing.T, c *client, u signedUp) {
 				res := expect(t, "link card", c.do("POST", "/v1/bank-cards", map[string]string{"cardNumber": e2eCard, "paymentPassword": e2ePaymentPassword},

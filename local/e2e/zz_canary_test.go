@@ -280,6 +280,8 @@ func TestZZCanaryEveryFlow(t *testing.T) {
 	expect(t, "profile", c.do("GET", "/v1/account/profile", nil, bearer(h.session)...), 200)
 	res = expect(t, "activity", c.do("GET", "/v1/account/activity", nil, bearer(h.session)...), 200)
 	entry := res.Body["entries"].([]any)[0].(map[string]any)["eventId"].(string)
+	expect(t, "request deletion", c.do("POST", "/v1/account/deletion", map[string]string{"paymentPassword": h.pay}, bearer(h.session)...), 202)
+	expect(t, "cancel deletion", c.do("DELETE", "/v1/account/deletion", nil, bearer(h.session)...), 204)
 	expect(t, "report", c.do("POST", "/v1/account/activity/"+entry+"/report", nil, bearer(h.session)...), 200)
 }
 
