@@ -24,6 +24,8 @@ const (
 	EventPasskeyClone           = "passkey_clone_suspected" // an assertion refused: its sign count did not go up
 	EventProtectionWeakened     = "protection_weakened"     // an alert setting turned off or made less protective
 	EventBankCardUnlinked       = "bank_card_unlinked"
+	EventEmailChanged           = "email_changed" // an address bound by its code (the first, or in place of the old one)
+	EventEmailRemoved           = "email_removed" // the bound address removed by the signed-in holder
 )
 
 // Event is a security event about an account.
@@ -53,4 +55,6 @@ const (
 	DetailPasskeyID   = "passkeyId"   // passkey events: the passkey's id (never its name, which the holder chose)
 	DetailWeakened    = "weakened"    // protection_weakened: what was weakened, comma-separated (alert.Weakening)
 	DetailLast4       = "last4"       // bank_card_unlinked: the card's last 4 digits
+	DetailEmail       = "email"       // email_changed: the new address, masked (account.MaskEmail)
+	DetailOldEmail    = "oldEmail"    // email_changed, email_removed: the address before, masked; absent when there was none
 )

@@ -61,6 +61,8 @@ type profileItem struct {
 	Address     string `dynamodbav:"address,omitempty"`
 	Occupation  string `dynamodbav:"occupation,omitempty"`
 	Email       string `dynamodbav:"email,omitempty"`
+	// EmailVerified: see account.Profile; written by the email binding (email.go).
+	EmailVerified bool `dynamodbav:"emailVerified,omitempty"`
 }
 
 func ms(t time.Time) int64 {
