@@ -58,7 +58,8 @@ func alertData(link string) map[string]any {
 	return map[string]any{"When": "2026-11-21 18:00 UTC+08:00", "Link": link, "Platform": "iOS", "NewPhone": "+86 139****5678",
 		"OldPhone": "+86 138****8000", "EffectiveAt": "2026-11-22 18:00 UTC+08:00", "ClosesOn": "2026-12-21",
 		"Amount": "12,000.00", "Currency": "CNY", "Merchant": "Harbour Electronics",
-		"Nighttime": true, "LargeTransaction": true, "Last4": "1111"}
+		"Nighttime": true, "LargeTransaction": true, "Last4": "1111",
+		"Email": "l***@example.com", "OldEmail": "o***@example.com"}
 }
 
 func TestAlertsRenderInBothLanguagesWithTheirLink(t *testing.T) {
@@ -166,6 +167,8 @@ var everyText = []Text{
 	LargeTransaction{When: "2026-11-21 18:00 UTC+08:00", Amount: "12,000.00", Currency: "CNY", Merchant: "Harbour Electronics"},
 	ProtectionWeakened{When: "2026-11-21 18:00 UTC+08:00", Nighttime: true, LargeTransaction: true},
 	BankCardUnlinked{When: "2026-11-21 18:00 UTC+08:00", Last4: "1111"},
+	EmailChanged{When: "2026-11-21 18:00 UTC+08:00", Email: "l***@example.com"},
+	EmailRemoved{When: "2026-11-21 18:00 UTC+08:00", OldEmail: "l***@example.com"},
 }
 
 // TestEveryTextRenders: each template's Text gives its text all the data it names (the executor
