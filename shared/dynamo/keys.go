@@ -32,8 +32,28 @@ func challenge(id string) key { return key{"OTP#" + id, "OTP"} }
 // counter is one rate-limit counter for one window.
 func counter(name, window string) key { return key{"RATE#" + name, window} }
 
-// emailClaim holds which account an email belongs to (lower case).
+// emailClaim holds which account a verified email belongs to (lower case); its existence is the
+// address's uniqueness. It is taken when the address's code is spent (email.go), never before.
 func emailClaim(lower string) key { return key{"EMAIL#" + lower, "EMAIL"} }
+
+// emailSlot is the latest code for an address and purpose, beside the address's claim, as
+// otpSlot is for a phone.
+func emailSlot(lower, purpose string) key { return key{"EMAIL#" + lower, "OTP#" + purpose} }
+
+// slotOf is the slot of a challenge: its address's for an email code, else its phone's.
+func slotOf(email, e164, purpose string) key {
+	if email != "" {
+		return emailSlot(email, purpose)
+	}
+	return otpSlot(e164, purpose)
+}
+
+// emailChangeKey keeps, for AlertFunction, the full address an email_changed or email_removed
+// event (by its id) took away, so the notice can go to it while the event's details stay masked;
+// it expires with the alert's sent-markers.
+func emailChangeKey(accountID, eventID string) key {
+	return key{accountPrefix + accountID, "EMAILCHANGE#" + eventID}
+}
 
 // accountPrefix begins the partition key of an account's partition: the account item, its
 // devices, cards, events, phone changes and sent-markers.
@@ -69,12 +89,14 @@ func activity(accountID string, at time.Time) (pk, sk string) {
 	return activityBucket(at, activityShard(accountID)), at.UTC().Format("2006-01-02") + "#" + accountID
 }
 
-// unknownSignIn counts failed sign-ins for a number that has no account, so that it locks as an
-// account would and the two cases cannot be told apart.
+// unknownSignIn counts failed sign-ins for a number (E.164) or an email address (lower case: it
+// has an @, so never reads as a number) that has no account, so that it locks as an account
+// would and the two cases cannot be told apart.
 func unknownSignIn(e164 string) key { return counter("signin-unknown#"+e164, "LOCK") }
 
-// unknownRecovery is the recovery lockout of a number that has no account, which locks as an
-// account's recovery does so that the two cannot be told apart.
+// unknownRecovery is the recovery lockout of a number (or an email address, as unknownSignIn)
+// that has no account, which locks as an account's recovery does so that the two cannot be
+// told apart.
 func unknownRecovery(e164 string) key { return counter("recovery-unknown#"+e164, "LOCK") }
 
 // cardKey is one bank card of an account; its id is derived from the card's keyed hash.
