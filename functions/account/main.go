@@ -1,5 +1,5 @@
 // Command account is AccountFunction: sign-in and sign-out, the account overview, devices, bank
-// cards, passkeys and freezing. This file only wires; handler.go adapts.
+// cards, passkeys, the account's email and freezing. This file only wires; handler.go adapts.
 package main
 
 import (
@@ -11,11 +11,15 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/card"
 	"github.com/wallet-accounts/wallet/shared/config/awsenv"
+	"github.com/wallet-accounts/wallet/shared/courier"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
+	"github.com/wallet-accounts/wallet/shared/email"
 	"github.com/wallet-accounts/wallet/shared/freeze"
+	"github.com/wallet-accounts/wallet/shared/otp"
 	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/secret"
+	"github.com/wallet-accounts/wallet/shared/ses"
 	"github.com/wallet-accounts/wallet/shared/session"
 )
 
@@ -26,6 +30,9 @@ func main() {
 	clock := account.SystemClock{}
 	pay := paypass.New(store, hasher, clock, cfg, log)
 	passkeys := passkey.NewService(store, cfg, clock, rand.Reader, log)
+	// Email codes only: this function sends no SMS code, so the code engine gets no SMS courier.
+	mailer := courier.NewMailer(ses.New(ses.NewSES(awsCfg, cfg.SESEndpoint), cfg.EmailFrom))
+	codes := otp.NewService(store, nil, clock, rand.Reader, cfg, log).WithMailer(mailer)
 	h := handler{
 		sessions: session.NewService(store, hasher, clock, rand.Reader, cfg, log).WithPasskeys(passkeys),
 		pay:      pay,
@@ -33,6 +40,7 @@ func main() {
 		freeze:   freeze.NewService(store, clock, rand.Reader, log),
 		lang:     cfg.DefaultLang,
 		passkeys: passkeys,
+		emails:   email.NewService(store, codes, clock, rand.Reader, cfg, log),
 	}
 	lambda.Start(newRouter(h, log).WithTimeout(cfg.RequestTimeout).Handle)
 }
