@@ -84,7 +84,6 @@ func (p *smsPrinter) addEmail(all []moto.Email) {
 
 // addSMS prints and keeps the SMS not seen yet.
 func (p *smsPrinter) addSMS(all []moto.SMS) {
-	defer p.mu.Unlock()
 	for _, m := range all {
 		if p.seen[m.MessageID] {
 			continue

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/otp"
 )
 
 // Every key format of the single table, in one place (docs/architecture.md summarises them).
@@ -36,16 +37,20 @@ func counter(name, window string) key { return key{"RATE#" + name, window} }
 // address's uniqueness. It is taken when the address's code is spent (email.go), never before.
 func emailClaim(lower string) key { return key{"EMAIL#" + lower, "EMAIL"} }
 
-// emailSlot is the latest code for an address and purpose, beside the address's claim, as
-// otpSlot is for a phone.
-func emailSlot(lower, purpose string) key { return key{"EMAIL#" + lower, "OTP#" + purpose} }
+// emailSlot is the latest code for an address, purpose and the account asking, beside the
+// address's claim, as otpSlot is for a phone. It is per account: another account asking a code
+// for the same address neither replaces this one's code nor holds it to the cooldown.
+func emailSlot(lower, purpose, accountID string) key {
+	return key{"EMAIL#" + lower, "OTP#" + purpose + "#" + accountID}
+}
 
-// slotOf is the slot of a challenge: its address's for an email code, else its phone's.
-func slotOf(email, e164, purpose string) key {
-	if email != "" {
-		return emailSlot(email, purpose)
+// slotOf is the slot of a challenge: its address's (and account's) for an email code, else its
+// phone's.
+func slotOf(ch otp.Challenge) key {
+	if ch.Email != "" {
+		return emailSlot(ch.Email, string(ch.Purpose), ch.AccountID)
 	}
-	return otpSlot(e164, purpose)
+	return otpSlot(ch.Phone, string(ch.Purpose))
 }
 
 // emailChangeKey keeps, for AlertFunction, the full address an email_changed or email_removed

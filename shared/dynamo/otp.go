@@ -81,7 +81,7 @@ func (s *Store) SendState(ctx context.Context, q otp.StateQuery) (otp.SendState,
 // address's claim is not read: whether another account holds it is decided when the code is
 // spent, and a send must not depend on it.
 func (s *Store) emailSendState(ctx context.Context, q otp.StateQuery) (otp.SendState, error) {
-	slotKey, acctKey := emailSlot(q.Email, string(q.Purpose)), accountKey(q.AccountID)
+	slotKey, acctKey := emailSlot(q.Email, string(q.Purpose), q.AccountID), accountKey(q.AccountID)
 	items, err := s.getMany(ctx, []key{slotKey, acctKey})
 	if err != nil {
 		return otp.SendState{}, fmt.Errorf("get email state: %w", err)
@@ -111,7 +111,7 @@ func (s *Store) Issue(ctx context.Context, in otp.Issue) error {
 	ch := in.Challenge
 	item := challengeItem{Phone: ch.Phone, Email: ch.Email, Purpose: string(ch.Purpose), AccountID: ch.AccountID, ChangeID: ch.ChangeID, State: string(ch.State),
 		CodeHash: ch.CodeHash, CreatedAt: ch.CreatedAt.UnixMilli(), ExpiresAt: ch.ExpiresAt.Unix()}
-	slot := slotOf(ch.Email, ch.Phone, string(ch.Purpose))
+	slot := slotOf(ch)
 	slotCond := "attribute_not_exists(challengeId)"
 	slotVals := map[string]types.AttributeValue{":id": str(ch.ID), ":sent": millis(ch.CreatedAt),
 		":exp": epoch(ch.CreatedAt.Add(slotTTL)), ":notBefore": millis(in.NotBefore)}
@@ -166,7 +166,7 @@ func (s *Store) Retract(ctx context.Context, in otp.Issue) error {
 		UpdateExpression:          aws.String("SET superseded = :t REMOVE codeHash"),
 		ConditionExpression:       aws.String("attribute_exists(PK)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":t": boolean(true)}}, nil)
-	t.update(&types.Update{TableName: &s.table, Key: slotOf(ch.Email, ch.Phone, string(ch.Purpose)).av(),
+	t.update(&types.Update{TableName: &s.table, Key: slotOf(ch).av(),
 		UpdateExpression:          aws.String("SET sentAt = :zero REMOVE challengeId"),
 		ConditionExpression:       aws.String("challengeId = :id"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": num(0), ":id": str(ch.ID)}}, nil)
