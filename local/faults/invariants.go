@@ -102,15 +102,21 @@ func checkSession(tb Table, key string, s Item) []string {
 	return nil
 }
 
+// profileEmail is the account's email, verified or not ("" for none).
+func profileEmail(a Item) string {
+	p, _ := a["profile"].(map[string]any)
+	e, _ := p["email"].(string)
+	return e
+}
+
 // verifiedEmail is the account's verified email ("" for none, or an unverified contact address
 // given at signup, which nothing claims).
 func verifiedEmail(a Item) string {
 	p, _ := a["profile"].(map[string]any)
-	e, _ := p["email"].(string)
 	if v, _ := p["emailVerified"].(bool); !v {
 		return ""
 	}
-	return e
+	return profileEmail(a)
 }
 
 func count(ss []string, s string) int {

@@ -125,7 +125,7 @@ func (s *Service) Verify(ctx context.Context, p account.Principal, req VerifyReq
 	if err := bindable(a, ch.Email); err != nil {
 		return Result{}, err
 	}
-	proof, err := s.codes.Prove(ctx, otp.VerifyRequest{ChallengeID: req.ChallengeID, Code: req.Code})
+	proof, err := s.prove(ctx, *ch, req)
 	if err != nil {
 		return Result{}, err
 	}
@@ -144,6 +144,18 @@ func (s *Service) Verify(ctx context.Context, p account.Principal, req VerifyReq
 			return Result{}, err
 		}
 	}
+}
+
+// prove checks the request's code for ch (read as the account's email_bind challenge), which
+// then becomes the proof the binding spends. A challenge this account proved already, whose
+// binding did not happen (its transaction failed after the code was checked), is that proof
+// while it lasts: the request that retries the binding is not refused as a second use of the
+// code.
+func (s *Service) prove(ctx context.Context, ch otp.Challenge, req VerifyRequest) (otp.Challenge, error) {
+	if ch.State == otp.StateVerified && len(ch.ProofHash) > 0 && s.clock.Now().Before(ch.ExpiresAt) {
+		return ch, nil
+	}
+	return s.codes.Prove(ctx, otp.VerifyRequest{ChallengeID: req.ChallengeID, Code: req.Code})
 }
 
 // bindable refuses an account that is gone, frozen or closed, or whose verified email is addr.

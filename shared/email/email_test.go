@@ -433,3 +433,25 @@ func TestFrozenAccountBindsNothing(t *testing.T) {
 	_, err = h.svc.Start(context.Background(), h.fresh(a), email.StartRequest{Email: newAddress(t)})
 	code(t, err, account.CodeAccountFrozen)
 }
+
+// TestABindingThatFailedAfterTheCodeCanBeRetried: when the binding's transaction fails after the
+// code was checked (the challenge is then a proof of this account's), the same request again
+// binds; it is the account's own proof, and no other account can spend it.
+func TestABindingThatFailedAfterTheCodeCanBeRetried(t *testing.T) {
+	h := newHarness(t, nil)
+	a, b := h.SignUp(t), h.SignUp(t)
+	addr := newAddress(t)
+	id, c := h.start(t, h.fresh(a), addr)
+	codes := otp.NewService(h.Store, nil, h.Clock, rand.Reader, h.Cfg, h.Log)
+	if _, err := codes.Prove(context.Background(), otp.VerifyRequest{ChallengeID: id, Code: c}); err != nil {
+		t.Fatal(err) // the code checked, as Verify does before its transaction, which then failed
+	}
+	_, err := h.svc.Verify(context.Background(), account.Principal{AccountID: b.ID}, email.VerifyRequest{ChallengeID: id, Code: c})
+	code(t, err, account.CodeChallengeNotFound)
+	if _, err := h.svc.Verify(context.Background(), account.Principal{AccountID: a.ID}, email.VerifyRequest{ChallengeID: id, Code: c}); err != nil {
+		t.Fatal(err)
+	}
+	if h.owner(t, addr) != a.ID {
+		t.Fatal("the retry must bind the address")
+	}
+}
