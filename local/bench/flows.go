@@ -29,6 +29,7 @@ type fixture struct {
 	Session     string         // session token
 	Change      string         // phone change id
 	Passkey     map[string]any // an answer to a passkey ceremony: ceremonyId and credential
+	Email       string         // an address to bind, or bound
 }
 
 // accountPool is how many accounts a read-only step's setup signs up; its requests take turns.
