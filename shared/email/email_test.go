@@ -455,3 +455,32 @@ func TestABindingThatFailedAfterTheCodeCanBeRetried(t *testing.T) {
 		t.Fatal("the retry must bind the address")
 	}
 }
+
+// TestRoundTripsEmail: past the session's read (apigw), a code is 2 DynamoDB round trips (the
+// slot and the account in one batch, then the challenge's transaction) and the SES call; its
+// binding 3 (the account and the challenge in one batch, the code's check, the transaction);
+// the removal 2 (the account, the transaction).
+func TestRoundTripsEmail(t *testing.T) {
+	h := newHarness(t, nil)
+	a := h.SignUp(t)
+	addr := newAddress(t)
+	h.Calls.Reset()
+	id, c := h.start(t, h.fresh(a), addr)
+	if n := h.Calls.Count("dynamodb"); n != 2 {
+		t.Errorf("code: %d DynamoDB round trips (%s), want 2", n, h.Calls)
+	}
+	h.Calls.Reset()
+	if _, err := h.svc.Verify(context.Background(), account.Principal{AccountID: a.ID}, email.VerifyRequest{ChallengeID: id, Code: c}); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.Calls.Count("dynamodb"); n != 3 {
+		t.Errorf("binding: %d DynamoDB round trips (%s), want 3", n, h.Calls)
+	}
+	h.Calls.Reset()
+	if err := h.svc.Remove(context.Background(), h.fresh(a)); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.Calls.Count("dynamodb"); n != 2 {
+		t.Errorf("removal: %d DynamoDB round trips (%s), want 2", n, h.Calls)
+	}
+}
