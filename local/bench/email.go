@@ -77,7 +77,7 @@ func emailBound(ctx context.Context, b *bench, n int) ([]fixture, error) {
 		return nil, err
 	}
 	return fs, b.each(ctx, fs, func(ctx context.Context, f *fixture, c *client) error {
-		return c.expect(ctx, emailVerifyRequest(b, *f), http.StatusOK, "setup: bind email", nil)
+		return c.expect(ctx, emailVerifyRequest(b, *f), http.StatusOK, "setup: bind email", new(map[string]any))
 	})
 }
 
