@@ -8,13 +8,17 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/wallet-accounts/wallet/functions/internal/body"
 	"github.com/wallet-accounts/wallet/local/faults"
 	"github.com/wallet-accounts/wallet/local/flowtest"
+	"github.com/wallet-accounts/wallet/local/stacktest"
 	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/courier"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
 	"github.com/wallet-accounts/wallet/shared/passkey/passkeytest"
+	"github.com/wallet-accounts/wallet/shared/ses"
 	"github.com/wallet-accounts/wallet/shared/session"
 	"github.com/wallet-accounts/wallet/shared/token"
 )
@@ -23,9 +27,31 @@ import (
 func faultFixture(t *testing.T) *faults.Fixture {
 	f := faults.NewFixture(t, nil)
 	store := dynamo.New(f.FaultyDB, f.Table).WithEventTTL(f.Cfg.EventTTL)
-	h := newHandler(store, f.Hasher, f.Clock, f.Cfg, f.Log)
+	stacktest.VerifySender(t, f.Cfg.EmailFrom)
+	mail := courier.NewMailer(ses.New(stacktest.SESClient(t, func(o *sesv2.Options) {
+		o.APIOptions = append(o.APIOptions, f.Injector.Middleware)
+	}), f.Cfg.EmailFrom))
+	h := newHandler(store, f.Hasher, mail, f.Clock, f.Cfg, f.Log)
 	f.Handler = newRouter(h, f.Log).Handle
 	return f
+}
+
+// emailCodeRequest is POST /v1/account/email for a fresh address on a's session; the code the
+// email carries is remembered for the canary scan once the request was sent (see lastEmailCode).
+func emailCodeRequest(a flowtest.Account, addr string) faults.Request {
+	return faults.Request{Event: faults.Event("POST /v1/account/email", `{"email":"`+addr+`"}`, faults.Bearer(a.SessionToken)...), Status: 202}
+}
+
+// emailVerifyRequest asks for a code to a fresh address on a's session (nothing failing) and
+// returns the request that spends it.
+func emailVerifyRequest(t *testing.T, f *faults.Fixture, a flowtest.Account) faults.Request {
+	t.Helper()
+	addr := flowtest.NewEmail(t)
+	out := mustHandle(t, f, emailCodeRequest(a, addr))
+	code := stacktest.WaitEmail(t, addr, 0, 5*time.Second).Code(t)
+	f.Remember(code)
+	return faults.Request{Event: faults.Event("POST /v1/account/email/verify", jsonOf(map[string]string{"challengeId": out["challengeId"].(string),
+		"code": code}), faults.Bearer(a.SessionToken)...), Status: 200}
 }
 
 var (
@@ -146,6 +172,34 @@ func TestFaultsAccount(t *testing.T) {
 		}},
 		faults.Case{Name: "sign in, number without an account", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			return wrongSignIn(flowtest.NewPhone(t).E164, 401)
+		}},
+		faults.Case{Name: "sign in by email, known device", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			addr := flowtest.NewEmail(t)
+			f.BindEmail(t, a, addr)
+			b, _ := json.Marshal(signInBody{Email: addr, Password: a.Password, Device: signupDevice(a)})
+			return faults.Request{Event: faults.Event("POST /v1/sessions", string(b)), Status: 201}
+		}},
+		faults.Case{Name: "sign in by email, address without an account", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			req := emailSignInEvent(flowtest.NewEmail(t), "not-the-password-7")
+			req.Status, req.Tolerated = 401, map[int]string{4: "the per-IP failure count is best effort (logged)"}
+			return req
+		}},
+		faults.Case{Name: "ask for an email code", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			return emailCodeRequest(f.SignUp(t), flowtest.NewEmail(t))
+		}},
+		faults.Case{Name: "bind the email by its code", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			return emailVerifyRequest(t, f, f.SignUp(t))
+		}},
+		faults.Case{Name: "change the email by the new one's code", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			f.BindEmail(t, a, flowtest.NewEmail(t))
+			return emailVerifyRequest(t, f, a)
+		}},
+		faults.Case{Name: "remove the email", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			f.BindEmail(t, a, flowtest.NewEmail(t))
+			return faults.Request{Event: faults.Event("DELETE /v1/account/email", "", faults.Bearer(a.SessionToken)...), Status: 204}
 		}},
 		faults.Case{Name: "sign out", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t)

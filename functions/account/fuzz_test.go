@@ -15,7 +15,6 @@ import (
 	"github.com/wallet-accounts/wallet/shared/apigw"
 	"github.com/wallet-accounts/wallet/shared/freeze"
 	"github.com/wallet-accounts/wallet/shared/otp"
-	"github.com/wallet-accounts/wallet/shared/phone"
 	"github.com/wallet-accounts/wallet/shared/profile"
 	"github.com/wallet-accounts/wallet/shared/secret"
 	"github.com/wallet-accounts/wallet/shared/session"
@@ -52,11 +51,18 @@ func FuzzRequests(f *testing.F) {
 		{9, ``, "Bearer " + strings.Repeat("A", 43), "MDFLQUNDT1VOVDAwMDAwMDAwMDAwMDAwMDA", ""},
 		{10, ``, "Bearer " + strings.Repeat("A", 43), "01J00000000000000000000000", ""},
 		{10, ``, "Bearer " + strings.Repeat("A", 43), "../EVENT#x", ""},
+		{0, `{"email":"Li.Wei@Example.com","password":"violet-harbor-seventy-2",` + device + `}`, "", "", ""},
+		{0, `{"email":"li@example.com","phone":"+8613800138000","password":"x",` + device + `}`, "", "", ""},
+		{11, `{"email":"Li.Wei@Example.com"}`, "Bearer " + strings.Repeat("A", 43), "", ""},
+		{11, `{"email":"` + strings.Repeat("a", 250) + `@example.com"}`, "Bearer " + strings.Repeat("A", 43), "", ""},
+		{11, `{"email":"a@b@c","extra":1}`, "", "", ""},
+		{12, `{"challengeId":"01J9Z3X5Y6W7V8T9S0R1Q2P3N4","code":"042917"}`, "Bearer " + strings.Repeat("A", 43), "", ""},
+		{12, `{"challengeId":"","code":"x"}`, "Bearer " + strings.Repeat("A", 43), "", ""},
 	} {
 		f.Add(s.route, s.body, s.ctype, false, s.auth, s.param)
 	}
 	checks := []func(events.APIGatewayV2HTTPRequest) error{checkSignIn, checkLinkCard, checkFreeze, checkRemoveDevice, checkUnlinkCard,
-		checkLanding, checkPasskeySignIn, checkReauthenticate, checkEditProfile, checkActivity, checkReport}
+		checkLanding, checkPasskeySignIn, checkReauthenticate, checkEditProfile, checkActivity, checkReport, checkStartEmail, checkVerifyEmail}
 	f.Fuzz(func(t *testing.T, route uint8, body, contentType string, b64 bool, auth, param string) {
 		req := faults.FuzzEvent(body, contentType, b64, auth, param)
 		faults.RequireClientError(t, checks[int(route)%len(checks)](req), route, body, contentType, b64, auth, param)
@@ -76,20 +82,45 @@ func checkSignIn(req events.APIGatewayV2HTTPRequest) error {
 	if err := apigw.Decode(req, &in); err != nil {
 		return err
 	}
-	if err := account.Required("phone", in.Phone, "password", in.Password); err != nil {
+	if _, _, err := signInSubject(in); err != nil {
+		return err
+	}
+	if err := account.Required("password", in.Password); err != nil {
 		return err
 	}
 	if in.Device == nil {
 		return account.FieldError(account.CodeMissingField, "device", "device is required")
-	}
-	if _, err := phone.Parse(in.Phone, in.Region); err != nil {
-		return err
 	}
 	if len(in.Password) > 1024 {
 		return account.FieldError(account.CodeInvalidField, "password", "password is too long")
 	}
 	_, _ = otp.TokenChallengeID(in.VerificationToken)
 	return in.Device.Input().Check()
+}
+
+// checkStartEmail is POST /v1/account/email up to its first read (DELETE has no body: checkSession).
+func checkStartEmail(req events.APIGatewayV2HTTPRequest) error {
+	if err := checkSession(req); err != nil {
+		return err
+	}
+	var in emailBody
+	if err := apigw.Decode(req, &in); err != nil {
+		return err
+	}
+	_, err := account.ParseEmail(in.Email, "email")
+	return err
+}
+
+// checkVerifyEmail is POST /v1/account/email/verify up to its first read.
+func checkVerifyEmail(req events.APIGatewayV2HTTPRequest) error {
+	if err := checkSession(req); err != nil {
+		return err
+	}
+	var in emailVerifyBody
+	if err := apigw.Decode(req, &in); err != nil {
+		return err
+	}
+	return account.Required("challengeId", in.ChallengeID, "code", in.Code)
 }
 
 func checkLinkCard(req events.APIGatewayV2HTTPRequest) error {

@@ -15,6 +15,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/apigw"
 	"github.com/wallet-accounts/wallet/shared/card"
 	"github.com/wallet-accounts/wallet/shared/deletion"
+	"github.com/wallet-accounts/wallet/shared/email"
 	"github.com/wallet-accounts/wallet/shared/freeze"
 	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/paypass"
@@ -33,6 +34,7 @@ type handler struct {
 	profiles  *profile.Service
 	activity  *activity.Service
 	deletions *deletion.Service
+	emails    *email.Service
 }
 
 type response = events.APIGatewayV2HTTPResponse
@@ -64,6 +66,10 @@ func newRouter(h handler, log *slog.Logger) *apigw.Router {
 		"GET /v1/passkeys":                                 apigw.Authed(h.sessions, h.passkeyList),
 		"PATCH /v1/passkeys/{passkeyId}":                   apigw.Authed(h.sessions, h.renamePasskey),
 		"DELETE /v1/passkeys/{passkeyId}":                  apigw.Authed(h.sessions, h.removePasskey),
+		// The account's email (email.go).
+		"POST /v1/account/email":        apigw.Authed(h.sessions, h.startEmail),
+		"POST /v1/account/email/verify": apigw.Authed(h.sessions, h.verifyEmail),
+		"DELETE /v1/account/email":      apigw.Authed(h.sessions, h.removeEmail),
 		// The freeze link of an alert SMS: pages for a browser, errors too (landing.go).
 		landingGet:  h.landing,
 		landingPost: h.landingFreeze,
@@ -72,6 +78,7 @@ func newRouter(h handler, log *slog.Logger) *apigw.Router {
 
 type signInBody struct {
 	Phone             string        `json:"phone"`
+	Email             string        `json:"email"` // instead of the phone: a verified email address
 	Region            string        `json:"region"`
 	Password          string        `json:"password"`
 	Device            *body.Device  `json:"device"`
@@ -84,17 +91,17 @@ func (h handler) signIn(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 	if err := apigw.Decode(req, &in); err != nil {
 		return response{}, err
 	}
-	if err := account.Required("phone", in.Phone, "password", in.Password); err != nil {
+	num, addr, err := signInSubject(in)
+	if err != nil {
+		return response{}, err
+	}
+	if err := account.Required("password", in.Password); err != nil {
 		return response{}, err
 	}
 	if in.Device == nil {
 		return response{}, account.FieldError(account.CodeMissingField, "device", "device is required")
 	}
-	num, err := phone.Parse(in.Phone, in.Region)
-	if err != nil {
-		return response{}, err
-	}
-	out, err := h.sessions.SignIn(ctx, session.SignInRequest{Phone: num, Password: in.Password, Device: *in.Device.Input(),
+	out, err := h.sessions.SignIn(ctx, session.SignInRequest{Phone: num, Email: addr, Password: in.Password, Device: *in.Device.Input(),
 		VerificationToken: in.VerificationToken, Passkey: in.Passkey.Answer(), SourceIP: apigw.SourceIP(req)})
 	if err != nil {
 		return response{}, err
@@ -165,6 +172,9 @@ func (h handler) account(ctx context.Context, p account.Principal, _ events.APIG
 		VerificationLevel: level, Language: a.Lang, CreatedAt: a.CreatedAt,
 		Limits: limitsView{PaymentPassword: h.pay.Limits(a)}, Profile: a.Profile}), nil
 }
+
+// parsePhone is phone.Parse (libphonenumber).
+func parsePhone(number, region string) (account.Phone, error) { return phone.Parse(number, region) }
 
 // masked returns the stored E.164 number masked for display.
 func masked(e164 string) string {

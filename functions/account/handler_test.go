@@ -16,7 +16,7 @@ import (
 func newTestRouter(t *testing.T) (*apigw.Router, *flowtest.Env) {
 	t.Helper()
 	env := flowtest.New(t, nil)
-	h := newHandler(env.Store, env.Hasher, env.Clock, env.Cfg, env.Log)
+	h := newHandler(env.Store, env.Hasher, env.Issuer.Inbox(), env.Clock, env.Cfg, env.Log)
 	return newRouter(h, env.Log), env
 }
 

@@ -1,5 +1,5 @@
 // Command account is AccountFunction: sign-in and sign-out, the account overview, devices, bank
-// cards, passkeys and freezing. This file only wires; handler.go adapts.
+// cards, passkeys, the account's email and freezing. This file only wires; handler.go adapts.
 package main
 
 import (
@@ -10,8 +10,10 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/config/awsenv"
+	"github.com/wallet-accounts/wallet/shared/courier"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
 	"github.com/wallet-accounts/wallet/shared/secret"
+	"github.com/wallet-accounts/wallet/shared/ses"
 )
 
 func main() {
@@ -19,6 +21,7 @@ func main() {
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.DynamoEndpoint), cfg.TableName).WithEventTTL(cfg.EventTTL)
 	hasher := secret.NewHasher(cfg.Argon2Params(), rand.Reader, cfg.Pepper)
 	clock := account.SystemClock{}
-	h := newHandler(store, hasher, clock, cfg, log)
+	mail := courier.NewMailer(ses.New(ses.NewSES(awsCfg, cfg.SESEndpoint), cfg.EmailFrom))
+	h := newHandler(store, hasher, mail, clock, cfg, log)
 	lambda.Start(newRouter(h, log).WithTimeout(cfg.RequestTimeout).Handle)
 }

@@ -10,7 +10,9 @@ import (
 	"github.com/wallet-accounts/wallet/shared/config"
 	"github.com/wallet-accounts/wallet/shared/deletion"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
+	"github.com/wallet-accounts/wallet/shared/email"
 	"github.com/wallet-accounts/wallet/shared/freeze"
+	"github.com/wallet-accounts/wallet/shared/otp"
 	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/profile"
@@ -19,11 +21,13 @@ import (
 )
 
 // newHandler wires AccountFunction's services over one store: main.go on the real clients, the
-// fault matrix on failing ones.
-func newHandler(store *dynamo.Store, hasher *secret.Hasher, clock account.Clock, cfg config.Config, log *slog.Logger) handler {
+// fault matrix on failing ones. This function sends no SMS code, so the code engine gets no SMS
+// courier; mail sends the email codes.
+func newHandler(store *dynamo.Store, hasher *secret.Hasher, mail otp.Courier, clock account.Clock, cfg config.Config, log *slog.Logger) handler {
 	pay := paypass.New(store, hasher, clock, cfg, log)
 	passkeys := passkey.NewService(store, cfg, clock, rand.Reader, log)
 	freezer := freeze.NewService(store, clock, rand.Reader, log)
+	codes := otp.NewService(store, nil, clock, rand.Reader, cfg, log).WithMailer(mail)
 	return handler{
 		sessions:  session.NewService(store, hasher, clock, rand.Reader, cfg, log).WithPasskeys(passkeys),
 		pay:       pay,
@@ -34,5 +38,6 @@ func newHandler(store *dynamo.Store, hasher *secret.Hasher, clock account.Clock,
 		profiles:  profile.NewService(store, cfg.Pepper, cfg.RecentAuthWindow, clock, rand.Reader, log),
 		activity:  activity.NewService(store, freezer, clock, cfg.EventTTL),
 		deletions: deletion.NewService(store, pay, cfg.DeletionHold, cfg.RecentAuthWindow, clock, rand.Reader, log),
+		emails:    email.NewService(store, codes, clock, rand.Reader, cfg, log),
 	}
 }

@@ -1,4 +1,4 @@
-// Command alert is AlertFunction: the SMS of security events (the table's stream) and of large
+// Command alert is AlertFunction: the SMS (and, to a replaced email address, the email) of security events (the table's stream) and of large
 // transactions (the transactions topic), each with a one-tap freeze link, and the alert settings
 // (GET/PUT /v1/alert-settings). This file only wires; handler.go adapts.
 package main
@@ -14,6 +14,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/config/awsenv"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
 	"github.com/wallet-accounts/wallet/shared/secret"
+	"github.com/wallet-accounts/wallet/shared/ses"
 	"github.com/wallet-accounts/wallet/shared/session"
 	"github.com/wallet-accounts/wallet/shared/sms"
 )
@@ -27,6 +28,7 @@ func main() {
 	if err != nil {
 		awsenv.Fatal(log, "alert service", err)
 	}
+	alerts.WithMailer(ses.New(ses.NewSES(awsCfg, cfg.SESEndpoint), cfg.EmailFrom))
 	hasher := secret.NewHasher(cfg.Argon2Params(), rand.Reader, cfg.Pepper)
 	sessions := session.NewService(store, hasher, clock, rand.Reader, cfg, log)
 	h := newHandler(alerts, sessions, log)

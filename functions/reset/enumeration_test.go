@@ -120,3 +120,46 @@ func TestLostPhoneLockDoesNotTellWhetherANumberHasAnAccount(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// emailLockEvent is POST /v1/account/lock by email with a's password and a wrong answer.
+func emailLockEvent(a flowtest.Account, addr string) events.APIGatewayV2HTTPRequest {
+	return jsonEvent("POST /v1/account/lock", lockBody{Email: addr, LoginPassword: a.Password,
+		SecurityAnswer: &body.Answer{QuestionID: "first_pet", Answer: "not it"}}, 0).Event
+}
+
+// TestLockByEmailDoesNotTellWhetherAnAddressHasAnAccount: wrong data for a verified address and
+// for an address without an account answer alike, attempt after attempt, until and after the
+// lock; and their median times differ by at most 20% of the larger, or 5 ms.
+func TestLockByEmailDoesNotTellWhetherAnAddressHasAnAccount(t *testing.T) {
+	f := faults.NewFixture(t, nil)
+	a := f.SignUp(t)
+	known := flowtest.NewEmail(t)
+	f.BindEmail(t, a, known)
+	handle := timingRouter(t, f, a)
+	unknown := flowtest.NewEmail(t)
+	for i := 1; i <= f.Cfg.LoginMaxFailures+2; i++ {
+		k, u := answer(t, handle, emailLockEvent(a, known)), answer(t, handle, emailLockEvent(a, unknown))
+		if k != u {
+			t.Fatalf("attempt %d: a verified address answers\n  %s\nand an unknown one\n  %s", i, k, u)
+		}
+	}
+
+	g := faults.NewFixture(t, func(e *flowtest.Env) { e.Cfg.LoginMaxFailures = 1 << 20 }) // no lock: time the full check
+	b := g.SignUp(t)
+	addr := flowtest.NewEmail(t)
+	g.BindEmail(t, b, addr)
+	handle = timingRouter(t, g, b)
+	run := func(addr string) func(int) {
+		ev := emailLockEvent(b, addr)
+		return func(int) {
+			if resp, err := handle(context.Background(), ev); err != nil || resp.StatusCode != 401 {
+				t.Fatalf("%d %s %v", resp.StatusCode, resp.Body, err)
+			}
+		}
+	}
+	timing := abuse.Pair(200, run(addr), run(flowtest.NewEmail(t)))
+	t.Logf("lock by email, wrong answer, %v: verified address (A) vs none (B): %s; %s", abuse.HashParams(), timing, timing.Spread())
+	if err := timing.Check(0.2, 5e6); err != nil {
+		t.Error(err)
+	}
+}

@@ -126,6 +126,17 @@ func TestFaultsReset(t *testing.T) {
 			return jsonEvent("POST /v1/account/lock", lockBody{Phone: a.Phone.E164, LoginPassword: a.Password,
 				SecurityAnswer: &body.Answer{QuestionID: "first_pet", Answer: a.Answers["first_pet"]}}, 200)
 		}},
+		faults.Case{Name: "lost-phone lock by email", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			addr := flowtest.NewEmail(t)
+			f.BindEmail(t, a, addr)
+			return jsonEvent("POST /v1/account/lock", lockBody{Email: addr, LoginPassword: a.Password,
+				SecurityAnswer: &body.Answer{QuestionID: "first_pet", Answer: a.Answers["first_pet"]}}, 200)
+		}},
+		faults.Case{Name: "lost-phone lock by email, address without an account", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
+			a := f.SignUp(t)
+			return jsonEvent("POST /v1/account/lock", lockBody{Email: flowtest.NewEmail(t), LoginPassword: a.Password, IDNumber: faultIDNumber}, 401)
+		}},
 		faults.Case{Name: "lost-phone lock, wrong data", Setup: func(t *testing.T, f *faults.Fixture) faults.Request {
 			a := f.SignUp(t)
 			return jsonEvent("POST /v1/account/lock", lockBody{Phone: a.Phone.E164, LoginPassword: a.Password, IDNumber: faultIDNumber}, 401)

@@ -33,6 +33,9 @@ func FuzzRequests(f *testing.F) {
 		{3, `{"paymentPassword":"２９５０７１","verificationToken":""}`},
 		{4, `{"phone":"+86 138 0013 8000","loginPassword":"violet-harbor-seventy-2","securityAnswer":{"questionId":"first_pet","answer":"Mochi"}}`},
 		{4, `{"phone":"+86 138 0013 8000","loginPassword":"x","idNumber":"1","securityAnswer":{"questionId":"","answer":""}}`},
+		{4, `{"email":"Li.Wei@Example.com","loginPassword":"violet-harbor-seventy-2","idNumber":"110101199003074514"}`},
+		{4, `{"email":"li@example.com","phone":"+86 138 0013 8000","loginPassword":"x","idNumber":"1"}`},
+		{4, `{"email":"Li Wei <li@example.com>\\u0000","loginPassword":"x","securityAnswer":{"questionId":"a","answer":"b"}}`},
 	} {
 		f.Add(s.route, s.body, "application/json", false)
 	}
@@ -63,11 +66,11 @@ func checkLock(req events.APIGatewayV2HTTPRequest) error {
 	if err := apigw.Decode(req, &in); err != nil {
 		return err
 	}
-	num, err := phone.Parse(in.Phone, in.Region)
+	num, addr, err := lockSubject(in)
 	if err != nil {
 		return err
 	}
-	r := reset.LockRequest{Phone: num, LoginPassword: in.LoginPassword, IDNumber: in.IDNumber}
+	r := reset.LockRequest{Phone: num, Email: addr, LoginPassword: in.LoginPassword, IDNumber: in.IDNumber}
 	if in.SecurityAnswer != nil {
 		r.Answer = &body.Answers([]body.Answer{*in.SecurityAnswer})[0]
 	}

@@ -186,6 +186,7 @@ func (h handler) alternative(ctx context.Context, req events.APIGatewayV2HTTPReq
 // lockBody is the body of POST /v1/account/lock.
 type lockBody struct {
 	Phone          string       `json:"phone"`
+	Email          string       `json:"email"` // instead of the phone: the account's verified email
 	Region         string       `json:"region"`
 	LoginPassword  string       `json:"loginPassword"`
 	IDNumber       string       `json:"idNumber"`
@@ -197,7 +198,7 @@ func (h handler) lockAccount(ctx context.Context, req events.APIGatewayV2HTTPReq
 	if err := apigw.Decode(req, &in); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	num, err := phone.Parse(in.Phone, in.Region)
+	num, addr, err := lockSubject(in)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -205,9 +206,22 @@ func (h handler) lockAccount(ctx context.Context, req events.APIGatewayV2HTTPReq
 	if in.SecurityAnswer != nil {
 		answer = &body.Answers([]body.Answer{*in.SecurityAnswer})[0]
 	}
-	res, err := h.reset.Lock(ctx, reset.LockRequest{Phone: num, LoginPassword: in.LoginPassword, IDNumber: in.IDNumber, Answer: answer})
+	res, err := h.reset.Lock(ctx, reset.LockRequest{Phone: num, Email: addr, LoginPassword: in.LoginPassword, IDNumber: in.IDNumber, Answer: answer})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return apigw.JSON(http.StatusOK, res), nil
+}
+
+// lockSubject parses the lock body's phone or email: exactly one of them.
+func lockSubject(in lockBody) (account.Phone, account.Email, error) {
+	switch {
+	case in.Phone != "" && in.Email != "":
+		return account.Phone{}, account.Email{}, account.FieldError(account.CodeInvalidField, "email", "send the phone or the email, not both")
+	case in.Email != "":
+		e, err := account.ParseEmail(in.Email, "email")
+		return account.Phone{}, e, err
+	}
+	num, err := phone.Parse(in.Phone, in.Region)
+	return num, account.Email{}, err
 }

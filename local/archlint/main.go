@@ -1,6 +1,6 @@
 // Command archlint checks the dependency rules (docs/architecture.md, Layers) with `go list -deps`:
 //
-//   - only shared/dynamo, shared/sms, shared/config/awsenv and functions/*/main.go import the AWS SDK;
+//   - only shared/dynamo, shared/sms, shared/ses, shared/config/awsenv and functions/*/main.go import the AWS SDK;
 //   - only shared/apigw and functions/* import aws-lambda-go;
 //   - flow packages (everything else under shared/) never depend on an adapter;
 //   - under shared/, only shared/apigw imports net/http: a flow says what went wrong with an
@@ -37,10 +37,10 @@ const (
 
 // sdkAllowed and lambdaAllowed may depend on the SDK and on aws-lambda-go.
 var (
-	sdkAllowed    = []string{"shared/dynamo", "shared/sms", "shared/config/awsenv"}
+	sdkAllowed    = []string{"shared/dynamo", "shared/sms", "shared/ses", "shared/config/awsenv"}
 	lambdaAllowed = []string{"shared/apigw"}
 	httpAllowed   = []string{"shared/apigw"}
-	adapters      = []string{"shared/dynamo", "shared/sms", "shared/apigw"}
+	adapters      = []string{"shared/dynamo", "shared/sms", "shared/ses", "shared/apigw"}
 	// reflective packages call reflect's MethodByName: none of our packages may import them,
 	// but for reflectiveAllowed.
 	reflective = []string{"text/template", "html/template"}

@@ -37,6 +37,7 @@ type linked struct {
 func linkables() []linked {
 	return []linked{
 		{Pkg: "github.com/aws/aws-sdk-go-v2/service/sns", Tag: "bench_sns", Label: "sns"},
+		{Pkg: "github.com/aws/aws-sdk-go-v2/service/sesv2", Tag: "bench_sesv2", Label: "sesv2"},
 		{Pkg: "github.com/nyaruka/phonenumbers", Tag: "bench_phonenumbers", Label: "phonenumbers", Library: true},
 		{Pkg: "github.com/ccojocar/zxcvbn-go", Tag: "bench_zxcvbn", Label: "zxcvbn", Library: true},
 	}
@@ -76,7 +77,7 @@ func unmatchedServices(deps []string) []string {
 			continue
 		}
 		switch svc {
-		case "dynamodb", "sns", "sts", "sso", "ssooidc", "signin", "dynamodbstreams":
+		case "dynamodb", "sns", "sesv2", "sts", "sso", "ssooidc", "signin", "dynamodbstreams":
 			// dynamodb and sns are built by the baselines; the others come with
 			// config.LoadDefaultConfig (credential providers) or attributevalue.
 		default:

@@ -30,6 +30,7 @@ type fixture struct {
 	Change      string         // phone change id
 	Passkey     map[string]any // an answer to a passkey ceremony: ceremonyId and credential
 	Event       string         // an event id of the account's activity
+	Email       string         // an address to bind, or bound
 }
 
 // accountPool is how many accounts a read-only step's setup signs up; its requests take turns.

@@ -96,6 +96,7 @@ func (b *bench) measureAll(ctx context.Context, r *Report) {
 	} else if b.raw, err = newRaw(ctx, b.stack, def); err != nil {
 		b.fail(err)
 	} else {
+		b.raw.from = b.cfg.EmailFrom
 		defer func() { _ = b.raw.close(context.WithoutCancel(ctx)) }()
 	}
 	for _, sc := range scenarios() {

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/wallet-accounts/wallet/local/stack"
@@ -32,6 +34,8 @@ const rawRequests = 40
 type raw struct {
 	ddb   *dynamodb.Client
 	sns   *sns.Client
+	ses   *sesv2.Client
+	from  string // the sender the stack verified in moto's SES (EMAIL_FROM)
 	table string
 	next  int // the next iteration number: keys written are never written again
 	// samples are every timing, by operation and concurrency, for the run's raw table.
@@ -43,6 +47,7 @@ func newRaw(ctx context.Context, at stack.Endpoints, def *template.Table) (*raw,
 	r := &raw{
 		ddb:     stack.DynamoDB(at.DynamoDB),
 		sns:     stack.SNS(at.SNS),
+		ses:     stack.SES(at.SNS),
 		table:   "bench-raw-" + randomHex(4),
 		samples: map[string]map[int][]time.Duration{},
 	}
@@ -175,6 +180,11 @@ func (r *raw) once(ctx context.Context, o op, i int) error {
 		_, err = r.ddb.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	case opPublish:
 		_, err = r.sns.Publish(ctx, &sns.PublishInput{PhoneNumber: aws.String("+15550100000"), Message: aws.String("bench")})
+	case opSendEmail:
+		_, err = r.ses.SendEmail(ctx, &sesv2.SendEmailInput{FromEmailAddress: aws.String(r.from),
+			Destination: &sestypes.Destination{ToAddresses: []string{"raw@example.com"}},
+			Content: &sestypes.EmailContent{Simple: &sestypes.Message{Subject: &sestypes.Content{Data: aws.String("bench")},
+				Body: &sestypes.Body{Text: &sestypes.Content{Data: aws.String("bench")}}}}})
 	default:
 		err = fmt.Errorf("unknown operation %q", o.Kind)
 	}

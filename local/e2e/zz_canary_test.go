@@ -33,6 +33,23 @@ var canary struct {
 	never  []string          // in no item, no log line, no SMS
 	codes  map[string]string // a code -> the number its SMS went to: in that SMS only
 	phones []string          // full numbers: in no log line
+	mail   map[string]string // an email code -> the address its email went to: in that email only
+	emails []string          // full email addresses: in no log line
+}
+
+// canaryEmailCode asks for a code to bind addr from the session and reads it from its email;
+// the code may appear in that email only, and the address in no log line.
+func canaryEmailCode(t *testing.T, c *client, session, addr string) (string, string) {
+	t.Helper()
+	id, code := emailCode(t, c, session, addr)
+	canary.mu.Lock()
+	if canary.mail == nil {
+		canary.mail = map[string]string{}
+	}
+	canary.mail[code] = strings.ToLower(addr)
+	canary.emails = append(canary.emails, strings.ToLower(addr))
+	canary.mu.Unlock()
+	return id, code
 }
 
 func plant(vs ...string) {
@@ -283,12 +300,36 @@ func TestZZCanaryEveryFlow(t *testing.T) {
 	expect(t, "request deletion", c.do("POST", "/v1/account/deletion", map[string]string{"paymentPassword": h.pay}, bearer(h.session)...), 202)
 	expect(t, "cancel deletion", c.do("DELETE", "/v1/account/deletion", nil, bearer(h.session)...), 204)
 	expect(t, "report", c.do("POST", "/v1/account/activity/"+entry+"/report", nil, bearer(h.session)...), 200)
+	canaryEmailFlows(t, c)
+}
+
+// canaryEmailFlows binds, changes and removes an email, signs in and locks by email, with
+// planted addresses and codes.
+func canaryEmailFlows(t *testing.T, c *client) {
+	t.Helper()
+	h := canarySignUp(t, c, false)
+	first, second, third := planted("canary.first.", 12)+"@example.com", planted("canary.second.", 12)+"@example.com",
+		planted("canary.third.", 12)+"@example.com"
+	for _, addr := range []string{first, second} {
+		id, code := canaryEmailCode(t, c, h.session, addr)
+		expect(t, "verify email", c.do("POST", "/v1/account/email/verify", map[string]string{"challengeId": id, "code": code}, bearer(h.session)...), 200)
+	}
+	res := expect(t, "sign-in by email", c.do("POST", "/v1/sessions", map[string]any{"email": second, "password": h.login, "device": h.device}), 201)
+	session := res.Body["sessionToken"].(string)
+	h.device["secret"] = res.Body["deviceSecret"].(string)
+	plant(session, h.device["secret"])
+	expect(t, "remove email", c.do("DELETE", "/v1/account/email", nil, bearer(session)...), 204)
+	id, code := canaryEmailCode(t, c, session, third)
+	expect(t, "verify email again", c.do("POST", "/v1/account/email/verify", map[string]string{"challengeId": id, "code": code}, bearer(session)...), 200)
+	expect(t, "lock by email", newClient(t).do("POST", "/v1/account/lock", map[string]any{"email": third, "loginPassword": h.login,
+		"securityAnswer": map[string]string{"questionId": "first_pet", "answer": h.answers["first_pet"]}}), 200)
 }
 
 // TestZZZNothingLeaks scans, after every other test of the package, the whole stack table, every
-// line the functions logged and every SMS the stack sent for every secret the tests remembered
-// and TestZZCanaryEveryFlow planted: none may be in an item or a log line; none but a code may
-// be in an SMS, and a code only in the SMS to its own number. No item and no log line may hold a
+// line the functions logged and every SMS and email the stack sent for every secret the tests
+// remembered and TestZZCanaryEveryFlow planted: none may be in an item or a log line; none but a
+// code may be in an SMS or an email, and a code only in the message to its own number or
+// address (an email code in no SMS, an SMS code in no email); no log line holds a full address. No item and no log line may hold a
 // Luhn-valid 13-19 digit number, and no log line a full phone number the tests used.
 func TestZZZNothingLeaks(t *testing.T) {
 	st := stacktest.Config(t)
@@ -346,7 +387,44 @@ func TestZZZNothingLeaks(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("scanned %d items, %d log bytes and %d SMS for %d remembered and %d planted values", len(table), len(logs), len(sms), len(values), len(never))
+	canary.mu.Lock()
+	mailCodes, emails := canary.mail, canary.emails
+	canary.mu.Unlock()
+	if len(mailCodes) == 0 {
+		t.Fatal("no email code was planted; run the whole package")
+	}
+	for _, m := range sms {
+		for code := range mailCodes {
+			if stacktest.ContainsSecret(m.Text, code) {
+				t.Errorf("an email code appears in an SMS")
+			}
+		}
+	}
+	for _, addr := range emails {
+		if strings.Contains(strings.ToLower(logs), addr) {
+			t.Errorf("a full email address (%s) appears in the function logs", addr[:1]+"***")
+		}
+	}
+	mails := stacktest.SentEmail(t)
+	for _, m := range mails {
+		text := m.Subject + "\n" + m.Body
+		for i, v := range never {
+			if stacktest.ContainsSecret(text, v) {
+				t.Errorf("planted secret #%d appears in an email", i)
+			}
+		}
+		for code, to := range codes {
+			if stacktest.ContainsSecret(text, code) {
+				t.Errorf("an SMS code (to ****%s) appears in an email", to[len(to)-4:])
+			}
+		}
+		for code, to := range mailCodes {
+			if !strings.EqualFold(to, m.To) && stacktest.ContainsSecret(text, code) {
+				t.Errorf("an email code appears in an email to another address")
+			}
+		}
+	}
+	t.Logf("scanned %d items, %d log bytes, %d SMS and %d emails for %d remembered and %d planted values", len(table), len(logs), len(sms), len(mails), len(values), len(never))
 }
 
 // secretName matches the name of anything that must never travel in a URL.

@@ -178,6 +178,12 @@ func (f fault) respond(service string) (middleware.DeserializeOutput, middleware
 
 // body is the status and error document the service answers the failure with.
 func (f fault) body(service string) (int, string, string) {
+	if service == "SESv2" { // restJson1: the error's type in the body
+		if f.kind == ServerError {
+			return http.StatusInternalServerError, "application/json", `{"__type":"InternalFailure","message":"injected by local/faults"}`
+		}
+		return http.StatusTooManyRequests, "application/json", `{"__type":"TooManyRequestsException","message":"injected by local/faults"}`
+	}
 	if service == "SNS" {
 		code, status, fault := "Throttling", http.StatusBadRequest, "Sender"
 		if f.kind == ServerError {

@@ -13,7 +13,8 @@ import (
 // any time, whatever failed before:
 //
 //   - every phone claim points at an account that is not closed and whose phone is that number,
-//     and every account that is not closed is claimed by its phone; likewise e-mail claims;
+//     and every account that is not closed is claimed by its phone; likewise verified e-mail
+//     addresses and their claims (an unverified contact address is claimed by nobody);
 //   - nothing in an account's partition (device, card, event, phone change) outlives or precedes
 //     its account, and every account has exactly one account_created event: no account is
 //     half-created;
@@ -35,12 +36,12 @@ func CheckTable(tb Table) []string {
 		case kindEmailClaim:
 			email := strings.TrimPrefix(it.S("PK"), "EMAIL#")
 			a := tb.account(it.S("accountId"))
-			if a == nil || a.S("status") == string(account.StatusClosed) || profileEmail(a) != email {
-				add("email claim points at account %q, which is missing, closed or has another email", it.S("accountId"))
+			if a == nil || a.S("status") == string(account.StatusClosed) || verifiedEmail(a) != email {
+				add("email claim points at account %q, which is missing, closed or has another verified email", it.S("accountId"))
 			}
 		case kindAccount:
 			bad = append(bad, checkAccount(tb, accountOf(k), it)...)
-		case kindDevice, kindEvent, kindCard, kindPhoneChange, kindPasskey:
+		case kindDevice, kindEvent, kindCard, kindPhoneChange, kindPasskey, kindEmailChange:
 			if tb.account(accountOf(k)) == nil {
 				add("%s %s belongs to no account", kindOf(k), k)
 			}
@@ -76,7 +77,7 @@ func checkAccount(tb Table, id string, a Item) []string {
 		if c := tb["PHONE#"+a.S("phone")+"|PHONE"]; c == nil || c.S("accountId") != id {
 			bad = append(bad, fmt.Sprintf("account %s is not claimed by its phone %s", id, mask(a.S("phone"))))
 		}
-		if e := profileEmail(a); e != "" {
+		if e := verifiedEmail(a); e != "" {
 			if c := tb["EMAIL#"+e+"|EMAIL"]; c == nil || c.S("accountId") != id {
 				bad = append(bad, fmt.Sprintf("account %s is not claimed by its email", id))
 			}
@@ -101,10 +102,21 @@ func checkSession(tb Table, key string, s Item) []string {
 	return nil
 }
 
+// profileEmail is the account's email, verified or not ("" for none).
 func profileEmail(a Item) string {
 	p, _ := a["profile"].(map[string]any)
 	e, _ := p["email"].(string)
 	return e
+}
+
+// verifiedEmail is the account's verified email ("" for none, or an unverified contact address
+// given at signup, which nothing claims).
+func verifiedEmail(a Item) string {
+	p, _ := a["profile"].(map[string]any)
+	if v, _ := p["emailVerified"].(bool); !v {
+		return ""
+	}
+	return profileEmail(a)
 }
 
 func count(ss []string, s string) int {

@@ -93,6 +93,16 @@ func Rules() []Rule {
 			was, is := profileOf(a), profileOf(b)
 			return (was.S("citizenship") == "" && is.S("citizenship") != "") || (was.B("idHash") == nil && is.B("idHash") != nil)
 		}},
+		{account.EventEmailChanged, func(d Diff, id string) bool {
+			// The account's verified email became another, whose claim the request took.
+			a, b := d.Before.account(id), d.After.account(id)
+			return a != nil && b != nil && verifiedEmail(b) != "" && verifiedEmail(a) != verifiedEmail(b) &&
+				added(d, "EMAIL#"+verifiedEmail(b)+"|EMAIL")
+		}},
+		{account.EventEmailRemoved, func(d Diff, id string) bool {
+			a, b := d.Before.account(id), d.After.account(id)
+			return a != nil && b != nil && profileEmail(a) != "" && profileEmail(b) == ""
+		}},
 	}
 }
 
@@ -227,6 +237,9 @@ func proofEffect(d Diff, proof Item) bool {
 			(d.After[k].S("state") == "pending" || d.After[k].S("state") == "completed")
 	case account.PurposeFreeze:
 		return attrChange(d, id, "status") && d.After.account(id).S("status") == string(account.StatusFrozen)
+	case account.PurposeEmailBind:
+		a := d.After.account(id)
+		return a != nil && verifiedEmail(a) == proof.S("email") && added(d, "EMAIL#"+proof.S("email")+"|EMAIL")
 	}
 	return false
 }

@@ -58,6 +58,7 @@ const (
 	kindOTPSlot     = "otp slot"
 	kindChallenge   = "otp challenge"
 	kindEmailClaim  = "email claim"
+	kindEmailChange = "email change record"
 	kindSession     = "session"
 	kindCounter     = "rate counter"
 	kindIdempotency = "idempotency record"
@@ -89,6 +90,8 @@ func kindOf(key string) string {
 				return kindPhoneChange
 			case "CREDENTIAL":
 				return kindPasskey
+			case "EMAILCHANGE":
+				return kindEmailChange
 			}
 		}
 	case prefix == "PHONE" && sk == "PHONE":
@@ -97,8 +100,10 @@ func kindOf(key string) string {
 		return kindOTPSlot
 	case prefix == "OTP":
 		return kindChallenge
-	case prefix == "EMAIL":
+	case prefix == "EMAIL" && sk == "EMAIL":
 		return kindEmailClaim
+	case prefix == "EMAIL" && strings.HasPrefix(sk, "OTP#"):
+		return kindOTPSlot
 	case prefix == "SESSION":
 		return kindSession
 	case prefix == "RATE":

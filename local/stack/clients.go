@@ -5,6 +5,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 )
 
@@ -27,4 +28,9 @@ func SNS(endpoint string, opts ...func(*sns.Options)) *sns.Client {
 // streamsClient is a client of the streams API of the DynamoDB Local at endpoint.
 func streamsClient(endpoint string) *dynamodbstreams.Client {
 	return dynamodbstreams.New(dynamodbstreams.Options{Region: Region, BaseEndpoint: aws.String(endpoint), Credentials: Credentials()})
+}
+
+// SES is an SES v2 client of the moto at endpoint; opts can add middleware or change options.
+func SES(endpoint string, opts ...func(*sesv2.Options)) *sesv2.Client {
+	return sesv2.New(sesv2.Options{Region: Region, BaseEndpoint: aws.String(endpoint), Credentials: Credentials()}, opts...)
 }

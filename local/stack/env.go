@@ -103,6 +103,7 @@ func (e Environment) For(fn template.Function) (map[string]string, error) {
 		"TABLE_NAME":            e.Table,
 		"DYNAMODB_ENDPOINT":     e.DynamoDB,
 		"SNS_ENDPOINT":          e.SNS,
+		"SES_ENDPOINT":          e.SNS, // moto serves SES (v2) beside SNS
 		"PEPPER":                e.Pepper,
 		"HOME":                  e.Home,
 		"PATH":                  os.Getenv("PATH"),

@@ -13,11 +13,12 @@ import (
 
 	"github.com/wallet-accounts/wallet/local/internal/console"
 	"github.com/wallet-accounts/wallet/local/internal/moto"
+	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/phone"
 )
 
-// smsPrinter prints each SMS moto records, once, with the number masked, and keeps them for the
-// console's inbox with the time it first saw each.
+// smsPrinter prints each SMS and each email moto records, once, with the number or address
+// masked, and keeps them for the console's inbox with the time it first saw each.
 type smsPrinter struct {
 	motoURL string
 	out     io.Writer
@@ -50,14 +51,39 @@ func (p *smsPrinter) run(ctx context.Context, every time.Duration) {
 	}
 }
 
-// poll prints the SMS not printed yet.
+// poll prints the SMS and email not printed yet.
 func (p *smsPrinter) poll(ctx context.Context) error {
 	all, err := moto.SentSMS(ctx, p.client, p.motoURL)
 	if err != nil {
 		return err
 	}
+	mails, err := moto.SentEmail(ctx, p.client, p.motoURL)
+	if err != nil {
+		return err
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.addSMS(all)
+	p.addEmail(mails)
+	return nil
+}
+
+// addEmail prints and keeps the emails not seen yet: subject, then body.
+func (p *smsPrinter) addEmail(all []moto.Email) {
+	for _, m := range all {
+		if p.seen["email:"+m.MessageID] {
+			continue
+		}
+		p.seen["email:"+m.MessageID] = true
+		masked := account.MaskEmail(strings.ToLower(m.To()))
+		fmt.Fprintf(p.out, "Email to %s: %s\n  %s\n", masked, m.Subject, strings.ReplaceAll(strings.TrimSpace(m.Body), "\n", "\n  "))
+		p.inbox = append(p.inbox, console.Message{ID: m.MessageID, Channel: "email", To: m.To(), ToMasked: masked,
+			Subject: m.Subject, Text: m.Body, At: time.Now().UTC()})
+	}
+}
+
+// addSMS prints and keeps the SMS not seen yet.
+func (p *smsPrinter) addSMS(all []moto.SMS) {
 	for _, m := range all {
 		if p.seen[m.MessageID] {
 			continue
@@ -68,7 +94,6 @@ func (p *smsPrinter) poll(ctx context.Context) error {
 		p.inbox = append(p.inbox, console.Message{ID: m.MessageID, Channel: "sms", To: m.To, ToMasked: masked,
 			Text: m.Text, At: time.Now().UTC()})
 	}
-	return nil
 }
 
 // messages reads moto once more and returns every SMS sent so far, oldest first: the console's

@@ -7,6 +7,10 @@
 package stack
 
 import (
+	"net/mail"
+
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
 	"context"
 	"errors"
 	"fmt"
@@ -129,6 +133,9 @@ func Start(ctx context.Context, cfg Config) (st *Stack, err error) {
 	if err := st.prepareEnv(streamARN); err != nil {
 		return st, err
 	}
+	if err := st.verifySenders(ctx); err != nil {
+		return st, err
+	}
 	if err := st.startPools(builds); err != nil {
 		return st, err
 	}
@@ -240,6 +247,37 @@ func (st *Stack) prepareEnv(streamARN string) error {
 	}
 	st.env = Environment{Template: st.tpl, Table: st.cfg.Table, StreamARN: streamARN, DynamoDB: st.ddb.url,
 		SNS: st.moto.url, Pepper: pepper, Home: home, API: st.apiURL, Overrides: st.cfg.Env, Log: st.cfg.Log, RPOrigin: st.rpOrigin()}
+	return nil
+}
+
+// verifySenders verifies in moto's SES the sender of every function that sends email
+// (EMAIL_FROM), as an operator verifies the identity in SES before deploying: moto, like SES,
+// refuses mail from an unverified address.
+func (st *Stack) verifySenders(ctx context.Context) error {
+	client := SES(st.moto.url)
+	done := map[string]bool{}
+	for _, fn := range st.tpl.Functions() {
+		env, err := st.env.For(fn)
+		if err != nil {
+			return err
+		}
+		from := env["EMAIL_FROM"]
+		if from == "" {
+			continue
+		}
+		a, err := mail.ParseAddress(from)
+		if err != nil {
+			return fmt.Errorf("%s: EMAIL_FROM %q: %w", fn.LogicalID, from, err)
+		}
+		if done[a.Address] {
+			continue
+		}
+		done[a.Address] = true
+		if _, err := client.CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String(a.Address)}); err != nil {
+			return fmt.Errorf("verify sender %s in moto's SES: %w", a.Address, err)
+		}
+		st.cfg.Log.Info("email sender verified", "from", a.Address)
+	}
 	return nil
 }
 

@@ -62,7 +62,10 @@ type Profile struct {
 	IDLast4     string `json:"idLast4,omitempty"`
 	Address     string `json:"address,omitempty"`
 	Occupation  string `json:"occupation,omitempty"`
-	Email       string `json:"email,omitempty"` // lower case; unique
+	Email       string `json:"email,omitempty"` // lower case; unique once verified
+	// EmailVerified says Email was proven by a code and is claimed (EMAIL#<lower>): it signs in.
+	// An unverified one is contact information given at signup, claimed by nobody.
+	EmailVerified bool `json:"emailVerified,omitempty"`
 }
 
 // RealNameVerified reports whether the account has an ID document on file.

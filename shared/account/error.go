@@ -59,6 +59,11 @@ const (
 	CodeAccountClosed          Code = "account_closed"
 	CodePhoneTaken             Code = "phone_taken"
 	CodeEmailTaken             Code = "email_taken"
+	CodeInvalidEmail           Code = "invalid_email"          // not one bare address of at most 254 characters
+	CodeEmailAlreadyBound      Code = "email_already_bound"    // the address is the account's verified email already
+	CodeNoEmail                Code = "no_email"               // the account has no email to remove
+	CodeEmailUnavailable       Code = "email_unavailable"      // SES refused or failed: the code was not sent
+	CodeEmailBudgetExhausted   Code = "email_budget_exhausted" // the daily email budget is spent
 	CodePasswordTooShort       Code = "password_too_short"
 	CodePasswordTooLong        Code = "password_too_long"
 	CodePasswordTooWeak        Code = "password_too_weak"

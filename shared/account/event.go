@@ -28,6 +28,8 @@ const (
 	EventActivityReported       = "activity_reported"    // "this wasn't me" on an activity entry; written with the freeze it causes
 	EventDeletionRequested      = "deletion_requested"   // the holder asked to delete the account; it closes at DetailEffectiveAt
 	EventDeletionCancelled      = "deletion_cancelled"   // by the holder, or by the sweep when a precondition failed (DetailReason)
+	EventEmailChanged           = "email_changed"        // an address bound by its code (the first, or in place of the old one)
+	EventEmailRemoved           = "email_removed"        // the bound address removed by the signed-in holder
 )
 
 // The values of DetailReason.
@@ -72,4 +74,6 @@ const (
 	DetailLast4         = "last4"           // bank_card_unlinked: the card's last 4 digits
 	DetailReportedEvent = "reportedEventId" // activity_reported: the id of the event reported
 	DetailFields        = "fields"          // identity_details_set: what was set, comma-separated (IdentityCitizenship, IdentityIDDocument)
+	DetailEmail         = "email"           // email_changed: the new address, masked (account.MaskEmail)
+	DetailOldEmail      = "oldEmail"        // email_changed, email_removed: the address before, masked; absent when there was none
 )

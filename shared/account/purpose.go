@@ -15,7 +15,12 @@ const (
 	PurposeFreeze         Purpose = "freeze"
 )
 
-// Purposes lists every purpose, in a stable order.
+// PurposeEmailBind is the purpose of an email code: it proves possession of an address for
+// binding it to the signed-in account (POST /v1/account/email). It is no phone purpose: it is
+// not in Purposes, so POST /v1/otp refuses it.
+const PurposeEmailBind Purpose = "email_bind"
+
+// Purposes lists every purpose of a phone code, in a stable order.
 var Purposes = []Purpose{PurposeSignup, PurposeLoginStepUp, PurposeResetLogin, PurposeResetPayment,
 	PurposePhoneChangeOld, PurposePhoneChangeNew, PurposeFreeze}
 

@@ -44,6 +44,9 @@ type Store interface {
 	// PhoneChangeNumbers reads the two numbers of a phone change by its full id; nil when there
 	// is no such change.
 	PhoneChangeNumbers(ctx context.Context, changeID string) (*Numbers, error)
+	// ReplacedEmail reads the full address an email_changed or email_removed event took away
+	// from the account; "" when it took none.
+	ReplacedEmail(ctx context.Context, accountID, eventID string) (string, error)
 	// ClaimAlert writes a claim in one transaction: the sent-marker (absent, or a claim whose
 	// lease has passed), the freeze token's hash when there is one, and one SMS charged to the
 	// daily budget. It fails with ErrSent when the marker says sent, ErrInFlight when another
@@ -73,9 +76,10 @@ type Role string
 
 // The recipients.
 const (
-	RoleAccount Role = "account" // the account's phone
-	RoleOld     Role = "old"     // the number a phone change moves away from
-	RoleNew     Role = "new"     // the number a phone change moves to
+	RoleAccount Role = "account"   // the account's phone
+	RoleOld     Role = "old"       // the number a phone change moves away from
+	RoleNew     Role = "new"       // the number a phone change moves to
+	RoleOldMail Role = "old_email" // the email address an email change or removal took away
 )
 
 // Claim is the sent-marker of one SMS (one alert to one recipient), taken before the publish.
@@ -89,7 +93,7 @@ type Claim struct {
 	ExpiresAt  time.Time // the marker's TTL: redeliveries within it send nothing
 	// Token is the freeze token the SMS links to (its hash only); nil when it has no link.
 	Token  *freeze.Token
-	Budget ratelimit.Counter // the daily SMS budget, charged by one
+	Budget ratelimit.Counter // the daily SMS budget (an email: a shard of the email budget), charged by one
 }
 
 // Errors of ClaimAlert and SaveAlertSettings.
@@ -103,19 +107,21 @@ const defaultLease = 30 * time.Second
 
 // Service sends alerts and keeps alert settings.
 type Service struct {
-	store     Store
-	sender    courier.Sender
-	clock     account.Clock
-	rand      io.Reader
-	log       *slog.Logger
-	linkBase  string
-	tokenTTL  time.Duration
-	markerTTL time.Duration
-	lang      string
-	zone      *time.Location // for accounts that have not set one
-	zoneName  string
-	budget    int
-	window    time.Duration // RECENT_AUTH_WINDOW: weakening a setting needs proof this recent
+	store      Store
+	sender     courier.Sender
+	clock      account.Clock
+	rand       io.Reader
+	log        *slog.Logger
+	linkBase   string
+	tokenTTL   time.Duration
+	markerTTL  time.Duration
+	lang       string
+	zone       *time.Location // for accounts that have not set one
+	zoneName   string
+	budget     int
+	window     time.Duration      // RECENT_AUTH_WINDOW: weakening a setting needs proof this recent
+	mailer     courier.MailSender // the notices to a replaced email address; nil: none are sent
+	mailBudget int                // EMAIL_DAILY_BUDGET
 }
 
 // NewService returns a Service. It fails when DEFAULT_TIME_ZONE is not a time zone this build
@@ -127,7 +133,14 @@ func NewService(store Store, sender courier.Sender, clock account.Clock, rand io
 	}
 	return &Service{store: store, sender: sender, clock: clock, rand: rand, log: log, linkBase: cfg.FreezeLinkBase,
 		tokenTTL: cfg.FreezeTokenTTL, markerTTL: cfg.AlertMarkerTTL, lang: cfg.DefaultLang, zone: zone,
-		zoneName: cfg.DefaultTimeZone, budget: cfg.SMSDailyBudget, window: cfg.RecentAuthWindow}, nil
+		zoneName: cfg.DefaultTimeZone, budget: cfg.SMSDailyBudget, window: cfg.RecentAuthWindow, mailBudget: cfg.EmailDailyBudget}, nil
+}
+
+// WithMailer makes the service send the email notices (to an address an email change or
+// removal took away) through m.
+func (s *Service) WithMailer(m courier.MailSender) *Service {
+	s.mailer = m
+	return s
 }
 
 // loadZone loads an IANA time zone by name; "", "Local" and file paths are refused.

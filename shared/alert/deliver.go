@@ -37,7 +37,15 @@ func (s *Service) Deliver(ctx context.Context, accountID string, ev account.Even
 			return nil
 		}
 	}
-	return s.sendAll(ctx, *a, ev, s.plan(*a, ev, nums))
+	msgs := s.plan(*a, ev, nums)
+	if needsReplacedEmail(ev.Type) {
+		replaced, err := s.store.ReplacedEmail(ctx, accountID, ev.ID)
+		if err != nil {
+			return fmt.Errorf("deliver %s: %w", ev.Type, err)
+		}
+		msgs = append(msgs, s.planNotice(*a, ev, replaced)...)
+	}
+	return s.sendAll(ctx, *a, ev, msgs)
 }
 
 // sendAll sends each message, and tells which failed.
@@ -69,14 +77,14 @@ func (s *Service) send(ctx context.Context, a account.Account, ev account.Event,
 	if token != "" {
 		msg = msg.WithLink(s.linkBase + token)
 	}
-	text, err := courier.Render(msg)
+	publish, err := s.publisher(msg, m.mail)
 	if err != nil {
 		return err
 	}
 	if ok, err := s.take(ctx, c, ev); !ok {
 		return err
 	}
-	if err := s.sender.SendSMS(ctx, msg.To, text); err != nil {
+	if err := publish(ctx); err != nil {
 		if rerr := s.store.ReleaseAlert(context.WithoutCancel(ctx), c); rerr != nil {
 			s.log.WarnContext(ctx, "release alert claim", "account", a.ID, "event", ev.ID, "err", rerr)
 		}
@@ -87,8 +95,29 @@ func (s *Service) send(ctx context.Context, a account.Account, ev account.Event,
 		s.log.WarnContext(ctx, "mark alert sent", "account", a.ID, "event", ev.ID, "err", err)
 	}
 	s.log.InfoContext(ctx, "alert sent", "account", a.ID, "event", ev.ID, "type", ev.Type, "role", m.role,
-		"to", account.PhoneFromE164(msg.To), "link", token != "")
+		"to", recipient(msg.To, m.mail), "link", token != "")
 	return nil
+}
+
+// publisher renders msg and returns what sends it: an SMS, or with mail an email.
+func (s *Service) publisher(msg courier.Message, mail bool) (func(context.Context) error, error) {
+	if !mail {
+		text, err := courier.Render(msg)
+		return func(ctx context.Context) error { return s.sender.SendSMS(ctx, msg.To, text) }, err
+	}
+	if s.mailer == nil {
+		return nil, errors.New("no mailer: the email notice cannot be sent")
+	}
+	subject, body, err := courier.RenderMail(msg)
+	return func(ctx context.Context) error { return s.mailer.SendEmail(ctx, msg.To, subject, body) }, err
+}
+
+// recipient is an SMS's number or an email's address, masked, for the log.
+func recipient(to string, mail bool) any {
+	if mail {
+		return account.Email{Address: to}
+	}
+	return account.PhoneFromE164(to)
 }
 
 // take stores the claim; ok is false when the SMS must not be sent now: it was sent already
@@ -103,8 +132,11 @@ func (s *Service) take(ctx context.Context, c Claim, ev account.Event) (ok bool,
 		s.log.InfoContext(ctx, "alert already sent", "account", c.AccountID, "event", ev.ID, "type", ev.Type, "role", c.Role)
 		return false, nil
 	case errors.As(err, &limit):
-		s.log.ErrorContext(ctx, "alert held: the daily SMS budget is spent", "code", account.CodeSMSBudgetExhausted,
-			"account", c.AccountID, "event", ev.ID, "type", ev.Type)
+		what := "alert held: the daily SMS budget is spent"
+		if limit.Counter.Code == account.CodeEmailBudgetExhausted {
+			what = "alert held: the daily email budget is spent"
+		}
+		s.log.ErrorContext(ctx, what, "code", limit.Counter.Code, "account", c.AccountID, "event", ev.ID, "type", ev.Type)
 	}
 	return false, fmt.Errorf("claim: %w", err)
 }
@@ -119,6 +151,9 @@ func (s *Service) claim(ctx context.Context, accountID, alertID string, m messag
 	}
 	c := Claim{AccountID: accountID, AlertID: alertID, Role: m.role, ClaimID: hex.EncodeToString(id), Now: now,
 		LeaseUntil: lease(ctx, now), ExpiresAt: now.Add(s.markerTTL), Budget: ratelimit.SMSBudget(now, s.budget)}
+	if m.mail {
+		c.Budget = ratelimit.EmailBudget(now, s.mailBudget, int(id[0])%ratelimit.EmailBudgetShards)
+	}
 	if !m.link {
 		return c, "", nil
 	}

@@ -29,6 +29,9 @@ import (
 //	                                             of tells it nothing
 //	deletion_requested, deletion_cancelled       the account's phone, with a freeze link
 //	account_closed (deletion)                    the account's phone, no link
+//	email_changed, email_removed                 the account's phone, with a freeze link; and by
+//	                                             email the address it took away (when it was a
+//	                                             verified one), with a freeze link
 //	account_created                              nobody: the owner proved the phone with a code
 //	                                             seconds before; there is nothing to act on
 //	activity_reported                            nobody: its account_frozen, written with it,
@@ -42,6 +45,7 @@ type message struct {
 	role Role
 	msg  courier.Message // without its link: the token is made when the SMS is claimed
 	link bool            // it carries a one-tap freeze link
+	mail bool            // an email (courier.Mails), not an SMS
 }
 
 // needsNumbers reports whether an alert of type t is addressed by its phone change's numbers.
@@ -113,10 +117,33 @@ func (s *Service) plan(a account.Account, ev account.Event, nums *Numbers) []mes
 		fields := strings.Split(ev.Details[account.DetailFields], ",")
 		return self(true, courier.IdentityDetailsSet{When: at, Citizenship: slices.Contains(fields, account.IdentityCitizenship),
 			IDDocument: slices.Contains(fields, account.IdentityIDDocument)})
+	case account.EventEmailChanged:
+		return self(true, courier.EmailChanged{When: at, Email: ev.Details[account.DetailEmail]})
+	case account.EventEmailRemoved:
+		return self(true, courier.EmailRemoved{When: at, OldEmail: ev.Details[account.DetailOldEmail]})
 	case account.EventPhoneChangeStarted, account.EventPhoneChanged, account.EventPhoneChangeCancelled:
 		return planChange(ev, nums, loc, to)
 	}
 	return nil // account_created, activity_reported, and types this version does not know
+}
+
+// needsReplacedEmail reports whether an alert of type t also tells the email address it took away.
+func needsReplacedEmail(t string) bool {
+	return t == account.EventEmailChanged || t == account.EventEmailRemoved
+}
+
+// planNotice is the email an email change or removal sends to the address it took away
+// (replaced, in full; "" for none), with a freeze link.
+func (s *Service) planNotice(a account.Account, ev account.Event, replaced string) []message {
+	if replaced == "" || a.Status == account.StatusClosed {
+		return nil
+	}
+	lang, at := account.Language(a.Lang, s.lang), when(ev.At, s.zoneOf(a))
+	var t courier.Text = courier.EmailDropped{When: at}
+	if ev.Type == account.EventEmailChanged {
+		t = courier.EmailReplaced{When: at, NewEmail: ev.Details[account.DetailEmail]}
+	}
+	return []message{{role: RoleOldMail, msg: courier.NewMessage(replaced, lang, t), link: true, mail: true}}
 }
 
 // planChange addresses the alerts about a phone change (each with a link); to makes one.

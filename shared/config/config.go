@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"reflect"
 	"strconv"
@@ -22,6 +23,7 @@ type Config struct {
 	// Endpoints are empty on AWS; the local stack points them at DynamoDB Local and moto.
 	DynamoEndpoint string `env:"DYNAMODB_ENDPOINT" default:"" doc:"DynamoDB endpoint override (local stack only)"`
 	SNSEndpoint    string `env:"SNS_ENDPOINT" default:"" doc:"SNS endpoint override (local stack only)"`
+	SESEndpoint    string `env:"SES_ENDPOINT" default:"" doc:"SES (sesv2) endpoint override (local stack only)"`
 	// Pepper keys every HMAC and keyed hash (codes, payment passwords, answers, card and ID
 	// numbers); every such hash names the key it was made with, so the pepper can be rotated.
 	Pepper secret.Keyring `env:"PEPPER" default:"" doc:"server pepper: comma-separated id:base64 keys of >= 32 bytes, the current first, then the previous ones; required"`
@@ -40,10 +42,16 @@ type Config struct {
 	ProofTTL         time.Duration `env:"PROOF_TTL" default:"10m" doc:"how long a verification token lives"`
 	// NoSendDelay is how long a send that sends nothing (unknown phone) waits before answering,
 	// until the instance has measured real SNS publish latency, so both cases take similar time.
-	NoSendDelay    time.Duration `env:"OTP_NO_SEND_DELAY" default:"60ms" doc:"initial stand-in for SNS latency when no SMS is sent"`
-	SMSSenderID    string        `env:"SMS_SENDER_ID" default:"" doc:"SNS sender id, where the destination supports one"`
-	DefaultLang    string        `env:"DEFAULT_LANGUAGE" default:"en" doc:"SMS language when the account has none, and the freeze link's page's when the browser names none (en or zh)"`
-	RequestTimeout time.Duration `env:"REQUEST_TIMEOUT" default:"8s" doc:"budget for one API request; past it the request answers 503 service_unavailable (keep it under the functions' 10 s Lambda timeout)"`
+	NoSendDelay time.Duration `env:"OTP_NO_SEND_DELAY" default:"60ms" doc:"initial stand-in for SNS latency when no SMS is sent"`
+	SMSSenderID string        `env:"SMS_SENDER_ID" default:"" doc:"SNS sender id, where the destination supports one"`
+	DefaultLang string        `env:"DEFAULT_LANGUAGE" default:"en" doc:"SMS language when the account has none, and the freeze link's page's when the browser names none (en or zh)"`
+	// Email (SES): codes that bind an address, and the notice to an address replaced or removed.
+	EmailFrom        string        `env:"EMAIL_FROM" default:"Wallet <no-reply@wallet.example>" doc:"email: the sender of every email, an address (optionally with a display name) of an identity verified in SES (template parameter EmailFrom)"`
+	OTPEmailHourly   int           `env:"OTP_EMAIL_HOURLY" default:"5" doc:"email codes sent per address per clock hour"`
+	OTPEmailDaily    int           `env:"OTP_EMAIL_DAILY" default:"10" doc:"email codes sent per address per UTC day"`
+	OTPEmailFailures int           `env:"OTP_EMAIL_FAILURES" default:"20" doc:"wrong email codes per address per UTC day, across challenges"`
+	EmailDailyBudget int           `env:"EMAIL_DAILY_BUDGET" default:"10000" doc:"emails per UTC day, codes and notices, whole service"`
+	RequestTimeout   time.Duration `env:"REQUEST_TIMEOUT" default:"8s" doc:"budget for one API request; past it the request answers 503 service_unavailable (keep it under the functions' 10 s Lambda timeout)"`
 
 	SessionIdleTTL     time.Duration `env:"SESSION_IDLE_TTL" default:"720h" doc:"a session unused this long ends (30 days)"`
 	RecentAuthWindow   time.Duration `env:"RECENT_AUTH_WINDOW" default:"5m" doc:"how long after its holder last proved a factor a session may make a sensitive change"`
@@ -165,7 +173,9 @@ func (c Config) check() error {
 	for name, n := range map[string]int{"OTP_MAX_ATTEMPTS": c.OTPMaxAttempts, "OTP_PHONE_FAILURES": c.OTPPhoneFailures,
 		"OTP_PHONE_HOURLY": c.OTPPhoneHourly, "OTP_PHONE_DAILY": c.OTPPhoneDaily, "OTP_IP_HOURLY": c.OTPIPHourly,
 		"OTP_PREFIX_HOURLY": c.OTPPrefixHourly, "SMS_DAILY_BUDGET": c.SMSDailyBudget,
-		"LOGIN_MAX_FAILURES": c.LoginMaxFailures, "PAYMENT_MAX_FAILURES": c.PaymentMaxFailures, "SIGNIN_IP_HOURLY": c.SignInIPHourly} {
+		"LOGIN_MAX_FAILURES": c.LoginMaxFailures,
+		"OTP_EMAIL_HOURLY":   c.OTPEmailHourly, "OTP_EMAIL_DAILY": c.OTPEmailDaily, "OTP_EMAIL_FAILURES": c.OTPEmailFailures,
+		"EMAIL_DAILY_BUDGET": c.EmailDailyBudget, "PAYMENT_MAX_FAILURES": c.PaymentMaxFailures, "SIGNIN_IP_HOURLY": c.SignInIPHourly} {
 		if n < 1 {
 			errs = append(errs, fmt.Errorf("%s must be positive", name))
 		}
@@ -175,6 +185,9 @@ func (c Config) check() error {
 	}
 	if c.SessionIdleTTL <= 0 || c.SessionAbsoluteTTL < c.SessionIdleTTL {
 		errs = append(errs, errors.New("SESSION_IDLE_TTL must be positive and at most SESSION_ABSOLUTE_TTL"))
+	}
+	if a, err := mail.ParseAddress(c.EmailFrom); err != nil || !strings.Contains(a.Address, "@") {
+		errs = append(errs, errors.New("EMAIL_FROM must be an email address, optionally with a display name"))
 	}
 	if c.DefaultLang != "en" && c.DefaultLang != "zh" {
 		errs = append(errs, errors.New("DEFAULT_LANGUAGE must be en or zh"))

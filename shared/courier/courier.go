@@ -28,6 +28,43 @@ type Sender interface {
 	SendSMS(ctx context.Context, to, text string) error
 }
 
+// MailSender delivers a rendered email (subject and plain-text body) to an address. The ses
+// package implements it with SES.
+type MailSender interface {
+	SendEmail(ctx context.Context, to, subject, body string) error
+}
+
+// Mailer renders mail messages (the Mails templates) and sends them.
+type Mailer struct{ sender MailSender }
+
+// NewMailer returns a Mailer that sends through s.
+func NewMailer(s MailSender) *Mailer { return &Mailer{sender: s} }
+
+// Send renders msg, a mail message, and sends it to msg.To, an email address.
+func (m *Mailer) Send(ctx context.Context, msg Message) error {
+	subject, body, err := RenderMail(msg)
+	if err != nil {
+		return err
+	}
+	if err := m.sender.SendEmail(ctx, msg.To, subject, body); err != nil {
+		return fmt.Errorf("send %s email: %w", msg.Template, err)
+	}
+	return nil
+}
+
+// RenderMail returns the subject and the body of a mail message in its language: its
+// templates "<template>.subject.<lang>" and "<template>.<lang>".
+func RenderMail(msg Message) (subject, body string, err error) {
+	if !msg.Template.Mail() {
+		return "", "", fmt.Errorf("courier: %q is no mail template", msg.Template)
+	}
+	if subject, err = Render(Message{Template: msg.Template + ".subject", Lang: msg.Lang, Data: msg.Data}); err != nil {
+		return "", "", err
+	}
+	body, err = Render(msg)
+	return subject, body, err
+}
+
 // Courier renders messages and sends them.
 type Courier struct{ sender Sender }
 
@@ -222,6 +259,38 @@ const texts = `
 {{define "alert_protection_weakened.en"}}Wallet: at {{.When}} {{if .Nighttime}}nighttime protection{{if .LargeTransaction}} and the large-payment alert were{{else}} was{{end}}{{else}}the large-payment alert was{{end}} turned off or weakened on your wallet account.{{template "freeze.en" .}}{{end}}
 {{define "alert_protection_weakened.zh"}}【钱包】您的钱包账户于{{.When}}{{if .Nighttime}}关闭或缩短了夜间保护{{if .LargeTransaction}}，并{{end}}{{end}}{{if .LargeTransaction}}关闭或调高了大额交易提醒{{end}}。{{template "freeze.zh" .}}{{end}}
 {{define "alert_bank_card_unlinked.en"}}Wallet: the bank card ending {{.Last4}} was unlinked from your wallet account at {{.When}}.{{template "freeze.en" .}}{{end}}
+{{define "alert_email_changed.en"}}Wallet: the email address of your wallet account was set to {{.Email}} at {{.When}}; it can now sign in to your account.{{template "freeze.en" .}}{{end}}
+{{define "alert_email_changed.zh"}}【钱包】您的钱包账户邮箱已于{{.When}}设置为{{.Email}}，该邮箱现可用于登录您的账户。{{template "freeze.zh" .}}{{end}}
+{{define "alert_email_removed.en"}}Wallet: the email address {{.OldEmail}} was removed from your wallet account at {{.When}}.{{template "freeze.en" .}}{{end}}
+{{define "alert_email_removed.zh"}}【钱包】邮箱{{.OldEmail}}已于{{.When}}从您的钱包账户移除。{{template "freeze.zh" .}}{{end}}
+{{define "email_code.subject.en"}}Your Wallet code: confirm your email address{{end}}
+{{define "email_code.subject.zh"}}钱包验证码：确认您的邮箱{{end}}
+{{define "email_code.en"}}{{.Code}} is your code to add this email address to your Wallet account. It expires in {{.Minutes}} minutes.
+
+Our staff will never ask for this code; do not share it with anyone. If you did not ask for it, ignore this email: the address is added to no account without the code.
+
+Wallet{{end}}
+{{define "email_code.zh"}}您的验证码为{{.Code}}，用于将本邮箱添加到您的钱包账户，{{.Minutes}}分钟内有效。
+
+工作人员不会向您索要验证码，请勿告诉任何人。如非本人操作，请忽略本邮件：没有验证码，本邮箱不会被添加到任何账户。
+
+钱包{{end}}
+{{define "email_replaced.subject.en"}}Wallet: your account's email address was changed{{end}}
+{{define "email_replaced.subject.zh"}}钱包：您的账户邮箱已更换{{end}}
+{{define "email_replaced.en"}}At {{.When}} the email address of your Wallet account was changed from this address to {{.NewEmail}}. This address no longer signs in to the account and will get no more messages about it.{{template "freeze.en" .}}
+
+Wallet{{end}}
+{{define "email_replaced.zh"}}您的钱包账户邮箱已于{{.When}}由本邮箱更换为{{.NewEmail}}。本邮箱已不能登录该账户，也不会再收到该账户的通知。{{template "freeze.zh" .}}
+
+钱包{{end}}
+{{define "email_removed.subject.en"}}Wallet: this email address was removed from your account{{end}}
+{{define "email_removed.subject.zh"}}钱包：本邮箱已从您的账户移除{{end}}
+{{define "email_removed.en"}}At {{.When}} this email address was removed from your Wallet account. It no longer signs in to the account and will get no more messages about it.{{template "freeze.en" .}}
+
+Wallet{{end}}
+{{define "email_removed.zh"}}本邮箱已于{{.When}}从您的钱包账户移除，已不能登录该账户，也不会再收到该账户的通知。{{template "freeze.zh" .}}
+
+钱包{{end}}
 {{define "alert_bank_card_unlinked.zh"}}【钱包】尾号{{.Last4}}的银行卡已于{{.When}}从您的钱包账户解绑。{{template "freeze.zh" .}}{{end}}
 {{define "alert_identity_details_set.en"}}Wallet: {{if .IDDocument}}an ID document{{if .Citizenship}} and citizenship were{{else}} was{{end}}{{else}}citizenship was{{end}} added to your wallet account at {{.When}}.{{template "freeze.en" .}}{{end}}
 {{define "alert_deletion_requested.en"}}Wallet: at {{.When}} you asked to delete your wallet account; it closes at {{.EffectiveAt}}. To keep it, cancel in the app.{{template "freeze.en" .}}{{end}}

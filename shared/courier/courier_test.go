@@ -58,7 +58,8 @@ func alertData(link string) map[string]any {
 	return map[string]any{"When": "2026-11-21 18:00 UTC+08:00", "Link": link, "Platform": "iOS", "NewPhone": "+86 139****5678",
 		"OldPhone": "+86 138****8000", "EffectiveAt": "2026-11-22 18:00 UTC+08:00", "ClosesOn": "2026-12-21",
 		"Amount": "12,000.00", "Currency": "CNY", "Merchant": "Harbour Electronics",
-		"Nighttime": true, "LargeTransaction": true, "Last4": "1111", "Citizenship": true, "IDDocument": true, "ByHolder": false, "Cards": true, "PhoneChange": false, "Frozen": false}
+		"Nighttime": true, "LargeTransaction": true, "Last4": "1111", "Citizenship": true, "IDDocument": true, "ByHolder": false, "Cards": true, "PhoneChange": false, "Frozen": false,
+		"Email": "l***@example.com", "OldEmail": "o***@example.com"}
 }
 
 func TestAlertsRenderInBothLanguagesWithTheirLink(t *testing.T) {
@@ -170,6 +171,8 @@ var everyText = []Text{
 	DeletionRequested{When: "2026-11-21 18:00 UTC+08:00", EffectiveAt: "2026-11-28 18:00 UTC+08:00"},
 	DeletionCancelled{When: "2026-11-21 18:00 UTC+08:00", Reason: "cards_linked"},
 	AccountDeleted{When: "2026-11-21 18:00 UTC+08:00"},
+	EmailChanged{When: "2026-11-21 18:00 UTC+08:00", Email: "l***@example.com"},
+	EmailRemoved{When: "2026-11-21 18:00 UTC+08:00", OldEmail: "l***@example.com"},
 }
 
 // TestEveryTextRenders: each template's Text gives its text all the data it names (the executor

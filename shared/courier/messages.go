@@ -72,6 +72,8 @@ const (
 	TemplateDeletionRequested      Template = "alert_deletion_requested"
 	TemplateDeletionCancelled      Template = "alert_deletion_cancelled"
 	TemplateAccountDeleted         Template = "alert_account_deleted"
+	TemplateEmailChanged           Template = "alert_email_changed"
+	TemplateEmailRemoved           Template = "alert_email_removed"
 )
 
 // Alerts lists every alert template, for tests that render them all.
@@ -79,7 +81,7 @@ var Alerts = []Template{TemplateNewDeviceLogin, TemplateDeviceSecretReused, Temp
 	TemplatePhoneChangeStarted, TemplatePhoneChangedOld, TemplatePhoneChangedNew, TemplatePhoneChangeCancelled,
 	TemplateAccountFrozen, TemplateInactivityWarning, TemplateAccountClosed, TemplateLargeTransaction,
 	TemplatePasskeyAdded, TemplatePasskeyRemoved, TemplatePasskeyClone, TemplateProtectionWeakened, TemplateBankCardUnlinked, TemplateIdentityDetailsSet,
-	TemplateDeletionRequested, TemplateDeletionCancelled, TemplateAccountDeleted}
+	TemplateDeletionRequested, TemplateDeletionCancelled, TemplateAccountDeleted, TemplateEmailChanged, TemplateEmailRemoved}
 
 // The alert texts. When is the time of what happened, in the account's time zone; numbers are
 // masked; none carries a code or password. Every alert's data has Link too: "" (the text has no
@@ -295,6 +297,77 @@ type AccountDeleted struct{ When string }
 
 func (t AccountDeleted) data() (Template, map[string]any) {
 	return alert(TemplateAccountDeleted, map[string]any{"When": t.When})
+}
+
+// EmailChanged: an email address was bound to the account by its code (the first, or in place
+// of another); Email is the new address, masked.
+type EmailChanged struct {
+	When  string
+	Email string
+}
+
+func (t EmailChanged) data() (Template, map[string]any) {
+	return alert(TemplateEmailChanged, map[string]any{"When": t.When, "Email": t.Email})
+}
+
+// EmailRemoved: the signed-in holder removed the account's email address; OldEmail, masked.
+type EmailRemoved struct {
+	When     string
+	OldEmail string
+}
+
+func (t EmailRemoved) data() (Template, map[string]any) {
+	return alert(TemplateEmailRemoved, map[string]any{"When": t.When, "OldEmail": t.OldEmail})
+}
+
+// The mail messages: each has a subject ("<template>.subject.<lang>") and a plain-text body
+// ("<template>.<lang>"); a Mailer sends them. To is an email address.
+const (
+	TemplateEmailCode     Template = "email_code"
+	TemplateEmailReplaced Template = "email_replaced"
+	TemplateEmailDropped  Template = "email_removed"
+)
+
+// Mails lists every mail template, for tests that render them all.
+var Mails = []Template{TemplateEmailCode, TemplateEmailReplaced, TemplateEmailDropped}
+
+// Mail reports whether t is a mail template (sent by a Mailer, with a subject).
+func (t Template) Mail() bool {
+	for _, m := range Mails {
+		if t == m {
+			return true
+		}
+	}
+	return false
+}
+
+// EmailCode delivers the code that binds an email address to the account asking.
+type EmailCode struct {
+	Code    string
+	Minutes int // how long the code is valid
+}
+
+func (t EmailCode) data() (Template, map[string]any) {
+	return TemplateEmailCode, map[string]any{"Code": t.Code, "Minutes": t.Minutes}
+}
+
+// EmailReplaced tells the address a verified one replaced (email_changed) that it no longer
+// belongs to the account; NewEmail, masked. It carries the freeze link (WithLink).
+type EmailReplaced struct {
+	When     string
+	NewEmail string
+}
+
+func (t EmailReplaced) data() (Template, map[string]any) {
+	return alert(TemplateEmailReplaced, map[string]any{"When": t.When, "NewEmail": t.NewEmail})
+}
+
+// EmailDropped tells a removed address (email_removed) that it no longer belongs to the account.
+// It carries the freeze link (WithLink).
+type EmailDropped struct{ When string }
+
+func (t EmailDropped) data() (Template, map[string]any) {
+	return alert(TemplateEmailDropped, map[string]any{"When": t.When})
 }
 
 // alert is the data of an alert text: data and no link yet.

@@ -63,6 +63,8 @@ type profileItem struct {
 	Address     string `dynamodbav:"address,omitempty"`
 	Occupation  string `dynamodbav:"occupation,omitempty"`
 	Email       string `dynamodbav:"email,omitempty"`
+	// EmailVerified: see account.Profile; written by the email binding (email.go).
+	EmailVerified bool `dynamodbav:"emailVerified,omitempty"`
 }
 
 func ms(t time.Time) int64 {
@@ -235,6 +237,7 @@ type claimItem struct {
 
 type challengeItem struct {
 	Phone      string `dynamodbav:"phone"`
+	Email      string `dynamodbav:"email,omitempty"` // an email code's address
 	Purpose    string `dynamodbav:"purpose"`
 	AccountID  string `dynamodbav:"accountId,omitempty"`
 	ChangeID   string `dynamodbav:"changeId,omitempty"`
@@ -249,7 +252,7 @@ type challengeItem struct {
 }
 
 func (c challengeItem) domain(id string) otp.Challenge {
-	return otp.Challenge{ID: id, Phone: c.Phone, Purpose: account.Purpose(c.Purpose), AccountID: c.AccountID, ChangeID: c.ChangeID,
+	return otp.Challenge{ID: id, Phone: c.Phone, Email: c.Email, Purpose: account.Purpose(c.Purpose), AccountID: c.AccountID, ChangeID: c.ChangeID,
 		State: otp.State(c.State), CodeHash: c.CodeHash, ProofHash: c.ProofHash, Attempts: c.Attempts,
 		Superseded: c.Superseded, RetryAt: fromMS(c.RetryAt), CreatedAt: time.UnixMilli(c.CreatedAt).UTC(), ExpiresAt: time.Unix(c.ExpiresAt, 0).UTC()}
 }

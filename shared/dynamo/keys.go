@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/otp"
 )
 
 // Every key format of the single table, in one place (docs/architecture.md summarises them).
@@ -32,8 +33,32 @@ func challenge(id string) key { return key{"OTP#" + id, "OTP"} }
 // counter is one rate-limit counter for one window.
 func counter(name, window string) key { return key{"RATE#" + name, window} }
 
-// emailClaim holds which account an email belongs to (lower case).
+// emailClaim holds which account a verified email belongs to (lower case); its existence is the
+// address's uniqueness. It is taken when the address's code is spent (email.go), never before.
 func emailClaim(lower string) key { return key{"EMAIL#" + lower, "EMAIL"} }
+
+// emailSlot is the latest code for an address, purpose and the account asking, beside the
+// address's claim, as otpSlot is for a phone. It is per account: another account asking a code
+// for the same address neither replaces this one's code nor holds it to the cooldown.
+func emailSlot(lower, purpose, accountID string) key {
+	return key{"EMAIL#" + lower, "OTP#" + purpose + "#" + accountID}
+}
+
+// slotOf is the slot of a challenge: its address's (and account's) for an email code, else its
+// phone's.
+func slotOf(ch otp.Challenge) key {
+	if ch.Email != "" {
+		return emailSlot(ch.Email, string(ch.Purpose), ch.AccountID)
+	}
+	return otpSlot(ch.Phone, string(ch.Purpose))
+}
+
+// emailChangeKey keeps, for AlertFunction, the full address an email_changed or email_removed
+// event (by its id) took away, so the notice can go to it while the event's details stay masked;
+// it expires with the alert's sent-markers.
+func emailChangeKey(accountID, eventID string) key {
+	return key{accountPrefix + accountID, "EMAILCHANGE#" + eventID}
+}
 
 // accountPrefix begins the partition key of an account's partition: the account item, its
 // devices, cards, events, phone changes and sent-markers.
@@ -76,12 +101,14 @@ func idleIndex(accountID string, at time.Time) (pk, sk string) {
 	return activityBucket(at, activityShard(accountID)), at.UTC().Format("2006-01-02") + "#" + accountID
 }
 
-// unknownSignIn counts failed sign-ins for a number that has no account, so that it locks as an
-// account would and the two cases cannot be told apart.
+// unknownSignIn counts failed sign-ins for a number (E.164) or an email address (lower case: it
+// has an @, so never reads as a number) that has no account, so that it locks as an account
+// would and the two cases cannot be told apart.
 func unknownSignIn(e164 string) key { return counter("signin-unknown#"+e164, "LOCK") }
 
-// unknownRecovery is the recovery lockout of a number that has no account, which locks as an
-// account's recovery does so that the two cannot be told apart.
+// unknownRecovery is the recovery lockout of a number (or an email address, as unknownSignIn)
+// that has no account, which locks as an account's recovery does so that the two cannot be
+// told apart.
 func unknownRecovery(e164 string) key { return counter("recovery-unknown#"+e164, "LOCK") }
 
 // cardKey is one bank card of an account; its id is derived from the card's keyed hash.

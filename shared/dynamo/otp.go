@@ -30,6 +30,9 @@ type slotItem struct {
 // SendState reads the phone's claim and its slot for the purpose, and for a new number's code
 // the session and the phone change, in one BatchGetItem.
 func (s *Store) SendState(ctx context.Context, q otp.StateQuery) (otp.SendState, error) {
+	if q.Email != "" {
+		return s.emailSendState(ctx, q)
+	}
 	claimKey, slotKey := phoneClaim(q.Phone), otpSlot(q.Phone, string(q.Purpose))
 	keys := []key{claimKey, slotKey}
 	var changeKey key
@@ -74,13 +77,41 @@ func (s *Store) SendState(ctx context.Context, q otp.StateQuery) (otp.SendState,
 	return st, nil
 }
 
+// emailSendState reads an email code's slot and the account asking, in one BatchGetItem. The
+// address's claim is not read: whether another account holds it is decided when the code is
+// spent, and a send must not depend on it.
+func (s *Store) emailSendState(ctx context.Context, q otp.StateQuery) (otp.SendState, error) {
+	slotKey, acctKey := emailSlot(q.Email, string(q.Purpose), q.AccountID), accountKey(q.AccountID)
+	items, err := s.getMany(ctx, []key{slotKey, acctKey})
+	if err != nil {
+		return otp.SendState{}, fmt.Errorf("get email state: %w", err)
+	}
+	var st otp.SendState
+	if item, ok := items[slotKey]; ok {
+		var sl slotItem
+		if err := unmarshal(item, &sl); err != nil {
+			return st, fmt.Errorf("decode slot: %w", err)
+		}
+		st.Slot = otp.Slot{ChallengeID: sl.ChallengeID, SentAt: time.UnixMilli(sl.SentAt).UTC()}
+	}
+	if item, ok := items[acctKey]; ok {
+		var it accountItem
+		if err := unmarshal(item, &it); err != nil {
+			return st, fmt.Errorf("decode account: %w", err)
+		}
+		a := it.domain()
+		st.Account = &a
+	}
+	return st, nil
+}
+
 // Issue writes the challenge, moves the slot, supersedes the previous challenge and charges the
 // counters in one transaction.
 func (s *Store) Issue(ctx context.Context, in otp.Issue) error {
 	ch := in.Challenge
-	item := challengeItem{Phone: ch.Phone, Purpose: string(ch.Purpose), AccountID: ch.AccountID, ChangeID: ch.ChangeID, State: string(ch.State),
+	item := challengeItem{Phone: ch.Phone, Email: ch.Email, Purpose: string(ch.Purpose), AccountID: ch.AccountID, ChangeID: ch.ChangeID, State: string(ch.State),
 		CodeHash: ch.CodeHash, CreatedAt: ch.CreatedAt.UnixMilli(), ExpiresAt: ch.ExpiresAt.Unix()}
-	slot := otpSlot(ch.Phone, string(ch.Purpose))
+	slot := slotOf(ch)
 	slotCond := "attribute_not_exists(challengeId)"
 	slotVals := map[string]types.AttributeValue{":id": str(ch.ID), ":sent": millis(ch.CreatedAt),
 		":exp": epoch(ch.CreatedAt.Add(slotTTL)), ":notBefore": millis(in.NotBefore)}
@@ -135,7 +166,7 @@ func (s *Store) Retract(ctx context.Context, in otp.Issue) error {
 		UpdateExpression:          aws.String("SET superseded = :t REMOVE codeHash"),
 		ConditionExpression:       aws.String("attribute_exists(PK)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":t": boolean(true)}}, nil)
-	t.update(&types.Update{TableName: &s.table, Key: otpSlot(ch.Phone, string(ch.Purpose)).av(),
+	t.update(&types.Update{TableName: &s.table, Key: slotOf(ch).av(),
 		UpdateExpression:          aws.String("SET sentAt = :zero REMOVE challengeId"),
 		ConditionExpression:       aws.String("challengeId = :id"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": num(0), ":id": str(ch.ID)}}, nil)

@@ -52,7 +52,7 @@ func (s *Store) PhoneOwner(ctx context.Context, e164 string) (string, error) {
 // source IP's counter in one BatchGetItem.
 func (s *Store) SignInState(ctx context.Context, q session.StateQuery) (session.State, error) {
 	var keys []key
-	acctKey, devKey, subjKey := accountKey(q.Subject.AccountID), deviceKey(q.Subject.AccountID, q.DeviceID), unknownSignIn(q.Subject.Phone)
+	acctKey, devKey, subjKey := accountKey(q.Subject.AccountID), deviceKey(q.Subject.AccountID, q.DeviceID), unknownSignIn(unknownID(q.Subject))
 	if q.Subject.AccountID != "" {
 		keys = append(keys, acctKey, devKey)
 	} else {
@@ -159,6 +159,14 @@ func (s *Store) SignIn(ctx context.Context, w session.Write) error {
 	return t.commit(ctx, "sign in")
 }
 
+// unknownID is what a subject without an account is counted by: its number or its address.
+func unknownID(subj session.Subject) string {
+	if subj.Email != "" {
+		return subj.Email
+	}
+	return subj.Phone
+}
+
 // notLocked is the condition that no sign-in lock holds at :now (unix ms).
 const notLocked = "(attribute_not_exists(loginLockedUntil) OR loginLockedUntil <= :now)"
 
@@ -178,7 +186,7 @@ func (s *Store) RecordLoginFailure(ctx context.Context, subj session.Subject, no
 		in.Key = accountKey(subj.AccountID).av()
 		in.ConditionExpression = aws.String("attribute_exists(PK) AND " + notLocked)
 	} else {
-		in.Key = unknownSignIn(subj.Phone).av()
+		in.Key = unknownSignIn(unknownID(subj)).av()
 		in.UpdateExpression = aws.String("ADD loginFailures :one SET expiresAt = :exp")
 		in.ExpressionAttributeValues[":exp"] = epoch(now.Add(unknownSignInTTL))
 	}
@@ -197,7 +205,7 @@ func (s *Store) LockLogin(ctx context.Context, subj session.Subject, max, level 
 	if subj.AccountID != "" {
 		in.Key = accountKey(subj.AccountID).av()
 	} else {
-		in.Key = unknownSignIn(subj.Phone).av()
+		in.Key = unknownSignIn(unknownID(subj)).av()
 		in.UpdateExpression = aws.String(*in.UpdateExpression + ", expiresAt = :exp")
 		in.ExpressionAttributeValues[":exp"] = epoch(until.Add(unknownSignInTTL))
 	}

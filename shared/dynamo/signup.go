@@ -75,8 +75,10 @@ func decodeIdempotency(id string, item map[string]types.AttributeValue) (*idempo
 
 // Create writes a new account in one transaction: the idempotency record when there is one
 // (first, so that a concurrent retry with the same key, which also spent the proof, is told
-// apart), the phone claim, the account, the spent proof, the session, the device, the event and
-// the email claim when there is one.
+// apart), the phone claim, the account, the spent proof, the session, the device and the event.
+// An email given at signup is unverified contact information on the account: nothing claims it
+// (a claim without proof would let anyone squat an address); POST /v1/account/email proves and
+// claims one (email.go).
 func (s *Store) Create(ctx context.Context, c signup.Creation) error {
 	a := c.Account
 	t := s.newTx()
@@ -102,12 +104,6 @@ func (s *Store) Create(ctx context.Context, c signup.Creation) error {
 	}
 	if err := t.event(a.ID, c.Event); err != nil {
 		return err
-	}
-	if a.Profile.Email != "" {
-		if err := t.putNewItem(emailClaim(a.Profile.Email), claimItem{AccountID: a.ID},
-			account.FieldError(account.CodeEmailTaken, "profile.email", "this email address belongs to another account")); err != nil {
-			return err
-		}
 	}
 	return t.commit(ctx, "create account")
 }

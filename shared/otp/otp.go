@@ -31,7 +31,8 @@ const (
 // behind a verification token. It never holds the code or the token, only keyed hashes of them.
 type Challenge struct {
 	ID         string
-	Phone      string // E.164
+	Phone      string // E.164; "" for an email code
+	Email      string // an email code's address, lower case; "" for a phone code
 	Purpose    account.Purpose
 	AccountID  string // the account the phone belongs to, when it belongs to one
 	ChangeID   string // the phone change a phone_change_new code is for
@@ -67,6 +68,9 @@ type StateQuery struct {
 	Purpose     account.Purpose
 	SessionHash []byte // phone_change_new only
 	ChangeID    string // phone_change_new only
+	// An email code (email_bind) names its address instead of a phone, and the account asking.
+	Email     string
+	AccountID string
 }
 
 // SendState is what a send needs to know before it writes anything, read in one round trip.
@@ -75,6 +79,7 @@ type SendState struct {
 	Slot    Slot             // zero when no code was sent for this phone and purpose
 	Session *account.Session // phone_change_new: the session asking, nil when none
 	Change  *ChangeRef       // phone_change_new: the change, nil when none
+	Account *account.Account // email codes: the account asking, nil when none
 }
 
 // ChangeRef is what a send needs of a phone change.
@@ -126,7 +131,8 @@ type RedeemError struct{ Challenge *Challenge }
 
 func (e *RedeemError) Error() string { return "challenge not redeemable" }
 
-// Courier sends a templated message to a phone.
+// Courier sends a templated message: an SMS to a phone (courier.Courier), or an email to an
+// address (courier.Mailer).
 type Courier interface {
 	Send(ctx context.Context, msg courier.Message) error
 }

@@ -35,6 +35,7 @@ type Service struct {
 	cfg     config.Config
 	log     *slog.Logger
 	smsTime *latency
+	mailer  Courier // email codes; nil: none are sent
 }
 
 // NewService returns a Service. rand is the source of codes, ids and tokens (crypto/rand.Reader
@@ -222,6 +223,22 @@ func (s *Service) failures(e164 string, now time.Time) ratelimit.Counter {
 	return ratelimit.Day(now).Counter("phone_failures", "otp-fail#"+e164, s.cfg.OTPPhoneFailures, account.CodeTooManyAttempts)
 }
 
+// failuresOf is the daily count of wrong codes of the phone or the address ch was sent to.
+func (s *Service) failuresOf(ch Challenge, now time.Time) ratelimit.Counter {
+	if ch.Email != "" {
+		return s.emailFailures(ch.Email, now)
+	}
+	return s.failures(ch.Phone, now)
+}
+
+// destination names what a challenge's code went to, for messages.
+func destination(ch Challenge) string {
+	if ch.Email != "" {
+		return "address"
+	}
+	return "number"
+}
+
 func (s *Service) issueError(err error, now time.Time) error {
 	var le *ratelimit.LimitError
 	var ce *CooldownError
@@ -251,28 +268,46 @@ type VerifyResult struct {
 // Verify checks a code. The right code turns the challenge into a proof in one conditional write
 // and returns its token; a wrong one costs an attempt, and the last attempt burns the challenge.
 func (s *Service) Verify(ctx context.Context, req VerifyRequest) (VerifyResult, error) {
+	token, _, err := s.redeem(ctx, req)
+	if err != nil {
+		return VerifyResult{}, err
+	}
+	return VerifyResult{VerificationToken: token, ExpiresInSeconds: int(s.cfg.ProofTTL.Seconds())}, nil
+}
+
+// Prove checks a code as Verify does, for a flow that spends the proof at once in its own
+// transaction (binding an email: otp.CheckProof is not needed, no token leaves the service):
+// it returns the challenge as the right code left it, verified, with its proof's hash.
+func (s *Service) Prove(ctx context.Context, req VerifyRequest) (Challenge, error) {
+	_, ch, err := s.redeem(ctx, req)
+	return ch, err
+}
+
+// redeem checks a code and, when it is right, returns the verification token and the verified
+// challenge.
+func (s *Service) redeem(ctx context.Context, req VerifyRequest) (string, Challenge, error) {
 	if req.ChallengeID == "" || len(req.ChallengeID) > 64 {
-		return VerifyResult{}, account.FieldError(account.CodeChallengeNotFound, "challengeId", "no such challenge")
+		return "", Challenge{}, account.FieldError(account.CodeChallengeNotFound, "challengeId", "no such challenge")
 	}
 	if !isDigits(req.Code, s.cfg.OTPLength) {
-		return VerifyResult{}, account.FieldError(account.CodeInvalidField, "code", fmt.Sprintf("the code is %d digits", s.cfg.OTPLength))
+		return "", Challenge{}, account.FieldError(account.CodeInvalidField, "code", fmt.Sprintf("the code is %d digits", s.cfg.OTPLength))
 	}
 	now := s.clock.Now()
 	token, proofHash, err := token.Prefixed(s.rand, req.ChallengeID+".")
 	if err != nil {
-		return VerifyResult{}, err
+		return "", Challenge{}, err
 	}
 	ch, err := s.store.Redeem(ctx, req.ChallengeID, codeHashes(s.cfg.Pepper, req.ChallengeID, req.Code),
 		proofHash, now, now.Add(s.cfg.ProofTTL), s.cfg.OTPMaxAttempts)
 	var re *RedeemError
 	if errors.As(err, &re) {
-		return VerifyResult{}, s.refused(ctx, re.Challenge, now)
+		return "", Challenge{}, s.refused(ctx, re.Challenge, now)
 	}
 	if err != nil {
-		return VerifyResult{}, fmt.Errorf("redeem challenge: %w", err)
+		return "", Challenge{}, fmt.Errorf("redeem challenge: %w", err)
 	}
 	s.log.InfoContext(ctx, "code verified", "challenge", ch.ID, "purpose", ch.Purpose)
-	return VerifyResult{VerificationToken: token, ExpiresInSeconds: int(s.cfg.ProofTTL.Seconds())}, nil
+	return token, ch, nil
 }
 
 // refused explains why a challenge could not be redeemed, counting a wrong code when that is why.
@@ -287,11 +322,11 @@ func (s *Service) refused(ctx context.Context, ch *Challenge, now time.Time) err
 	case ch.Attempts >= s.cfg.OTPMaxAttempts:
 		return s.burned(*ch, now)
 	}
-	attempts, err := s.store.RecordFailure(ctx, *ch, s.cfg.OTPMaxAttempts, s.failures(ch.Phone, now))
+	attempts, err := s.store.RecordFailure(ctx, *ch, s.cfg.OTPMaxAttempts, s.failuresOf(*ch, now))
 	var le *ratelimit.LimitError
 	switch {
 	case errors.As(err, &le):
-		return account.Limited(account.CodeTooManyAttempts, le.Counter.Ends.Sub(now), "too many wrong codes for this number today")
+		return account.Limited(account.CodeTooManyAttempts, le.Counter.Ends.Sub(now), "too many wrong codes for this "+destination(*ch)+" today")
 	case errors.As(err, new(*RedeemError)):
 		// Another request changed the challenge meanwhile (a concurrent try used the last attempt).
 		return s.burned(*ch, now)
@@ -315,7 +350,7 @@ func (s *Service) refused(ctx context.Context, ch *Challenge, now time.Time) err
 func (s *Service) burned(ch Challenge, now time.Time) error {
 	retry := ch.CreatedAt.Add(s.cfg.OTPResendAfter)
 	if ch.RetryAt.After(retry) {
-		return account.Limited(account.CodeTooManyAttempts, ch.RetryAt.Sub(now), "too many wrong codes for this number today")
+		return account.Limited(account.CodeTooManyAttempts, ch.RetryAt.Sub(now), "too many wrong codes for this "+destination(ch)+" today")
 	}
 	return account.Limited(account.CodeTooManyAttempts, retry.Sub(now), "too many wrong codes; request a new one")
 }

@@ -6,6 +6,7 @@ package ratelimit
 
 import (
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/wallet-accounts/wallet/shared/account"
@@ -63,4 +64,22 @@ func SMSBudget(now time.Time, budget int) Counter {
 // SignupSMSBudget is the same counter as SMSBudget, of which signup codes may use 80%.
 func SignupSMSBudget(now time.Time, budget int) Counter {
 	return SMSBudget(now, int(math.Floor(float64(budget)*signupShare)))
+}
+
+// EmailBudgetShards is how many counter items the daily email budget is spread over, so that no
+// one partition takes every email's charge (DynamoDB gives one item about 1,000 write units a
+// second, and a transactional write costs 2). Each shard may count its share of the budget; a
+// send charges one shard drawn at random, so the shards fill evenly and the day's total never
+// passes the budget. A full shard refuses although others have room only in the last few emails
+// of a day that spends nearly all of it.
+const EmailBudgetShards = 4
+
+// EmailBudget is shard (0 to EmailBudgetShards-1) of the service-wide count of emails sent on
+// the day of now (codes and notices), against budget (EMAIL_DAILY_BUDGET).
+func EmailBudget(now time.Time, budget, shard int) Counter {
+	share := max(budget/EmailBudgetShards, 1)
+	if shard < budget%EmailBudgetShards {
+		share++ // the shares add up to the budget
+	}
+	return Day(now).Counter("email_budget", "email-budget#"+strconv.Itoa(shard%EmailBudgetShards), share, account.CodeEmailBudgetExhausted)
 }

@@ -22,3 +22,23 @@ func TestSignupBudgetIsTheSameCounterAtEightyPercent(t *testing.T) {
 		t.Fatalf("budget %+v, signup %+v", all, signup)
 	}
 }
+
+// TestEmailBudgetSharesAddUpToTheBudget: the shards of the daily email budget are distinct
+// counters whose shares sum to EMAIL_DAILY_BUDGET, whatever its remainder.
+func TestEmailBudgetSharesAddUpToTheBudget(t *testing.T) {
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	for _, budget := range []int{10000, 10003, 7, 1} {
+		sum, keys := 0, map[string]bool{}
+		for i := range EmailBudgetShards {
+			c := EmailBudget(now, budget, i)
+			sum += c.Max
+			keys[c.Key] = true
+			if c.Window != Day(now).Label || c.Code != "email_budget_exhausted" {
+				t.Fatalf("shard %d: %+v", i, c)
+			}
+		}
+		if len(keys) != EmailBudgetShards || (budget >= EmailBudgetShards && sum != budget) || sum < budget {
+			t.Fatalf("budget %d: shares sum to %d over %d keys", budget, sum, len(keys))
+		}
+	}
+}

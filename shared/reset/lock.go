@@ -13,6 +13,7 @@ import (
 // number on file or the answer to one security question. No SMS, no session, any device.
 type LockRequest struct {
 	Phone         account.Phone
+	Email         account.Email // instead of Phone: the account's verified email address
 	LoginPassword string
 	IDNumber      string
 	Answer        *factor.Answer
@@ -38,7 +39,7 @@ func (s *Service) Lock(ctx context.Context, req LockRequest) (freeze.Result, err
 		return freeze.Result{}, err
 	}
 	now := s.clock.Now()
-	owner, err := s.store.PhoneOwner(ctx, req.Phone.E164)
+	owner, err := s.lockOwner(ctx, req)
 	if err != nil {
 		return freeze.Result{}, err
 	}
@@ -51,6 +52,9 @@ func (s *Service) Lock(ctx context.Context, req LockRequest) (freeze.Result, err
 		return freeze.Result{}, err
 	}
 	a := st.Account
+	if req.Email.Address != "" && (!a.Profile.EmailVerified || a.Profile.Email != req.Email.Address) {
+		return freeze.Result{}, s.unknownLock(ctx, req, refusal, now) // the address left the account after its claim was read
+	}
 	if err := s.lock.Check(a, now); err != nil {
 		return freeze.Result{}, err
 	}
@@ -66,6 +70,14 @@ func (s *Service) Lock(ctx context.Context, req LockRequest) (freeze.Result, err
 		s.log.InfoContext(ctx, "account locked from another device", "account", a.ID)
 	}
 	return res, err
+}
+
+// lockOwner is the account the request's phone, or verified email, belongs to; "" for none.
+func (s *Service) lockOwner(ctx context.Context, req LockRequest) (string, error) {
+	if req.Email.Address != "" {
+		return s.store.EmailOwner(ctx, req.Email.Address)
+	}
+	return s.store.PhoneOwner(ctx, req.Phone.E164)
 }
 
 // Check wants the phone's login password and exactly one of the ID number and an answer.
@@ -95,5 +107,9 @@ func lockProofOK(p *factor.Proof, req LockRequest) bool {
 // unknownLock answers a number without an account as a wrong attempt for one with an account is
 // answered (unknownAttempt).
 func (s *Service) unknownLock(ctx context.Context, req LockRequest, refusal *account.Error, now time.Time) error {
-	return s.unknownAttempt(ctx, req.Phone.E164, refusal, now, func() { lockProofOK(s.check.Of(account.Account{}), req) })
+	id := req.Phone.E164
+	if req.Email.Address != "" {
+		id = req.Email.Address // counted as a number without an account is: an address has an @, a number never
+	}
+	return s.unknownAttempt(ctx, id, refusal, now, func() { lockProofOK(s.check.Of(account.Account{}), req) })
 }

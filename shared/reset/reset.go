@@ -42,6 +42,8 @@ type Store interface {
 	Proof(ctx context.Context, token string) (*otp.Challenge, error)
 	// PhoneOwner returns the account a phone belongs to, or "".
 	PhoneOwner(ctx context.Context, e164 string) (string, error)
+	// EmailOwner returns the account a verified email address belongs to, or "".
+	EmailOwner(ctx context.Context, lower string) (string, error)
 	// Recovery reads the account with its devices and the keyed hashes of its cards, in one read.
 	Recovery(ctx context.Context, accountID string) (State, error)
 	// Apply writes a reset in one transaction, conditional on the account's version.

@@ -19,6 +19,9 @@ type Store interface {
 	// PhoneOwner returns the id of the account the number belongs to, or "" (one strongly
 	// consistent read).
 	PhoneOwner(ctx context.Context, e164 string) (string, error)
+	// EmailOwner returns the id of the account a verified email address (lower case) belongs
+	// to, or "" (one strongly consistent read): an unverified address belongs to nobody.
+	EmailOwner(ctx context.Context, lower string) (string, error)
 	// SignInState reads, in one batch, what a sign-in decides on: the account and the device
 	// (or, for a number without an account, its failure counter), the proof the verification
 	// token names, and the source IP's failure counter.
@@ -65,6 +68,7 @@ type Store interface {
 type Subject struct {
 	AccountID string // set for an account
 	Phone     string // E.164, set instead when the number has no account
+	Email     string // lower case, set instead when the email address has no account
 }
 
 // StateQuery names what SignInState reads.

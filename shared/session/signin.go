@@ -18,6 +18,7 @@ import (
 // SignInRequest is a sign-in as the handler hands it over.
 type SignInRequest struct {
 	Phone             account.Phone // parsed by package phone
+	Email             account.Email // or instead, a verified email address (account.ParseEmail)
 	Password          string
 	Device            DeviceInput     // with its secret, when the device has one
 	VerificationToken string          // a login_step_up token, when the client was told to get one
@@ -49,7 +50,7 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (SignInResult, 
 	if err := checkSignIn(req); err != nil {
 		return SignInResult{}, err
 	}
-	owner, err := s.store.PhoneOwner(ctx, req.Phone.E164)
+	owner, err := s.owner(ctx, req)
 	if err != nil {
 		return SignInResult{}, fmt.Errorf("sign in: %w", err)
 	}
@@ -66,7 +67,7 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (SignInResult, 
 		if err != nil {
 			return SignInResult{}, fmt.Errorf("sign in: %w", err)
 		}
-		if st.Account == nil { // the account went away after its claim was read
+		if st.Account == nil || !signsIn(*st.Account, req) { // the account, or its email, went away after its claim was read
 			return SignInResult{}, s.unknown(ctx, req, ip, now)
 		}
 		if err := s.admit(ctx, subj, st, ip, now); err != nil {
@@ -116,6 +117,29 @@ func (s *Service) finish(ctx context.Context, w Write, token, secret, what strin
 	return SignInResult{SessionToken: token, ExpiresAt: w.Session.ExpiresAt.UTC().Truncate(time.Second), DeviceSecret: secret}, nil
 }
 
+// owner is the account the request's phone, or verified email, belongs to; "" for none.
+func (s *Service) owner(ctx context.Context, req SignInRequest) (string, error) {
+	if req.Email.Address != "" {
+		return s.store.EmailOwner(ctx, req.Email.Address)
+	}
+	return s.store.PhoneOwner(ctx, req.Phone.E164)
+}
+
+// signsIn reports whether a, found by the request's claim, still has its email verified as the
+// request's (a sign-in by phone always does): a claim read just before the address was removed
+// or replaced signs nothing in.
+func signsIn(a account.Account, req SignInRequest) bool {
+	return req.Email.Address == "" || a.Profile.EmailVerified && a.Profile.Email == req.Email.Address
+}
+
+// subjectOf is what a sign-in for no account counts against: the number or the address.
+func subjectOf(req SignInRequest) Subject {
+	if req.Email.Address != "" {
+		return Subject{Email: req.Email.Address}
+	}
+	return Subject{Phone: req.Phone.E164}
+}
+
 func checkSignIn(req SignInRequest) error {
 	if err := checkPassword(req.Password); err != nil {
 		return err
@@ -156,7 +180,7 @@ func (s *Service) admit(ctx context.Context, subj Subject, st State, ip *ratelim
 // after the same kind of reads, an argon2id run against a dummy hash, and the same failure
 // counting (on the number's own counter, which locks like an account).
 func (s *Service) unknown(ctx context.Context, req SignInRequest, ip *ratelimit.Counter, now time.Time) error {
-	subj := Subject{Phone: req.Phone.E164}
+	subj := subjectOf(req)
 	st, err := s.store.SignInState(ctx, StateQuery{Subject: subj, DeviceID: req.Device.ID, ProofToken: req.VerificationToken, IP: ip})
 	if err != nil {
 		return fmt.Errorf("sign in: %w", err)
@@ -186,7 +210,12 @@ func (s *Service) failed(ctx context.Context, subj Subject, ip *ratelimit.Counte
 	if l.Failures >= s.lock.MaxFailures {
 		return s.lockout(ctx, subj, l, now)
 	}
-	return account.Errorf(account.CodeInvalidCredentials, "the phone number or the password is not right")
+	return invalidCredentials()
+}
+
+// invalidCredentials answers a wrong password, and a phone or email without an account, alike.
+func invalidCredentials() error {
+	return account.Errorf(account.CodeInvalidCredentials, "the phone number (or email) or the password is not right")
 }
 
 // lockout locks the subject, whose count has reached the limit, and answers locked. Another
@@ -202,7 +231,7 @@ func (s *Service) lockout(ctx context.Context, subj Subject, l account.Lockout, 
 		s.log.InfoContext(ctx, "sign-in locked", "account", subj.AccountID, "level", l.Level, "until", l.LockedUntil)
 		return lockedError(left)
 	}
-	return account.Errorf(account.CodeInvalidCredentials, "the phone number or the password is not right")
+	return invalidCredentials()
 }
 
 func lockedError(left time.Duration) error {

@@ -1,7 +1,7 @@
 // Package signup creates a wallet account from a phone proven by a signup code.
 //
 // One request, two round trips: read the proof (and any idempotent replay) in one batch, then
-// write the phone claim, the email claim, the account, the spent proof, the first session and
+// write the phone claim, the account, the spent proof, the first session and
 // device, and the account_created event in one transaction. Two signups for one phone: exactly
 // one account; the other is told phone_taken.
 package signup
@@ -31,7 +31,7 @@ type Store interface {
 	// Begin reads the proof the token names and, with a key, the stored response, in one read.
 	Begin(ctx context.Context, token string, idem *idempotency.Key) (*otp.Challenge, *idempotency.Record, error)
 	// Create writes a new account and everything that comes with it, atomically. It fails with
-	// account.CodePhoneTaken, CodeEmailTaken, CodeInvalidToken (proof spent meanwhile) or, when
+	// account.CodePhoneTaken, CodeInvalidToken (proof spent meanwhile) or, when
 	// the idempotency record exists already, with *Replayed.
 	Create(ctx context.Context, c Creation) error
 	// Replay reads the stored response for a key after a race with the same key was lost.

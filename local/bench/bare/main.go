@@ -6,6 +6,7 @@
 // baseline of its own:
 //
 //	bench_sns           an SNS client too (the function links service/sns)
+//	bench_sesv2         an SES v2 client too (the function links service/sesv2)
 //	bench_phonenumbers  a blank import of github.com/nyaruka/phonenumbers
 //	bench_zxcvbn        a blank import of github.com/ccojocar/zxcvbn-go
 //
@@ -38,6 +39,9 @@ func main() {
 		}
 	})}
 	if c := snsClient(cfg); c != nil {
+		clients = append(clients, c)
+	}
+	if c := sesClient(cfg); c != nil {
 		clients = append(clients, c)
 	}
 	lambda.Start(func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {

@@ -33,15 +33,15 @@ import (
 //go:embed static
 var static embed.FS
 
-// Message is one message the stack sent, as the inbox shows it. The inbox is generic: SMS
-// today, email when the stack sends some.
+// Message is one message the stack sent, as the inbox shows it: an SMS or an email.
 type Message struct {
 	ID       string    `json:"id"`
-	Channel  string    `json:"channel"`  // "sms"
-	To       string    `json:"to"`       // the full address (E.164 for an SMS); the page masks it unless asked
-	ToMasked string    `json:"toMasked"` // as the stack's logs show it
-	Text     string    `json:"text"`
-	At       time.Time `json:"at"` // when the stack first saw it sent
+	Channel  string    `json:"channel"`           // "sms" or "email"
+	To       string    `json:"to"`                // the full address (E.164 for an SMS); the page masks it unless asked
+	ToMasked string    `json:"toMasked"`          // as the stack's logs show it
+	Subject  string    `json:"subject,omitempty"` // an email's
+	Text     string    `json:"text"`              // an SMS's text, an email's body
+	At       time.Time `json:"at"`                // when the stack first saw it sent
 	// Codes and Links are found in Text by the console.
 	Codes []string `json:"codes"`
 	Links []string `json:"links"`

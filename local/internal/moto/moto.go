@@ -1,4 +1,4 @@
-// Package moto reads what moto_server recorded: the SMS SNS "sent".
+// Package moto reads what moto_server recorded: the SMS SNS "sent" and the email SES "sent".
 package moto
 
 import (
@@ -43,4 +43,60 @@ func SentSMS(ctx context.Context, client *http.Client, baseURL string) ([]SMS, e
 		return nil, fmt.Errorf("read sent SMS: decode %s: %w", url, err)
 	}
 	return d.SNS.SMS, nil
+}
+
+// Email is one email sent through moto's SES (v1 or v2, the same backend).
+type Email struct {
+	MessageID    string `json:"id"`
+	From         string `json:"source"`
+	Subject      string `json:"subject"`
+	Body         string `json:"body"`
+	Destinations struct {
+		To []string `json:"ToAddresses"`
+	} `json:"destinations"`
+}
+
+// To is the email's first recipient (the stack sends each email to one address).
+func (e Email) To() string {
+	if len(e.Destinations.To) == 0 {
+		return ""
+	}
+	return e.Destinations.To[0]
+}
+
+// sesJSON is the part of GET /moto-api/data.json that holds sent email: {"ses": {"Message": [...]}}.
+type sesJSON struct {
+	SES struct {
+		Message []Email `json:"Message"`
+	} `json:"ses"`
+}
+
+// SentEmail returns every email moto at baseURL recorded, oldest first.
+func SentEmail(ctx context.Context, client *http.Client, baseURL string) ([]Email, error) {
+	var d sesJSON
+	if err := getData(ctx, client, baseURL, &d); err != nil {
+		return nil, fmt.Errorf("read sent email: %w", err)
+	}
+	return d.SES.Message, nil
+}
+
+// getData decodes GET /moto-api/data.json into v.
+func getData(ctx context.Context, client *http.Client, baseURL string, v any) error {
+	url := strings.TrimRight(baseURL, "/") + "/moto-api/data.json"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		return fmt.Errorf("decode %s: %w", url, err)
+	}
+	return nil
 }

@@ -42,3 +42,24 @@ func TestSentSMSBeforeAnySNSCall(t *testing.T) {
 		t.Errorf("got %v, %v; want none", got, err)
 	}
 }
+
+// sesSample is what moto_server 5.2.1 answers at /moto-api/data.json's "ses" after one email
+// sent through SES v2 (identities trimmed).
+const sesSample = `{"ses": {"EmailIdentity": [], "Message": [{"body": "123456 is your code",
+  "destinations": {"ToAddresses": ["li@example.com"]}, "id": "nsth", "source": "Wallet <no-reply@wallet.example>",
+  "subject": "Hi"}], "RawMessage": []}}`
+
+func TestSentEmail(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(sesSample))
+	}))
+	defer srv.Close()
+	got, err := SentEmail(context.Background(), srv.Client(), srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].MessageID != "nsth" || got[0].To() != "li@example.com" || got[0].Subject != "Hi" ||
+		got[0].Body != "123456 is your code" || got[0].From != "Wallet <no-reply@wallet.example>" {
+		t.Errorf("got %+v", got)
+	}
+}

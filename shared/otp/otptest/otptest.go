@@ -30,9 +30,22 @@ func NewIssuer(store otp.Store, cfg config.Config, clock account.Clock) *Issuer 
 	cfg.OTPResendAfter = 0
 	cfg.OTPPhoneHourly, cfg.OTPPhoneDaily, cfg.OTPIPHourly, cfg.OTPPrefixHourly = 1<<20, 1<<20, 1<<20, 1<<20
 	cfg.SMSDailyBudget = 1 << 30
+	cfg.OTPEmailHourly, cfg.OTPEmailDaily, cfg.EmailDailyBudget = 1<<20, 1<<20, 1<<30
 	box := &inbox{codes: map[string]string{}}
-	return &Issuer{svc: otp.NewService(store, box, clock, rand.Reader, cfg, slog.New(slog.DiscardHandler)), box: box}
+	svc := otp.NewService(store, box, clock, rand.Reader, cfg, slog.New(slog.DiscardHandler)).WithMailer(box)
+	return &Issuer{svc: svc, box: box}
 }
+
+// Codes is the issuer's code engine, which sends email codes to its inbox too: the email
+// binding of a test (email.NewService) takes it, and Code reads what it sent.
+func (i *Issuer) Codes() *otp.Service { return i.svc }
+
+// Inbox is the courier the issuer sends through (SMS and mail alike): a flow that makes its own
+// code engine can send through it too, and Code reads what it sent.
+func (i *Issuer) Inbox() otp.Courier { return i.box }
+
+// Code returns, once, the last code sent to a phone (E.164) or an address.
+func (i *Issuer) Code(to string) string { return i.box.take(to) }
 
 // Token returns a verification token proving possession of phone for purpose.
 func (i *Issuer) Token(t testing.TB, phone account.Phone, purpose account.Purpose) string {

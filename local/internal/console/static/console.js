@@ -940,6 +940,7 @@ const inbox = {
     const filterDigits = digits(filter);
     const shown = this.messages
       .filter((m) => !filter || m.text.toLowerCase().includes(filter) || m.to.toLowerCase().includes(filter) ||
+        (m.subject || '').toLowerCase().includes(filter) ||
         (filterDigits.length >= 3 && digits(m.to).includes(filterDigits)))
       .slice(0, 50);
     const w = this.waiting;
@@ -973,6 +974,7 @@ const inbox = {
           el('span', { class: 'channel' }, m.channel),
           el('span', { class: 'to' }, reveal ? m.to : m.toMasked),
           el('time', { datetime: m.at }, new Date(m.at).toLocaleTimeString())),
+        ...(m.subject ? [el('p', { class: 'subject' }, m.subject)] : []), // an email's
         el('p', { class: 'text' }, m.text),
         actions);
     });
