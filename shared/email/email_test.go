@@ -466,21 +466,21 @@ func TestRoundTripsEmail(t *testing.T) {
 	addr := newAddress(t)
 	h.Calls.Reset()
 	id, c := h.start(t, h.fresh(a), addr)
-	if n := h.Calls.Count("dynamodb"); n != 2 {
+	if n := h.Calls.Count("DynamoDB"); n != 2 {
 		t.Errorf("code: %d DynamoDB round trips (%s), want 2", n, h.Calls)
 	}
 	h.Calls.Reset()
 	if _, err := h.svc.Verify(context.Background(), account.Principal{AccountID: a.ID}, email.VerifyRequest{ChallengeID: id, Code: c}); err != nil {
 		t.Fatal(err)
 	}
-	if n := h.Calls.Count("dynamodb"); n != 3 {
+	if n := h.Calls.Count("DynamoDB"); n != 3 {
 		t.Errorf("binding: %d DynamoDB round trips (%s), want 3", n, h.Calls)
 	}
 	h.Calls.Reset()
 	if err := h.svc.Remove(context.Background(), h.fresh(a)); err != nil {
 		t.Fatal(err)
 	}
-	if n := h.Calls.Count("dynamodb"); n != 2 {
+	if n := h.Calls.Count("DynamoDB"); n != 2 {
 		t.Errorf("removal: %d DynamoDB round trips (%s), want 2", n, h.Calls)
 	}
 }
