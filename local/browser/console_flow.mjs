@@ -5,7 +5,8 @@
 // page through the Activity list, register a passkey (a CDP virtual authenticator answers), sign
 // out and sign in with it, open the freeze link of the new-device alert (its GET freezes
 // nothing), press the page's button, and see sign-in refused because the account is frozen.
-// Then a second account, signed up in the same page, reports its account_created entry ("This
+// Then a second account, signed up in the same page, binds an email with the code from the inbox
+// and reports its account_created entry ("This
 // wasn't me"): the report freezes it, as the freeze link froze the first, and signs it out.
 // browser_test.go runs it under `make test`; one browser, one page.
 //
@@ -281,6 +282,19 @@ async function reportSteps() {
     await page.fill('#inbox-filter', second.local);
   });
   await signUpSteps(second, 'second-');
+  const address = `browser.${second.local}@example.com`;
+  await step('second-email-bound', async () => {
+    await page.goto(base + '/#email');
+    await page.fill('#inbox-filter', address);
+    await page.fill('#email-send [name=email]', address);
+    await page.click('#email-send button');
+    await answered(202, '', '/v1/account/email');
+    await useCode(address);
+    await page.click('#email-verify button');
+    await answered(200, '', '/verify');
+    await page.locator('#email-overview', { hasText: 'verified: it signs in' }).waitFor();
+    await page.fill('#inbox-filter', second.local);
+  });
   await step('second-activity', async () => {
     await page.goto(base + '/#activity');
     await page.locator('#activity tbody tr[data-type="account_created"] button.report').waitFor();

@@ -650,6 +650,50 @@ function bindProfile() {
   });
 }
 
+// ---- email: bind by a code sent to the address, remove ----
+
+const emailBinding = { challengeId: null };
+
+async function loadEmail() {
+  if (!needSession('bind an email address')) return;
+  const a = await api('GET', '/v1/account/profile', undefined, { auth: true, quiet: true });
+  if (!a.ok) return;
+  const p = a.data;
+  $('#email-overview').replaceChildren(el('dt', {}, 'Address'),
+    el('dd', {}, p.email ? `${p.email} (${p.emailVerified ? 'verified: it signs in' : 'not verified'})` : '—'));
+  $('#email-remove').hidden = !p.email;
+}
+
+function bindEmail() {
+  $('#email-send').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const addr = e.target.email.value.trim();
+    const input = $('#email-verify [name=code]');
+    inbox.want(input, addr, 'email_bind');
+    sensitive('send a code to ' + addr, 'POST', '/v1/account/email', { email: addr }, (a) => {
+      emailBinding.challengeId = a.data.challengeId;
+      $('#email-verify').hidden = false;
+      inbox.refresh();
+      input.focus();
+    }).then((a) => {
+      if (!a.ok && !reauth.pending) inbox.done();
+    });
+  });
+  $('#email-verify').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const a = await api('POST', '/v1/account/email/verify', { challengeId: emailBinding.challengeId, code: e.target.code.value.trim() },
+      { auth: true });
+    if (!a.ok) return;
+    inbox.done();
+    e.target.reset();
+    $('#email-verify').hidden = true;
+    loadEmail();
+  });
+  $('#email-remove').addEventListener('click', () => {
+    sensitive('remove the email address', 'DELETE', '/v1/account/email', undefined, () => loadEmail());
+  });
+}
+
 // ---- activity, and "This wasn't me" ----
 
 const activity = { cursor: null, seq: 0 };
@@ -985,15 +1029,15 @@ const inbox = {
 
 // ---- pages ----
 
-// Each view is a section #view-<name>, shown at #<name>, with its link in the nav. (An Email page
-// is to come: 'email', with its section and link.)
-const views = ['signup', 'signin', 'account', 'security', 'profile', 'activity', 'passkeys', 'lock'];
+// Each view is a section #view-<name>, shown at #<name>, with its link in the nav.
+const views = ['signup', 'signin', 'account', 'security', 'profile', 'email', 'activity', 'passkeys', 'lock'];
 
 // The loader of a view, run each time it is shown.
 const loaders = {
   account: loadAccount,
   security: loadSecurity,
   profile: loadProfile,
+  email: loadEmail,
   activity: () => loadActivity(),
   passkeys: loadPasskeys,
   lock: loadLock,
@@ -1038,6 +1082,7 @@ function start() {
   bindReauth();
   bindSecurity();
   bindProfile();
+  bindEmail();
   bindActivity();
   bindPasskeys();
   bindLock();
