@@ -60,18 +60,3 @@ func (h handler) removeEmail(ctx context.Context, p account.Principal, _ events.
 	}
 	return apigw.NoContent(), nil
 }
-
-// signInSubject parses the sign-in body's phone or email: exactly one of them.
-func signInSubject(in signInBody) (account.Phone, account.Email, error) {
-	switch {
-	case in.Phone != "" && in.Email != "":
-		return account.Phone{}, account.Email{}, account.FieldError(account.CodeInvalidField, "email", "send the phone or the email, not both")
-	case in.Email != "":
-		e, err := account.ParseEmail(in.Email, "email")
-		return account.Phone{}, e, err
-	case in.Phone == "":
-		return account.Phone{}, account.Email{}, account.FieldError(account.CodeMissingField, "phone", "send the phone or the email")
-	}
-	num, err := parsePhone(in.Phone, in.Region)
-	return num, account.Email{}, err
-}

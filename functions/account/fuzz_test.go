@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/wallet-accounts/wallet/functions/internal/subject"
 	"github.com/wallet-accounts/wallet/local/faults"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/activity"
@@ -82,7 +83,7 @@ func checkSignIn(req events.APIGatewayV2HTTPRequest) error {
 	if err := apigw.Decode(req, &in); err != nil {
 		return err
 	}
-	if _, _, err := signInSubject(in); err != nil {
+	if _, _, err := subject.Parse(in.Phone, in.Region, in.Email); err != nil {
 		return err
 	}
 	if err := account.Required("password", in.Password); err != nil {

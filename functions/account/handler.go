@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/wallet-accounts/wallet/functions/internal/body"
+	"github.com/wallet-accounts/wallet/functions/internal/subject"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/activity"
 	"github.com/wallet-accounts/wallet/shared/apigw"
@@ -91,7 +92,7 @@ func (h handler) signIn(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 	if err := apigw.Decode(req, &in); err != nil {
 		return response{}, err
 	}
-	num, addr, err := signInSubject(in)
+	num, addr, err := subject.Parse(in.Phone, in.Region, in.Email)
 	if err != nil {
 		return response{}, err
 	}
@@ -172,9 +173,6 @@ func (h handler) account(ctx context.Context, p account.Principal, _ events.APIG
 		VerificationLevel: level, Language: a.Lang, CreatedAt: a.CreatedAt,
 		Limits: limitsView{PaymentPassword: h.pay.Limits(a)}, Profile: a.Profile}), nil
 }
-
-// parsePhone is phone.Parse (libphonenumber).
-func parsePhone(number, region string) (account.Phone, error) { return phone.Parse(number, region) }
 
 // masked returns the stored E.164 number masked for display.
 func masked(e164 string) string {

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/wallet-accounts/wallet/functions/internal/body"
+	"github.com/wallet-accounts/wallet/functions/internal/subject"
 	"github.com/wallet-accounts/wallet/local/faults"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/apigw"
@@ -66,7 +67,7 @@ func checkLock(req events.APIGatewayV2HTTPRequest) error {
 	if err := apigw.Decode(req, &in); err != nil {
 		return err
 	}
-	num, addr, err := lockSubject(in)
+	num, addr, err := subject.Parse(in.Phone, in.Region, in.Email)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/wallet-accounts/wallet/functions/internal/body"
+	"github.com/wallet-accounts/wallet/functions/internal/subject"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/apigw"
 	"github.com/wallet-accounts/wallet/shared/factor"
@@ -198,7 +199,7 @@ func (h handler) lockAccount(ctx context.Context, req events.APIGatewayV2HTTPReq
 	if err := apigw.Decode(req, &in); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	num, addr, err := lockSubject(in)
+	num, addr, err := subject.Parse(in.Phone, in.Region, in.Email)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -211,17 +212,4 @@ func (h handler) lockAccount(ctx context.Context, req events.APIGatewayV2HTTPReq
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return apigw.JSON(http.StatusOK, res), nil
-}
-
-// lockSubject parses the lock body's phone or email: exactly one of them.
-func lockSubject(in lockBody) (account.Phone, account.Email, error) {
-	switch {
-	case in.Phone != "" && in.Email != "":
-		return account.Phone{}, account.Email{}, account.FieldError(account.CodeInvalidField, "email", "send the phone or the email, not both")
-	case in.Email != "":
-		e, err := account.ParseEmail(in.Email, "email")
-		return account.Phone{}, e, err
-	}
-	num, err := phone.Parse(in.Phone, in.Region)
-	return num, account.Email{}, err
 }

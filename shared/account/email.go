@@ -63,3 +63,20 @@ func (e Email) GoString() string { return e.Mask() }
 
 // LogValue logs the masked address.
 func (e Email) LogValue() slog.Value { return slog.StringValue(e.Mask()) }
+
+// MayBindEmail refuses to bind addr (lower case) to a: an account that is gone (nil), frozen or
+// closed, or whose verified email addr is already. An unverified contact address given at
+// signup may be proven.
+func MayBindEmail(a *Account, addr string) error {
+	switch {
+	case a == nil:
+		return Errorf(CodeUnauthenticated, "sign in again")
+	case a.Status == StatusFrozen:
+		return Errorf(CodeAccountFrozen, "this account is frozen; recover it to unfreeze")
+	case a.Status != StatusActive:
+		return Errorf(CodeAccountClosed, "this account is closed")
+	case a.Profile.EmailVerified && a.Profile.Email == addr:
+		return FieldError(CodeEmailAlreadyBound, "email", "this is already the account's email address")
+	}
+	return nil
+}

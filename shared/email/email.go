@@ -122,7 +122,7 @@ func (s *Service) Verify(ctx context.Context, p account.Principal, req VerifyReq
 	if ch == nil || ch.Purpose != account.PurposeEmailBind || ch.AccountID != p.AccountID || ch.Email == "" {
 		return Result{}, account.FieldError(account.CodeChallengeNotFound, "challengeId", "no such challenge; request a new code")
 	}
-	if err := bindable(a, ch.Email); err != nil {
+	if err := account.MayBindEmail(a, ch.Email); err != nil {
 		return Result{}, err
 	}
 	proof, err := s.prove(ctx, *ch, req)
@@ -140,7 +140,7 @@ func (s *Service) Verify(ctx context.Context, p account.Principal, req VerifyReq
 		if a, err = s.store.Account(ctx, p.AccountID); err != nil {
 			return Result{}, fmt.Errorf("read account: %w", err)
 		}
-		if err := bindable(a, proof.Email); err != nil {
+		if err := account.MayBindEmail(a, proof.Email); err != nil {
 			return Result{}, err
 		}
 	}
@@ -156,21 +156,6 @@ func (s *Service) prove(ctx context.Context, ch otp.Challenge, req VerifyRequest
 		return ch, nil
 	}
 	return s.codes.Prove(ctx, otp.VerifyRequest{ChallengeID: req.ChallengeID, Code: req.Code})
-}
-
-// bindable refuses an account that is gone, frozen or closed, or whose verified email is addr.
-func bindable(a *account.Account, addr string) error {
-	switch {
-	case a == nil:
-		return account.Errorf(account.CodeUnauthenticated, "sign in again")
-	case a.Status == account.StatusFrozen:
-		return account.Errorf(account.CodeAccountFrozen, "this account is frozen; recover it to unfreeze")
-	case a.Status != account.StatusActive:
-		return account.Errorf(account.CodeAccountClosed, "this account is closed")
-	case a.Profile.EmailVerified && a.Profile.Email == addr:
-		return account.FieldError(account.CodeEmailAlreadyBound, "email", "this is already the account's email address")
-	}
-	return nil
 }
 
 // bind writes the binding of proof's address to a, as read.
@@ -227,7 +212,7 @@ func (s *Service) Remove(ctx context.Context, p account.Principal) error {
 
 // removable refuses an account that is gone, frozen or closed, or has no email.
 func removable(a *account.Account) error {
-	if err := bindable(a, ""); err != nil {
+	if err := account.MayBindEmail(a, ""); err != nil {
 		return err
 	}
 	if a.Profile.Email == "" {

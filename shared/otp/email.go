@@ -60,7 +60,7 @@ func (s *Service) sendEmail(ctx context.Context, req EmailSendRequest) (SendResu
 	if err != nil {
 		return SendResult{}, fmt.Errorf("read send state: %w", err)
 	}
-	if err := emailAllowed(st.Account, addr); err != nil {
+	if err := account.MayBindEmail(st.Account, addr); err != nil {
 		return SendResult{}, err
 	}
 	now := s.clock.Now()
@@ -95,22 +95,6 @@ func (s *Service) sendEmail(ctx context.Context, req EmailSendRequest) (SendResu
 	s.log.InfoContext(ctx, "email code requested", "email", req.Email, "account", req.AccountID, "challenge", ch.ID)
 	return SendResult{ChallengeID: ch.ID, ExpiresInSeconds: int(s.cfg.OTPTTL.Seconds()),
 		ResendAfterSeconds: int(s.cfg.OTPResendAfter.Seconds()), CodeLength: s.cfg.OTPLength}, nil
-}
-
-// emailAllowed checks the account asking: it exists, is active, and does not have addr as its
-// verified email already. (An unverified contact address given at signup may be proven.)
-func emailAllowed(a *account.Account, addr string) error {
-	switch {
-	case a == nil:
-		return account.Errorf(account.CodeUnauthenticated, "sign in again")
-	case a.Status == account.StatusFrozen:
-		return account.Errorf(account.CodeAccountFrozen, "this account is frozen; recover it to unfreeze")
-	case a.Status != account.StatusActive:
-		return account.Errorf(account.CodeAccountClosed, "this account is closed")
-	case a.Profile.EmailVerified && a.Profile.Email == addr:
-		return account.FieldError(account.CodeEmailAlreadyBound, "email", "this is already the account's email address")
-	}
-	return nil
 }
 
 // emailCounters are the limits an email code charges: the address's hourly and daily codes, the
