@@ -39,7 +39,25 @@ func sensitiveRoutes(t *testing.T) []sensitive {
 		return passkeytest.New("localhost", localOrigin(t), virtualwebauthn.AuthenticatorOptions{})
 	}
 	var cardID, passkeyID string
+	addr, bound := newEmail(), newEmail()
 	return []sensitive{
+		{name: "bind an email", event: "email_changed", alert: "the email address of your wallet account was set to",
+			stale: func(c *client, u signedUp) response {
+				return c.do("POST", "/v1/account/email", map[string]string{"email": addr}, bearer(u.session)...)
+			},
+			fresh: func(t *testing.T, c *client, u signedUp) response {
+				bindEmail(t, c, u.session, addr)
+				return response{Status: 200}
+			}},
+		{name: "remove the email", event: "email_removed", alert: "was removed from your wallet account",
+			setup: func(t *testing.T, c *client, u signedUp) {
+				bindEmail(t, c, u.session, bound)
+				waitAlert(t, u.phone, 0, "the email address of your wallet account was set to") // delivered before the texts the row counts
+			},
+			stale: func(c *client, u signedUp) response { return c.do("DELETE", "/v1/account/email", nil, bearer(u.session)...) },
+			fresh: func(_ *testing.T, c *client, u signedUp) response {
+				return c.do("DELETE", "/v1/account/email", nil, bearer(u.session)...)
+			}},
 		{name: "change the login password", event: "password_changed", alert: "login password was changed",
 			stale: put("/v1/account/login-password", map[string]string{"currentPassword": e2ePassword, "newPassword": e2eNewPassword}),
 			fresh: func(_ *testing.T, c *client, u signedUp) response {
