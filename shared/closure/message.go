@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/wallet-accounts/wallet/shared/account"
 )
 
 // ClosedType is the type of the message published to the account-events topic when an account
@@ -17,16 +19,24 @@ type ClosedMessage struct {
 	EventID   string    `json:"eventId"` // the account_closed security event's id
 	AccountID string    `json:"accountId"`
 	ClosedAt  time.Time `json:"closedAt"`
-	Reason    string    `json:"reason"`  // inactivity
+	Reason    string    `json:"reason"`  // inactivity, or support (closed by customer service)
 	Balance   Balance   `json:"balance"` // as the account item last showed it; "0" when the ledger set none
 }
 
 // closedMessage encodes the account.closed message of a closed account.
 func closedMessage(s Subject) ([]byte, error) {
 	b, err := json.Marshal(ClosedMessage{Type: ClosedType, EventID: s.EventID, AccountID: s.ID, ClosedAt: s.ClosedAt.UTC(),
-		Reason: "inactivity", Balance: s.Balance.orZero()})
+		Reason: s.reason(), Balance: s.Balance.orZero()})
 	if err != nil {
 		return nil, fmt.Errorf("encode %s: %w", ClosedType, err)
 	}
 	return b, nil
+}
+
+// reason is why s was closed, as account.closed and account_closed say it.
+func (s Subject) reason() string {
+	if s.Reason == "" {
+		return account.ReasonInactivity
+	}
+	return s.Reason
 }

@@ -31,6 +31,7 @@ type Subject struct {
 	Balance      Balance
 	ClosedAt     time.Time
 	EventID      string    // the account_closed event, also the account.closed message id
+	Reason       string    // why it was closed (closedReason): "" is inactivity, account.ViaSupport customer service
 	NotifiedAt   time.Time // when account.closed was published; zero while it is owed
 	Sessions     [][]byte  // SHA-256 of each device's session token
 }

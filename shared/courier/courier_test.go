@@ -63,7 +63,7 @@ func alertData(link string) map[string]any {
 
 func TestAlertsRenderInBothLanguagesWithTheirLink(t *testing.T) {
 	const link = "https://wallet.example/f/TOKEN"
-	noLink := map[Template]bool{TemplateAccountFrozen: true, TemplateAccountClosed: true}
+	noLink := map[Template]bool{TemplateAccountFrozen: true, TemplateAccountClosed: true, TemplateSupportFrozen: true, TemplateSupportClosed: true}
 	for _, tpl := range Alerts {
 		for _, lang := range []string{"en", "zh"} {
 			with, err := Render(Message{Template: tpl, Lang: lang, Data: alertData(link)})
@@ -167,6 +167,7 @@ var everyText = []Text{
 	ProtectionWeakened{When: "2026-11-21 18:00 UTC+08:00", Nighttime: true, LargeTransaction: true},
 	BankCardUnlinked{When: "2026-11-21 18:00 UTC+08:00", Last4: "1111"},
 	IdentityDetailsSet{When: "2026-11-21 18:00 UTC+08:00", Citizenship: true, IDDocument: true},
+	SupportFrozen{When: "2026-11-21 18:00 UTC+08:00"}, AccountUnfrozen{When: "2026-11-21 18:00 UTC+08:00"}, SupportClosed{When: "2026-11-21 18:00 UTC+08:00"},
 }
 
 // TestEveryTextRenders: each template's Text gives its text all the data it names (the executor

@@ -182,3 +182,19 @@ func changeKeyOf(id string) (key, bool) {
 	}
 	return phoneChangeKey(accountID, own), true
 }
+
+// auditKey is one customer-service action on an account (the internal API), kept AUDIT_TTL: who,
+// what, why, the case, and the status before and after. Its ULID sorts the account's audit
+// trail by time.
+func auditKey(accountID, auditID string) key {
+	return key{accountPrefix + accountID, auditPrefix + auditID}
+}
+
+// auditPrefix is the sort-key prefix of an account's audit items; auditsEnd sorts after every one.
+const (
+	auditPrefix = "AUDIT#"
+	auditsEnd   = auditPrefix + "~"
+)
+
+// phoneChangePrefix is the sort-key prefix of an account's phone changes (phoneChangeKey).
+const phoneChangePrefix = "PHONECHANGE#"
