@@ -385,7 +385,7 @@ func TestNoSecretInAnyURL(t *testing.T) {
 		}
 	}
 	params := regexp.MustCompile(`\{([^}]+)\}`)
-	for _, route := range templateRoutes(t) {
+	for _, route := range append(templateRoutes(t, false), templateRoutes(t, true)...) {
 		_, path, _ := strings.Cut(route, " ")
 		for _, m := range params.FindAllStringSubmatch(route, -1) {
 			if secretInURL(path, m[1]) {
