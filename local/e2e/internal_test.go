@@ -283,10 +283,12 @@ func TestInternalAPIRefusesWhatIsNotSignedByTheLocalCredentials(t *testing.T) {
 	id := accountIDOf(t, u.phone)
 	before := adminInvocations(t)
 	for name, tweak := range map[string]func(a *agent){
-		"unsigned":          func(a *agent) { a.sign = false },
-		"wrong secret":      func(a *agent) { a.creds.SecretAccessKey = "not-the-local-secret" },
-		"stale":             func(a *agent) { a.at = func() time.Time { return time.Now().Add(-6 * time.Minute) } },
-		"other credentials": func(a *agent) { a.creds = aws.Credentials{AccessKeyID: "AKIAEXAMPLEOTHER0001", SecretAccessKey: "other"} },
+		"unsigned":     func(a *agent) { a.sign = false },
+		"wrong secret": func(a *agent) { a.creds.SecretAccessKey = "not-the-local-secret" },
+		"stale":        func(a *agent) { a.at = func() time.Time { return time.Now().Add(-6 * time.Minute) } },
+		"other credentials": func(a *agent) {
+			a.creds = aws.Credentials{AccessKeyID: "AKIAEXAMPLEOTHER0001", SecretAccessKey: "other"}
+		},
 	} {
 		a := newAgent(t)
 		tweak(a)

@@ -56,10 +56,14 @@ func TestWhatIsRefused(t *testing.T) {
 		},
 		"other credentials": func() (*http.Request, []byte) { return signed(t, other, "us-east-1", Service, now, "{}") },
 		"wrong secret":      func() (*http.Request, []byte) { return signed(t, wrongSecret, "us-east-1", Service, now, "{}") },
-		"stale":             func() (*http.Request, []byte) { return signed(t, local, "us-east-1", Service, now.Add(-6*time.Minute), "{}") },
-		"from the future":   func() (*http.Request, []byte) { return signed(t, local, "us-east-1", Service, now.Add(6*time.Minute), "{}") },
-		"other region":      func() (*http.Request, []byte) { return signed(t, local, "eu-west-1", Service, now, "{}") },
-		"other service":     func() (*http.Request, []byte) { return signed(t, local, "us-east-1", "s3", now, "{}") },
+		"stale": func() (*http.Request, []byte) {
+			return signed(t, local, "us-east-1", Service, now.Add(-6*time.Minute), "{}")
+		},
+		"from the future": func() (*http.Request, []byte) {
+			return signed(t, local, "us-east-1", Service, now.Add(6*time.Minute), "{}")
+		},
+		"other region":  func() (*http.Request, []byte) { return signed(t, local, "eu-west-1", Service, now, "{}") },
+		"other service": func() (*http.Request, []byte) { return signed(t, local, "us-east-1", "s3", now, "{}") },
 		"body changed": func() (*http.Request, []byte) {
 			r, _ := signed(t, local, "us-east-1", Service, now, `{"reason":"a"}`)
 			return r, []byte(`{"reason":"b"}`)
