@@ -40,7 +40,7 @@ func CheckTable(tb Table) []string {
 			}
 		case kindAccount:
 			bad = append(bad, checkAccount(tb, accountOf(k), it)...)
-		case kindDevice, kindEvent, kindCard, kindPhoneChange, kindPasskey:
+		case kindDevice, kindEvent, kindCard, kindPhoneChange, kindPasskey, kindAudit:
 			if tb.account(accountOf(k)) == nil {
 				add("%s %s belongs to no account", kindOf(k), k)
 			}
@@ -174,6 +174,7 @@ func CheckRequest(d Diff, failed bool) []string {
 		bad = append(bad, failedWrites(d)...)
 	}
 	bad = append(bad, checkEvents(d)...)
+	bad = append(bad, checkAudits(d)...)
 	return append(bad, checkSpent(d)...)
 }
 

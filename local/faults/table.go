@@ -66,6 +66,7 @@ const (
 	kindPasskey     = "passkey"
 	kindPasskeyIdx  = "passkey credential index"
 	kindCeremony    = "passkey ceremony marker"
+	kindAudit       = "audit item"
 	kindOther       = "other"
 )
 
@@ -89,6 +90,8 @@ func kindOf(key string) string {
 				return kindPhoneChange
 			case "CREDENTIAL":
 				return kindPasskey
+			case "AUDIT":
+				return kindAudit
 			}
 		}
 	case prefix == "PHONE" && sk == "PHONE":
