@@ -33,6 +33,9 @@ var canary struct {
 	never  []string          // in no item, no log line, no SMS
 	codes  map[string]string // a code -> the number its SMS went to: in that SMS only
 	phones []string          // full numbers: in no log line
+	// internal holds the internal API's answers about the canary's accounts: they may hold no
+	// remembered secret, no full number and no hash or token the table stores.
+	internal []string
 }
 
 func plant(vs ...string) {
@@ -281,6 +284,71 @@ func TestZZCanaryEveryFlow(t *testing.T) {
 	res = expect(t, "activity", c.do("GET", "/v1/account/activity", nil, bearer(h.session)...), 200)
 	entry := res.Body["entries"].([]any)[0].(map[string]any)["eventId"].(string)
 	expect(t, "report", c.do("POST", "/v1/account/activity/"+entry+"/report", nil, bearer(h.session)...), 200)
+
+	// Customer service looks every one of them up, and acts on one; the answers join the scan.
+	agent := newAgent(t)
+	keep := func(res response) {
+		canary.mu.Lock()
+		canary.internal = append(canary.internal, string(res.raw))
+		canary.mu.Unlock()
+	}
+	for _, phone := range []string{newNumber, b.phone, d.phone, e.phone, g.phone, h.phone} {
+		res := expect(t, "find", agent.do("GET", "/internal/v1/accounts?phone=%2B"+strings.TrimPrefix(phone, "+"), nil), 200)
+		keep(res)
+		id := accountIDOf(t, phone)
+		keep(expect(t, "look up", agent.do("GET", "/internal/v1/accounts/"+id, nil), 200))
+	}
+	gID := accountIDOf(t, g.phone)
+	for _, step := range []string{"unfreeze", "sign-out", "flags", "freeze", "audit"} {
+		switch step {
+		case "audit":
+			keep(expect(t, step, agent.do("GET", "/internal/v1/accounts/"+gID+"/audit", nil), 200))
+		case "flags":
+			keep(expect(t, step, agent.do("POST", "/internal/v1/accounts/"+gID+"/flags", merge(supportCase("canary"),
+				map[string]any{"set": []string{"investigation"}})), 200))
+		default:
+			keep(expect(t, step, agent.do("POST", "/internal/v1/accounts/"+gID+"/"+step, supportCase("canary")), 200))
+		}
+	}
+}
+
+// storedHashes are the hashes and token digests the table holds, in the forms an answer could
+// carry them: every string or binary value of an attribute named like a hash, and the digests in
+// the keys of sessions, freeze tokens, passkey indexes and ceremony markers.
+func storedHashes(table faults.Table) []string {
+	var out []string
+	var walk func(name string, v any)
+	walk = func(name string, v any) {
+		hashy := strings.Contains(strings.ToLower(name), "hash") || name == "h"
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				walk(k, e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(name, e)
+			}
+		case []byte:
+			if hashy && len(x) >= 8 {
+				out = append(out, base64.StdEncoding.EncodeToString(x), base64.RawURLEncoding.EncodeToString(x), fmt.Sprintf("%x", x))
+			}
+		case string:
+			if hashy && len(x) >= 16 {
+				out = append(out, x)
+			}
+		}
+	}
+	for _, k := range table.Keys() {
+		walk("", map[string]any(table[k]))
+		pk, _, _ := strings.Cut(k, "|")
+		for _, p := range []string{"SESSION#", "FREEZE#", "PASSKEY#", "CEREMONY#"} {
+			if d, ok := strings.CutPrefix(pk, p); ok {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
 }
 
 // TestZZZNothingLeaks scans, after every other test of the package, the whole stack table, every
@@ -344,7 +412,32 @@ func TestZZZNothingLeaks(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("scanned %d items, %d log bytes and %d SMS for %d remembered and %d planted values", len(table), len(logs), len(sms), len(values), len(never))
+	canary.mu.Lock()
+	internal := append([]string(nil), canary.internal...)
+	canary.mu.Unlock()
+	if len(internal) == 0 {
+		t.Fatal("the canary asked the internal API nothing; run the whole package")
+	}
+	hashes := storedHashes(table)
+	for _, answer := range internal {
+		for i, v := range values {
+			if stacktest.ContainsSecret(answer, v) {
+				t.Errorf("remembered secret #%d appears in an internal API answer", i)
+			}
+		}
+		for _, h := range hashes {
+			if strings.Contains(answer, h) {
+				t.Errorf("a stored hash or token digest appears in an internal API answer")
+			}
+		}
+		for _, p := range phones {
+			if strings.Contains(answer, p) {
+				t.Errorf("a full phone number (****%s) appears in an internal API answer", p[len(p)-4:])
+			}
+		}
+	}
+	t.Logf("scanned %d items, %d log bytes, %d SMS and %d internal API answers (against %d stored hashes) for %d remembered and %d planted values",
+		len(table), len(logs), len(sms), len(internal), len(hashes), len(values), len(never))
 }
 
 // secretName matches the name of anything that must never travel in a URL.
