@@ -11,9 +11,11 @@ import (
 // supportRules tie customer service's events to their changes (see Rules).
 func supportRules() []Rule {
 	return []Rule{
+		// Customer service's unfreeze; a holder's login reset also unfreezes, and says so with
+		// password_reset.
 		{account.EventAccountUnfrozen, func(d Diff, id string) bool {
 			return attrChange(d, id, "status") && d.Before.account(id).S("status") == string(account.StatusFrozen) &&
-				d.After.account(id).S("status") == string(account.StatusActive)
+				d.After.account(id).S("status") == string(account.StatusActive) && auditAdded(d, id, "unfreeze") > 0
 		}},
 		{account.EventAccountClosed, func(d Diff, id string) bool {
 			return attrChange(d, id, "status") && d.After.account(id).S("status") == string(account.StatusClosed)
