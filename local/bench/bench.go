@@ -55,7 +55,7 @@ func newBench(ctx context.Context, quick bool) (*bench, error) {
 	if len(fns) == 0 {
 		return nil, fmt.Errorf("no function in template.yaml")
 	}
-	routes := stack.APIRoutes(b.tpl)
+	routes := append(stack.APIRoutes(b.tpl), stack.InternalRoutes(b.tpl)...)
 	for _, r := range routes {
 		b.routes[r.Key()] = r.Function
 	}

@@ -17,15 +17,22 @@ import (
 )
 
 // TestTemplateRoutesMatchOpenAPI: every route the template deploys is documented, and every
-// documented operation is deployed. Each documents 500 and 503, which any route answers when a
+// documented operation is deployed: the public API's in openapi.yaml, the internal (AWS_IAM)
+// API's in openapi-internal.yaml. Each documents 500 and 503, which any route answers when a
 // dependency fails (the fault suite in local/faults) or its REQUEST_TIMEOUT passes.
 func TestTemplateRoutesMatchOpenAPI(t *testing.T) {
-	doc, err := openapi3.NewLoader().LoadFromFile("../../openapi.yaml")
+	for doc, internal := range map[string]bool{"openapi.yaml": false, "openapi-internal.yaml": true} {
+		t.Run(doc, func(t *testing.T) { checkDocumentedRoutes(t, "../../"+doc, internal) })
+	}
+}
+
+func checkDocumentedRoutes(t *testing.T, file string, internal bool) {
+	doc, err := openapi3.NewLoader().LoadFromFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := doc.Validate(context.Background()); err != nil {
-		t.Fatalf("openapi.yaml is invalid: %v", err)
+		t.Fatalf("%s is invalid: %v", file, err)
 	}
 	var documented []string
 	for path, item := range doc.Paths.Map() {
@@ -36,15 +43,16 @@ func TestTemplateRoutesMatchOpenAPI(t *testing.T) {
 			}
 		}
 	}
-	deployed := templateRoutes(t)
+	deployed := templateRoutes(t, internal)
 	slices.Sort(documented)
 	slices.Sort(deployed)
 	if !slices.Equal(documented, deployed) {
-		t.Fatalf("template.yaml routes %v\nopenapi.yaml operations %v", deployed, documented)
+		t.Fatalf("template.yaml routes %v\n%s operations %v", deployed, file, documented)
 	}
 }
 
-func templateRoutes(t *testing.T) []string {
+// templateRoutes are the template's routes of the internal (AWS_IAM) APIs, or of the others.
+func templateRoutes(t *testing.T, internal bool) []string {
 	t.Helper()
 	tpl, err := template.Load("../../template.yaml")
 	if err != nil {
@@ -52,8 +60,10 @@ func templateRoutes(t *testing.T) []string {
 	}
 	var routes []string
 	for _, fn := range tpl.Functions() {
-		for _, r := range fn.Routes {
-			routes = append(routes, r.Method+" "+r.Path)
+		for _, ev := range fn.Events {
+			if ev.HTTP != nil && tpl.IAMAuthorized(ev.HTTP.API.LogicalID) == internal {
+				routes = append(routes, ev.HTTP.Method+" "+ev.HTTP.Path)
+			}
 		}
 	}
 	return routes

@@ -129,34 +129,54 @@ func checkRetryAfter(t *testing.T, what string, res response) {
 	}
 }
 
-var (
-	specOnce   sync.Once
-	specRouter routers.Router
-	specErr    error
-)
+// specs are the contracts responses are validated against, by file, each loaded once.
+var specs struct {
+	mu      sync.Mutex
+	routers map[string]routers.Router
+}
+
+// specRouter returns the router of the OpenAPI document file (relative to this package).
+func specRouter(t *testing.T, file string) routers.Router {
+	t.Helper()
+	specs.mu.Lock()
+	defer specs.mu.Unlock()
+	if r, ok := specs.routers[file]; ok {
+		return r
+	}
+	// The freeze link's pages are HTML, validated as text against their schema.
+	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
+	doc, err := openapi3.NewLoader().LoadFromFile(file)
+	if err == nil {
+		err = doc.Validate(context.Background())
+	}
+	var r routers.Router
+	if err == nil {
+		doc.Servers = nil // match any host
+		r, err = gorillamux.NewRouter(doc)
+	}
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	if specs.routers == nil {
+		specs.routers = map[string]routers.Router{}
+	}
+	specs.routers[file] = r
+	return r
+}
 
 func validate(t *testing.T, req *http.Request, reqBody []byte, res *http.Response, body []byte) {
 	t.Helper()
-	specOnce.Do(func() {
-		// The freeze link's pages are HTML, validated as text against their schema.
-		openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
-		doc, err := openapi3.NewLoader().LoadFromFile("../../openapi.yaml")
-		if err == nil {
-			err = doc.Validate(context.Background())
-		}
-		if err == nil {
-			doc.Servers = nil // match any host
-			specRouter, err = gorillamux.NewRouter(doc)
-		}
-		specErr = err
-	})
-	if specErr != nil {
-		t.Fatalf("openapi.yaml: %v", specErr)
-	}
+	validateAgainst(t, "../../openapi.yaml", req, reqBody, res, body)
+}
+
+// validateAgainst checks a request and its response against the OpenAPI document file.
+func validateAgainst(t *testing.T, file string, req *http.Request, reqBody []byte, res *http.Response, body []byte) {
+	t.Helper()
+	specRouter := specRouter(t, file)
 	req.Body = io.NopCloser(bytes.NewReader(reqBody))
 	route, params, err := specRouter.FindRoute(req)
 	if err != nil {
-		t.Fatalf("%s %s is not in openapi.yaml: %v", req.Method, req.URL.Path, err)
+		t.Fatalf("%s %s is not in %s: %v", req.Method, req.URL.Path, file, err)
 	}
 	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
 		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
@@ -164,7 +184,7 @@ func validate(t *testing.T, req *http.Request, reqBody []byte, res *http.Respons
 		Header: res.Header, Body: io.NopCloser(bytes.NewReader(body)),
 		Options: &openapi3filter.Options{IncludeResponseStatus: true}}
 	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-		t.Fatalf("%s %s -> %d does not match openapi.yaml: %v\n%s", req.Method, req.URL.Path, res.StatusCode, err, body)
+		t.Fatalf("%s %s -> %d does not match %s: %v\n%s", req.Method, req.URL.Path, res.StatusCode, file, err, body)
 	}
 }
 

@@ -54,7 +54,9 @@ func sensitiveRoutes(t *testing.T) []sensitive {
 				bindEmail(t, c, u.session, bound)
 				waitAlert(t, u.phone, 0, "the email address of your wallet account was set to") // delivered before the texts the row counts
 			},
-			stale: func(c *client, u signedUp) response { return c.do("DELETE", "/v1/account/email", nil, bearer(u.session)...) },
+			stale: func(c *client, u signedUp) response {
+				return c.do("DELETE", "/v1/account/email", nil, bearer(u.session)...)
+			},
 			fresh: func(_ *testing.T, c *client, u signedUp) response {
 				return c.do("DELETE", "/v1/account/email", nil, bearer(u.session)...)
 			}},

@@ -35,6 +35,9 @@ var canary struct {
 	phones []string          // full numbers: in no log line
 	mail   map[string]string // an email code -> the address its email went to: in that email only
 	emails []string          // full email addresses: in no log line
+	// internal holds the internal API's answers about the canary's accounts: they may hold no
+	// remembered secret, no full number and no hash or token the table stores.
+	internal []string
 }
 
 // canaryEmailCode asks for a code to bind addr from the session and reads it from its email;
@@ -300,7 +303,72 @@ func TestZZCanaryEveryFlow(t *testing.T) {
 	expect(t, "request deletion", c.do("POST", "/v1/account/deletion", map[string]string{"paymentPassword": h.pay}, bearer(h.session)...), 202)
 	expect(t, "cancel deletion", c.do("DELETE", "/v1/account/deletion", nil, bearer(h.session)...), 204)
 	expect(t, "report", c.do("POST", "/v1/account/activity/"+entry+"/report", nil, bearer(h.session)...), 200)
+
+	// Customer service looks every one of them up, and acts on one; the answers join the scan.
+	agent := newAgent(t)
+	keep := func(res response) {
+		canary.mu.Lock()
+		canary.internal = append(canary.internal, string(res.raw))
+		canary.mu.Unlock()
+	}
+	for _, phone := range []string{newNumber, b.phone, d.phone, e.phone, g.phone, h.phone} {
+		res := expect(t, "find", agent.do("GET", "/internal/v1/accounts?phone=%2B"+strings.TrimPrefix(phone, "+"), nil), 200)
+		keep(res)
+		id := accountIDOf(t, phone)
+		keep(expect(t, "look up", agent.do("GET", "/internal/v1/accounts/"+id, nil), 200))
+	}
+	gID := accountIDOf(t, g.phone)
+	for _, step := range []string{"unfreeze", "sign-out", "flags", "freeze", "audit"} {
+		switch step {
+		case "audit":
+			keep(expect(t, step, agent.do("GET", "/internal/v1/accounts/"+gID+"/audit", nil), 200))
+		case "flags":
+			keep(expect(t, step, agent.do("POST", "/internal/v1/accounts/"+gID+"/flags", merge(supportCase("canary"),
+				map[string]any{"set": []string{"investigation"}})), 200))
+		default:
+			keep(expect(t, step, agent.do("POST", "/internal/v1/accounts/"+gID+"/"+step, supportCase("canary")), 200))
+		}
+	}
 	canaryEmailFlows(t, c)
+}
+
+// storedHashes are the hashes and token digests the table holds, in the forms an answer could
+// carry them: every string or binary value of an attribute named like a hash, and the digests in
+// the keys of sessions, freeze tokens, passkey indexes and ceremony markers.
+func storedHashes(table faults.Table) []string {
+	var out []string
+	var walk func(name string, v any)
+	walk = func(name string, v any) {
+		hashy := strings.Contains(strings.ToLower(name), "hash") || name == "h"
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				walk(k, e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(name, e)
+			}
+		case []byte:
+			if hashy && len(x) >= 8 {
+				out = append(out, base64.StdEncoding.EncodeToString(x), base64.RawURLEncoding.EncodeToString(x), fmt.Sprintf("%x", x))
+			}
+		case string:
+			if hashy && len(x) >= 16 {
+				out = append(out, x)
+			}
+		}
+	}
+	for _, k := range table.Keys() {
+		walk("", map[string]any(table[k]))
+		pk, _, _ := strings.Cut(k, "|")
+		for _, p := range []string{"SESSION#", "FREEZE#", "PASSKEY#", "CEREMONY#"} {
+			if d, ok := strings.CutPrefix(pk, p); ok {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
 }
 
 // canaryEmailFlows binds, changes and removes an email, signs in and locks by email, with
@@ -424,7 +492,32 @@ func TestZZZNothingLeaks(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("scanned %d items, %d log bytes, %d SMS and %d emails for %d remembered and %d planted values", len(table), len(logs), len(sms), len(mails), len(values), len(never))
+	canary.mu.Lock()
+	internal := append([]string(nil), canary.internal...)
+	canary.mu.Unlock()
+	if len(internal) == 0 {
+		t.Fatal("the canary asked the internal API nothing; run the whole package")
+	}
+	hashes := storedHashes(table)
+	for _, answer := range internal {
+		for i, v := range values {
+			if stacktest.ContainsSecret(answer, v) {
+				t.Errorf("remembered secret #%d appears in an internal API answer", i)
+			}
+		}
+		for _, h := range hashes {
+			if strings.Contains(answer, h) {
+				t.Errorf("a stored hash or token digest appears in an internal API answer")
+			}
+		}
+		for _, p := range phones {
+			if strings.Contains(answer, p) {
+				t.Errorf("a full phone number (****%s) appears in an internal API answer", p[len(p)-4:])
+			}
+		}
+	}
+	t.Logf("scanned %d items, %d log bytes, %d SMS, %d emails and %d internal API answers (against %d stored hashes) for %d remembered and %d planted values",
+		len(table), len(logs), len(sms), len(mails), len(internal), len(hashes), len(values), len(never))
 }
 
 // secretName matches the name of anything that must never travel in a URL.
@@ -465,7 +558,7 @@ func TestNoSecretInAnyURL(t *testing.T) {
 		}
 	}
 	params := regexp.MustCompile(`\{([^}]+)\}`)
-	for _, route := range templateRoutes(t) {
+	for _, route := range append(templateRoutes(t, false), templateRoutes(t, true)...) {
 		_, path, _ := strings.Cut(route, " ")
 		for _, m := range params.FindAllStringSubmatch(route, -1) {
 			if secretInURL(path, m[1]) {

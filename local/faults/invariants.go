@@ -41,7 +41,7 @@ func CheckTable(tb Table) []string {
 			}
 		case kindAccount:
 			bad = append(bad, checkAccount(tb, accountOf(k), it)...)
-		case kindDevice, kindEvent, kindCard, kindPhoneChange, kindPasskey, kindEmailChange:
+		case kindDevice, kindEvent, kindCard, kindPhoneChange, kindPasskey, kindEmailChange, kindAudit:
 			if tb.account(accountOf(k)) == nil {
 				add("%s %s belongs to no account", kindOf(k), k)
 			}
@@ -186,6 +186,7 @@ func CheckRequest(d Diff, failed bool) []string {
 		bad = append(bad, failedWrites(d)...)
 	}
 	bad = append(bad, checkEvents(d)...)
+	bad = append(bad, checkAudits(d)...)
 	return append(bad, checkSpent(d)...)
 }
 

@@ -19,6 +19,11 @@ type Rule struct {
 
 // Rules are the security events that flows write today, with their changes.
 func Rules() []Rule {
+	return append(flowRules(), supportRules()...)
+}
+
+// flowRules are the events of the public API's flows.
+func flowRules() []Rule {
 	return []Rule{
 		{account.EventAccountCreated, func(d Diff, id string) bool { return added(d, "ACCOUNT#"+id+"|ACCOUNT") }},
 		{account.EventNewDeviceLogin, func(d Diff, id string) bool {

@@ -67,6 +67,7 @@ const (
 	kindPasskey     = "passkey"
 	kindPasskeyIdx  = "passkey credential index"
 	kindCeremony    = "passkey ceremony marker"
+	kindAudit       = "audit item"
 	kindOther       = "other"
 )
 
@@ -92,6 +93,8 @@ func kindOf(key string) string {
 				return kindPasskey
 			case "EMAILCHANGE":
 				return kindEmailChange
+			case "AUDIT":
+				return kindAudit
 			}
 		}
 	case prefix == "PHONE" && sk == "PHONE":

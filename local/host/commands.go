@@ -26,6 +26,7 @@ const defaultTable = "wallet-accounts"
 func runCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:3000", "address of the HTTP API")
+	internal := fs.String("internal-addr", "127.0.0.1:3001", "address of the internal API (SigV4 with the local credentials)")
 	table := fs.String("table", defaultTable, "DynamoDB table name")
 	persist := fs.Bool("persist", false, "keep DynamoDB data (and the pepper) in .local/dynamodb across runs")
 	if err := fs.Parse(args); err != nil {
@@ -37,13 +38,14 @@ func runCmd(ctx context.Context, args []string) error {
 	}
 	console := linelog.NewSink(os.Stdout)
 	cfg := stack.Config{
-		Root:     root,
-		StateDir: filepath.Join(root, ".local", "run"),
-		Table:    *table,
-		APIAddr:  *addr,
-		FuncLogs: console,
-		SMSOut:   console.Prefixed(""),
-		Log:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
+		Root:         root,
+		StateDir:     filepath.Join(root, ".local", "run"),
+		Table:        *table,
+		APIAddr:      *addr,
+		InternalAddr: *internal,
+		FuncLogs:     console,
+		SMSOut:       console.Prefixed(""),
+		Log:          slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
 	}
 	if *persist {
 		cfg.PersistDir = filepath.Join(root, ".local", "dynamodb")
@@ -84,6 +86,13 @@ func printBanner(w io.Writer, cfg stack.Config, st *stack.Stack) {
 			note = "  (not running: " + why + ")"
 		}
 		fmt.Fprintf(w, "            %-32s -> %s%s\n", r.Key(), r.Function, note)
+	}
+	if at.Internal != "" {
+		fmt.Fprintf(w, "  internal  %s  (AWS_IAM: SigV4 for %s/%s, key %s, secret %s)\n", at.Internal, stack.Region, "execute-api",
+			stack.AccessKeyID, stack.SecretAccessKey)
+		for _, r := range st.InternalRoutesServed() {
+			fmt.Fprintf(w, "            %-32s -> %s\n", r.Key(), r.Function)
+		}
 	}
 	// localhost, not 127.0.0.1: a browser offers passkeys to a domain name only.
 	fmt.Fprintf(w, "  console   %s/  (web client and SMS inbox)\n", strings.Replace(at.API, "//127.0.0.1:", "//localhost:", 1))
@@ -144,8 +153,8 @@ func testCmd(ctx context.Context, args []string) error {
 	}
 	at := st.Endpoints()
 	at.Logs = files[0].Name()
-	fmt.Fprintf(os.Stderr, "local stack: API %s, DynamoDB %s, SNS %s; logs in %s\n",
-		at.API, at.DynamoDB, at.SNS, rel(root, stateDir))
+	fmt.Fprintf(os.Stderr, "local stack: API %s, internal API %s, DynamoDB %s, SNS %s; logs in %s\n",
+		at.API, at.Internal, at.DynamoDB, at.SNS, rel(root, stateDir))
 	code, runErr := runChild(command, append(os.Environ(), at.Environ()...))
 	for _, line := range st.Summary() {
 		log.Info("functions", "summary", line)

@@ -19,6 +19,7 @@ const (
 	EnvDynamoDB = "WALLET_STACK_DYNAMODB" // DynamoDB Local, http://127.0.0.1:port
 	EnvSNS      = "WALLET_STACK_SNS"      // moto_server, http://127.0.0.1:port
 	EnvAPI      = "WALLET_STACK_API"      // the local HTTP API, http://127.0.0.1:port
+	EnvInternal = "WALLET_STACK_INTERNAL" // the local internal API (SigV4), http://127.0.0.1:port
 	EnvTable    = "WALLET_STACK_TABLE"    // the table the functions use
 	EnvLogs     = "WALLET_STACK_LOGS"     // absolute path of the functions' log file
 )
@@ -28,6 +29,7 @@ type Endpoints struct {
 	DynamoDB string // DynamoDB Local endpoint
 	SNS      string // moto endpoint
 	API      string // HTTP API base URL, no trailing slash
+	Internal string // the internal API's base URL (AWS_IAM: sign with SigV4), no trailing slash
 	Table    string // the functions' table
 	Logs     string // the functions' log file
 }
@@ -38,6 +40,7 @@ func EndpointsFromEnv() Endpoints {
 		DynamoDB: os.Getenv(EnvDynamoDB),
 		SNS:      os.Getenv(EnvSNS),
 		API:      strings.TrimRight(os.Getenv(EnvAPI), "/"),
+		Internal: strings.TrimRight(os.Getenv(EnvInternal), "/"),
 		Table:    os.Getenv(EnvTable),
 		Logs:     os.Getenv(EnvLogs),
 	}
@@ -46,7 +49,7 @@ func EndpointsFromEnv() Endpoints {
 // Environ is e as the WALLET_STACK_* variables, KEY=value.
 func (e Endpoints) Environ() []string {
 	return []string{EnvDynamoDB + "=" + e.DynamoDB, EnvSNS + "=" + e.SNS, EnvAPI + "=" + e.API,
-		EnvTable + "=" + e.Table, EnvLogs + "=" + e.Logs}
+		EnvInternal + "=" + e.Internal, EnvTable + "=" + e.Table, EnvLogs + "=" + e.Logs}
 }
 
 // Missing names the WALLET_STACK_* variables e lacks.

@@ -56,6 +56,9 @@ type Config struct {
 	// APIAddr is where the HTTP API listens ("" for none; port 0 for a free one). Event
 	// sources are delivered only with an API: without one the stack runs single events.
 	APIAddr string
+	// InternalAddr is where the internal API (template.yaml's AWS_IAM HTTP APIs) listens, with
+	// SigV4 verified against the local credentials; "" for a free port whenever there is an API.
+	InternalAddr string
 	// PersistDir keeps DynamoDB Local's data (and the pepper) there; "" is in memory.
 	PersistDir string
 	// FuncLogs receives the functions' output; SMSOut the SMS lines.
@@ -79,6 +82,7 @@ type Stack struct {
 	apiLn    net.Listener // bound before the functions start, which learn its address (freeze links, RP_ORIGINS)
 	apiURL   string
 	routes   []httpapi.Route
+	internal *internalAPI // the AWS_IAM API (internal.go); nil without an API
 	sms      *smsPrinter
 	stopSMS  context.CancelFunc
 	smsDone  chan struct{}
@@ -153,7 +157,7 @@ func Start(ctx context.Context, cfg Config) (st *Stack, err error) {
 
 // Endpoints says where the stack is; Logs is left to the caller, which owns the log file.
 func (st *Stack) Endpoints() Endpoints {
-	return Endpoints{DynamoDB: st.ddb.url, SNS: st.moto.url, API: st.apiURL, Table: st.cfg.Table}
+	return Endpoints{DynamoDB: st.ddb.url, SNS: st.moto.url, API: st.apiURL, Internal: st.internal.baseURL(), Table: st.cfg.Table}
 }
 
 // Routes are the HTTP API's routes, by path then method (none without an API).
@@ -323,12 +327,27 @@ func (st *Stack) startSMS() {
 // PrintSMS prints the SMS moto has recorded and the stack has not printed yet.
 func (st *Stack) PrintSMS(ctx context.Context) error { return st.sms.poll(ctx) }
 
-// APIRoutes are the template's HttpApi routes, by path then method.
+// APIRoutes are the routes of the template's public HTTP APIs (every HttpApi event whose API
+// does not authorize with AWS_IAM), by path then method.
 func APIRoutes(tpl *template.Template) []httpapi.Route {
+	return routesOf(tpl, func(api string) bool { return !tpl.IAMAuthorized(api) })
+}
+
+// InternalRoutes are the routes of the template's AWS_IAM HTTP APIs (the internal API), by path
+// then method.
+func InternalRoutes(tpl *template.Template) []httpapi.Route {
+	return routesOf(tpl, tpl.IAMAuthorized)
+}
+
+// routesOf lists the HttpApi routes whose API (its logical id; "" for the implicit one) keep
+// takes, by path then method.
+func routesOf(tpl *template.Template, keep func(api string) bool) []httpapi.Route {
 	var routes []httpapi.Route
 	for _, fn := range tpl.Functions() {
-		for _, r := range fn.Routes {
-			routes = append(routes, httpapi.Route{Method: r.Method, Path: r.Path, Function: fn.LogicalID})
+		for _, ev := range fn.Events {
+			if ev.HTTP != nil && keep(ev.HTTP.API.LogicalID) {
+				routes = append(routes, httpapi.Route{Method: ev.HTTP.Method, Path: ev.HTTP.Path, Function: fn.LogicalID})
+			}
 		}
 	}
 	sort.Slice(routes, func(i, j int) bool {
@@ -350,7 +369,7 @@ func (st *Stack) listenAPI() error {
 		return fmt.Errorf("HTTP API: %w", err)
 	}
 	st.apiLn, st.apiURL = ln, "http://"+ln.Addr().String()
-	return nil
+	return st.listenInternal()
 }
 
 // rpOrigin is the origin a browser on the HTTP API has, as WebAuthn sees it: localhost and the
@@ -379,7 +398,7 @@ func (st *Stack) serveAPI() error {
 			st.apiErr <- err
 		}
 	}()
-	return nil
+	return st.serveInternal()
 }
 
 // withConsole sends a request to the console when the API routes nothing there and the path is
@@ -426,6 +445,7 @@ func (st *Stack) Close() error {
 	} else if st.apiLn != nil { // bound, never served
 		_ = st.apiLn.Close()
 	}
+	st.internal.close()
 	errs = append(errs, st.stopEventSources())
 	if st.sms != nil {
 		st.stopSMS()

@@ -36,6 +36,7 @@ const (
 const (
 	ClosedInactivity          = "inactivity"
 	ClosedDeletion            = "deletion"
+	ClosedSupport             = "support" // closed by customer service
 	DeletionCancelledByHolder = "holder"
 )
 

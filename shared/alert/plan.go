@@ -18,9 +18,13 @@ import (
 //	passkey_clone_suspected,
 //	protection_weakened, bank_card_unlinked,
 //	identity_details_set                         the account's phone, with a freeze link
-//	account_frozen                               the account's phone, no link (it is frozen)
+//	account_frozen                               the account's phone, no link (it is frozen); by
+//	                                             customer service (via support), its own text
+//	account_unfrozen                             the account's phone, with a freeze link
+//	sessions_ended_by_support, flags_changed     nobody: the holder sees them in the activity list
 //	account_closed                               the account's phone, no link (a closed account
-//	                                             cannot be frozen; the link would not work)
+//	                                             cannot be frozen; the link would not work); by
+//	                                             customer service (reason support), its own text
 //	phone_change_started                         the old number (the identity path's hold), link
 //	phone_changed                                the old and the new number, each with a link
 //	phone_change_cancelled                       the old number, with a link, only when the change
@@ -87,12 +91,20 @@ func (s *Service) plan(a account.Account, ev account.Event, nums *Numbers) []mes
 	case account.EventPaymentPasswordReset:
 		return self(true, courier.PaymentPasswordReset{When: at})
 	case account.EventAccountFrozen:
+		if ev.Details[account.DetailVia] == account.ViaSupport {
+			return self(false, courier.SupportFrozen{When: at})
+		}
 		return self(false, courier.AccountFrozen{When: at})
+	case account.EventAccountUnfrozen:
+		return self(true, courier.AccountUnfrozen{When: at})
 	case account.EventInactivityWarning:
 		return self(true, courier.InactivityWarning{ClosesOn: ev.Details[account.DetailClosesOn]})
 	case account.EventAccountClosed:
 		if ev.Details[account.DetailReason] == account.ClosedDeletion {
 			return self(false, courier.AccountDeleted{When: at})
+		}
+		if ev.Details[account.DetailReason] == account.ClosedSupport {
+			return self(false, courier.SupportClosed{When: at})
 		}
 		return self(false, courier.AccountClosed{When: at})
 	case account.EventDeletionRequested:

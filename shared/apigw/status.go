@@ -106,6 +106,11 @@ var outcomes = map[account.Code]outcome{
 	account.CodeInvalidTimeZone: {http.StatusBadRequest, "Invalid time zone"},
 	account.CodeInvalidAmount:   {http.StatusBadRequest, "Invalid amount"},
 	account.CodeInvalidCurrency: {http.StatusBadRequest, "Invalid currency"},
+
+	// The internal API (customer service).
+	account.CodeAlreadyFrozen: {http.StatusConflict, "Already frozen"},
+	account.CodeNotFrozen:     {http.StatusConflict, "Not frozen"},
+	account.CodeCloseBlocked:  {http.StatusConflict, "Closure blocked by a flag"},
 }
 
 // Status returns the HTTP status for code. A code missing from the table is a bug (a test

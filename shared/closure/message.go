@@ -17,7 +17,7 @@ type ClosedMessage struct {
 	EventID   string    `json:"eventId"` // the account_closed security event's id
 	AccountID string    `json:"accountId"`
 	ClosedAt  time.Time `json:"closedAt"`
-	Reason    string    `json:"reason"`  // inactivity or deletion (account.Closed*)
+	Reason    string    `json:"reason"`  // inactivity, deletion or support (account.Closed*)
 	Balance   Balance   `json:"balance"` // as the account item last showed it; "0" when the ledger set none
 }
 

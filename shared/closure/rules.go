@@ -30,7 +30,7 @@ type Subject struct {
 	Blocks       []string  // reasons other systems forbid closure: investigation, dispute, debt
 	Balance      Balance
 	ClosedAt     time.Time
-	ClosedReason string    // account.ClosedDeletion when the holder asked; "" for inactivity
+	ClosedReason string    // why it was closed (closedReason): "" is inactivity, else account.ClosedDeletion or ClosedSupport
 	EventID      string    // the account_closed event, also the account.closed message id
 	NotifiedAt   time.Time // when account.closed was published; zero while it is owed
 	Sessions     [][]byte  // SHA-256 of each device's session token

@@ -67,6 +67,7 @@ type Config struct {
 	Argon2MemoryKiB    int           `env:"ARGON2_MEMORY_KIB" default:"19456" doc:"argon2id memory (OWASP: 19 MiB)"`
 	Argon2Time         int           `env:"ARGON2_TIME" default:"2" doc:"argon2id passes (OWASP: 2)"`
 	EventTTL           time.Duration `env:"EVENT_TTL" default:"2160h" doc:"how long security events are kept in the table (90 days)"`
+	AuditTTL           time.Duration `env:"AUDIT_TTL" default:"9600h" doc:"how long the audit items of customer-service actions are kept (400 days)"`
 	AgreementVersion   string        `env:"AGREEMENT_VERSION" default:"2026-11" doc:"the user agreement a signup must accept"`
 
 	PhoneChangeTTL      time.Duration `env:"PHONE_CHANGE_TTL" default:"30m" doc:"how long a started phone change waits for the new number's code"`

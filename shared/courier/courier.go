@@ -300,6 +300,12 @@ Wallet{{end}}
 {{define "alert_account_deleted.en"}}Wallet: your wallet account was closed at {{.When}} as you asked. Any balance left will be settled; contact customer service for details.{{end}}
 {{define "alert_account_deleted.zh"}}【钱包】您的钱包账户已按您的申请于{{.When}}注销，剩余余额将为您结算，详情请联系客服。{{end}}
 {{define "alert_identity_details_set.zh"}}【钱包】您的钱包账户于{{.When}}添加了{{if .IDDocument}}身份证件{{if .Citizenship}}和{{end}}{{end}}{{if .Citizenship}}国籍{{end}}信息。{{template "freeze.zh" .}}{{end}}
+{{define "alert_support_frozen.en"}}Wallet: customer service froze your wallet account at {{.When}} and signed out every device. Call customer service for details.{{end}}
+{{define "alert_support_frozen.zh"}}【钱包】客服已于{{.When}}冻结您的钱包账户，所有设备均已退出登录。详情请联系客服。{{end}}
+{{define "alert_account_unfrozen.en"}}Wallet: customer service unfroze your wallet account at {{.When}}.{{template "freeze.en" .}}{{end}}
+{{define "alert_account_unfrozen.zh"}}【钱包】客服已于{{.When}}解冻您的钱包账户。{{template "freeze.zh" .}}{{end}}
+{{define "alert_support_closed.en"}}Wallet: customer service closed your wallet account at {{.When}}. Any balance left will be settled; call customer service for details.{{end}}
+{{define "alert_support_closed.zh"}}【钱包】客服已于{{.When}}注销您的钱包账户，剩余余额将为您结算，详情请联系客服。{{end}}
 `
 
 // purposeText says in each language what a code is for.

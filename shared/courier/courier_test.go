@@ -64,7 +64,8 @@ func alertData(link string) map[string]any {
 
 func TestAlertsRenderInBothLanguagesWithTheirLink(t *testing.T) {
 	const link = "https://wallet.example/f/TOKEN"
-	noLink := map[Template]bool{TemplateAccountFrozen: true, TemplateAccountClosed: true, TemplateAccountDeleted: true}
+	noLink := map[Template]bool{TemplateAccountFrozen: true, TemplateAccountClosed: true, TemplateAccountDeleted: true,
+		TemplateSupportFrozen: true, TemplateSupportClosed: true}
 	for _, tpl := range Alerts {
 		for _, lang := range []string{"en", "zh"} {
 			with, err := Render(Message{Template: tpl, Lang: lang, Data: alertData(link)})
@@ -173,6 +174,7 @@ var everyText = []Text{
 	AccountDeleted{When: "2026-11-21 18:00 UTC+08:00"},
 	EmailChanged{When: "2026-11-21 18:00 UTC+08:00", Email: "l***@example.com"},
 	EmailRemoved{When: "2026-11-21 18:00 UTC+08:00", OldEmail: "l***@example.com"},
+	SupportFrozen{When: "2026-11-21 18:00 UTC+08:00"}, AccountUnfrozen{When: "2026-11-21 18:00 UTC+08:00"}, SupportClosed{When: "2026-11-21 18:00 UTC+08:00"},
 }
 
 // TestEveryTextRenders: each template's Text gives its text all the data it names (the executor

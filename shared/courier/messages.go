@@ -81,7 +81,8 @@ var Alerts = []Template{TemplateNewDeviceLogin, TemplateDeviceSecretReused, Temp
 	TemplatePhoneChangeStarted, TemplatePhoneChangedOld, TemplatePhoneChangedNew, TemplatePhoneChangeCancelled,
 	TemplateAccountFrozen, TemplateInactivityWarning, TemplateAccountClosed, TemplateLargeTransaction,
 	TemplatePasskeyAdded, TemplatePasskeyRemoved, TemplatePasskeyClone, TemplateProtectionWeakened, TemplateBankCardUnlinked, TemplateIdentityDetailsSet,
-	TemplateDeletionRequested, TemplateDeletionCancelled, TemplateAccountDeleted, TemplateEmailChanged, TemplateEmailRemoved}
+	TemplateDeletionRequested, TemplateDeletionCancelled, TemplateAccountDeleted, TemplateEmailChanged, TemplateEmailRemoved,
+	TemplateSupportFrozen, TemplateAccountUnfrozen, TemplateSupportClosed}
 
 // The alert texts. When is the time of what happened, in the account's time zone; numbers are
 // masked; none carries a code or password. Every alert's data has Link too: "" (the text has no

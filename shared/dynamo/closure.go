@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -323,30 +324,46 @@ const maxTransactItems = 100
 // the email claim (if any), the event, the sessions. Sessions beyond what fits in one
 // transaction are ended first, on their own.
 func (c *ClosureStore) Close(ctx context.Context, cl closure.Closure) (bool, closure.Subject, error) {
-	s, now := cl.Subject, cl.Event.At
-	pk, sk := closedIndex(s.ID, now)
+	s := cl.Subject
 	t := c.s.newTx()
-	c.subjectUpdate(t, &types.Update{TableName: &c.s.table, Key: accountKey(s.ID).av(),
-		UpdateExpression: aws.String("SET #status = :closed, closedAt = :now, closedEventId = :eid, GSI1PK = :pk, GSI1SK = :sk " +
-			"ADD version :one"),
-		ConditionExpression: aws.String("GSI1PK = :from AND #status = :seen AND lastActiveAt = :last AND inactivityWarnedAt = :warned AND " +
-			unblocked),
-		ExpressionAttributeNames: map[string]string{"#status": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":closed": str(string(account.StatusClosed)),
-			":now": millis(now), ":eid": str(cl.Event.ID), ":pk": str(pk), ":sk": str(sk), ":one": num(1),
-			":from": str(bucketKey(cl.From)), ":seen": str(string(s.Status)), ":last": millis(s.LastActiveAt),
-			":warned": millis(s.WarnedAt), ":zero": num(0)}})
+	err := c.closing(ctx, t, s, cl.Event, func(u *types.Update) {
+		u.ConditionExpression = aws.String("GSI1PK = :from AND #status = :seen AND lastActiveAt = :last AND inactivityWarnedAt = :warned AND " +
+			unblocked)
+		maps.Copy(u.ExpressionAttributeValues, map[string]types.AttributeValue{":from": str(bucketKey(cl.From)),
+			":seen": str(string(s.Status)), ":last": millis(s.LastActiveAt), ":warned": millis(s.WarnedAt), ":zero": num(0)})
+		c.subjectUpdate(t, u)
+	})
+	if err != nil {
+		return false, closure.Subject{}, err
+	}
+	return commitSubject(ctx, "close account", t)
+}
+
+// closing adds the closure path's writes to t: the account closed (status, closedAt, the event's
+// id, closedReason when s gives one, one more version) and filed for its account.closed message,
+// the phone and email claims released, the event, and the sessions; sessions beyond what fits in
+// one transaction are ended first, on their own. guard gets the account's update, to which it
+// adds its condition and values, and adds it to t: the one thing the closure job and customer
+// service close on differently.
+func (c *ClosureStore) closing(ctx context.Context, t *tx, s closure.Subject, ev account.Event, guard func(*types.Update)) error {
+	pk, sk := closedIndex(s.ID, ev.At)
+	set := "SET #status = :closed, closedAt = :now, closedEventId = :eid, GSI1PK = :pk, GSI1SK = :sk"
+	vals := map[string]types.AttributeValue{":closed": str(string(account.StatusClosed)),
+		":now": millis(ev.At), ":eid": str(ev.ID), ":pk": str(pk), ":sk": str(sk), ":one": num(1)}
+	if s.ClosedReason != "" {
+		set += ", closedReason = :reason"
+		vals[":reason"] = str(s.ClosedReason)
+	}
+	guard(&types.Update{TableName: &c.s.table, Key: accountKey(s.ID).av(), UpdateExpression: aws.String(set + " ADD version :one"),
+		ExpressionAttributeNames: map[string]string{"#status": "status"}, ExpressionAttributeValues: vals})
 	c.release(t, phoneClaim(s.Phone), s.ID)
 	if s.Email != "" {
 		c.release(t, emailClaim(s.Email), s.ID)
 	}
-	if err := t.event(s.ID, cl.Event); err != nil {
-		return false, closure.Subject{}, err
+	if err := t.event(s.ID, ev); err != nil {
+		return err
 	}
-	if err := t.endAllSessions(ctx, s.Sessions); err != nil {
-		return false, closure.Subject{}, err
-	}
-	return commitSubject(ctx, "close account", t)
+	return t.endAllSessions(ctx, s.Sessions)
 }
 
 // release deletes a claim if it still names the account (or is gone already).

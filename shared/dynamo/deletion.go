@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/closure"
 	"github.com/wallet-accounts/wallet/shared/deletion"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/phonechange"
@@ -123,33 +125,22 @@ func (s *Store) DueDeletions(ctx context.Context, asOf time.Time) ([]string, err
 	return ids, nil
 }
 
-// CloseDeleted: see deletion.Store. One transaction, as the closure job's Close: the account
-// (closed, filed for its account.closed message), the claims released, the index entry, the
-// event, the sessions (those beyond one transaction ended first, on their own).
+// CloseDeleted: see deletion.Store. The closure path's one transaction (ClosureStore.closing),
+// on the condition that the deletion is still the one read and the account active and
+// unflagged, with the deletion's index entry removed.
 func (s *Store) CloseDeleted(ctx context.Context, a account.Account, sessions [][]byte, ev account.Event) error {
-	now := ev.At
-	pk, sk := closedIndex(a.ID, now)
 	t := s.newTx().retryable()
-	t.update(&types.Update{TableName: &s.table, Key: accountKey(a.ID).av(),
-		UpdateExpression: aws.String("SET #status = :closed, closedAt = :now, closedEventId = :eid, closedReason = :why, " +
-			"GSI1PK = :pk, GSI1SK = :sk, #version = :next REMOVE deletionDueAt"),
-		ConditionExpression:      aws.String("#version = :v AND deletionDueAt = :due AND #status = :active AND " + unblocked),
-		ExpressionAttributeNames: accountNames,
-		ExpressionAttributeValues: map[string]types.AttributeValue{":closed": str(string(account.StatusClosed)), ":now": millis(now),
-			":eid": str(ev.ID), ":why": str(account.ClosedDeletion), ":pk": str(pk), ":sk": str(sk), ":v": num(a.Version),
-			":next": num(a.Version + 1), ":due": millis(a.DeletionDueAt), ":active": str(string(account.StatusActive)), ":zero": num(0)}},
-		account.ErrStale)
-	c := s.ForClosure()
-	c.release(t, phoneClaim(a.Phone), a.ID)
-	if a.Profile.Email != "" {
-		c.release(t, emailClaim(a.Profile.Email), a.ID)
+	sub := closure.Subject{ID: a.ID, Phone: a.Phone, Email: a.Profile.Email, Sessions: sessions, ClosedReason: account.ClosedDeletion}
+	err := s.ForClosure().closing(ctx, t, sub, ev, func(u *types.Update) {
+		u.UpdateExpression = aws.String(aws.ToString(u.UpdateExpression) + " REMOVE deletionDueAt")
+		u.ConditionExpression = aws.String("version = :v AND deletionDueAt = :due AND #status = :active AND " + unblocked)
+		maps.Copy(u.ExpressionAttributeValues, map[string]types.AttributeValue{":v": num(a.Version), ":due": millis(a.DeletionDueAt),
+			":active": str(string(account.StatusActive)), ":zero": num(0)})
+		t.update(u, account.ErrStale)
+	})
+	if err != nil {
+		return err
 	}
 	t.deleteKey(deletionIndex(a.ID, a.DeletionDueAt))
-	if err := t.event(a.ID, ev); err != nil {
-		return err
-	}
-	if err := t.endAllSessions(ctx, sessions); err != nil {
-		return err
-	}
 	return t.commit(ctx, "close deleted account")
 }

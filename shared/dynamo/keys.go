@@ -188,9 +188,6 @@ func deletionIndex(accountID string, due time.Time) key {
 // deletionBucket is one shard's partition of the deletion index.
 func deletionBucket(shard int) string { return fmt.Sprintf("DELETING#%02d", shard) }
 
-// phoneChangePrefix is the sort-key prefix of an account's phone changes.
-const phoneChangePrefix = "PHONECHANGE#"
-
 // jobKey is the checkpoint of one run of a scheduled job.
 func jobKey(name, runID string) key { return key{"JOB#" + name, runID} }
 
@@ -221,3 +218,19 @@ func changeKeyOf(id string) (key, bool) {
 	}
 	return phoneChangeKey(accountID, own), true
 }
+
+// auditKey is one customer-service action on an account (the internal API), kept AUDIT_TTL: who,
+// what, why, the case, and the status before and after. Its ULID sorts the account's audit
+// trail by time.
+func auditKey(accountID, auditID string) key {
+	return key{accountPrefix + accountID, auditPrefix + auditID}
+}
+
+// auditPrefix is the sort-key prefix of an account's audit items; auditsEnd sorts after every one.
+const (
+	auditPrefix = "AUDIT#"
+	auditsEnd   = auditPrefix + "~"
+)
+
+// phoneChangePrefix is the sort-key prefix of an account's phone changes (phoneChangeKey).
+const phoneChangePrefix = "PHONECHANGE#"

@@ -46,6 +46,10 @@ type Server struct {
 	log    *slog.Logger
 	// AccountID and APIID fill the request context; defaults 123456789012 and "local".
 	AccountID, APIID string
+	// Authorize, when set, is the API's authorizer (the internal API's AWS_IAM): it runs on every
+	// routed request before any function, and a request it refuses is answered 403 as API Gateway
+	// answers it; what it returns fills requestContext.authorizer.
+	Authorize func(r *http.Request, body []byte) (*events.APIGatewayV2HTTPRequestContextAuthorizerDescription, error)
 }
 
 // New returns a Server for routes. Two routes with one key are an error.
@@ -111,6 +115,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	event := s.event(r, route, params, body, requestID, start)
+	if s.Authorize != nil {
+		auth, err := s.Authorize(r, body)
+		if err != nil {
+			s.log.Info("request refused by the authorizer", "route", route.Key(), "reason", err.Error())
+			writeMessage(w, http.StatusForbidden, "Forbidden")
+			return
+		}
+		event.RequestContext.Authorizer = auth
+	}
 	payload, err := json.Marshal(event)
 	if err != nil {
 		s.log.Error("encode event", "err", err)
