@@ -262,3 +262,41 @@ func TestTheClosureJobCarriesOutADeletion(t *testing.T) {
 		t.Fatalf("account.closed messages: %+v", closed)
 	}
 }
+
+// TestTheSweepRacesACancel: the sweep and the holder's cancel at once, as the hold ends: exactly
+// one of them takes effect, and the table says which (closed with no cancel event, or active with
+// one and no deletion pending).
+func TestTheSweepRacesACancel(t *testing.T) {
+	h := newHarness(t)
+	for range 6 {
+		a := h.SignUp(t)
+		if _, err := h.svc.Request(ctx, h.fresh(a), a.PaymentPassword); err != nil {
+			t.Fatal(err)
+		}
+		asOf := h.Clock.Now().Add(h.Cfg.DeletionHold + time.Minute)
+		var wg sync.WaitGroup
+		var cancelErr, sweepErr error
+		wg.Add(2)
+		go func() { defer wg.Done(); cancelErr = h.svc.Cancel(ctx, h.fresh(a)) }()
+		go func() { defer wg.Done(); _, sweepErr = h.sweep.ApplyDue(ctx, asOf, false) }()
+		wg.Wait()
+		if sweepErr != nil {
+			t.Fatal(sweepErr)
+		}
+		got := h.account(t, a.ID)
+		cancels := len(h.Events(t, a.ID, account.EventDeletionCancelled))
+		closes := len(h.Events(t, a.ID, account.EventAccountClosed))
+		switch got.Status {
+		case account.StatusClosed:
+			if cancelErr == nil || cancels != 0 || closes != 1 {
+				t.Fatalf("closed, yet the cancel answered %v; %d cancel and %d close events", cancelErr, cancels, closes)
+			}
+		case account.StatusActive:
+			if cancelErr != nil || cancels != 1 || closes != 0 || !got.DeletionDueAt.IsZero() {
+				t.Fatalf("active: cancel %v; %d cancel and %d close events; due %v", cancelErr, cancels, closes, got.DeletionDueAt)
+			}
+		default:
+			t.Fatalf("status %s", got.Status)
+		}
+	}
+}
