@@ -56,8 +56,8 @@ $(HOST):
 run: deps $(HOST)
 	$(HOST) run
 
-# The test stack shortens the phone-change hold so end-to-end tests can watch one apply.
-TEST_ENV := -env PHONE_CHANGE_HOLD=4s
+# The test stack shortens the phone-change and deletion holds so end-to-end tests can watch them end.
+TEST_ENV := -env PHONE_CHANGE_HOLD=4s -env DELETION_HOLD=3s
 test: deps lint $(HOST)
 	$(HOST) test $(TEST_ENV) -- $(MAKE) --no-print-directory check
 	$(MAKE) --no-print-directory fuzz

@@ -2,15 +2,16 @@ package e2e
 
 import (
 	"context"
-	"crypto/rand"
-	"log/slog"
+	"encoding/json"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/wallet-accounts/wallet/local/closuretest"
 	"github.com/wallet-accounts/wallet/local/stacktest"
-	"github.com/wallet-accounts/wallet/shared/account"
-	"github.com/wallet-accounts/wallet/shared/deletion"
-	"github.com/wallet-accounts/wallet/shared/dynamo"
+	"github.com/wallet-accounts/wallet/shared/closure"
 )
 
 // TestDeletionEndToEnd: a deletion is refused while a card is linked, a phone change is under
@@ -63,11 +64,10 @@ func TestDeletionEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := &account.FixedClock{T: due.Add(time.Minute)}
-	sweep := deletion.NewSweeper(dynamo.New(db, table), at, rand.Reader, slog.New(slog.DiscardHandler))
-	if n, err := sweep.ApplyDue(context.Background(), at.T, false); err != nil || n < 1 {
-		t.Fatalf("sweep: %d %v", n, err)
-	}
+	time.Sleep(time.Until(due) + time.Second) // the test stack's DELETION_HOLD is 3 s
+	seen = len(stacktest.SMSTo(t, u.phone))
+	stacktest.RunSchedules(t) // ClosureFunction, as its schedule runs it
+	waitAlert(t, u.phone, seen, "was closed at")
 	expect(t, "the session after the deletion", c.do("GET", "/v1/account", nil, bearer(u.session)...), 401)
 	if res := c.do("POST", "/v1/sessions", map[string]any{"phone": u.phone, "password": u.password, "device": u.device}); res.Status == 201 {
 		t.Fatalf("sign-in after the deletion: %s", res.raw)
@@ -77,4 +77,30 @@ func TestDeletionEndToEnd(t *testing.T) {
 	if claim := stacktest.GetItem(t, db, table, "PHONE#"+u.phone, "PHONE"); claim != nil {
 		t.Fatalf("the phone claim stayed: %v", claim)
 	}
+	stacktest.RunSchedules(t) // a second run publishes nothing again
+	var closed []closure.ClosedMessage
+	for _, m := range ledgerMessages(t) {
+		var msg closure.ClosedMessage
+		if json.Unmarshal([]byte(m.Body), &msg) == nil && msg.AccountID == id {
+			closed = append(closed, msg)
+		}
+	}
+	if len(closed) != 1 || closed[0].Reason != "deletion" {
+		t.Fatalf("account.closed for the account: %+v", closed)
+	}
+}
+
+// ledgerMessages are the messages published to every topic of the stack (the account-events topic
+// among them).
+func ledgerMessages(t *testing.T) []closuretest.Message {
+	t.Helper()
+	out, err := stacktest.SNSClient(t).ListTopics(context.Background(), &sns.ListTopicsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []closuretest.Message
+	for _, topic := range out.Topics {
+		msgs = append(msgs, closuretest.TopicMessages(t, aws.ToString(topic.TopicArn))...)
+	}
+	return msgs
 }

@@ -7,6 +7,7 @@
 package stack
 
 import (
+	"encoding/json"
 	"net/mail"
 
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
@@ -390,7 +391,7 @@ func (st *Stack) serveAPI() error {
 	if err != nil {
 		return err
 	}
-	handler := withConsole(api, console.New(st.sms.messages, st.cfg.Log))
+	handler := withConsole(api, console.New(st.sms.messages, st.cfg.Log).WithSchedules(st.RunSchedules))
 	st.api = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	ln := st.apiLn
 	go func() {
@@ -411,6 +412,41 @@ func withConsole(api *httpapi.Server, con *console.Console) http.Handler {
 		}
 		api.ServeHTTP(w, r)
 	})
+}
+
+// RunSchedules invokes every function with an enabled schedule in template.yaml once, now, with
+// the event EventBridge sends (or the schedule's Input), and returns each one's response. The
+// stack delivers no schedule by itself: this is how a test or a person runs the closure job.
+func (st *Stack) RunSchedules(ctx context.Context) (map[string]json.RawMessage, error) {
+	out := map[string]json.RawMessage{}
+	for _, fn := range st.tpl.Functions() {
+		for _, ev := range fn.Events {
+			if ev.Schedule == nil || !ev.Schedule.Enabled {
+				continue
+			}
+			event := []byte(ev.Schedule.Input)
+			if len(event) == 0 {
+				event = scheduledEvent(fn.LogicalID, ev.Name, time.Now())
+			}
+			res, err := st.Invoke(ctx, fn.LogicalID, event)
+			if err != nil {
+				return nil, fmt.Errorf("%s.%s: %w", fn.LogicalID, ev.Name, err)
+			}
+			if res.Err != nil {
+				return nil, fmt.Errorf("%s.%s: %s", fn.LogicalID, ev.Name, res.Payload)
+			}
+			out[fn.LogicalID] = json.RawMessage(res.Payload)
+		}
+	}
+	return out, nil
+}
+
+// scheduledEvent is the event EventBridge sends a scheduled function.
+func scheduledEvent(fn, rule string, at time.Time) []byte {
+	b, _ := json.Marshal(map[string]any{"version": "0", "id": fmt.Sprintf("local-%d", at.UnixNano()), "detail-type": "Scheduled Event",
+		"source": "aws.events", "account": "000000000000", "time": at.UTC().Format(time.RFC3339), "region": Region,
+		"resources": []string{"arn:aws:events:" + Region + ":000000000000:rule/" + fn + "-" + rule}, "detail": map[string]any{}})
+	return b
 }
 
 // Invoke runs function fn with event.

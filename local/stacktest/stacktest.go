@@ -11,7 +11,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -163,4 +165,29 @@ func FunctionLogs(t testing.TB) string {
 		t.Fatalf("read function logs: %v", err)
 	}
 	return string(b)
+}
+
+// RunSchedules has the stack run every scheduled function once, now (the closure job): the
+// console's POST /console/schedules. It answers each function's response by function.
+func RunSchedules(t testing.TB) map[string]json.RawMessage {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(Config(t).API, "/")+"/console/schedules", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Console-Action", "run-schedules")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("run schedules: %v", err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Runs map[string]json.RawMessage `json:"runs"`
+	}
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&out) != nil {
+		t.Fatalf("run schedules: %s", resp.Status)
+	}
+	return out.Runs
 }

@@ -63,9 +63,8 @@ func NewService(store Store, pub Publisher, phones PhoneChanges, clock account.C
 			Margin: cfg.ClosureDeadlineMargin, DryRun: cfg.DryRun}}
 }
 
-// WithDeletions has each run close the accounts whose deletion is due, by d; their
-// account.closed messages go out as every closed account's do (the notify units of this run or,
-// when they ran first, of the next).
+// WithDeletions has each run close the accounts whose deletion is due, by d, before the run's
+// notify units, which publish their account.closed messages as every closed account's.
 func (s *Service) WithDeletions(d Sweep) *Service {
 	s.deletions = d
 	return s
@@ -113,7 +112,12 @@ func (s *Service) Run(ctx context.Context, req Request) (Summary, error) {
 	work, stop, cancel := s.budget(ctx)
 	defer cancel()
 	todo := j.pending(s.units(cp.AsOf))
-	finished, errs := j.runUnits(work, stop, todo)
+	// The sweeps run first, so that the accounts a deletion closes are published by this run's
+	// notify units.
+	sweeps, rest := splitSweeps(todo)
+	finished, errs := j.runUnits(work, stop, sweeps)
+	n, more := j.runUnits(work, stop, rest)
+	finished, errs = finished+n, append(errs, more...)
 	sum.RemainingUnits = len(todo) - finished
 	sum.Complete = sum.RemainingUnits == 0
 	if !j.dry {
@@ -283,6 +287,18 @@ feed:
 	close(work)
 	wg.Wait()
 	return finished, errs
+}
+
+// splitSweeps parts units into the sweeps (phone changes, deletions) and the rest, in order.
+func splitSweeps(units []unit) (sweeps, rest []unit) {
+	for _, u := range units {
+		if u.kind == phoneUnit || u.kind == deletionUnit {
+			sweeps = append(sweeps, u)
+		} else {
+			rest = append(rest, u)
+		}
+	}
+	return sweeps, rest
 }
 
 // unit reads a unit's pages from its cursor, acting on each entry and saving progress after

@@ -231,7 +231,7 @@ func TestDeletionRacesAPhoneChange(t *testing.T) {
 
 // TestTheClosureJobCarriesOutADeletion: the closure job, with the deletion sweep, closes an
 // account whose deletion fell due and publishes its account.closed (reason deletion) to the
-// ledger's topic exactly once over the runs that follow.
+// ledger's topic in the same run, and exactly once over the runs that follow.
 func TestTheClosureJobCarriesOutADeletion(t *testing.T) {
 	h := newHarness(t)
 	a := h.SignUp(t)
@@ -241,10 +241,13 @@ func TestTheClosureJobCarriesOutADeletion(t *testing.T) {
 	topic := closuretest.NewTopic(t)
 	job := closure.NewService(h.Store.ForClosure(), sms.NewTopic(stacktest.SNSClient(t), topic), closure.NoPhoneChanges{}, h.Clock,
 		rand.Reader, h.Cfg, h.Log).WithDeletions(h.sweep)
-	for day := range 3 {
+	for day := range 3 { // half the hold; past it by a day; a day later
 		h.Clock.Advance(h.Cfg.DeletionHold/2 + time.Duration(day)*24*time.Hour)
 		if _, err := job.Run(ctx, closure.Request{}); err != nil {
 			t.Fatalf("run %d: %v", day, err)
+		}
+		if n := len(closuretest.TopicMessages(t, topic)); day == 0 && n != 0 || day > 0 && n != 1 {
+			t.Fatalf("after run %d: %d messages", day, n)
 		}
 	}
 	if got := h.account(t, a.ID); got.Status != account.StatusClosed {

@@ -10,6 +10,8 @@
 //	GET /                 the console (static/index.html)
 //	GET /console/<file>   its script and style sheet
 //	GET /console/inbox    {"messages": [...]}: every message the stack sent, newest first
+//	POST /console/schedules  runs every scheduled function once now (the closure job), with the
+//	                      header X-Console-Action: run-schedules; {"runs": {function: response}}
 //
 // Every answer carries a Content-Security-Policy that allows only this origin: the console loads
 // nothing from elsewhere and runs no inline script.
@@ -52,10 +54,26 @@ type Inbox func(ctx context.Context) ([]Message, error)
 
 // Console serves the console.
 type Console struct {
-	inbox Inbox
-	files fs.FS
-	log   *slog.Logger
+	inbox     Inbox
+	schedules Schedules
+	files     fs.FS
+	log       *slog.Logger
 }
+
+// Schedules runs every scheduled function of the stack once, now, as its EventBridge schedule
+// would, and returns each one's response by function.
+type Schedules func(ctx context.Context) (map[string]json.RawMessage, error)
+
+// WithSchedules lets POST /console/schedules run the stack's schedules (the local stack delivers
+// none by itself).
+func (c *Console) WithSchedules(s Schedules) *Console {
+	c.schedules = s
+	return c
+}
+
+// scheduleHeader must be on POST /console/schedules: a header no form can send, so another page
+// cannot make a visitor's browser post it without a CORS preflight, which the console refuses.
+const scheduleHeader = "X-Console-Action"
 
 // New returns the console; inbox is where its inbox page reads from.
 func New(inbox Inbox, log *slog.Logger) *Console {
@@ -89,6 +107,10 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store") // a rebuilt stack serves its new console at once
+	if r.Method == http.MethodPost && r.URL.Path == Prefix+"schedules" {
+		c.runSchedules(w, r)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		h.Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -189,3 +211,24 @@ func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 // isWordByte is an ASCII letter: a code stands apart from words ("abc123456" is not one), while
 // other scripts may touch it ("验证码482910").
 func isWordByte(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
+
+// runSchedules answers {"runs": {"<function>": <its response>}}; 403 without the action header,
+// 404 on a stack that runs no schedules.
+func (c *Console) runSchedules(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.Header.Get(scheduleHeader) != "run-schedules":
+		http.Error(w, "send "+scheduleHeader+": run-schedules", http.StatusForbidden)
+		return
+	case c.schedules == nil:
+		http.NotFound(w, r)
+		return
+	}
+	runs, err := c.schedules(r.Context())
+	if err != nil {
+		c.log.Error("console: run schedules", "err", err)
+		http.Error(w, "the schedules could not be run: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"runs": runs})
+}

@@ -149,3 +149,38 @@ func TestNothingFromElsewhere(t *testing.T) {
 		t.Error("console.js names another origin")
 	}
 }
+
+// TestRunSchedules: POST /console/schedules runs the stack's schedules only with the action
+// header (which no form can send), and answers their responses.
+func TestRunSchedules(t *testing.T) {
+	ran := 0
+	c := New(func(context.Context) ([]Message, error) { return nil, nil }, nil).WithSchedules(
+		func(context.Context) (map[string]json.RawMessage, error) {
+			ran++
+			return map[string]json.RawMessage{"ClosureFunction": json.RawMessage(`{"complete":true}`)}, nil
+		})
+	post := func(header bool) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodPost, "/console/schedules", nil)
+		if header {
+			r.Header.Set("X-Console-Action", "run-schedules")
+		}
+		w := httptest.NewRecorder()
+		c.ServeHTTP(w, r)
+		return w
+	}
+	if w := post(false); w.Code != http.StatusForbidden || ran != 0 {
+		t.Fatalf("without the header: %d, ran %d", w.Code, ran)
+	}
+	w := post(true)
+	if w.Code != http.StatusOK || ran != 1 || !strings.Contains(w.Body.String(), `"ClosureFunction":{"complete":true}`) {
+		t.Fatalf("with it: %d %s, ran %d", w.Code, w.Body, ran)
+	}
+	none := New(func(context.Context) ([]Message, error) { return nil, nil }, nil)
+	r := httptest.NewRequest(http.MethodPost, "/console/schedules", nil)
+	r.Header.Set("X-Console-Action", "run-schedules")
+	w = httptest.NewRecorder()
+	none.ServeHTTP(w, r)
+	if w.Code != http.StatusNotFound {
+		t.Fatalf("a console without schedules: %d", w.Code)
+	}
+}
