@@ -111,6 +111,13 @@ type Device struct {
 // Holds are what the account is waiting on.
 type Holds struct {
 	PhoneChange *PhoneChangeHold `json:"phoneChange,omitempty"`
+	Deletion    *DeletionHold    `json:"deletion,omitempty"`
+}
+
+// DeletionHold is a deletion the holder asked for: the account closes at EffectiveAt unless
+// cancelled.
+type DeletionHold struct {
+	EffectiveAt time.Time `json:"effectiveAt"`
 }
 
 // PhoneChangeHold is a phone change on hold (the identity path).
@@ -164,6 +171,9 @@ func view(r Record) View {
 		if c.State == phonechange.StatePending {
 			v.Holds.PhoneChange = &PhoneChangeHold{NewPhone: account.PhoneFromE164(c.NewPhone).Mask(), EffectiveAt: c.EffectiveAt}
 		}
+	}
+	if !a.DeletionDueAt.IsZero() {
+		v.Holds.Deletion = &DeletionHold{EffectiveAt: a.DeletionDueAt}
 	}
 	for _, e := range r.Events {
 		v.RecentActivity = append(v.RecentActivity, Entry{EventID: e.ID, Type: e.Type, At: e.At, Details: e.Details})
