@@ -33,7 +33,12 @@ type signedUp struct {
 func signUpWith(t *testing.T, c *client, profile map[string]any) signedUp {
 	t.Helper()
 	phone, _ := newPhone()
-	token := verifiedToken(t, c, phone, "signup", 0)
+	return signUpAs(t, c, phone, verifiedToken(t, c, phone, "signup", 0), profile)
+}
+
+// signUpAs signs up phone with its signup verification token.
+func signUpAs(t *testing.T, c *client, phone, token string, profile map[string]any) signedUp {
+	t.Helper()
 	res := c.do("GET", "/v1/security-questions", nil)
 	qs, _ := res.Body["questions"].([]any)
 	if res.Status != 200 || len(qs) < 3 {

@@ -76,11 +76,11 @@ func TestDeletionEndToEnd(t *testing.T) {
 	if res := c.do("POST", "/v1/sessions", map[string]any{"phone": u.phone, "password": u.password, "device": u.device}); res.Status == 201 {
 		t.Fatalf("sign-in after the deletion: %s", res.raw)
 	}
-	// The number is free: its claim is gone (signing up with it again: TestCancelThenTheSweepCloses;
-	// a signup code here would wait out the resend cooldown of the first signup's).
+	// The number is free: its claim is gone.
 	if claim := stacktest.GetItem(t, db, table, "PHONE#"+u.phone, "PHONE"); claim != nil {
 		t.Fatalf("the phone claim stayed: %v", claim)
 	}
+	deletedNumber = u.phone // signs up again in TestZYADeletedNumberSignsUpAgain
 	stacktest.RunSchedules(t) // a second run publishes nothing again
 	var closed []closure.ClosedMessage
 	for _, m := range ledgerMessages(t) {

@@ -75,44 +75,16 @@ func (c *SupportStore) AccountByEmail(ctx context.Context, lower string) (string
 	return it.AccountID, err
 }
 
-// blocksOnly reads the account item's blocks (closure's subjectItem has them too).
-type blocksOnly struct {
-	Blocks []string `dynamodbav:"blocks"`
-}
-
-// SupportRecord reads the account and its devices in one strongly consistent query (as
-// accountWith does) and its blocks; with events > 0, then its phone changes and newest events.
+// SupportRecord reads the account (with its blocks) and its devices in one strongly consistent
+// query (accountWith); with events > 0, then its phone changes and newest events.
 func (c *SupportStore) SupportRecord(ctx context.Context, id string, since time.Time, events int) (*support.Record, error) {
 	var r support.Record
-	var found bool
-	var p accountParts
 	acct := accountKey(id)
-	pages := dynamodb.NewQueryPaginator(c.s.db, &dynamodb.QueryInput{TableName: &c.s.table, ConsistentRead: aws.Bool(true),
-		KeyConditionExpression: aws.String("PK = :pk AND SK BETWEEN :from AND :to"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(acct.PK), ":from": str(acct.SK),
-			":to": str(devicePrefix + "\uffff")}})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("query account: %w", err)
-		}
-		for _, item := range page.Items {
-			if err := p.decode(acct.SK, item); err != nil {
-				return nil, err
-			}
-			if sk, _ := item[attrSK].(*types.AttributeValueMemberS); sk != nil && sk.Value == acct.SK {
-				var b blocksOnly
-				if err := unmarshal(item, &b); err != nil {
-					return nil, fmt.Errorf("decode blocks: %w", err)
-				}
-				r.Flags, found = b.Blocks, true
-				slices.Sort(r.Flags)
-			}
-		}
+	p, err := c.s.accountWith(ctx, id)
+	if err != nil || p.account == nil {
+		return nil, err
 	}
-	if !found || p.account == nil {
-		return nil, nil
-	}
+	r.Flags = slices.Sorted(slices.Values(p.account.Blocks))
 	r.Account, r.Devices = *p.account, p.devices
 	if events <= 0 {
 		return &r, nil
@@ -137,13 +109,16 @@ func (c *SupportStore) SupportRecord(ctx context.Context, id string, since time.
 	return &r, nil
 }
 
-// SupportAct writes one action: see support.Store.
+// SupportAct writes one action: see support.Store. The audit item goes in first, so the
+// sessions ended in the same transaction take only the room that is left.
 func (c *SupportStore) SupportAct(ctx context.Context, ch support.Change) error {
 	a := ch.Record.Account
 	t := c.s.newTx().retryable()
+	if err := t.putNewItem(auditKey(a.ID, ch.Audit.ID), toAuditItem(ch.Audit, c.auditTTL), nil); err != nil {
+		return err
+	}
 	if ch.Close != nil {
-		cs := c.s.ForClosure()
-		err := cs.closing(ctx, t, *ch.Close, ch.Event, func(u *types.Update) {
+		err := c.s.ForClosure().closing(ctx, t, *ch.Close, ch.Event, func(u *types.Update) {
 			u.ConditionExpression = aws.String("#version = :v AND #status = :seen AND " + unblocked)
 			u.ExpressionAttributeNames["#version"] = "version"
 			u.ExpressionAttributeValues[":v"], u.ExpressionAttributeValues[":seen"] = num(a.Version), str(string(a.Status))
@@ -154,21 +129,13 @@ func (c *SupportStore) SupportAct(ctx context.Context, ch support.Change) error 
 		if err != nil {
 			return err
 		}
-	} else {
-		t.update(c.accountUpdate(ch), account.ErrStale)
-		if err := t.event(a.ID, ch.Event); err != nil {
-			return err
-		}
-		sessions := ch.Sessions
-		if room := maxTransactItems - t.len() - 1; len(sessions) > room {
-			if err := c.s.EndSessions(ctx, sessions[room:]); err != nil {
-				return err
-			}
-			sessions = sessions[:room]
-		}
-		t.endSessions(sessions, nil)
+		return t.commit(ctx, "support "+ch.Audit.Action)
 	}
-	if err := t.putNewItem(auditKey(a.ID, ch.Audit.ID), toAuditItem(ch.Audit, c.auditTTL), nil); err != nil {
+	t.update(c.accountUpdate(ch), account.ErrStale)
+	if err := t.event(a.ID, ch.Event); err != nil {
+		return err
+	}
+	if err := t.endAllSessions(ctx, ch.Sessions); err != nil {
 		return err
 	}
 	return t.commit(ctx, "support "+ch.Audit.Action)
@@ -176,8 +143,8 @@ func (c *SupportStore) SupportAct(ctx context.Context, ch support.Change) error 
 
 // blockedOrStale reads a failed close: a flag set meanwhile blocks it, anything else is a lost race.
 func blockedOrStale(old map[string]types.AttributeValue) error {
-	var b blocksOnly
-	if err := unmarshal(old, &b); err == nil && len(b.Blocks) > 0 {
+	var it accountItem
+	if err := unmarshal(old, &it); err == nil && len(it.Blocks) > 0 {
 		return support.ErrBlocked
 	}
 	return account.ErrStale
