@@ -80,7 +80,7 @@ func TestDeletionEndToEnd(t *testing.T) {
 	if claim := stacktest.GetItem(t, db, table, "PHONE#"+u.phone, "PHONE"); claim != nil {
 		t.Fatalf("the phone claim stayed: %v", claim)
 	}
-	deletedNumber = u.phone // signs up again in TestZYADeletedNumberSignsUpAgain
+	deletedNumber = u.phone   // signs up again in TestZYADeletedNumberSignsUpAgain
 	stacktest.RunSchedules(t) // a second run publishes nothing again
 	var closed []closure.ClosedMessage
 	for _, m := range ledgerMessages(t) {
