@@ -136,9 +136,10 @@ func sensitiveRoutes(t *testing.T) []sensitive {
 // /v1/sessions/current/reauthenticate, fresh (success): each success writes its event once and
 // texts the holder exactly one alert, with a freeze link.
 func TestEverySensitiveRouteNeedsFreshProof(t *testing.T) {
-	c := newClient(t)
 	for _, r := range sensitiveRoutes(t) {
 		t.Run(r.name, func(t *testing.T) {
+			t.Parallel() // each row is an account of its own, from an address of its own
+			c := newClient(t)
 			u := signUpWith(t, c, nil)
 			if r.setup != nil {
 				r.setup(t, c, u)
