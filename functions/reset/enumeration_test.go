@@ -64,11 +64,7 @@ func TestResetWithoutSMSTiming(t *testing.T) {
 			}
 		}
 	}
-	timing := abuse.Pair(200, run(a.Phone.E164), run(unknown))
-	t.Logf("reset without SMS, wrong details, %v: account (A) vs none (B): %s; %s", abuse.HashParams(), timing, timing.Spread())
-	if err := timing.Check(0.2, 5e6); err != nil {
-		t.Error(err)
-	}
+	abuse.Compare(t, fmt.Sprintf("reset without SMS, wrong details, %v: account (A) vs none (B)", abuse.HashParams()), run(a.Phone.E164), run(unknown))
 }
 
 // answer renders what a client sees of a response: status, the headers that vary, the body.
@@ -114,11 +110,7 @@ func TestLostPhoneLockDoesNotTellWhetherANumberHasAnAccount(t *testing.T) {
 			}
 		}
 	}
-	timing := abuse.Pair(200, run(b.Phone.E164), run(flowtest.NewPhone(t).E164))
-	t.Logf("lost-phone lock, wrong answer, %v: account (A) vs none (B): %s; %s", abuse.HashParams(), timing, timing.Spread())
-	if err := timing.Check(0.2, 5e6); err != nil {
-		t.Error(err)
-	}
+	abuse.Compare(t, fmt.Sprintf("lost-phone lock, wrong answer, %v: account (A) vs none (B)", abuse.HashParams()), run(b.Phone.E164), run(flowtest.NewPhone(t).E164))
 }
 
 // emailLockEvent is POST /v1/account/lock by email with a's password and a wrong answer.
@@ -157,9 +149,5 @@ func TestLockByEmailDoesNotTellWhetherAnAddressHasAnAccount(t *testing.T) {
 			}
 		}
 	}
-	timing := abuse.Pair(200, run(addr), run(flowtest.NewEmail(t)))
-	t.Logf("lock by email, wrong answer, %v: verified address (A) vs none (B): %s; %s", abuse.HashParams(), timing, timing.Spread())
-	if err := timing.Check(0.2, 5e6); err != nil {
-		t.Error(err)
-	}
+	abuse.Compare(t, fmt.Sprintf("lock by email, wrong answer, %v: verified address (A) vs none (B)", abuse.HashParams()), run(addr), run(flowtest.NewEmail(t)))
 }

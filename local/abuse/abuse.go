@@ -6,10 +6,30 @@ package abuse
 import (
 	"fmt"
 	"slices"
+	"testing"
 	"time"
 
 	"github.com/wallet-accounts/wallet/shared/secret"
 )
+
+// The bound the enumeration tests hold, as SECURITY.md states it: over Requests requests of each
+// kind, interleaved, the medians differ by at most Frac of the larger, or Floor.
+const (
+	Requests = 200
+	Frac     = 0.2
+	Floor    = 5 * time.Millisecond
+)
+
+// Compare runs a and b Requests times each, in turns (Pair), logs what it measured under what
+// (which names kind A and kind B), and fails t when the medians differ by more than the bound.
+func Compare(t testing.TB, what string, a, b func(i int)) {
+	t.Helper()
+	timing := Pair(Requests, a, b)
+	t.Logf("%s: %s; %s", what, timing, timing.Spread())
+	if err := timing.Check(Frac, Floor); err != nil {
+		t.Error(err)
+	}
+}
 
 // Timing holds the durations of two kinds of request, A and B, measured in turns.
 type Timing struct {

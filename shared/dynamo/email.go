@@ -81,12 +81,8 @@ func (s *Store) Bind(ctx context.Context, b email.Binding) error {
 	if b.Replaced != "" {
 		t.releaseEmail(a.ID, b.Replaced)
 	}
-	t.update(&types.Update{TableName: &s.table, Key: accountKey(a.ID).av(),
-		UpdateExpression:         aws.String("SET profile.email = :email, profile.emailVerified = :t, #version = :next"),
-		ConditionExpression:      aws.String("#version = :v AND #status = :active"),
-		ExpressionAttributeNames: accountNames,
-		ExpressionAttributeValues: map[string]types.AttributeValue{":email": str(b.Email), ":t": boolean(true),
-			":v": num(a.Version), ":next": num(a.Version + 1), ":active": str(string(account.StatusActive))}}, account.ErrStale)
+	t.update(s.activeUpdate(a, "profile.email = :email, profile.emailVerified = :t", "",
+		map[string]types.AttributeValue{":email": str(b.Email), ":t": boolean(true)}), account.ErrStale)
 	if err := t.event(a.ID, b.Event); err != nil {
 		return err
 	}
@@ -102,12 +98,7 @@ func (s *Store) Bind(ctx context.Context, b email.Binding) error {
 func (s *Store) Unbind(ctx context.Context, r email.Removal) error {
 	a := r.Account
 	t := s.newTx().retryable()
-	t.update(&types.Update{TableName: &s.table, Key: accountKey(a.ID).av(),
-		UpdateExpression:         aws.String("SET #version = :next REMOVE profile.email, profile.emailVerified"),
-		ConditionExpression:      aws.String("#version = :v AND #status = :active"),
-		ExpressionAttributeNames: accountNames,
-		ExpressionAttributeValues: map[string]types.AttributeValue{":v": num(a.Version), ":next": num(a.Version + 1),
-			":active": str(string(account.StatusActive))}}, account.ErrStale)
+	t.update(s.activeUpdate(a, "", "REMOVE profile.email, profile.emailVerified", map[string]types.AttributeValue{}), account.ErrStale)
 	if r.Replaced != "" {
 		t.releaseEmail(a.ID, r.Replaced)
 	}

@@ -56,12 +56,8 @@ func (s *Store) FreezeState(ctx context.Context, accountID string) (freeze.State
 func (s *Store) Freeze(ctx context.Context, f freeze.Freezing) error {
 	a := f.Account
 	t := s.newTx().retryable()
-	t.update(&types.Update{TableName: &s.table, Key: accountKey(a.ID).av(),
-		UpdateExpression:         aws.String("SET #status = :frozen, #version = :next"),
-		ConditionExpression:      aws.String("#version = :v AND #status = :active"),
-		ExpressionAttributeNames: accountNames,
-		ExpressionAttributeValues: map[string]types.AttributeValue{":frozen": str(string(account.StatusFrozen)),
-			":active": str(string(account.StatusActive)), ":v": num(a.Version), ":next": num(a.Version + 1)}}, account.ErrStale)
+	t.update(s.activeUpdate(a, "#status = :frozen", "", map[string]types.AttributeValue{":frozen": str(string(account.StatusFrozen))}),
+		account.ErrStale)
 	if err := t.event(a.ID, f.Event); err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -22,11 +21,6 @@ func (s *Store) SaveProfile(ctx context.Context, a account.Account, next account
 	if err != nil {
 		return fmt.Errorf("encode profile: %w", err)
 	}
-	u := &types.Update{TableName: &s.table, Key: accountKey(a.ID).av(),
-		UpdateExpression:         aws.String("SET profile = :p, #version = :next"),
-		ConditionExpression:      aws.String("#version = :v AND #status = :active"),
-		ExpressionAttributeNames: accountNames,
-		ExpressionAttributeValues: map[string]types.AttributeValue{":p": av, ":v": num(a.Version), ":next": num(a.Version + 1),
-			":active": str(string(account.StatusActive))}}
+	u := s.activeUpdate(a, "profile = :p", "", map[string]types.AttributeValue{":p": av})
 	return s.updateWithEvent(ctx, u, a.ID, ev, "save profile")
 }

@@ -94,6 +94,23 @@ func (t *tx) event(accountID string, ev account.Event) error {
 	return t.putNewItem(eventKey(accountID, ev.ID), toEventItem(accountID, ev, t.s.eventTTL), nil)
 }
 
+// activeUpdate is an update of a's item conditional on its version as read and on its being
+// active: the expression's SET clauses (set, which may be "") with one more version, then rest
+// ("REMOVE …", or ""); vals holds the clauses' values.
+func (s *Store) activeUpdate(a account.Account, set, rest string, vals map[string]types.AttributeValue) *types.Update {
+	expr := "SET #version = :next"
+	if set != "" {
+		expr = "SET " + set + ", #version = :next"
+	}
+	if rest != "" {
+		expr += " " + rest
+	}
+	vals[":v"], vals[":next"], vals[":active"] = num(a.Version), num(a.Version+1), str(string(account.StatusActive))
+	return &types.Update{TableName: &s.table, Key: accountKey(a.ID).av(), UpdateExpression: aws.String(expr),
+		ConditionExpression: aws.String("#version = :v AND #status = :active"), ExpressionAttributeNames: accountNames,
+		ExpressionAttributeValues: vals}
+}
+
 // updateWithEvent applies u to the account accountID, a failed condition answering
 // account.ErrStale: alone in one UpdateItem, or with ev in one transaction.
 func (s *Store) updateWithEvent(ctx context.Context, u *types.Update, accountID string, ev *account.Event, what string) error {
