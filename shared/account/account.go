@@ -42,6 +42,13 @@ type Account struct {
 	// DeletionDueAt is when a deletion the holder asked for takes effect; zero when none is
 	// pending.
 	DeletionDueAt time.Time
+	// Level is the verification level an identity verification raised the account to ("" is
+	// LevelPhone); LevelAt is when.
+	Level   Level
+	LevelAt time.Time
+	// PasskeyAddedAt is when the newest passkey was registered: password-free payments wait 24 h
+	// after it.
+	PasskeyAddedAt time.Time
 }
 
 // Answer is the hash of the answer to one security question.

@@ -45,6 +45,9 @@ type accountItem struct {
 	Alerts           *alertsItem  `dynamodbav:"alerts,omitempty"`           // see alert.go
 	Blocks           []string     `dynamodbav:"blocks,stringset,omitempty"` // set by other systems and customer service
 	DeletionDueAt    int64        `dynamodbav:"deletionDueAt,omitempty"`    // see deletion.go
+	Level            string       `dynamodbav:"level,omitempty"`            // "" is phone; see idv.go
+	LevelAt          int64        `dynamodbav:"levelAt,omitempty"`
+	PasskeyAddedAt   int64        `dynamodbav:"passkeyAddedAt,omitempty"` // see passkey.go
 }
 
 type answerItem struct {
@@ -89,7 +92,8 @@ func toAccountItem(a account.Account) accountItem {
 		LoginLastLockAt: ms(a.Login.LastLockAt), PayFailures: a.Payment.Failures, PayWindowStart: ms(a.Payment.WindowStart),
 		PayLockedUntil: ms(a.Payment.LockedUntil), RecFailures: a.Recovery.Failures, RecLockedUntil: ms(a.Recovery.LockedUntil),
 		RecLockLevel: a.Recovery.Level, RecLastLockAt: ms(a.Recovery.LastLockAt), PhoneChangedAt: ms(a.PhoneChangedAt), PasswordResetAt: ms(a.PasswordResetAt),
-		Version: a.Version, Alerts: toAlertsItem(a.Alerts), Blocks: a.Blocks, DeletionDueAt: ms(a.DeletionDueAt)}
+		Version: a.Version, Alerts: toAlertsItem(a.Alerts), Blocks: a.Blocks, DeletionDueAt: ms(a.DeletionDueAt),
+		Level: string(a.Level), LevelAt: ms(a.LevelAt), PasskeyAddedAt: ms(a.PasskeyAddedAt)}
 	for _, ans := range a.Answers {
 		it.Answers = append(it.Answers, answerItem(ans))
 	}
@@ -110,7 +114,8 @@ func (it accountItem) domain() account.Account {
 		Recovery: account.Lockout{Failures: it.RecFailures, LockedUntil: fromMS(it.RecLockedUntil), Level: it.RecLockLevel,
 			LastLockAt: fromMS(it.RecLastLockAt)},
 		PhoneChangedAt: fromMS(it.PhoneChangedAt), PasswordResetAt: fromMS(it.PasswordResetAt), Version: it.Version,
-		Alerts: it.Alerts.domain(), Blocks: it.Blocks, DeletionDueAt: fromMS(it.DeletionDueAt)}
+		Alerts: it.Alerts.domain(), Blocks: it.Blocks, DeletionDueAt: fromMS(it.DeletionDueAt),
+		Level: account.Level(it.Level), LevelAt: fromMS(it.LevelAt), PasskeyAddedAt: fromMS(it.PasskeyAddedAt)}
 	for _, ans := range it.Answers {
 		a.Answers = append(a.Answers, account.Answer(ans))
 	}

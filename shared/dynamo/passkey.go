@@ -97,9 +97,12 @@ func (s *Store) AddPasskey(ctx context.Context, p passkey.Passkey, m passkey.Mar
 	if err := t.spendCeremony(m); err != nil {
 		return err
 	}
-	t.add(types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: &s.table, Key: accountKey(p.AccountID).av(),
-		ConditionExpression: aws.String("#status = :active"), ExpressionAttributeNames: map[string]string{"#status": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":active": str(string(account.StatusActive))}}}, errAccountGone)
+	// The account records when its newest passkey came: password-free payments wait a day after it.
+	t.add(types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: accountKey(p.AccountID).av(),
+		UpdateExpression: aws.String("SET passkeyAddedAt = :at"), ConditionExpression: aws.String("#status = :active"),
+		ExpressionAttributeNames: map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":active": str(string(account.StatusActive)),
+			":at": millis(p.CreatedAt)}}}, errAccountGone)
 	if err := t.putNewItem(passkeyKey(p.AccountID, p.ID), toPasskeyItem(p), passkey.ErrAlreadyRegistered); err != nil {
 		return err
 	}
