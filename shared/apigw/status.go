@@ -111,6 +111,13 @@ var outcomes = map[account.Code]outcome{
 	account.CodeAlreadyFrozen: {http.StatusConflict, "Already frozen"},
 	account.CodeNotFrozen:     {http.StatusConflict, "Not frozen"},
 	account.CodeCloseBlocked:  {http.StatusConflict, "Closure blocked by a flag"},
+
+	// Payments.
+	account.CodeAuthorizationExpired: {http.StatusConflict, "Authorization expired"},
+	account.CodeAuthorizationDone:    {http.StatusConflict, "Authorization not pending"},
+	account.CodePaymentMismatch:      {http.StatusConflict, "Payment mismatch"},
+	account.CodeNotApproved:          {http.StatusConflict, "Authorization not approved"},
+	account.CodeAlreadyCaptured:      {http.StatusConflict, "Authorization captured"},
 }
 
 // Status returns the HTTP status for code. A code missing from the table is a bug (a test

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wallet-accounts/wallet/shared/limits"
 	"github.com/wallet-accounts/wallet/shared/secret"
 )
 
@@ -97,6 +98,17 @@ type Config struct {
 	FreezeTokenTTL  time.Duration `env:"FREEZE_TOKEN_TTL" default:"168h" doc:"alerts: how long the freeze link of an alert SMS works (7 days)"`
 	AlertMarkerTTL  time.Duration `env:"ALERT_MARKER_TTL" default:"168h" doc:"alerts: how long a sent-marker is kept: a redelivery within it sends nothing (7 days)"`
 	DefaultTimeZone string        `env:"DEFAULT_TIME_ZONE" default:"Asia/Shanghai" doc:"alerts: the time zone of alert texts for an account whose holder set none (IANA)"`
+
+	// Payments (PaymentFunction; GET /v1/account shows the limits). The default limits follow the
+	// PBoC payment-account classes (phone: 1,000 CNY for the account's life; real_name: 100,000
+	// CNY a year; verified: 200,000 CNY a year) and the per-payment figures of 500 and 5,000 USD.
+	PaymentLimits        limits.Table  `env:"PAYMENT_LIMITS" default:"phone.CNY.lifetime=1000 phone.USD.payment=500 phone.USD.day=1000 real_name.CNY.year=100000 real_name.USD.payment=5000 real_name.USD.day=10000 verified.CNY.year=200000 verified.USD.payment=5000 verified.USD.day=20000" doc:"payments: each verification level's limits, space-separated level.CURRENCY.window=amount (window: payment, day, year, lifetime); a currency a level does not list is refused at that level"`
+	LimitsTimeZone       string        `env:"LIMITS_TIME_ZONE" default:"Asia/Shanghai" doc:"payments: the time zone of the day and year the limits count (IANA)"`
+	AuthorizationTTL     time.Duration `env:"AUTHORIZATION_TTL" default:"5m" doc:"payments: how long an authorization waits for the holder's confirmation before it expires and releases its reservation"`
+	AuthorizationHold    time.Duration `env:"AUTHORIZATION_HOLD" default:"168h" doc:"payments: how long an approved authorization holds its reservation without a capture or void before it is released (7 days)"`
+	PasswordFreeCaps     []string      `env:"PASSWORD_FREE_CAPS" default:"50,100,200,500" doc:"payments: the per-payment caps a holder may choose for password-free payments (amounts in the chosen currency)"`
+	PasswordFreeDailyMax string        `env:"PASSWORD_FREE_DAILY_MAX" default:"2000" doc:"payments: the highest daily cumulative cap of password-free payments (in the chosen currency)"`
+	PasswordFreeCooldown time.Duration `env:"PASSWORD_FREE_COOLDOWN" default:"24h" doc:"payments: no password-free payment this long after a reset, a phone change or a new passkey"`
 }
 
 // Load reads the configuration from getenv (os.Getenv in main), applying defaults, and checks it.
@@ -151,6 +163,12 @@ func set(f reflect.Value, raw string) error {
 			}
 		}
 		f.Set(reflect.ValueOf(out))
+	case limits.Table:
+		var t limits.Table
+		if err := t.UnmarshalText([]byte(raw)); err != nil {
+			return err
+		}
+		f.Set(reflect.ValueOf(t))
 	case secret.Keyring:
 		r, err := secret.ParseKeyring(raw)
 		if err != nil {
@@ -196,6 +214,7 @@ func (c Config) check() error {
 	errs = append(errs, c.checkClosure()...)
 	errs = append(errs, c.checkAlerts()...)
 	errs = append(errs, c.checkPasskeys()...)
+	errs = append(errs, c.checkPayments()...)
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
@@ -269,6 +288,21 @@ func (c Config) checkPasskeys() []error {
 	}
 	if c.RPName == "" {
 		errs = append(errs, errors.New("RP_NAME must not be empty"))
+	}
+	return errs
+}
+
+// checkPayments checks the payment settings.
+func (c Config) checkPayments() []error {
+	var errs []error
+	if c.LimitsTimeZone == "" {
+		errs = append(errs, errors.New("LIMITS_TIME_ZONE must be an IANA time zone (PaymentFunction loads it at init)"))
+	}
+	if c.AuthorizationTTL <= 0 || c.AuthorizationHold < c.AuthorizationTTL || c.AuthorizationHold > 720*time.Hour || c.PasswordFreeCooldown < 0 {
+		errs = append(errs, errors.New("AUTHORIZATION_TTL must be positive and at most AUTHORIZATION_HOLD, itself at most 720h (a limit counter outlives its period by 31 days); PASSWORD_FREE_COOLDOWN not negative"))
+	}
+	if len(c.PasswordFreeCaps) == 0 {
+		errs = append(errs, errors.New("PASSWORD_FREE_CAPS must list at least one cap"))
 	}
 	return errs
 }

@@ -234,3 +234,25 @@ const (
 
 // phoneChangePrefix is the sort-key prefix of an account's phone changes (phoneChangeKey).
 const phoneChangePrefix = "PHONECHANGE#"
+
+// authzKey is one payment authorization, by its id (<accountId>.<id>).
+func authzKey(id string) key { return key{"AUTHZ#" + id, "AUTHZ"} }
+
+// limitKey is one limit counter of an account: its window (day, year, lifetime, or nopw, the
+// password-free day) and period ("2026-12-05", "2026", "life"); one attribute pair per currency.
+func limitKey(accountID, window, period string) key {
+	return key{"LIMIT#" + accountID + "#" + window, period}
+}
+
+// paySettingsKey is an account's password-free payment settings, in its partition.
+func paySettingsKey(accountID string) key { return key{accountPrefix + accountID, "PAYSETTINGS"} }
+
+// authzDueIndex is the sparse GSI1 key of a live authorization by its deadline (the end of its
+// confirmation window while pending, of its hold once approved), for the expiry sweep:
+// (AUTHZDUE#<shard>, <unix ms, 13 digits>#<id>).
+func authzDueIndex(id string, deadline time.Time) (pk, sk string) {
+	return authzDueBucket(activityShard(id)), fmt.Sprintf("%013d#%s", deadline.UnixMilli(), id)
+}
+
+// authzDueBucket is one shard's partition of the authorization due index.
+func authzDueBucket(shard int) string { return fmt.Sprintf("AUTHZDUE#%02d", shard) }

@@ -1,0 +1,86 @@
+package passkey
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+
+	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/go-webauthn/webauthn/webauthn"
+
+	"github.com/wallet-accounts/wallet/shared/account"
+)
+
+// Bound assertions: a challenge derived from what the assertion approves (a payment's id,
+// amount, currency and payee, with a random nonce the approver stores), so that the holder's
+// signature over it can approve nothing else (PSD2's dynamic linking). There is no ceremony id
+// and no spent-marker: the approver keeps the binding, and its own single-use state (a payment's
+// pending status) is what a second use meets.
+
+// domainBound is the MAC domain of a bound challenge.
+const domainBound = "passkey-bound-challenge"
+
+// BoundKeyID is the id of the pepper key new bound challenges are derived under; the approver
+// stores it with the binding to derive the same challenge at verification.
+func (s *Service) BoundKeyID() string { return s.keys.Current().ID }
+
+// BoundOptions are the assertion options of the challenge of binding under key keyID: any
+// passkey of the relying party may answer (the verification checks it is the account's), user
+// verification required. ErrRejected when the key was retired.
+func (s *Service) BoundOptions(keyID string, binding []byte) (protocol.PublicKeyCredentialRequestOptions, error) {
+	key, ok := s.keys.Key(keyID)
+	if !ok {
+		return protocol.PublicKeyCredentialRequestOptions{}, ErrRejected
+	}
+	a, _, err := s.wa.BeginDiscoverableLogin(webauthn.WithChallenge(key.MAC(domainBound, string(binding))))
+	if err != nil {
+		return protocol.PublicKeyCredentialRequestOptions{}, fmt.Errorf("bound options: %w", err)
+	}
+	return a.Response, nil
+}
+
+// CredentialID reads the credential id of an assertion (the PublicKeyCredential's JSON), so the
+// caller can read the passkey with whatever else it reads; ErrRejected when it does not parse.
+func CredentialID(credential []byte) ([]byte, error) {
+	parsed, err := protocol.ParseCredentialRequestResponseBytes(credential)
+	if err != nil {
+		return nil, ErrRejected
+	}
+	return parsed.RawID, nil
+}
+
+// VerifyBound verifies credential, an assertion over the challenge of binding under key keyID,
+// made by pk, the account's passkey with that credential the caller read (nil when the account
+// has none: ErrUnknown). Like VerifyAssertion it writes nothing when the answer verifies: the
+// caller records the use (Assertion, without a Marker) in the transaction that approves.
+func (s *Service) VerifyBound(ctx context.Context, keyID string, binding, credential []byte, accountID string, pk *Passkey) (Assertion, error) {
+	key, ok := s.keys.Key(keyID)
+	if !ok {
+		return Assertion{}, ErrRejected // the key was retired: the approval is older than any rotation allows
+	}
+	if len(credential) == 0 {
+		return Assertion{}, account.FieldError(account.CodeMissingField, "credential", "credential is required")
+	}
+	parsed, err := protocol.ParseCredentialRequestResponseBytes(credential)
+	if err != nil {
+		return Assertion{}, s.rejected(ctx, "parse bound assertion", err)
+	}
+	if !parsed.Response.AuthenticatorData.Flags.HasUserVerified() {
+		return Assertion{}, ErrUserVerification
+	}
+	if pk == nil || pk.AccountID != accountID {
+		return Assertion{}, ErrUnknown
+	}
+	sd := webauthn.SessionData{Challenge: base64.RawURLEncoding.EncodeToString(key.MAC(domainBound, string(binding))),
+		RelyingPartyID: s.wa.Config.RPID, UserVerification: protocol.VerificationRequired, UserID: []byte(accountID)}
+	cred, err := s.wa.ValidateLogin(user{id: accountID, creds: []webauthn.Credential{pk.credential()}}, sd, parsed)
+	if err != nil {
+		return Assertion{}, s.rejected(ctx, "verify bound assertion", err)
+	}
+	now := s.clock.Now()
+	if cred.Authenticator.CloneWarning {
+		return Assertion{}, s.cloneSuspected(ctx, *pk, now)
+	}
+	return Assertion{AccountID: accountID, PasskeyID: pk.ID, CredentialID: pk.CredentialID, SignCount: cred.Authenticator.SignCount,
+		PrevSignCount: pk.SignCount, BackupState: cred.Flags.BackupState, UsedAt: now}, nil
+}
