@@ -285,8 +285,8 @@ func (s *Store) Approve(ctx context.Context, c payment.Confirmation) error {
 	t := s.newTx()
 	gpk, gsk := authzDueIndex(a.ID, a.HoldUntil)
 	t.addFn(types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: authzKey(a.ID).av(),
-		UpdateExpression:    aws.String("SET #status = :approved, confirmedAt = :now, deadline = :hold, GSI1PK = :gpk, GSI1SK = :gsk"),
-		ConditionExpression: aws.String("#status = :pending AND deadline > :now AND accountId = :acct"),
+		UpdateExpression:         aws.String("SET #status = :approved, confirmedAt = :now, deadline = :hold, GSI1PK = :gpk, GSI1SK = :gsk"),
+		ConditionExpression:      aws.String("#status = :pending AND deadline > :now AND accountId = :acct"),
 		ExpressionAttributeNames: map[string]string{"#status": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":approved": str(string(payment.StatusApproved)),
 			":pending": str(string(payment.StatusPending)), ":now": millis(c.Now), ":hold": millis(a.HoldUntil),

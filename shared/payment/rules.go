@@ -13,11 +13,11 @@ import (
 
 // The reasons of a denial.
 const (
-	ReasonFrozen        = "frozen"
-	ReasonClosed        = "closed"
-	ReasonLimit         = "limit_exceeded"
-	ReasonLevel         = "level_required"         // the currency needs a higher verification level
-	ReasonNotAccepted   = "currency_not_supported" // no level accepts the currency
+	ReasonFrozen      = "frozen"
+	ReasonClosed      = "closed"
+	ReasonLimit       = "limit_exceeded"
+	ReasonLevel       = "level_required"         // the currency needs a higher verification level
+	ReasonNotAccepted = "currency_not_supported" // no level accepts the currency
 )
 
 // verdict is what the rules decide before anything is written.
