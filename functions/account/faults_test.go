@@ -31,7 +31,10 @@ func faultFixture(t *testing.T) *faults.Fixture {
 	mail := courier.NewMailer(ses.New(stacktest.SESClient(t, func(o *sesv2.Options) {
 		o.APIOptions = append(o.APIOptions, f.Injector.Middleware)
 	}), f.Cfg.EmailFrom))
-	h := newHandler(store, f.Hasher, mail, f.Clock, f.Cfg, f.Log)
+	h, err := newHandler(store, f.Hasher, mail, f.Clock, f.Cfg, f.Log)
+	if err != nil {
+		t.Fatal(err)
+	}
 	f.Handler = newRouter(h, f.Log).Handle
 	return f
 }

@@ -18,7 +18,9 @@ import (
 	"github.com/wallet-accounts/wallet/shared/deletion"
 	"github.com/wallet-accounts/wallet/shared/email"
 	"github.com/wallet-accounts/wallet/shared/freeze"
+	"github.com/wallet-accounts/wallet/shared/limits"
 	"github.com/wallet-accounts/wallet/shared/passkey"
+	"github.com/wallet-accounts/wallet/shared/payment"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/phone"
 	"github.com/wallet-accounts/wallet/shared/profile"
@@ -36,6 +38,7 @@ type handler struct {
 	activity  *activity.Service
 	deletions *deletion.Service
 	emails    *email.Service
+	limits    *payment.Overview
 }
 
 type response = events.APIGatewayV2HTTPResponse
@@ -149,7 +152,7 @@ type accountView struct {
 	AccountID         string          `json:"accountId"`
 	Phone             string          `json:"phone"` // masked
 	Status            account.Status  `json:"status"`
-	VerificationLevel string          `json:"verificationLevel"` // phone, or real_name with an ID on file
+	VerificationLevel account.Level   `json:"verificationLevel"` // phone, real_name or verified (identity verification)
 	Language          string          `json:"language"`
 	CreatedAt         time.Time       `json:"createdAt"`
 	Limits            limitsView      `json:"limits"`
@@ -158,6 +161,8 @@ type accountView struct {
 
 type limitsView struct {
 	PaymentPassword paypass.Limits `json:"paymentPassword"`
+	// Payments are the level's limits in each currency it accepts, with what remains of each.
+	Payments []limits.Line `json:"payments"`
 }
 
 func (h handler) account(ctx context.Context, p account.Principal, _ events.APIGatewayV2HTTPRequest) (response, error) {
@@ -165,13 +170,13 @@ func (h handler) account(ctx context.Context, p account.Principal, _ events.APIG
 	if err != nil {
 		return response{}, err
 	}
-	level := "phone"
-	if a.Profile.RealNameVerified() {
-		level = "real_name"
+	lines, err := h.limits.Lines(ctx, a)
+	if err != nil {
+		return response{}, err
 	}
 	return apigw.JSON(http.StatusOK, accountView{AccountID: a.ID, Phone: masked(a.Phone), Status: a.Status,
-		VerificationLevel: level, Language: a.Lang, CreatedAt: a.CreatedAt,
-		Limits: limitsView{PaymentPassword: h.pay.Limits(a)}, Profile: a.Profile}), nil
+		VerificationLevel: a.Level.Or(), Language: a.Lang, CreatedAt: a.CreatedAt,
+		Limits: limitsView{PaymentPassword: h.pay.Limits(a), Payments: lines}, Profile: a.Profile}), nil
 }
 
 // masked returns the stored E.164 number masked for display.

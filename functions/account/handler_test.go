@@ -16,7 +16,10 @@ import (
 func newTestRouter(t *testing.T) (*apigw.Router, *flowtest.Env) {
 	t.Helper()
 	env := flowtest.New(t, nil)
-	h := newHandler(env.Store, env.Hasher, env.Issuer.Inbox(), env.Clock, env.Cfg, env.Log)
+	h, err := newHandler(env.Store, env.Hasher, env.Issuer.Inbox(), env.Clock, env.Cfg, env.Log)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return newRouter(h, env.Log), env
 }
 

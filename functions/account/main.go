@@ -22,6 +22,9 @@ func main() {
 	hasher := secret.NewHasher(cfg.Argon2Params(), rand.Reader, cfg.Pepper)
 	clock := account.SystemClock{}
 	mail := courier.NewMailer(ses.New(ses.NewSES(awsCfg, cfg.SESEndpoint), cfg.EmailFrom))
-	h := newHandler(store, hasher, mail, clock, cfg, log)
+	h, err := newHandler(store, hasher, mail, clock, cfg, log)
+	if err != nil {
+		awsenv.Fatal(log, "account service", err)
+	}
 	lambda.Start(newRouter(h, log).WithTimeout(cfg.RequestTimeout).Handle)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/freeze"
 	"github.com/wallet-accounts/wallet/shared/otp"
 	"github.com/wallet-accounts/wallet/shared/passkey"
+	"github.com/wallet-accounts/wallet/shared/payment"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/profile"
 	"github.com/wallet-accounts/wallet/shared/secret"
@@ -23,7 +24,11 @@ import (
 // newHandler wires AccountFunction's services over one store: main.go on the real clients, the
 // fault matrix on failing ones. This function sends no SMS code, so the code engine gets no SMS
 // courier; mail sends the email codes.
-func newHandler(store *dynamo.Store, hasher *secret.Hasher, mail otp.Courier, clock account.Clock, cfg config.Config, log *slog.Logger) handler {
+func newHandler(store *dynamo.Store, hasher *secret.Hasher, mail otp.Courier, clock account.Clock, cfg config.Config, log *slog.Logger) (handler, error) {
+	loc, err := payment.Location(cfg)
+	if err != nil {
+		return handler{}, err
+	}
 	pay := paypass.New(store, hasher, clock, cfg, log)
 	passkeys := passkey.NewService(store, cfg, clock, rand.Reader, log)
 	freezer := freeze.NewService(store, clock, rand.Reader, log)
@@ -39,5 +44,6 @@ func newHandler(store *dynamo.Store, hasher *secret.Hasher, mail otp.Courier, cl
 		activity:  activity.NewService(store, freezer, clock, cfg.EventTTL),
 		deletions: deletion.NewService(store, pay, cfg.DeletionHold, cfg.RecentAuthWindow, clock, rand.Reader, log),
 		emails:    email.NewService(store, codes, clock, rand.Reader, cfg, log),
-	}
+		limits:    payment.NewOverview(store, cfg, loc, clock),
+	}, nil
 }

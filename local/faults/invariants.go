@@ -20,7 +20,10 @@ import (
 //     half-created;
 //   - every session belongs to an active account and is the one its device holds;
 //   - every passkey has its credential index item pointing back at it, and every index item
-//     points at a passkey: no credential is half-registered or half-removed.
+//     points at a passkey: no credential is half-registered or half-removed;
+//   - in every limit counter, what is used but not settled is exactly the sum of the live
+//     (pending or approved) authorizations that reserved in it, and what is settled the sum of
+//     the captured ones: no reservation leaked or doubled.
 func CheckTable(tb Table) []string {
 	var bad []string
 	add := func(format string, args ...any) { bad = append(bad, fmt.Sprintf(format, args...)) }
@@ -41,7 +44,7 @@ func CheckTable(tb Table) []string {
 			}
 		case kindAccount:
 			bad = append(bad, checkAccount(tb, accountOf(k), it)...)
-		case kindDevice, kindEvent, kindCard, kindPhoneChange, kindPasskey, kindEmailChange, kindAudit:
+		case kindDevice, kindEvent, kindCard, kindPhoneChange, kindPasskey, kindEmailChange, kindAudit, kindPaySettings:
 			if tb.account(accountOf(k)) == nil {
 				add("%s %s belongs to no account", kindOf(k), k)
 			}
@@ -53,6 +56,58 @@ func CheckTable(tb Table) []string {
 			}
 		case kindSession:
 			bad = append(bad, checkSession(tb, k, it)...)
+		}
+	}
+	return append(bad, checkReservations(tb)...)
+}
+
+// checkReservations holds every limit counter to the authorizations that reserved in it.
+func checkReservations(tb Table) []string {
+	type sums struct{ live, captured float64 }
+	want := map[string]sums{}
+	for _, k := range tb.Keys() {
+		it := tb[k]
+		if kindOf(k) != kindAuthz {
+			continue
+		}
+		periods, _ := it["periods"].([]any)
+		for _, p := range periods {
+			pm, _ := p.(map[string]any)
+			c := fmt.Sprintf("LIMIT#%s#%v|%v|%s", it.S("accountId"), pm["w"], pm["n"], it.S("currency"))
+			s := want[c]
+			switch it.S("status") {
+			case "pending", "approved":
+				s.live += it.N("amount")
+			case "captured":
+				s.captured += it.N("amount")
+			}
+			want[c] = s
+		}
+	}
+	var bad []string
+	seen := map[string]bool{}
+	for _, k := range tb.Keys() {
+		it := tb[k]
+		if kindOf(k) != kindLimit || strings.Contains(k, "#nopw|") {
+			continue
+		}
+		for name := range it {
+			cur, ok := strings.CutPrefix(name, "u")
+			if !ok || len(cur) != 3 {
+				continue
+			}
+			c := k + "|" + cur
+			seen[c] = true
+			w := want[c]
+			if reserved, settled := it.N(name)-it.N("s"+cur), it.N("s"+cur); reserved != w.live || settled != w.captured {
+				bad = append(bad, fmt.Sprintf("limit counter %s: reserved %v and settled %v, but live authorizations hold %v and captured ones %v",
+					c, reserved, settled, w.live, w.captured))
+			}
+		}
+	}
+	for c, w := range want {
+		if !seen[c] && (w.live != 0 || w.captured != 0) {
+			bad = append(bad, fmt.Sprintf("limit counter %s is missing, but authorizations hold %v", c, w.live+w.captured))
 		}
 	}
 	return bad

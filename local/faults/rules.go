@@ -19,7 +19,7 @@ type Rule struct {
 
 // Rules are the security events that flows write today, with their changes.
 func Rules() []Rule {
-	return append(flowRules(), supportRules()...)
+	return append(append(flowRules(), supportRules()...), paymentRules()...)
 }
 
 // flowRules are the events of the public API's flows.

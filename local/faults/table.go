@@ -68,6 +68,9 @@ const (
 	kindPasskeyIdx  = "passkey credential index"
 	kindCeremony    = "passkey ceremony marker"
 	kindAudit       = "audit item"
+	kindAuthz       = "payment authorization"
+	kindLimit       = "limit counter"
+	kindPaySettings = "payment settings"
 	kindOther       = "other"
 )
 
@@ -97,6 +100,9 @@ func kindOf(key string) string {
 				return kindAudit
 			}
 		}
+		if sk == "PAYSETTINGS" {
+			return kindPaySettings
+		}
 	case prefix == "PHONE" && sk == "PHONE":
 		return kindPhoneClaim
 	case prefix == "PHONE" && strings.HasPrefix(sk, "OTP#"):
@@ -121,6 +127,10 @@ func kindOf(key string) string {
 		return kindPasskeyIdx
 	case prefix == "CEREMONY":
 		return kindCeremony
+	case prefix == "AUTHZ":
+		return kindAuthz
+	case prefix == "LIMIT":
+		return kindLimit
 	}
 	return kindOther
 }

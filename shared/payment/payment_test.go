@@ -4,13 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/descope/virtualwebauthn"
 
+	"github.com/wallet-accounts/wallet/local/faults"
 	"github.com/wallet-accounts/wallet/local/flowtest"
 	"github.com/wallet-accounts/wallet/local/stacktest"
 	"github.com/wallet-accounts/wallet/shared/account"
@@ -67,68 +67,13 @@ func wantCode(t *testing.T, err error, code account.Code) {
 	}
 }
 
-// checkReservations is the invariant: in every limit counter, what is used but not settled is
-// exactly the sum of the live authorizations that reserved in it, and what is settled the sum of
-// the captured ones.
+// checkReservations holds the table to the fault matrix's invariants, among them that every
+// limit counter reserves exactly what the live authorizations in it hold.
 func checkReservations(t *testing.T, env *flowtest.Env) {
 	t.Helper()
-	type sums struct{ live, captured int64 }
-	want := map[string]sums{}
-	counters := map[string][2]int64{}
-	for _, it := range stacktest.Scan(t, env.DB, env.Table) {
-		pk, sk := it["PK"].(string), it["SK"].(string)
-		switch {
-		case len(pk) > 6 && pk[:6] == "AUTHZ#":
-			amount := toInt(it["amount"])
-			cur := it["currency"].(string)
-			for _, p := range it["periods"].([]any) {
-				pm := p.(map[string]any)
-				k := fmt.Sprintf("LIMIT#%s#%s|%s|%s", it["accountId"], pm["w"], pm["n"], cur)
-				s := want[k]
-				switch it["status"] {
-				case "pending", "approved":
-					s.live += amount
-				case "captured":
-					s.captured += amount
-				}
-				want[k] = s
-			}
-		case len(pk) > 6 && pk[:6] == "LIMIT#" && pk[len(pk)-5:] != "#nopw":
-			for name, v := range it {
-				if len(name) == 4 && name[0] == 'u' {
-					k := pk + "|" + sk + "|" + name[1:]
-					c := counters[k]
-					c[0] = toInt(v)
-					c[1] = toInt(it["s"+name[1:]])
-					counters[k] = c
-				}
-			}
-		}
+	for _, v := range faults.CheckTable(faults.Snapshot(t, env.DB, env.Table)) {
+		t.Error(v)
 	}
-	for k, s := range want {
-		c := counters[k]
-		if c[0]-c[1] != s.live || c[1] != s.captured {
-			t.Errorf("counter %s: reserved %d, settled %d; live authorizations %d, captured %d", k, c[0]-c[1], c[1], s.live, s.captured)
-		}
-	}
-	for k, c := range counters {
-		if _, ok := want[k]; !ok && c[0] != 0 {
-			t.Errorf("counter %s holds %d that no authorization reserved", k, c[0])
-		}
-	}
-}
-
-func toInt(v any) int64 {
-	switch n := v.(type) {
-	case float64:
-		return int64(n)
-	case int64:
-		return n
-	case string:
-		x, _ := strconv.ParseInt(n, 10, 64)
-		return x
-	}
-	return 0
 }
 
 // TestParallelAuthorizationsNeverPassTheDailyCap: 50 payments of 100 at once against a daily cap
