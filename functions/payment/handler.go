@@ -120,7 +120,7 @@ func (h handler) confirm(ctx context.Context, token string, req events.APIGatewa
 		pk = in.Passkey
 	}
 	ans, err := h.payments.Confirm(ctx, payment.ConfirmRequest{SessionToken: token, AuthorizationID: apigw.PathParam(req, "authorizationId"),
-		Shown: payment.Shown{Amount: in.Payment.Amount, Currency: in.Payment.Currency, PayeeID: in.Payment.PayeeID},
+		Shown:           payment.Shown{Amount: in.Payment.Amount, Currency: in.Payment.Currency, PayeeID: in.Payment.PayeeID},
 		PaymentPassword: in.PaymentPassword, VerificationToken: in.VerificationToken, Passkey: pk})
 	if err != nil {
 		return response{}, err
