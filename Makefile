@@ -6,7 +6,7 @@ SHELL := bash
 
 GO ?= go
 # Every function in template.yaml; functions/<name> is the LogicalId less "Function", lowercased.
-FUNCTIONS := OtpFunction SignupFunction AccountFunction ResetFunction ClosureFunction PhoneChangeFunction AlertFunction AdminFunction
+FUNCTIONS := OtpFunction SignupFunction AccountFunction ResetFunction ClosureFunction PhoneChangeFunction AlertFunction AdminFunction VerificationFunction
 # The Lambda build: static, arm64, no RPC shim, stripped.
 LAMBDA_GOARCH ?= arm64
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"

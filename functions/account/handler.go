@@ -149,7 +149,8 @@ type accountView struct {
 	AccountID         string          `json:"accountId"`
 	Phone             string          `json:"phone"` // masked
 	Status            account.Status  `json:"status"`
-	VerificationLevel string          `json:"verificationLevel"` // phone, or real_name with an ID on file
+	Level             account.Level   `json:"level"`             // phone, real_name or verified: what identity verification reached
+	VerificationLevel account.Level   `json:"verificationLevel"` // the same as level, kept for existing clients
 	Language          string          `json:"language"`
 	CreatedAt         time.Time       `json:"createdAt"`
 	Limits            limitsView      `json:"limits"`
@@ -165,12 +166,8 @@ func (h handler) account(ctx context.Context, p account.Principal, _ events.APIG
 	if err != nil {
 		return response{}, err
 	}
-	level := "phone"
-	if a.Profile.RealNameVerified() {
-		level = "real_name"
-	}
 	return apigw.JSON(http.StatusOK, accountView{AccountID: a.ID, Phone: masked(a.Phone), Status: a.Status,
-		VerificationLevel: level, Language: a.Lang, CreatedAt: a.CreatedAt,
+		Level: a.Level.Or(), VerificationLevel: a.Level.Or(), Language: a.Lang, CreatedAt: a.CreatedAt,
 		Limits: limitsView{PaymentPassword: h.pay.Limits(a)}, Profile: a.Profile}), nil
 }
 

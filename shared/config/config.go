@@ -97,6 +97,12 @@ type Config struct {
 	FreezeTokenTTL  time.Duration `env:"FREEZE_TOKEN_TTL" default:"168h" doc:"alerts: how long the freeze link of an alert SMS works (7 days)"`
 	AlertMarkerTTL  time.Duration `env:"ALERT_MARKER_TTL" default:"168h" doc:"alerts: how long a sent-marker is kept: a redelivery within it sends nothing (7 days)"`
 	DefaultTimeZone string        `env:"DEFAULT_TIME_ZONE" default:"Asia/Shanghai" doc:"alerts: the time zone of alert texts for an account whose holder set none (IANA)"`
+
+	// Identity verification (VerificationFunction; customer service decides on the internal API).
+	IDVProvider      string `env:"IDV_PROVIDER" default:"manual" doc:"identity verification: manual (customer service decides each case on the internal API) or webhook (each case is sent to IDV_WEBHOOK_URL, whose decision comes back to POST /v1/identity-verifications/callback)"`
+	IDVWebhookURL    string `env:"IDV_WEBHOOK_URL" default:"" doc:"identity verification: the vendor's URL each case is POSTed to, signed as the callback is; required with IDV_PROVIDER=webhook (template parameter IdvWebhookUrl)"`
+	IDVWebhookSecret Secret `env:"IDV_WEBHOOK_SECRET" default:"" doc:"identity verification: the HMAC-SHA256 key (>= 32 bytes) shared with the vendor, for the cases sent and the callbacks received; required with IDV_PROVIDER=webhook, and without it every callback is refused"`
+	IDVMaxAttempts   int    `env:"IDV_MAX_ATTEMPTS" default:"3" doc:"identity verification: cases an account may open per 30 days"`
 }
 
 // Load reads the configuration from getenv (os.Getenv in main), applying defaults, and checks it.
@@ -135,7 +141,7 @@ func set(f reflect.Value, raw string) error {
 			return err
 		}
 		f.SetInt(int64(n))
-	case string:
+	case string, Secret:
 		f.SetString(raw)
 	case bool:
 		b, err := strconv.ParseBool(raw)
@@ -196,6 +202,7 @@ func (c Config) check() error {
 	errs = append(errs, c.checkClosure()...)
 	errs = append(errs, c.checkAlerts()...)
 	errs = append(errs, c.checkPasskeys()...)
+	errs = append(errs, c.checkIDV()...)
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
@@ -272,3 +279,32 @@ func (c Config) checkPasskeys() []error {
 	}
 	return errs
 }
+
+// checkIDV checks identity verification's settings: a webhook provider needs an http(s) URL and
+// a secret of at least 32 bytes.
+func (c Config) checkIDV() []error {
+	var errs []error
+	if c.IDVMaxAttempts < 1 {
+		errs = append(errs, errors.New("IDV_MAX_ATTEMPTS must be positive"))
+	}
+	switch c.IDVProvider {
+	case "manual":
+	case "webhook":
+		u, err := url.Parse(c.IDVWebhookURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			errs = append(errs, errors.New("IDV_WEBHOOK_URL must be an http(s) URL with IDV_PROVIDER=webhook"))
+		}
+		if len(c.IDVWebhookSecret) < 32 {
+			errs = append(errs, errors.New("IDV_WEBHOOK_SECRET must be at least 32 bytes with IDV_PROVIDER=webhook"))
+		}
+	default:
+		errs = append(errs, errors.New("IDV_PROVIDER must be manual or webhook"))
+	}
+	return errs
+}
+
+// Secret is a setting that is a secret: it never prints (%v, %+v and %#v show [redacted]).
+type Secret string
+
+func (Secret) String() string   { return "[redacted]" }
+func (Secret) GoString() string { return "[redacted]" }
