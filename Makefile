@@ -6,7 +6,7 @@ SHELL := bash
 
 GO ?= go
 # Every function in template.yaml; functions/<name> is the LogicalId less "Function", lowercased.
-FUNCTIONS := OtpFunction SignupFunction AccountFunction ResetFunction ClosureFunction PhoneChangeFunction AlertFunction AdminFunction PaymentFunction
+FUNCTIONS := OtpFunction SignupFunction AccountFunction ResetFunction ClosureFunction PhoneChangeFunction AlertFunction AdminFunction PaymentFunction VerificationFunction
 # The Lambda build: static, arm64, no RPC shim, stripped.
 LAMBDA_GOARCH ?= arm64
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
@@ -56,8 +56,10 @@ $(HOST):
 run: deps $(HOST)
 	$(HOST) run
 
-# The test stack shortens the phone-change and deletion holds so end-to-end tests can watch them end.
-TEST_ENV := -env PHONE_CHANGE_HOLD=4s -env DELETION_HOLD=3s
+# The test stack shortens the phone-change and deletion holds so end-to-end tests can watch them end,
+# and sends identity-verification cases to the stand-in vendor local/e2e/idv_test.go listens on.
+TEST_ENV := -env PHONE_CHANGE_HOLD=4s -env DELETION_HOLD=3s \
+	-env IDV_PROVIDER=webhook -env IDV_WEBHOOK_URL=http://127.0.0.1:38123/idv/cases
 test: deps lint $(HOST)
 	$(HOST) test $(TEST_ENV) -- $(MAKE) --no-print-directory check
 	$(MAKE) --no-print-directory fuzz

@@ -152,7 +152,8 @@ type accountView struct {
 	AccountID         string          `json:"accountId"`
 	Phone             string          `json:"phone"` // masked
 	Status            account.Status  `json:"status"`
-	VerificationLevel account.Level   `json:"verificationLevel"` // phone, real_name or verified (identity verification)
+	Level             account.Level   `json:"level"`             // phone, real_name or verified: what identity verification reached
+	VerificationLevel account.Level   `json:"verificationLevel"` // the same as level, kept for existing clients
 	Language          string          `json:"language"`
 	CreatedAt         time.Time       `json:"createdAt"`
 	Limits            limitsView      `json:"limits"`
@@ -175,7 +176,7 @@ func (h handler) account(ctx context.Context, p account.Principal, _ events.APIG
 		return response{}, err
 	}
 	return apigw.JSON(http.StatusOK, accountView{AccountID: a.ID, Phone: masked(a.Phone), Status: a.Status,
-		VerificationLevel: a.Level.Or(), Language: a.Lang, CreatedAt: a.CreatedAt,
+		Level: a.Level.Or(), VerificationLevel: a.Level.Or(), Language: a.Lang, CreatedAt: a.CreatedAt,
 		Limits: limitsView{PaymentPassword: h.pay.Limits(a), Payments: lines}, Profile: a.Profile}), nil
 }
 

@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"net/url"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/wallet-accounts/wallet/local/faults"
+	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
+	"github.com/wallet-accounts/wallet/shared/idv"
 )
 
 // faultFixture is AdminFunction as main.go wires it, on clients that fail on demand.
@@ -79,5 +82,23 @@ func TestFaultsAdmin(t *testing.T) {
 		faults.Case{Name: "close a frozen account", Setup: act(closeIt, 200, caseBodyJSON, freeze)},
 		faults.Case{Name: "close, flagged", Setup: act(closeIt, 409, caseBodyJSON, flags)},
 		faults.Case{Name: "no reason", Setup: act(freeze, 400, `{"caseId":"CS-1"}`)},
+		faults.Case{Name: "approve an identity verification", Setup: decide(200, `{"decision":"approve","level":"verified","reason":"documents checked","caseId":"CS-1"}`)},
+		faults.Case{Name: "reject an identity verification", Setup: decide(200, `{"decision":"reject","reasonCode":"blurry_photo","reason":"unreadable","caseId":"CS-1"}`)},
 	)
+}
+
+// decide is customer service's decision of a case a fresh account opened (with the clean store).
+func decide(status int, body string) func(*testing.T, *faults.Fixture) faults.Request {
+	return func(t *testing.T, f *faults.Fixture) faults.Request {
+		a := f.SignUp(t)
+		f.Remember("E12345678")
+		svc := idv.NewService(f.Store.ForIDV(f.Cfg.AuditTTL), idv.Manual{}, f.Cfg, f.Clock, rand.Reader, f.Log)
+		v, err := svc.Open(context.Background(), account.Principal{AccountID: a.ID, FreshAt: f.Clock.Now()},
+			idv.Request{DocumentType: "passport", DocumentNumber: "E12345678", Name: "Li Wei", Nationality: "CN"}, "")
+		if err != nil {
+			t.Fatalf("setup open: %v", err)
+		}
+		return faults.Request{Event: signed("POST /internal/v1/identity-verifications/{verificationId}/decision", body,
+			"{verificationId}", v.VerificationID), Status: status}
+	}
 }

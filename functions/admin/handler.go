@@ -11,12 +11,14 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/apigw"
+	"github.com/wallet-accounts/wallet/shared/idv"
 	"github.com/wallet-accounts/wallet/shared/phone"
 	"github.com/wallet-accounts/wallet/shared/support"
 )
 
 type handler struct {
 	support *support.Service
+	idv     *idv.Service
 }
 
 type response = events.APIGatewayV2HTTPResponse
@@ -32,6 +34,8 @@ func newRouter(h handler, log *slog.Logger) *apigw.Router {
 		"POST /internal/v1/accounts/{accountId}/sign-out": apigw.IAMAuthed(h.action(h.support.SignOut)),
 		"POST /internal/v1/accounts/{accountId}/close":    apigw.IAMAuthed(h.action(h.support.Close)),
 		"POST /internal/v1/accounts/{accountId}/flags":    apigw.IAMAuthed(h.flags),
+
+		"POST /internal/v1/identity-verifications/{verificationId}/decision": apigw.IAMAuthed(h.decide),
 	})
 }
 
@@ -134,6 +138,29 @@ func (h handler) flags(ctx context.Context, arn string, req events.APIGatewayV2H
 	}
 	out, err := h.support.SetFlags(ctx, support.Caller{ARN: arn}, apigw.PathParam(req, "accountId"),
 		support.Case{Reason: in.Reason, CaseID: in.CaseID}, support.FlagChange{Set: in.Set, Clear: in.Clear})
+	if err != nil {
+		return response{}, err
+	}
+	return apigw.JSON(http.StatusOK, out), nil
+}
+
+type decisionBody struct {
+	Decision   string `json:"decision"`
+	ReasonCode string `json:"reasonCode"`
+	Level      string `json:"level"`
+	Reason     string `json:"reason"`
+	CaseID     string `json:"caseId"`
+}
+
+// decide is POST /internal/v1/identity-verifications/{verificationId}/decision: approve or
+// reject a pending case, whatever its provider, audited like every action.
+func (h handler) decide(ctx context.Context, arn string, req events.APIGatewayV2HTTPRequest) (response, error) {
+	var in decisionBody
+	if err := apigw.Decode(req, &in); err != nil {
+		return response{}, err
+	}
+	out, err := h.idv.Decide(ctx, support.Caller{ARN: arn}, apigw.PathParam(req, "verificationId"), idv.ManualDecision{
+		Decision: in.Decision, ReasonCode: in.ReasonCode, Level: account.Level(in.Level), Case: support.Case{Reason: in.Reason, CaseID: in.CaseID}})
 	if err != nil {
 		return response{}, err
 	}

@@ -19,7 +19,7 @@ type Rule struct {
 
 // Rules are the security events that flows write today, with their changes.
 func Rules() []Rule {
-	return append(append(flowRules(), supportRules()...), paymentRules()...)
+	return append(append(append(flowRules(), supportRules()...), paymentRules()...), idvRules()...)
 }
 
 // flowRules are the events of the public API's flows.
@@ -90,9 +90,10 @@ func flowRules() []Rule {
 			return a != nil && b != nil && a["deletionDueAt"] != nil && b["deletionDueAt"] == nil && b.S("status") != string(account.StatusClosed)
 		}},
 		{account.EventIdentityDetailsSet, func(d Diff, id string) bool {
-			// Citizenship or an ID document appeared (a rehash moves an ID's hash, never adds one).
+			// Citizenship or an ID document appeared (a rehash moves an ID's hash, never adds one),
+			// but for an identity verification's approval, which says so with identity_verified.
 			a, b := d.Before.account(id), d.After.account(id)
-			if a == nil || b == nil {
+			if a == nil || b == nil || caseDecided(d, id, "approved") {
 				return false
 			}
 			was, is := profileOf(a), profileOf(b)

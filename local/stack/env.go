@@ -24,6 +24,9 @@ const (
 	EnvLogs     = "WALLET_STACK_LOGS"     // absolute path of the functions' log file
 )
 
+// LocalIDVWebhookSecret is the local stack's IDV_WEBHOOK_SECRET: not a secret, a test fixture.
+const LocalIDVWebhookSecret = "local-idv-webhook-key-not-a-secret-0001"
+
 // Endpoints say where a running stack is: what `host test` tells its command.
 type Endpoints struct {
 	DynamoDB string // DynamoDB Local endpoint
@@ -128,6 +131,9 @@ func (e Environment) For(fn template.Function) (map[string]string, error) {
 	if e.RPOrigin != "" {
 		env["RP_ORIGINS"] = e.RPOrigin
 	}
+	// Identity verification: the webhook's HMAC key is a fixed local one, which tests sign the
+	// vendor's callbacks with (on AWS it comes from Secrets Manager); -env may replace it.
+	env["IDV_WEBHOOK_SECRET"] = LocalIDVWebhookSecret
 	for k, v := range e.Overrides {
 		env[k] = v
 	}

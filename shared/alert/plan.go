@@ -32,6 +32,8 @@ import (
 //	                                             cancelling an unfinished change it never heard
 //	                                             of tells it nothing
 //	deletion_requested, deletion_cancelled       the account's phone, with a freeze link
+//	identity_verified, identity_rejected         the account's phone, with a freeze link (a case
+//	                                             the holder did not open is someone else's doing)
 //	account_closed (deletion)                    the account's phone, no link
 //	email_changed, email_removed                 the account's phone, with a freeze link; and by
 //	                                             email the address it took away (when it was a
@@ -129,6 +131,10 @@ func (s *Service) plan(a account.Account, ev account.Event, nums *Numbers) []mes
 		fields := strings.Split(ev.Details[account.DetailFields], ",")
 		return self(true, courier.IdentityDetailsSet{When: at, Citizenship: slices.Contains(fields, account.IdentityCitizenship),
 			IDDocument: slices.Contains(fields, account.IdentityIDDocument)})
+	case account.EventIdentityVerified:
+		return self(true, courier.IdentityVerified{When: at, Verified: ev.Details[account.DetailLevel] == string(account.LevelVerified)})
+	case account.EventIdentityRejected:
+		return self(true, courier.IdentityRejected{When: at})
 	case account.EventEmailChanged:
 		return self(true, courier.EmailChanged{When: at, Email: ev.Details[account.DetailEmail]})
 	case account.EventEmailRemoved:

@@ -147,6 +147,10 @@ func TestEachEventSendsItsSMSOnceToTheRightNumbers(t *testing.T) {
 		{typ: account.EventBankCardUnlinked, details: fixed(map[string]string{"last4": "4444"}), text: "the bank card ending 4444 was unlinked", link: true},
 		{typ: account.EventIdentityDetailsSet, details: fixed(map[string]string{"fields": "citizenship,idDocument"}),
 			text: "an ID document and citizenship were added", link: true},
+		{typ: account.EventIdentityVerified, details: fixed(map[string]string{"caseId": "c", "level": "verified"}),
+			text: "with a second check; your wallet account's payment limits are raised", link: true},
+		{typ: account.EventIdentityRejected, details: fixed(map[string]string{"caseId": "c", "reason": "blurry_photo"}),
+			text: "was not approved", link: true},
 		{typ: account.EventPhoneChangeStarted, details: func(a flowtest.Account) map[string]string {
 			return map[string]string{"changeId": h.change(t, a, newPhone), "effectiveAt": "2026-11-22T10:00:00Z"}
 		}, to: func(a flowtest.Account) []string { return []string{a.Phone.E164} }, text: "takes effect at 2026-11-22 18:00 UTC+08:00", link: true},

@@ -118,6 +118,15 @@ var outcomes = map[account.Code]outcome{
 	account.CodePaymentMismatch:      {http.StatusConflict, "Payment mismatch"},
 	account.CodeNotApproved:          {http.StatusConflict, "Authorization not approved"},
 	account.CodeAlreadyCaptured:      {http.StatusConflict, "Authorization captured"},
+	// Identity verification.
+	account.CodeVerificationOpen:      {http.StatusConflict, "Verification already open"},
+	account.CodeVerificationDecided:   {http.StatusConflict, "Verification already decided"},
+	account.CodeTooManyVerifications:  {http.StatusTooManyRequests, "Too many verifications"},
+	account.CodeDocumentMismatch:      {http.StatusConflict, "Another ID document on file"},
+	account.CodeInvalidSignature:      {http.StatusUnauthorized, "Invalid signature"},
+	account.CodeSignatureExpired:      {http.StatusUnauthorized, "Signature expired"},
+	account.CodeReplayed:              {http.StatusConflict, "Callback replayed"},
+	account.CodeVerificationAlreadyAt: {http.StatusConflict, "Level already reached"},
 }
 
 // Status returns the HTTP status for code. A code missing from the table is a bug (a test

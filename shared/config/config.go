@@ -109,6 +109,11 @@ type Config struct {
 	PasswordFreeCaps     []string      `env:"PASSWORD_FREE_CAPS" default:"50,100,200,500" doc:"payments: the per-payment caps a holder may choose for password-free payments (amounts in the chosen currency)"`
 	PasswordFreeDailyMax string        `env:"PASSWORD_FREE_DAILY_MAX" default:"2000" doc:"payments: the highest daily cumulative cap of password-free payments (in the chosen currency)"`
 	PasswordFreeCooldown time.Duration `env:"PASSWORD_FREE_COOLDOWN" default:"24h" doc:"payments: no password-free payment this long after a reset, a phone change or a new passkey"`
+	// Identity verification (VerificationFunction; customer service decides on the internal API).
+	IDVProvider      string `env:"IDV_PROVIDER" default:"manual" doc:"identity verification: manual (customer service decides each case on the internal API) or webhook (each case is sent to IDV_WEBHOOK_URL, whose decision comes back to POST /v1/identity-verifications/callback)"`
+	IDVWebhookURL    string `env:"IDV_WEBHOOK_URL" default:"" doc:"identity verification: the vendor's URL each case is POSTed to, signed as the callback is; required with IDV_PROVIDER=webhook (template parameter IdvWebhookUrl)"`
+	IDVWebhookSecret Secret `env:"IDV_WEBHOOK_SECRET" default:"" doc:"identity verification: the HMAC-SHA256 key (>= 32 bytes) shared with the vendor, for the cases sent and the callbacks received; required with IDV_PROVIDER=webhook, and without it every callback is refused"`
+	IDVMaxAttempts   int    `env:"IDV_MAX_ATTEMPTS" default:"3" doc:"identity verification: cases an account may open per 30 days"`
 }
 
 // Load reads the configuration from getenv (os.Getenv in main), applying defaults, and checks it.
@@ -147,7 +152,7 @@ func set(f reflect.Value, raw string) error {
 			return err
 		}
 		f.SetInt(int64(n))
-	case string:
+	case string, Secret:
 		f.SetString(raw)
 	case bool:
 		b, err := strconv.ParseBool(raw)
@@ -215,6 +220,7 @@ func (c Config) check() error {
 	errs = append(errs, c.checkAlerts()...)
 	errs = append(errs, c.checkPasskeys()...)
 	errs = append(errs, c.checkPayments()...)
+	errs = append(errs, c.checkIDV()...)
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
@@ -306,3 +312,32 @@ func (c Config) checkPayments() []error {
 	}
 	return errs
 }
+
+// checkIDV checks identity verification's settings: a webhook provider needs an http(s) URL and
+// a secret of at least 32 bytes.
+func (c Config) checkIDV() []error {
+	var errs []error
+	if c.IDVMaxAttempts < 1 {
+		errs = append(errs, errors.New("IDV_MAX_ATTEMPTS must be positive"))
+	}
+	switch c.IDVProvider {
+	case "manual":
+	case "webhook":
+		u, err := url.Parse(c.IDVWebhookURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			errs = append(errs, errors.New("IDV_WEBHOOK_URL must be an http(s) URL with IDV_PROVIDER=webhook"))
+		}
+		if len(c.IDVWebhookSecret) < 32 {
+			errs = append(errs, errors.New("IDV_WEBHOOK_SECRET must be at least 32 bytes with IDV_PROVIDER=webhook"))
+		}
+	default:
+		errs = append(errs, errors.New("IDV_PROVIDER must be manual or webhook"))
+	}
+	return errs
+}
+
+// Secret is a setting that is a secret: it never prints (%v, %+v and %#v show [redacted]).
+type Secret string
+
+func (Secret) String() string   { return "[redacted]" }
+func (Secret) GoString() string { return "[redacted]" }

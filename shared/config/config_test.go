@@ -31,16 +31,36 @@ func TestOverridesAndErrors(t *testing.T) {
 		t.Fatalf("%+v %v", c, err)
 	}
 	for name, m := range map[string]map[string]string{
-		"no pepper":    {},
-		"short pepper": {"PEPPER": "1:" + base64.StdEncoding.EncodeToString(make([]byte, 16))},
-		"no key id":    {"PEPPER": base64.StdEncoding.EncodeToString(make([]byte, 32))},
-		"bad duration": {"PEPPER": pepper, "OTP_TTL": "five"},
-		"bad int":      {"PEPPER": pepper, "OTP_LENGTH": "6x"},
-		"zero limit":   {"PEPPER": pepper, "OTP_PHONE_HOURLY": "0"},
-		"bad language": {"PEPPER": pepper, "DEFAULT_LANGUAGE": "fr"},
+		"no pepper":       {},
+		"short pepper":    {"PEPPER": "1:" + base64.StdEncoding.EncodeToString(make([]byte, 16))},
+		"no key id":       {"PEPPER": base64.StdEncoding.EncodeToString(make([]byte, 32))},
+		"bad duration":    {"PEPPER": pepper, "OTP_TTL": "five"},
+		"bad int":         {"PEPPER": pepper, "OTP_LENGTH": "6x"},
+		"zero limit":      {"PEPPER": pepper, "OTP_PHONE_HOURLY": "0"},
+		"bad language":    {"PEPPER": pepper, "DEFAULT_LANGUAGE": "fr"},
+		"bad provider":    {"PEPPER": pepper, "IDV_PROVIDER": "email"},
+		"webhook, no URL": {"PEPPER": pepper, "IDV_PROVIDER": "webhook", "IDV_WEBHOOK_SECRET": strings.Repeat("s", 32)},
+		"webhook, short secret": {"PEPPER": pepper, "IDV_PROVIDER": "webhook", "IDV_WEBHOOK_URL": "https://idv.example/cases",
+			"IDV_WEBHOOK_SECRET": "short"},
+		"no attempts": {"PEPPER": pepper, "IDV_MAX_ATTEMPTS": "0"},
 	} {
 		if _, err := Load(env(m)); err == nil {
 			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// TestWebhookSecretNeverPrints: the identity-verification webhook's key is a Secret.
+func TestWebhookSecretNeverPrints(t *testing.T) {
+	key := "idv-webhook-key-idv-webhook-key-0123"
+	c, err := Load(env(map[string]string{"PEPPER": pepper, "IDV_PROVIDER": "webhook", "IDV_WEBHOOK_URL": "https://idv.example/cases",
+		"IDV_WEBHOOK_SECRET": key}))
+	if err != nil || string(c.IDVWebhookSecret) != key {
+		t.Fatalf("Load: %v", err)
+	}
+	for _, out := range []string{fmt.Sprintf("%v", c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c)} {
+		if strings.Contains(out, key) {
+			t.Fatal("webhook secret printed")
 		}
 	}
 }

@@ -256,3 +256,29 @@ func authzDueIndex(id string, deadline time.Time) (pk, sk string) {
 
 // authzDueBucket is one shard's partition of the authorization due index.
 func authzDueBucket(shard int) string { return fmt.Sprintf("AUTHZDUE#%02d", shard) }
+
+// idvStateKey is an account's identity-verification record: its pending case and when its recent
+// cases were opened (IDV_MAX_ATTEMPTS per 30 days), written conditionally on its version.
+func idvStateKey(accountID string) key { return key{accountPrefix + accountID, "IDVSTATE"} }
+
+// idvCaseKey is one identity-verification case, in its account's partition; its ULID sorts the
+// account's cases by time (idvCasePrefix), after the devices, so accountWith never reads them.
+func idvCaseKey(accountID, caseID string) key {
+	return key{accountPrefix + accountID, idvCasePrefix + caseID}
+}
+
+// idvCasePrefix is the sort-key prefix of an account's identity-verification cases.
+const idvCasePrefix = "IDV#"
+
+// idvCaseKeyOf is the key of a case by its full id (account.JoinChangeID's form).
+func idvCaseKeyOf(id string) (key, bool) {
+	accountID, own, ok := account.SplitChangeID(id)
+	if !ok {
+		return key{}, false
+	}
+	return idvCaseKey(accountID, own), true
+}
+
+// idvSignatureKey records an identity-verification callback received, by the SHA-256 of its
+// MAC, until its TTL (idv.ReplayTTL): the same delivery again is a replay.
+func idvSignatureKey(hash []byte) key { return key{"IDVSIG#" + hex.EncodeToString(hash), "IDVSIG"} }

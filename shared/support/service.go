@@ -155,11 +155,8 @@ func (s *Service) Account(ctx context.Context, id string) (View, error) {
 func view(r Record) View {
 	a := r.Account
 	v := View{Summary: Summary{AccountID: a.ID, Status: a.Status, Phone: account.PhoneFromE164(a.Phone).Mask(), Email: MaskEmail(a.Profile.Email)},
-		VerificationLevel: "phone", IDLast4: a.Profile.IDLast4, Language: a.Lang, CreatedAt: a.CreatedAt,
+		VerificationLevel: string(a.Level.Or()), IDLast4: a.Profile.IDLast4, Language: a.Lang, CreatedAt: a.CreatedAt,
 		Devices: []Device{}, Flags: append([]string{}, r.Flags...), RecentActivity: []Entry{}}
-	if a.Profile.RealNameVerified() {
-		v.VerificationLevel = "real_name"
-	}
 	if !a.LastActiveAt.IsZero() {
 		last := a.LastActiveAt
 		v.LastActiveAt = &last
