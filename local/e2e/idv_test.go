@@ -25,29 +25,45 @@ type fakeVendor struct {
 	cases []map[string]string
 }
 
+// vendor is the one stand-in vendor of the package: every test that opens a case shares it.
+var vendor struct {
+	once sync.Once
+	v    *fakeVendor
+	err  error
+}
+
 func startVendor(t *testing.T) *fakeVendor {
 	t.Helper()
-	ln, err := net.Listen("tcp", vendorAddr)
-	if err != nil {
-		t.Fatalf("the stand-in vendor listens on %s: %v", vendorAddr, err)
-	}
-	v := &fakeVendor{}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		if _, err := idv.Check([]byte(stack.LocalIDVWebhookSecret), time.Now(), r.Header.Get(idv.HeaderTimestamp), r.Header.Get(idv.HeaderSignature), body); err != nil {
-			http.Error(w, "bad signature", http.StatusUnauthorized)
+	vendor.once.Do(func() {
+		ln, err := net.Listen("tcp", vendorAddr)
+		if err != nil {
+			vendor.err = err
 			return
 		}
-		var c map[string]string
-		_ = json.Unmarshal(body, &c)
-		v.mu.Lock()
-		v.cases = append(v.cases, c)
-		v.mu.Unlock()
-		w.WriteHeader(http.StatusAccepted)
-	})}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return v
+		v := &fakeVendor{}
+		srv := &http.Server{Handler: http.HandlerFunc(v.serve)}
+		go func() { _ = srv.Serve(ln) }() // it serves until the test binary exits
+		vendor.v = v
+	})
+	if vendor.err != nil {
+		t.Fatalf("the stand-in vendor listens on %s: %v", vendorAddr, vendor.err)
+	}
+	return vendor.v
+}
+
+// serve keeps a case whose signature is right, and answers 202.
+func (v *fakeVendor) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	if _, err := idv.Check([]byte(stack.LocalIDVWebhookSecret), time.Now(), r.Header.Get(idv.HeaderTimestamp), r.Header.Get(idv.HeaderSignature), body); err != nil {
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+		return
+	}
+	var c map[string]string
+	_ = json.Unmarshal(body, &c)
+	v.mu.Lock()
+	v.cases = append(v.cases, c)
+	v.mu.Unlock()
+	w.WriteHeader(http.StatusAccepted)
 }
 
 func (v *fakeVendor) last() map[string]string {
