@@ -196,6 +196,34 @@ func TestZZCanaryEveryFlow(t *testing.T) {
 	expect(t, "passkeys", c.do("GET", "/v1/passkeys", nil, bearer(a.session)...), 200)
 	expect(t, "rename passkey", c.do("PATCH", "/v1/passkeys/"+res.Body["passkeyId"].(string), map[string]string{"name": "Canary"}, bearer(a.session)...), 204)
 
+	// Payments: password-free settings, a payment confirmed with the passkey (its bound
+	// challenge and the assertion are secrets too) and captured, one confirmed with the payment
+	// password and voided.
+	expect(t, "password-free on", c.do("PUT", "/v1/payment-settings", map[string]any{"passwordFree": true, "currency": "CNY",
+		"perPayment": "50", "daily": "100", "paymentPassword": a.pay}, bearer(a.session)...), 200)
+	expect(t, "payment settings", c.do("GET", "/v1/payment-settings", nil, bearer(a.session)...), 200)
+	p := newPayer(t)
+	accountID := accountIDOf(t, a.phone)
+	pay := func(amount string) string { return str(p.reserved(accountID, amount, "CNY").Body["authorizationId"]) }
+	shown := func(amount string) map[string]string {
+		return map[string]string{"amount": amount, "currency": "CNY", "payeeId": "shop-7"}
+	}
+	authz := p.reserved(accountID, "120.00", "CNY")
+	plant(passkeytest.Challenge(t, authz.Body["passkeyOptions"]))
+	assertion := auth.Assert(t, authz.Body["passkeyOptions"])
+	var signed struct {
+		Response struct{ ClientDataJSON, AuthenticatorData, Signature string }
+	}
+	_ = json.Unmarshal(assertion, &signed)
+	plant(signed.Response.ClientDataJSON, signed.Response.Signature)
+	expect(t, "confirm with a passkey", c.do("POST", "/v1/payment-authorizations/"+str(authz.Body["authorizationId"])+"/confirm",
+		map[string]any{"payment": shown("120.00"), "passkey": json.RawMessage(assertion)}, bearer(a.session)...), 200)
+	expect(t, "capture", p.ag.do("POST", "/internal/v1/payment-authorizations/"+str(authz.Body["authorizationId"])+"/capture", nil), 200)
+	second := pay("130.00")
+	expect(t, "confirm with the payment password", c.do("POST", "/v1/payment-authorizations/"+second+"/confirm",
+		map[string]any{"payment": shown("130.00"), "paymentPassword": a.pay}, bearer(a.session)...), 200)
+	expect(t, "void", p.ag.do("POST", "/internal/v1/payment-authorizations/"+second+"/void", nil), 200)
+
 	// Every reset.
 	pay2 := plantedDigits(6, func(s string) bool { return secret.CheckPaymentPassword(s, secret.Personal{Phone: a.phone}, "") == nil })
 	plant(pay2)
