@@ -131,6 +131,9 @@ func (s *Service) plan(a account.Account, ev account.Event, nums *Numbers) []mes
 		fields := strings.Split(ev.Details[account.DetailFields], ",")
 		return self(true, courier.IdentityDetailsSet{When: at, Citizenship: slices.Contains(fields, account.IdentityCitizenship),
 			IDDocument: slices.Contains(fields, account.IdentityIDDocument)})
+	case account.EventPasswordFreeEnabled:
+		return self(true, courier.PasswordFreeEnabled{When: at, PerPayment: FormatAmount(ev.Details[account.DetailAmount]),
+			Currency: ev.Details[account.DetailCurrency]})
 	case account.EventIdentityVerified:
 		return self(true, courier.IdentityVerified{When: at, Verified: ev.Details[account.DetailLevel] == string(account.LevelVerified)})
 	case account.EventIdentityRejected:

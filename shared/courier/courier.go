@@ -306,6 +306,8 @@ Wallet{{end}}
 {{define "alert_account_unfrozen.zh"}}【钱包】客服已于{{.When}}解冻您的钱包账户。{{template "freeze.zh" .}}{{end}}
 {{define "alert_support_closed.en"}}Wallet: customer service closed your wallet account at {{.When}}. Any balance left will be settled; call customer service for details.{{end}}
 {{define "alert_support_closed.zh"}}【钱包】客服已于{{.When}}注销您的钱包账户，剩余余额将为您结算，详情请联系客服。{{end}}
+{{define "alert_password_free_enabled.en"}}Wallet: at {{.When}} payments up to {{.PerPayment}} {{.Currency}} without a password were turned on or raised on your wallet account.{{template "freeze.en" .}}{{end}}
+{{define "alert_password_free_enabled.zh"}}【钱包】您的钱包账户于{{.When}}开启或调高了免密支付（每笔{{.PerPayment}} {{.Currency}}）。{{template "freeze.zh" .}}{{end}}
 {{define "alert_identity_verified.en"}}Wallet: your identity was verified at {{.When}}{{if .Verified}} with a second check{{end}}; your wallet account's payment limits are raised.{{template "freeze.en" .}}{{end}}
 {{define "alert_identity_verified.zh"}}【钱包】您的身份已于{{.When}}通过{{if .Verified}}双重{{end}}认证，钱包账户的支付限额已提高。{{template "freeze.zh" .}}{{end}}
 {{define "alert_identity_rejected.en"}}Wallet: the identity verification of your wallet account was not approved at {{.When}}. The app shows why; you may try again.{{template "freeze.en" .}}{{end}}

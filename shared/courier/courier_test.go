@@ -59,7 +59,7 @@ func alertData(link string) map[string]any {
 		"OldPhone": "+86 138****8000", "EffectiveAt": "2026-11-22 18:00 UTC+08:00", "ClosesOn": "2026-12-21",
 		"Amount": "12,000.00", "Currency": "CNY", "Merchant": "Harbour Electronics",
 		"Nighttime": true, "LargeTransaction": true, "Last4": "1111", "Citizenship": true, "IDDocument": true, "ByHolder": false, "Cards": true, "PhoneChange": false, "Frozen": false,
-		"Email": "l***@example.com", "OldEmail": "o***@example.com", "Verified": false}
+		"Email": "l***@example.com", "OldEmail": "o***@example.com", "Verified": false, "PerPayment": "100.00"}
 }
 
 func TestAlertsRenderInBothLanguagesWithTheirLink(t *testing.T) {
@@ -176,6 +176,7 @@ var everyText = []Text{
 	EmailRemoved{When: "2026-11-21 18:00 UTC+08:00", OldEmail: "l***@example.com"},
 	SupportFrozen{When: "2026-11-21 18:00 UTC+08:00"}, AccountUnfrozen{When: "2026-11-21 18:00 UTC+08:00"}, SupportClosed{When: "2026-11-21 18:00 UTC+08:00"},
 	IdentityVerified{When: "2026-11-21 18:00 UTC+08:00", Verified: true}, IdentityRejected{When: "2026-11-21 18:00 UTC+08:00"},
+	PasswordFreeEnabled{When: "2026-11-21 18:00 UTC+08:00", PerPayment: "100.00", Currency: "CNY"},
 }
 
 // TestEveryTextRenders: each template's Text gives its text all the data it names (the executor

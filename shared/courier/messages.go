@@ -82,7 +82,7 @@ var Alerts = []Template{TemplateNewDeviceLogin, TemplateDeviceSecretReused, Temp
 	TemplateAccountFrozen, TemplateInactivityWarning, TemplateAccountClosed, TemplateLargeTransaction,
 	TemplatePasskeyAdded, TemplatePasskeyRemoved, TemplatePasskeyClone, TemplateProtectionWeakened, TemplateBankCardUnlinked, TemplateIdentityDetailsSet,
 	TemplateDeletionRequested, TemplateDeletionCancelled, TemplateAccountDeleted, TemplateEmailChanged, TemplateEmailRemoved,
-	TemplateSupportFrozen, TemplateAccountUnfrozen, TemplateSupportClosed, TemplateIdentityVerified, TemplateIdentityRejected}
+	TemplateSupportFrozen, TemplateAccountUnfrozen, TemplateSupportClosed, TemplateIdentityVerified, TemplateIdentityRejected, TemplatePasswordFreeEnabled}
 
 // The alert texts. When is the time of what happened, in the account's time zone; numbers are
 // masked; none carries a code or password. Every alert's data has Link too: "" (the text has no

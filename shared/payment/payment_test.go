@@ -278,3 +278,38 @@ func TestPasswordFreePayments(t *testing.T) {
 	}
 	checkReservations(t, w.env)
 }
+
+// TestInsideTheNighttimeWindowAConfirmationNeedsAStepUp: a payment inside the window is
+// step_up_required: the payment password alone is refused, with a login_step_up code (spent) or
+// a passkey it is approved.
+func TestInsideTheNighttimeWindowAConfirmationNeedsAStepUp(t *testing.T) {
+	w := newWorld(t, "")
+	a := w.env.SignUp(t)
+	auth := w.registerPasskey(t, a)
+	stacktest.UpdateItem(t, w.env.DB, w.env.Table, "ACCOUNT#"+a.ID, "ACCOUNT", "SET alerts = :a", map[string]any{":a": map[string]any{
+		"night": true, "nightStart": "00:00", "nightEnd": "23:59", "timeZone": "UTC"}})
+	confirm := func(ans payment.Answer, token string, pk []byte) error {
+		req := payment.ConfirmRequest{SessionToken: a.SessionToken, AuthorizationID: ans.AuthorizationID, Shown: shown(ans),
+			VerificationToken: token, Passkey: pk}
+		if pk == nil {
+			req.PaymentPassword = a.PaymentPassword
+		}
+		_, err := w.svc.Confirm(ctx, req)
+		return err
+	}
+	byCode := w.authorize(t, request(a, "10", "CNY", "shop", "night-1"))
+	if byCode.Decision != payment.StepUpRequired {
+		t.Fatalf("inside the window: %s", byCode.Decision)
+	}
+	wantCode(t, confirm(byCode, "", nil), account.CodeStepUpRequired)
+	token := w.env.Token(t, a, account.PurposeLoginStepUp)
+	if err := confirm(byCode, token, nil); err != nil {
+		t.Fatal(err)
+	}
+	byPasskey := w.authorize(t, request(a, "10", "CNY", "shop", "night-2"))
+	wantCode(t, confirm(byPasskey, token, nil), account.CodeInvalidToken) // spent by the first
+	if err := confirm(byPasskey, "", auth.Assert(t, *byPasskey.PasskeyOptions)); err != nil {
+		t.Fatal(err)
+	}
+	checkReservations(t, w.env)
+}
