@@ -38,6 +38,7 @@ func sensitiveRoutes(t *testing.T) []sensitive {
 	auth := func() *passkeytest.Authenticator {
 		return passkeytest.New("localhost", localOrigin(t), virtualwebauthn.AuthenticatorOptions{})
 	}
+	passwordFree := map[string]any{"passwordFree": true, "currency": "CNY", "perPayment": "100", "daily": "300", "paymentPassword": e2ePaymentPassword}
 	var cardID, passkeyID string
 	addr, bound := newEmail(), newEmail()
 	return []sensitive{
@@ -108,6 +109,11 @@ func sensitiveRoutes(t *testing.T) []sensitive {
 			stale: put("/v1/alert-settings", night(false)),
 			fresh: func(_ *testing.T, c *client, u signedUp) response {
 				return put("/v1/alert-settings", night(false))(c, u)
+			}},
+		{name: "turn password-free payments on", event: "password_free_enabled", alert: "without a password were turned on or raised",
+			stale: put("/v1/payment-settings", passwordFree),
+			fresh: func(_ *testing.T, c *client, u signedUp) response {
+				return put("/v1/payment-settings", passwordFree)(c, u)
 			}},
 		{name: "request deletion", event: "deletion_requested", alert: "you asked to delete your wallet account",
 			stale: func(c *client, u signedUp) response {
