@@ -167,11 +167,7 @@ type limitsView struct {
 }
 
 func (h handler) account(ctx context.Context, p account.Principal, _ events.APIGatewayV2HTTPRequest) (response, error) {
-	a, err := h.sessions.Account(ctx, p)
-	if err != nil {
-		return response{}, err
-	}
-	lines, err := h.limits.Lines(ctx, a)
+	a, lines, err := h.limits.Account(ctx, p)
 	if err != nil {
 		return response{}, err
 	}

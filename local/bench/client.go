@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,7 +13,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
 	"github.com/wallet-accounts/wallet/local/internal/httpapi"
+	"github.com/wallet-accounts/wallet/local/stack"
 )
 
 // requestsPerAddress is how many requests one loopback address sends before the next client takes
@@ -35,6 +41,9 @@ type call struct {
 	Path   string
 	Body   any // marshalled to JSON unless nil
 	Header map[string]string
+	// Internal sends the call to the internal API, signed with SigV4 as the payments system's SDK
+	// signs it (the local credentials).
+	Internal bool
 }
 
 // response is what the local API answered, and how long it took.
@@ -55,14 +64,15 @@ func (r response) decode(v any) error {
 
 // client is one device talking to the local API from its own loopback address.
 type client struct {
-	base string
-	http *http.Client
+	base     string
+	internal string // the internal API's base URL
+	http     *http.Client
 }
 
 // newClient returns a client whose connections come from ip.
-func newClient(base string, ip net.IP) *client {
+func newClient(base, internal string, ip net.IP) *client {
 	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}, Timeout: 5 * time.Second}
-	return &client{base: base, http: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+	return &client{base: base, internal: internal, http: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		DialContext: dialer.DialContext, MaxIdleConnsPerHost: 1, DisableCompression: true}}}
 }
 
@@ -72,15 +82,18 @@ func (c *client) close() { c.http.CloseIdleConnections() }
 // do sends one request and reads the whole answer. Latency runs from just before the request is
 // written to the last byte of the body.
 func (c *client) do(ctx context.Context, cl call) (response, error) {
-	var body io.Reader
+	var buf []byte
 	if cl.Body != nil {
-		b, err := json.Marshal(cl.Body)
-		if err != nil {
+		var err error
+		if buf, err = json.Marshal(cl.Body); err != nil {
 			return response{}, err
 		}
-		body = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, cl.Method, c.base+cl.Path, body)
+	base := c.base
+	if cl.Internal {
+		base = c.internal
+	}
+	req, err := http.NewRequestWithContext(ctx, cl.Method, base+cl.Path, bytes.NewReader(buf))
 	if err != nil {
 		return response{}, err
 	}
@@ -89,6 +102,13 @@ func (c *client) do(ctx context.Context, cl call) (response, error) {
 	}
 	for k, v := range cl.Header {
 		req.Header.Set(k, v)
+	}
+	if cl.Internal {
+		sum := sha256.Sum256(buf)
+		creds := aws.Credentials{AccessKeyID: stack.AccessKeyID, SecretAccessKey: stack.SecretAccessKey}
+		if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "execute-api", stack.Region, time.Now()); err != nil {
+			return response{}, err
+		}
 	}
 	start := time.Now()
 	res, err := c.http.Do(req)
@@ -119,7 +139,8 @@ func (c *client) expect(ctx context.Context, cl call, want int, what string, out
 // rotating is one worker's client, replaced by one from a fresh address every requestsPerAddress
 // requests. Not safe for concurrent use: each worker has its own.
 type rotating struct {
-	base  string
+	base     string
+	internal string
 	addrs *addresses
 	cur   *client
 	used  int
@@ -129,7 +150,7 @@ type rotating struct {
 func (r *rotating) get() *client {
 	if r.cur == nil || r.used == requestsPerAddress {
 		r.close()
-		r.cur, r.used = newClient(r.base, r.addrs.next()), 0
+		r.cur, r.used = newClient(r.base, r.internal, r.addrs.next()), 0
 	}
 	r.used++
 	return r.cur

@@ -31,6 +31,8 @@ type fixture struct {
 	Passkey     map[string]any // an answer to a passkey ceremony: ceremonyId and credential
 	Event       string         // an event id of the account's activity
 	Email       string         // an address to bind, or bound
+	AccountID   string         // the account's id, for the internal API
+	Authz       string         // a payment authorization's id
 }
 
 // accountPool is how many accounts a read-only step's setup signs up; its requests take turns.
@@ -57,7 +59,7 @@ func (b *bench) forEach(ctx context.Context, n, conc int, fn func(ctx context.Co
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := &rotating{base: b.stack.API, addrs: &b.addrs}
+			r := &rotating{base: b.stack.API, internal: b.stack.Internal, addrs: &b.addrs}
 			defer r.close()
 			for ctx.Err() == nil {
 				i := int(next.Add(1) - 1)

@@ -62,7 +62,7 @@ func scenarios() []scenario {
 			Argon2: 1, DynamoDB: atMost(3)},
 		// An authenticated request is 1 round trip for the session plus its own work.
 		{Name: "account", Route: "GET /v1/account", Setup: sharedAccounts, Request: authed("/v1/account"),
-			Want: 200, Requests: 100, Ops: []op{getItem(), getItem()}, DynamoDB: exactly(2)},
+			Want: 200, Requests: 100, Ops: []op{getItem(), batchGet(4)}, DynamoDB: exactly(2)},
 		{Name: "devices", Route: "GET /v1/devices", Setup: sharedAccounts, Request: authed("/v1/devices"),
 			Want: 200, Requests: 100, Ops: []op{getItem(), query(1)}, DynamoDB: exactly(2)},
 		// The email: a code to a new address, its binding, sign-in by it, its removal.
@@ -77,7 +77,7 @@ func scenarios() []scenario {
 		{Name: "phone-change confirm", Route: "POST /v1/phone-changes/{changeId}/confirm", Setup: changesAwaitingNew,
 			Request: confirmChangeRequest, Want: 200, Requests: 20,
 			Ops: []op{batchGet(3), query(1), transactWrite(8)}, DynamoDB: atMost(3)},
-	}, selfService()...)
+	}, append(selfService(), payments()...)...)
 }
 
 // The requests, one per flow step.

@@ -457,12 +457,16 @@ func (s *Store) SavePaymentSettings(ctx context.Context, accountID string, set p
 	return t.commit(ctx, "save payment settings")
 }
 
-// Usage reads an account's counters of periods, by currency.
-func (s *Store) Usage(ctx context.Context, accountID string, periods []limits.Period) (map[string]limits.Used, error) {
+// AccountUsage reads an account and its counters of periods, by currency, in one BatchGetItem.
+func (s *Store) AccountUsage(ctx context.Context, accountID string, periods []limits.Period) (*account.Account, map[string]limits.Used, error) {
 	counted, _ := counterKeys(accountID, periods)
-	items, err := s.getMany(ctx, counted)
+	items, err := s.getMany(ctx, append([]key{accountKey(accountID)}, counted...))
 	if err != nil {
-		return nil, fmt.Errorf("limit usage: %w", err)
+		return nil, nil, fmt.Errorf("limit usage: %w", err)
+	}
+	var a *account.Account
+	if err := decodeInto(items, accountKey(accountID), func(it accountItem) { d := it.domain(); a = &d }); err != nil {
+		return nil, nil, err
 	}
 	out := map[string]limits.Used{}
 	for i, p := range periods {
@@ -473,5 +477,5 @@ func (s *Store) Usage(ctx context.Context, accountID string, periods []limits.Pe
 			out[cur][p.Window] = n
 		}
 	}
-	return out, nil
+	return a, out, nil
 }

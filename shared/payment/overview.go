@@ -10,9 +10,9 @@ import (
 	"github.com/wallet-accounts/wallet/shared/limits"
 )
 
-// UsageReader reads what an account's limit counters hold (Store.Usage).
+// UsageReader reads an account with what its limit counters hold (Store.AccountUsage).
 type UsageReader interface {
-	Usage(ctx context.Context, accountID string, periods []limits.Period) (map[string]limits.Used, error)
+	AccountUsage(ctx context.Context, accountID string, periods []limits.Period) (*account.Account, map[string]limits.Used, error)
 }
 
 // Overview tells a holder their limits and what remains of each (GET /v1/account).
@@ -37,11 +37,15 @@ func NewOverview(store UsageReader, cfg config.Config, loc *time.Location, clock
 	return &Overview{store: store, table: cfg.PaymentLimits, loc: loc, clock: clock}
 }
 
-// Lines lists a's limits with what remains of each now: one read.
-func (o *Overview) Lines(ctx context.Context, a account.Account) ([]limits.Line, error) {
-	used, err := o.store.Usage(ctx, a.ID, limits.Periods(o.clock.Now(), o.loc))
+// Account reads the principal's account and lists its limits with what remains of each now, in
+// one read; an account gone since the session's read answers unauthenticated.
+func (o *Overview) Account(ctx context.Context, p account.Principal) (account.Account, []limits.Line, error) {
+	a, used, err := o.store.AccountUsage(ctx, p.AccountID, limits.Periods(o.clock.Now(), o.loc))
 	if err != nil {
-		return nil, err
+		return account.Account{}, nil, err
 	}
-	return o.table.Lines(a.Level, used), nil
+	if a == nil {
+		return account.Account{}, nil, account.Errorf(account.CodeUnauthenticated, "sign in again")
+	}
+	return *a, o.table.Lines(a.Level, used), nil
 }

@@ -125,8 +125,6 @@ type Store interface {
 	// SavePaymentSettings writes the settings, with the event when ev is not nil, and the
 	// payment password's admission when ad is not nil.
 	SavePaymentSettings(ctx context.Context, accountID string, s Settings, ev *account.Event, ad *paypass.Admission) error
-	// Usage reads what the account's counters hold now, by currency.
-	Usage(ctx context.Context, accountID string, periods []limits.Period) (map[string]limits.Used, error)
 }
 
 // StateQuery names what AuthorizeState reads.
