@@ -141,9 +141,9 @@ func (c *client) expect(ctx context.Context, cl call, want int, what string, out
 type rotating struct {
 	base     string
 	internal string
-	addrs *addresses
-	cur   *client
-	used  int
+	addrs    *addresses
+	cur      *client
+	used     int
 }
 
 // get returns the client for the next request.

@@ -6,7 +6,7 @@ import (
 )
 
 // payments are the payment routes: the payments system's authorization, capture and void on the
-// internal API (SigV4), and the holder's confirmation with the payment password. DESIGN §5:
+// internal API (SigV4), and the holder's confirmation with the payment password. The budgets:
 // authorize <= 2 round trips, confirm <= 3 (the session's read included), capture and void <= 2.
 func payments() []scenario {
 	return []scenario{

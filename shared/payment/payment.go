@@ -20,7 +20,6 @@ import (
 	"github.com/wallet-accounts/wallet/shared/otp"
 	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/paypass"
-	"github.com/wallet-accounts/wallet/shared/secret"
 )
 
 // Decision is the answer to an authorization request.
@@ -195,7 +194,6 @@ type Service struct {
 	store    Store
 	payments *paypass.Checker
 	passkeys Passkeys
-	keys     secret.Keyring
 	clock    account.Clock
 	rand     io.Reader
 	cfg      config.Config
@@ -206,6 +204,6 @@ type Service struct {
 // NewService returns the payment flows over store. loc is LIMITS_TIME_ZONE, loaded by main.
 func NewService(store Store, payments *paypass.Checker, passkeys Passkeys, clock account.Clock, rand io.Reader,
 	cfg config.Config, loc *time.Location, log *slog.Logger) *Service {
-	return &Service{store: store, payments: payments, passkeys: passkeys, keys: cfg.Pepper, clock: clock, rand: rand,
+	return &Service{store: store, payments: payments, passkeys: passkeys, clock: clock, rand: rand,
 		cfg: cfg, loc: loc, log: log}
 }
