@@ -30,14 +30,17 @@ func payers(ctx context.Context, b *bench, n int) ([]fixture, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fs, b.each(ctx, fs, func(ctx context.Context, f *fixture, c *client) error {
-		var out struct {
-			AccountID string `json:"accountId"`
-		}
-		err := c.expect(ctx, call{Method: "GET", Path: "/v1/account", Header: bearer(f.Session)}, http.StatusOK, "setup: account", &out)
-		f.AccountID = out.AccountID
-		return err
-	})
+	return fs, b.each(ctx, fs, accountID)
+}
+
+// accountID fills in the fixture's account id from GET /v1/account.
+func accountID(ctx context.Context, f *fixture, c *client) error {
+	var out struct {
+		AccountID string `json:"accountId"`
+	}
+	err := c.expect(ctx, call{Method: "GET", Path: "/v1/account", Header: bearer(f.Session)}, http.StatusOK, "setup: account", &out)
+	f.AccountID = out.AccountID
+	return err
 }
 
 // authorized is a payment of 1 CNY authorized for each of n fresh accounts, pending, or approved
@@ -49,13 +52,9 @@ func authorized(confirmed bool) func(ctx context.Context, b *bench, n int) ([]fi
 			return nil, err
 		}
 		return fs, b.each(ctx, fs, func(ctx context.Context, f *fixture, c *client) error {
-			var acct struct {
-				AccountID string `json:"accountId"`
-			}
-			if err := c.expect(ctx, call{Method: "GET", Path: "/v1/account", Header: bearer(f.Session)}, http.StatusOK, "setup: account", &acct); err != nil {
+			if err := accountID(ctx, f, c); err != nil {
 				return err
 			}
-			f.AccountID = acct.AccountID
 			var out struct {
 				AuthorizationID string `json:"authorizationId"`
 			}

@@ -51,6 +51,17 @@ type Account struct {
 	PasskeyAddedAt time.Time
 }
 
+// Usable refuses a frozen or closed account: account_frozen, account_closed.
+func (a Account) Usable() error {
+	switch a.Status {
+	case StatusActive:
+		return nil
+	case StatusFrozen:
+		return Errorf(CodeAccountFrozen, "this account is frozen; recover it to unfreeze")
+	}
+	return Errorf(CodeAccountClosed, "this account is closed")
+}
+
 // Answer is the hash of the answer to one security question.
 type Answer struct {
 	QuestionID string

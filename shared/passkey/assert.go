@@ -85,15 +85,9 @@ func (s *Service) VerifyAssertion(ctx context.Context, ceremonyID string, creden
 	if err != nil {
 		return Assertion{}, err
 	}
-	if len(credential) == 0 {
-		return Assertion{}, account.FieldError(account.CodeMissingField, "credential", "credential is required")
-	}
-	parsed, err := protocol.ParseCredentialRequestResponseBytes(credential)
+	parsed, err := s.parseVerified(ctx, credential)
 	if err != nil {
-		return Assertion{}, s.rejected(ctx, "parse assertion", err)
-	}
-	if !parsed.Response.AuthenticatorData.Flags.HasUserVerified() {
-		return Assertion{}, ErrUserVerification
+		return Assertion{}, err
 	}
 	pk, cred, err := s.validate(ctx, c, accountID, parsed)
 	if err != nil {
@@ -104,6 +98,22 @@ func (s *Service) VerifyAssertion(ctx context.Context, ceremonyID string, creden
 	}
 	return Assertion{AccountID: pk.AccountID, PasskeyID: pk.ID, CredentialID: pk.CredentialID, SignCount: cred.Authenticator.SignCount,
 		PrevSignCount: pk.SignCount, BackupState: cred.Flags.BackupState, UsedAt: now, Marker: c.marker(pk.AccountID)}, nil
+}
+
+// parseVerified parses an assertion (the PublicKeyCredential's JSON) whose authenticator verified
+// the user: missing_field, passkey_rejected or user_verification_required otherwise.
+func (s *Service) parseVerified(ctx context.Context, credential []byte) (*protocol.ParsedCredentialAssertionData, error) {
+	if len(credential) == 0 {
+		return nil, account.FieldError(account.CodeMissingField, "credential", "credential is required")
+	}
+	parsed, err := protocol.ParseCredentialRequestResponseBytes(credential)
+	if err != nil {
+		return nil, s.rejected(ctx, "parse assertion", err)
+	}
+	if !parsed.Response.AuthenticatorData.Flags.HasUserVerified() {
+		return nil, ErrUserVerification
+	}
+	return parsed, nil
 }
 
 // validate finds the passkey that answered and has the library verify the answer with it: for a

@@ -7,8 +7,6 @@ import (
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
-
-	"github.com/wallet-accounts/wallet/shared/account"
 )
 
 // Bound assertions: a challenge derived from what the assertion approves (a payment's id,
@@ -58,15 +56,9 @@ func (s *Service) VerifyBound(ctx context.Context, keyID string, binding, creden
 	if !ok {
 		return Assertion{}, ErrRejected // the key was retired: the approval is older than any rotation allows
 	}
-	if len(credential) == 0 {
-		return Assertion{}, account.FieldError(account.CodeMissingField, "credential", "credential is required")
-	}
-	parsed, err := protocol.ParseCredentialRequestResponseBytes(credential)
+	parsed, err := s.parseVerified(ctx, credential)
 	if err != nil {
-		return Assertion{}, s.rejected(ctx, "parse bound assertion", err)
-	}
-	if !parsed.Response.AuthenticatorData.Flags.HasUserVerified() {
-		return Assertion{}, ErrUserVerification
+		return Assertion{}, err
 	}
 	if pk == nil || pk.AccountID != accountID {
 		return Assertion{}, ErrUnknown

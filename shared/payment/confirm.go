@@ -82,7 +82,7 @@ func (s *Service) Confirm(ctx context.Context, req ConfirmRequest) (Answer, erro
 func (s *Service) prove(ctx context.Context, st ConfirmState, req ConfirmRequest, c *Confirmation) error {
 	acct := *st.Account
 	if len(req.Passkey) > 0 {
-		if err := usable(acct); err != nil {
+		if err := acct.Usable(); err != nil {
 			return err
 		}
 		asr, err := s.passkeys.VerifyBound(ctx, c.Authz.KeyID, binding(c.Authz), req.Passkey, acct.ID, st.Passkey)
@@ -108,16 +108,6 @@ func (s *Service) prove(ctx context.Context, st ConfirmState, req ConfirmRequest
 	}
 	c.Admission = &ad
 	return nil
-}
-
-func usable(a account.Account) error {
-	switch a.Status {
-	case account.StatusActive:
-		return nil
-	case account.StatusFrozen:
-		return account.Errorf(account.CodeAccountFrozen, "this account is frozen")
-	}
-	return account.Errorf(account.CodeAccountClosed, "this account is closed")
 }
 
 // checkConfirm refuses a malformed confirmation: it carries a well-formed session token, what the

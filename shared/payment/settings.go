@@ -66,7 +66,7 @@ func (s *Service) PutSettings(ctx context.Context, p account.Principal, in Setti
 		if ev, ad, err = s.weaken(ctx, p, *a, in.PaymentPassword, next); err != nil {
 			return SettingsView{}, err
 		}
-	} else if err := usable(*a); err != nil {
+	} else if err := a.Usable(); err != nil {
 		return SettingsView{}, err
 	}
 	if err := s.store.SavePaymentSettings(ctx, p.AccountID, next, ev, ad); err != nil {

@@ -40,7 +40,7 @@ func (s *Service) SignInWithPasskey(ctx context.Context, req PasskeySignInReques
 		if st.Account == nil {
 			return SignInResult{}, passkey.ErrUnknown // the account went away after the passkey's index was read
 		}
-		if err := usable(*st.Account); err != nil {
+		if err := st.Account.Usable(); err != nil {
 			return SignInResult{}, err
 		}
 		if locked, left := st.Lockout.Locked(now); locked {

@@ -272,7 +272,7 @@ func (s *Service) proveDevice(ctx context.Context, st *State, req SignInRequest,
 // the device proved itself with its secret; a device that did not is a new one, however it names
 // itself, and steps up with a login_step_up code or a passkey of the account.
 func (s *Service) build(ctx context.Context, st State, req SignInRequest, known bool, now time.Time) (Write, string, string, error) {
-	if err := usable(*st.Account); err != nil {
+	if err := st.Account.Usable(); err != nil {
 		return Write{}, "", "", err
 	}
 	var w Write
@@ -282,17 +282,6 @@ func (s *Service) build(ctx context.Context, st State, req SignInRequest, known 
 		}
 	}
 	return s.open(w, st, req.Device, known, now)
-}
-
-// usable refuses a frozen or closed account.
-func usable(a account.Account) error {
-	switch a.Status {
-	case account.StatusActive:
-		return nil
-	case account.StatusFrozen:
-		return account.Errorf(account.CodeAccountFrozen, "this account is frozen; recover it to unfreeze")
-	}
-	return account.Errorf(account.CodeAccountClosed, "this account is closed")
 }
 
 // stepUp checks the step-up a sign-in brought — a passkey of the account, or a login_step_up
