@@ -261,7 +261,7 @@ const RelayedHeader = "X-Console-Relayed"
 // maxRelayBody bounds what the relay reads of a request (an authorization is a few hundred bytes).
 const maxRelayBody = 16 << 10
 
-// authorizationIDRE is an authorization id as the internal API makes it (<accountId>.<26>): the
+// authorizationIDRE is an authorization id as the internal API makes it (<accountId>.<suffix>): the
 // relay builds the internal path itself, so no id can reach another route.
 var authorizationIDRE = regexp.MustCompile(`^[0-9A-Za-z]{1,40}\.[0-9A-Za-z]{1,40}$`)
 
