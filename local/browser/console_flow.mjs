@@ -3,7 +3,8 @@
 // new device identity with the step-up code, list and remove devices, reauthenticate and change
 // the login password on the Security page (the old one is then refused, the new one signs in),
 // page through the Activity list, register a passkey (a CDP virtual authenticator answers), sign
-// out and sign in with it, open the freeze link of the new-device alert (its GET freezes
+// out and sign in with it, on the Pay page ask the internal API (through the console's relay) to
+// authorize 12.34 CNY, confirm it with the passkey and capture it, open the freeze link of the new-device alert (its GET freezes
 // nothing), press the page's button, and see sign-in refused because the account is frozen.
 // Then a second account, signed up in the same page, binds an email with the code from the inbox
 // and reports its account_created entry ("This
@@ -171,6 +172,7 @@ async function flow() {
   await securitySteps();
   await activityPaged();
   await passkeySteps();
+  await paySteps();
   await freezeLinkOpened();
   await freezeLinkPressed();
 
@@ -332,6 +334,35 @@ async function passkeySteps() {
     await page.click('#passkey-signin button');
     await signedIn(true);
     await page.locator('#account-status', { hasText: 'active' }).waitFor();
+  });
+}
+
+// paySteps play the payments system on the Pay page: 12.34 CNY asked for through the console's
+// relay waits for the holder (no password-free payments are on), the passkey confirms it, and the
+// capture settles it; what remains of the phone level's CNY limit (1000, lifetime) goes down.
+async function paySteps() {
+  await step('pay-asked', async () => {
+    await page.goto(base + '/#pay');
+    const remaining = page.locator('#pay-limits tr[data-currency="CNY"][data-window="lifetime"] .remaining');
+    await remaining.waitFor();
+    const before = Number(await remaining.innerText());
+    await page.fill('#pay-authorize [name=amount]', '12.34');
+    await page.selectOption('#pay-authorize [name=currency]', 'CNY');
+    await page.click('#pay-authorize button');
+    await page.locator('#pay-status[data-status="pending"]').waitFor();
+    await page.locator('#pay-log li[data-status="200"]', { hasText: 'relayed as POST /internal/v1/payment-authorizations' }).waitFor();
+    await page.waitForFunction((want) => document.querySelector(
+      '#pay-limits tr[data-currency="CNY"][data-window="lifetime"] .remaining').textContent === want, (before - 12.34).toFixed(2));
+  });
+  await step('pay-confirmed-passkey', async () => {
+    await page.click('#pay-passkey');
+    await answered(200, '', '/confirm');
+    await page.locator('#pay-status[data-status="approved"]').waitFor();
+  });
+  await step('pay-captured', async () => {
+    await page.click('#pay-capture');
+    await page.locator('#pay-status[data-status="captured"]').waitFor();
+    await page.locator('#pay-log li[data-status="200"]', { hasText: '/capture' }).waitFor();
   });
 }
 

@@ -1,7 +1,10 @@
 package stack
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -10,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/wallet-accounts/wallet/local/internal/httpapi"
 	"github.com/wallet-accounts/wallet/local/internal/sigv4"
@@ -92,6 +96,26 @@ func (in *internalAPI) baseURL() string {
 		return ""
 	}
 	return in.url
+}
+
+// relayClient is the console relay's: a function's first start can take seconds, never a minute.
+var relayClient = &http.Client{Timeout: 30 * time.Second}
+
+// relay sends one request to the internal API signed with the local credentials (SigV4,
+// execute-api, the local region), as the payments system signs its own: the console's pay page
+// plays that part, and a browser page has no secret to sign with.
+func (in *internalAPI) relay(ctx context.Context, method, path string, body []byte) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, in.url+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	sum := sha256.Sum256(body)
+	creds := aws.Credentials{AccessKeyID: AccessKeyID, SecretAccessKey: SecretAccessKey}
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), sigv4.Service, Region, time.Now()); err != nil {
+		return nil, fmt.Errorf("sign: %w", err)
+	}
+	return relayClient.Do(req)
 }
 
 // close stops the internal API; safe on nil and on a bound address never served.

@@ -391,7 +391,11 @@ func (st *Stack) serveAPI() error {
 	if err != nil {
 		return err
 	}
-	handler := withConsole(api, console.New(st.sms.messages, st.cfg.Log).WithSchedules(st.RunSchedules))
+	con := console.New(st.sms.messages, st.cfg.Log).WithSchedules(st.RunSchedules)
+	if st.internal != nil { // bound by listenAPI: the pay page relays to it
+		con.WithInternal(st.internal.relay)
+	}
+	handler := withConsole(api, con)
 	st.api = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	ln := st.apiLn
 	go func() {

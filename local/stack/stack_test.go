@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -234,5 +235,36 @@ func TestInboxKeepsEverySMS(t *testing.T) {
 	}
 	if want := "SMS to +86 138****8000: first\nSMS to +44 791***3456: second\n"; out.String() != want {
 		t.Errorf("printed %q, want %q", out.String(), want)
+	}
+}
+
+// TestConsoleRelaySignsAsThePaymentsSystem: the pay page's relay signs each request with the local
+// credentials, so the internal API's own check (Verifier) admits it, body and all.
+func TestConsoleRelaySignsAsThePaymentsSystem(t *testing.T) {
+	var got string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body := new(strings.Builder)
+		if _, err := io.Copy(body, r.Body); err != nil {
+			t.Error(err)
+		}
+		if _, err := Verifier().Verify(r, []byte(body.String())); err != nil {
+			http.Error(w, err.Error(), http.StatusForbidden)
+			return
+		}
+		got = r.Method + " " + r.URL.Path + " " + body.String()
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer srv.Close()
+	in := &internalAPI{url: srv.URL}
+	for _, body := range []string{`{"amount":"12.34"}`, ""} {
+		res, err := in.relay(context.Background(), http.MethodPost, "/internal/v1/payment-authorizations", []byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || got != "POST /internal/v1/payment-authorizations "+body {
+			t.Errorf("body %q: %d %s, the API saw %q", body, res.StatusCode, msg, got)
+		}
 	}
 }

@@ -12,6 +12,10 @@
 //	GET /console/inbox    {"messages": [...]}: every message the stack sent, newest first
 //	POST /console/schedules  runs every scheduled function once now (the closure job), with the
 //	                      header X-Console-Action: run-schedules; {"runs": {function: response}}
+//	POST /console/payments/authorize, /console/payments/{id}/capture, /console/payments/{id}/void
+//	                      the pay page's relay to the internal API, with the header
+//	                      X-Console-Action: pay: the page plays the payments system, which signs
+//	                      with SigV4, and a page has no secret to sign with; the answer as it came
 //
 // Every answer carries a Content-Security-Policy that allows only this origin: the console loads
 // nothing from elsewhere and runs no inline script.
@@ -21,6 +25,8 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
+	"errors"
+	"io"
 	"io/fs"
 	"log/slog"
 	"mime"
@@ -56,6 +62,7 @@ type Inbox func(ctx context.Context) ([]Message, error)
 type Console struct {
 	inbox     Inbox
 	schedules Schedules
+	internal  Internal
 	files     fs.FS
 	log       *slog.Logger
 }
@@ -71,9 +78,20 @@ func (c *Console) WithSchedules(s Schedules) *Console {
 	return c
 }
 
-// scheduleHeader must be on POST /console/schedules: a header no form can send, so another page
-// cannot make a visitor's browser post it without a CORS preflight, which the console refuses.
-const scheduleHeader = "X-Console-Action"
+// Internal sends one request to the stack's internal API signed with the local credentials, as
+// the payments system signs its own, and returns the answer as it came.
+type Internal func(ctx context.Context, method, path string, body []byte) (*http.Response, error)
+
+// WithInternal lets the pay page ask the internal API through POST /console/payments/... .
+func (c *Console) WithInternal(in Internal) *Console {
+	c.internal = in
+	return c
+}
+
+// actionHeader must be on every POST to the console (X-Console-Action: run-schedules, pay): a
+// header no form can send, so another page cannot make a visitor's browser post it without a CORS
+// preflight, which the console refuses (it answers no OPTIONS).
+const actionHeader = "X-Console-Action"
 
 // New returns the console; inbox is where its inbox page reads from.
 func New(inbox Inbox, log *slog.Logger) *Console {
@@ -109,6 +127,10 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store") // a rebuilt stack serves its new console at once
 	if r.Method == http.MethodPost && r.URL.Path == Prefix+"schedules" {
 		c.runSchedules(w, r)
+		return
+	}
+	if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, Prefix+"payments/") {
+		c.relay(w, r)
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -216,8 +238,8 @@ func isWordByte(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= '
 // 404 on a stack that runs no schedules.
 func (c *Console) runSchedules(w http.ResponseWriter, r *http.Request) {
 	switch {
-	case r.Header.Get(scheduleHeader) != "run-schedules":
-		http.Error(w, "send "+scheduleHeader+": run-schedules", http.StatusForbidden)
+	case r.Header.Get(actionHeader) != "run-schedules":
+		http.Error(w, "send "+actionHeader+": run-schedules", http.StatusForbidden)
 		return
 	case c.schedules == nil:
 		http.NotFound(w, r)
@@ -231,4 +253,72 @@ func (c *Console) runSchedules(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{"runs": runs})
+}
+
+// RelayedHeader names, on a relayed answer, the internal API request the relay sent.
+const RelayedHeader = "X-Console-Relayed"
+
+// maxRelayBody bounds what the relay reads of a request (an authorization is a few hundred bytes).
+const maxRelayBody = 16 << 10
+
+// authorizationIDRE is an authorization id as the internal API makes it (<accountId>.<suffix>): the
+// relay builds the internal path itself, so no id can reach another route.
+var authorizationIDRE = regexp.MustCompile(`^[0-9A-Za-z]{1,40}\.[0-9A-Za-z]{1,40}$`)
+
+// internalPath maps a relay path to the one internal API request it stands for: authorize,
+// capture or void, nothing else; ok is false for any other path.
+func internalPath(p string) (string, bool) {
+	rest := strings.TrimPrefix(p, Prefix+"payments/")
+	if rest == "authorize" {
+		return "/internal/v1/payment-authorizations", true
+	}
+	id, act, found := strings.Cut(rest, "/")
+	if !found || (act != "capture" && act != "void") || !authorizationIDRE.MatchString(id) {
+		return "", false
+	}
+	return "/internal/v1/payment-authorizations/" + id + "/" + act, true
+}
+
+// relay forwards one of the pay page's requests to the internal API, signed by the stack, and
+// answers what it answered, status, type and body unchanged, with RelayedHeader naming the
+// request; 403 without the action header, 404 for another path or a stack without an internal API.
+func (c *Console) relay(w http.ResponseWriter, r *http.Request) {
+	target, ok := internalPath(r.URL.Path)
+	switch {
+	case r.Header.Get(actionHeader) != "pay":
+		http.Error(w, "send "+actionHeader+": pay", http.StatusForbidden)
+		return
+	case !ok || c.internal == nil:
+		http.NotFound(w, r)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRelayBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "the body is too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "the body could not be read", http.StatusBadRequest)
+		return
+	}
+	res, err := c.internal(r.Context(), http.MethodPost, target, body)
+	if err != nil {
+		c.log.Warn("console: relay to the internal API", "path", target, "err", err)
+		http.Error(w, "the internal API could not be reached: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer res.Body.Close()
+	answer, err := io.ReadAll(res.Body)
+	if err != nil {
+		http.Error(w, "the internal API's answer could not be read: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	h := w.Header()
+	if ct := res.Header.Get("Content-Type"); ct != "" {
+		h.Set("Content-Type", ct)
+	}
+	h.Set(RelayedHeader, http.MethodPost+" "+target)
+	w.WriteHeader(res.StatusCode)
+	_, _ = w.Write(answer)
 }

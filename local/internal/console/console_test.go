@@ -184,3 +184,89 @@ func TestRunSchedules(t *testing.T) {
 		t.Fatalf("a console without schedules: %d", w.Code)
 	}
 }
+
+// TestPaymentsRelay: POST /console/payments/... reaches the internal API only with the action
+// header, only as authorize, capture or void (the relay builds the internal path), and answers
+// what the internal API answered, unchanged, naming the request it sent.
+func TestPaymentsRelay(t *testing.T) {
+	type call struct{ method, path, body string }
+	var calls []call
+	c := New(func(context.Context) ([]Message, error) { return nil, nil }, nil).WithInternal(
+		func(_ context.Context, method, path string, body []byte) (*http.Response, error) {
+			calls = append(calls, call{method, path, string(body)})
+			w := httptest.NewRecorder()
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.WriteString(`{"decision":"confirmation_required","authorizationId":"01K.X"}`)
+			return w.Result(), nil
+		})
+	post := func(c *Console, path, action, body string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+		if action != "" {
+			r.Header.Set("X-Console-Action", action)
+		}
+		w := httptest.NewRecorder()
+		c.ServeHTTP(w, r)
+		return w
+	}
+	const id = "01KBQ3V4Z5ZV0C8R6M1N2P3Q4R.01KBQ3V4Z5ZV0C8R6M1N2P3Q4S"
+	for _, tc := range []struct {
+		path, action string
+		status       int
+	}{
+		{"/console/payments/authorize", "", http.StatusForbidden},
+		{"/console/payments/authorize", "run-schedules", http.StatusForbidden},
+		{"/console/payments/" + id + "/capture", "", http.StatusForbidden},
+		{"/console/payments/" + id + "/refund", "pay", http.StatusNotFound},
+		{"/console/payments/" + id, "pay", http.StatusNotFound},
+		{"/console/payments/..%2F..%2Faccounts%2Fx/capture", "pay", http.StatusNotFound},
+		{"/console/payments/a/b/capture", "pay", http.StatusNotFound},
+		{"/console/payments/", "pay", http.StatusNotFound},
+	} {
+		if w := post(c, tc.path, tc.action, `{}`); w.Code != tc.status {
+			t.Errorf("POST %s (action %q): %d %s, want %d", tc.path, tc.action, w.Code, w.Body, tc.status)
+		}
+	}
+	if len(calls) != 0 {
+		t.Fatalf("refused requests reached the internal API: %+v", calls)
+	}
+	if w := get(t, c, http.MethodGet, "/console/payments/authorize"); w.Code != http.StatusNotFound {
+		t.Errorf("GET of the relay: %d", w.Code)
+	}
+	if w := get(t, c, http.MethodOptions, "/console/payments/authorize"); w.Code != http.StatusMethodNotAllowed || w.Header().Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("a preflight: %d %v", w.Code, w.Header())
+	}
+
+	body := `{"accountId":"01KBQ3V4Z5ZV0C8R6M1N2P3Q4R","amount":"12.34","currency":"CNY","payee":{"id":"shop","name":"Shop"},"idempotencyKey":"k"}`
+	w := post(c, "/console/payments/authorize", "pay", body)
+	if w.Code != http.StatusOK || w.Body.String() != `{"decision":"confirmation_required","authorizationId":"01K.X"}` ||
+		w.Header().Get("Content-Type") != "application/json" || w.Header().Get(RelayedHeader) != "POST /internal/v1/payment-authorizations" {
+		t.Errorf("authorize: %d %v %s", w.Code, w.Header(), w.Body)
+	}
+	for _, act := range []string{"capture", "void"} {
+		if w := post(c, "/console/payments/"+id+"/"+act, "pay", ""); w.Code != http.StatusOK {
+			t.Errorf("%s: %d %s", act, w.Code, w.Body)
+		}
+	}
+	want := []call{{"POST", "/internal/v1/payment-authorizations", body},
+		{"POST", "/internal/v1/payment-authorizations/" + id + "/capture", ""},
+		{"POST", "/internal/v1/payment-authorizations/" + id + "/void", ""}}
+	if !slices.Equal(calls, want) {
+		t.Errorf("the internal API got %+v, want %+v", calls, want)
+	}
+	if w := post(c, "/console/payments/authorize", "pay", strings.Repeat(" ", 17<<10)); w.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("a large body: %d", w.Code)
+	}
+
+	none := New(func(context.Context) ([]Message, error) { return nil, nil }, nil)
+	if w := post(none, "/console/payments/authorize", "pay", body); w.Code != http.StatusNotFound {
+		t.Errorf("a console without an internal API: %d", w.Code)
+	}
+	down := New(func(context.Context) ([]Message, error) { return nil, nil }, nil).WithInternal(
+		func(context.Context, string, string, []byte) (*http.Response, error) {
+			return nil, errors.New("connection refused")
+		})
+	if w := post(down, "/console/payments/authorize", "pay", body); w.Code != http.StatusBadGateway || !strings.Contains(w.Body.String(), "connection refused") {
+		t.Errorf("an internal API down: %d %s", w.Code, w.Body)
+	}
+}

@@ -167,7 +167,9 @@ async function api(method, path, body, { auth = false, headers = {}, quiet = fal
     answer.status = res.status;
     answer.ok = res.ok;
     answer.retryAfter = res.headers.get('Retry-After');
+    answer.relayed = res.headers.get('X-Console-Relayed'); // the pay page's relay: the internal request
     const text = await res.text();
+    answer.text = text;
     if (text) {
       try {
         answer.data = JSON.parse(text);
@@ -928,6 +930,196 @@ function bindPasskeys() {
   });
 }
 
+// ---- pay: the payments system's part, through the console's relay to the internal API ----
+
+// The internal API (AWS_IAM) takes SigV4-signed requests only, and a page has no secret to sign
+// with: the console relays authorize, capture and void, signed by the stack with the local
+// credentials, and answers what the internal API answered, with X-Console-Relayed naming the
+// request it sent. X-Console-Action: pay is a header no cross-site form can send.
+const PAY = {
+  authorize: '/console/payments/authorize',
+  settle: (id, act) => '/console/payments/' + encodeURIComponent(id) + '/' + act, // capture, void
+  confirm: (id) => '/v1/payment-authorizations/' + encodeURIComponent(id) + '/confirm',
+  settings: '/v1/payment-settings',
+};
+const pay = { accountId: '', current: null }; // current: the last answer with an authorizationId
+
+async function loadPay() {
+  if (!needSession('pay')) return;
+  const a = await api('GET', '/v1/account', undefined, { auth: true, quiet: true });
+  if (!a.ok) return;
+  pay.accountId = a.data.accountId;
+  $('#pay-overview').replaceChildren(
+    el('dt', {}, 'Account'), el('dd', {}, a.data.accountId),
+    el('dt', {}, 'Level'), el('dd', { id: 'pay-level' }, a.data.level || a.data.verificationLevel || '—'));
+  const lines = (a.data.limits && a.data.limits.payments) || [];
+  const rows = lines.map((l) => el('tr', { dataset: { currency: l.currency, window: l.window } },
+    el('td', {}, l.currency), el('td', {}, l.window), el('td', {}, l.limit), el('td', { class: 'remaining' }, l.remaining)));
+  if (!rows.length) rows.push(el('tr', {}, el('td', { colspan: 4 }, 'This level accepts no payments.')));
+  $('#pay-limits tbody').replaceChildren(...rows);
+  const s = session.get();
+  const phone = $('#pay-password [name=phone]');
+  if (s && s.phone && !phone.value) phone.value = s.phone;
+  await loadPaySettings();
+}
+
+// payLog appends one exchange to the page's log: who asked what, and the answer as it came.
+function payLog(who, a) {
+  const request = a.relayed ? `${a.method} ${a.path} → relayed as ${a.relayed}` : `${a.method} ${a.path}`;
+  let body = a.text || a.error || '';
+  try {
+    body = JSON.stringify(JSON.parse(body), null, 2); // indented to read; nothing left out
+  } catch {
+    // not JSON: as it came
+  }
+  $('#pay-log').append(el('li', { class: a.ok ? 'ok' : 'problem', dataset: { status: String(a.status) } },
+    el('span', { class: 'who' }, who), ' ', el('code', {}, request), ' → ', el('strong', {}, String(a.status || 'no answer')),
+    el('pre', {}, body)));
+}
+
+// payState shows where the authorization is, and the buttons that fit it.
+function payState(data) {
+  if (data && data.authorizationId) pay.current = data;
+  const cur = pay.current;
+  $('#pay-id').textContent = cur ? cur.authorizationId : '—';
+  const status = cur ? cur.status : '';
+  $('#pay-status').textContent = cur ? `${cur.decision}, ${status}` : data ? data.decision + (data.reason ? ': ' + data.reason : '') : 'none yet';
+  $('#pay-status').dataset.status = status || (data && data.decision) || '';
+  $('#pay-confirm').hidden = status !== 'pending';
+  $('#pay-stepup').hidden = !(cur && status === 'pending' && cur.decision === 'step_up_required');
+  $('#pay-settle').hidden = !(status === 'pending' || status === 'approved');
+  $('#pay-capture').disabled = status !== 'approved';
+}
+
+async function payAuthorize(f) {
+  if (!needSession('pay')) return;
+  if (!pay.accountId) await loadPay();
+  const body = {
+    accountId: pay.accountId,
+    amount: f.elements.namedItem('amount').value.trim(),
+    currency: f.elements.namedItem('currency').value,
+    payee: { id: f.elements.namedItem('payeeId').value.trim(), name: f.elements.namedItem('payeeName').value.trim() },
+    idempotencyKey: 'console-' + randomID(12),
+    deviceId: device().id,
+  };
+  pay.current = null;
+  const a = await api('POST', PAY.authorize, body, { headers: { 'X-Console-Action': 'pay' } });
+  payLog('payments system', a);
+  payState(a.ok ? a.data : null);
+  if (a.ok) loadPayLimits();
+}
+
+// payConfirm sends the holder's confirmation of the current authorization with factor
+// ({passkey} or {paymentPassword, verificationToken?}), stating the payment as shown.
+async function payConfirm(factor) {
+  const cur = pay.current;
+  const body = { payment: { amount: cur.amount, currency: cur.currency, payeeId: cur.payee.id }, ...factor };
+  const a = await api('POST', PAY.confirm(cur.authorizationId), body, { auth: true });
+  payLog('holder', a);
+  if (a.ok) {
+    payState(a.data);
+    loadPayLimits();
+  }
+  return a;
+}
+
+async function payWithPasskey() {
+  const cur = pay.current;
+  if (!cur || !cur.passkeyOptions || webauthnMissing()) return;
+  let cred;
+  try {
+    cred = await navigator.credentials.get({ publicKey: requestOptions(cur.passkeyOptions) });
+  } catch (e) {
+    note('The browser gave no passkey: ' + e, false);
+    return;
+  }
+  await payConfirm({ passkey: credentialJSON(cred) });
+}
+
+async function paySettle(act) {
+  const cur = pay.current;
+  if (!cur) return;
+  const a = await api('POST', PAY.settle(cur.authorizationId, act), undefined, { headers: { 'X-Console-Action': 'pay' } });
+  payLog('payments system', a);
+  if (a.ok) {
+    payState(a.data);
+    loadPayLimits();
+  }
+}
+
+// loadPayLimits refreshes what remains of each limit, quietly.
+async function loadPayLimits() {
+  const a = await api('GET', '/v1/account', undefined, { auth: true, quiet: true });
+  if (!a.ok) return;
+  for (const l of (a.data.limits && a.data.limits.payments) || []) {
+    const cell = $(`#pay-limits tr[data-currency="${l.currency}"][data-window="${l.window}"] .remaining`);
+    if (cell) cell.textContent = l.remaining;
+  }
+}
+
+async function loadPaySettings() {
+  const a = await api('GET', PAY.settings, undefined, { auth: true, quiet: true });
+  if (a.ok) renderPaySettings(a.data);
+}
+
+function renderPaySettings(v) {
+  const f = $('#pay-settings').elements;
+  f.namedItem('passwordFree').checked = !!v.passwordFree;
+  if (v.currency) f.namedItem('currency').value = v.currency;
+  const per = f.namedItem('perPayment');
+  per.replaceChildren(...(v.perPaymentChoices || []).map((c) => el('option', { selected: c === v.perPayment }, c)));
+  f.namedItem('daily').value = v.daily || '';
+  f.namedItem('daily').placeholder = 'at most ' + (v.dailyMax || '');
+}
+
+function bindPay() {
+  $('#pay-authorize').addEventListener('submit', (e) => {
+    e.preventDefault();
+    payAuthorize(e.target);
+  });
+  $('#pay-passkey').addEventListener('click', payWithPasskey);
+  $('#pay-password').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const f = e.target.elements;
+    const factor = { paymentPassword: f.namedItem('paymentPassword').value };
+    if (!$('#pay-stepup').hidden) {
+      const code = f.namedItem('code').value.trim();
+      if (!code || !pay.stepUpChallenge) {
+        note('Nighttime protection: send a login_step_up code and fill it in, or confirm with a passkey.', false);
+        return;
+      }
+      const token = await verifyCode(pay.stepUpChallenge, code);
+      if (!token) return;
+      factor.verificationToken = token;
+    }
+    const a = await payConfirm(factor);
+    if (a.ok) for (const k of ['paymentPassword', 'code']) f.namedItem(k).value = '';
+  });
+  $('#pay-stepup-send').addEventListener('click', async () => {
+    const phone = $('#pay-password [name=phone]').value.trim();
+    if (!phone) {
+      note('The code goes to the account\'s phone: fill it in.', false);
+      return;
+    }
+    pay.stepUpChallenge = await sendCode(phone, '', 'login_step_up', $('#pay-password [name=code]'));
+  });
+  $('#pay-capture').addEventListener('click', () => paySettle('capture'));
+  $('#pay-void').addEventListener('click', () => paySettle('void'));
+  $('#pay-settings').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const f = e.target.elements;
+    const on = f.namedItem('passwordFree').checked;
+    const body = on
+      ? { passwordFree: true, currency: f.namedItem('currency').value, perPayment: f.namedItem('perPayment').value,
+        daily: f.namedItem('daily').value.trim(), paymentPassword: f.namedItem('paymentPassword').value }
+      : { passwordFree: false };
+    sensitive('change the password-free settings', 'PUT', PAY.settings, body, (a) => {
+      f.namedItem('paymentPassword').value = '';
+      renderPaySettings(a.data);
+    });
+  });
+}
+
 // ---- the inbox ----
 
 // inbox shows what the stack sent, newest first. A page that asks for a code calls want(input)
@@ -1030,7 +1222,7 @@ const inbox = {
 // ---- pages ----
 
 // Each view is a section #view-<name>, shown at #<name>, with its link in the nav.
-const views = ['signup', 'signin', 'account', 'security', 'profile', 'email', 'activity', 'passkeys', 'lock'];
+const views = ['signup', 'signin', 'account', 'security', 'profile', 'email', 'activity', 'passkeys', 'pay', 'lock'];
 
 // The loader of a view, run each time it is shown.
 const loaders = {
@@ -1040,6 +1232,7 @@ const loaders = {
   email: loadEmail,
   activity: () => loadActivity(),
   passkeys: loadPasskeys,
+  pay: loadPay,
   lock: loadLock,
 };
 
@@ -1085,6 +1278,7 @@ function start() {
   bindEmail();
   bindActivity();
   bindPasskeys();
+  bindPay();
   bindLock();
   bindDevice();
   // The inbox's settings last as long as the tab, as the session does.
