@@ -60,9 +60,14 @@ run: deps $(HOST)
 # and sends identity-verification cases to the stand-in vendor local/e2e/idv_test.go listens on.
 TEST_ENV := -env PHONE_CHANGE_HOLD=4s -env DELETION_HOLD=3s \
 	-env IDV_PROVIDER=webhook -env IDV_WEBHOOK_URL=http://127.0.0.1:38123/idv/cases
+# The fuzz smoke runs beside the tests, its output held until they end: the end-to-end tests spend
+# much of their time waiting on the stack (alerts, holds), which leaves a core for it.
 test: deps lint $(HOST)
-	$(HOST) test $(TEST_ENV) -- $(MAKE) --no-print-directory check
-	$(MAKE) --no-print-directory fuzz
+	@mkdir -p .local; $(MAKE) --no-print-directory fuzz > .local/fuzz.log 2>&1 & fuzz=$$!; \
+		rc=0; $(HOST) test $(TEST_ENV) -- $(MAKE) --no-print-directory check || rc=$$?; \
+		frc=0; wait $$fuzz || frc=$$?; cat .local/fuzz.log; \
+		if [ $$frc -ne 0 ]; then echo "make fuzz failed (above)"; fi; \
+		exit $$(( rc != 0 ? rc : frc ))
 
 # check runs inside the test stack (WALLET_STACK_* set by the host). lint has run go vet over
 # every package already, so go test does not run its subset again.
