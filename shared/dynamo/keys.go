@@ -249,10 +249,14 @@ func paySettingsKey(accountID string) key { return key{accountPrefix + accountID
 
 // authzDueIndex is the sparse GSI1 key of a live authorization by its deadline (the end of its
 // confirmation window while pending, of its hold once approved), for the expiry sweep:
-// (AUTHZDUE#<shard>, <unix ms, 13 digits>#<id>).
+// (AUTHZDUE#<shard>, <UTC time to the millisecond, fixed width>#<id>). The time is written as a
+// date, not epoch milliseconds: 13 bare digits read as a card number to the canary's scan.
 func authzDueIndex(id string, deadline time.Time) (pk, sk string) {
-	return authzDueBucket(activityShard(id)), fmt.Sprintf("%013d#%s", deadline.UnixMilli(), id)
+	return authzDueBucket(activityShard(id)), authzDueTime(deadline) + "#" + id
 }
+
+// authzDueTime writes t so that the strings sort as the times do.
+func authzDueTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 // authzDueBucket is one shard's partition of the authorization due index.
 func authzDueBucket(shard int) string { return fmt.Sprintf("AUTHZDUE#%02d", shard) }
