@@ -104,8 +104,17 @@ func (s *Service) authorizeOnce(ctx context.Context, req Request, id string, has
 	switch err := s.store.Reserve(ctx, r); {
 	case errors.As(err, &le):
 		// Another payment took the room since the read: decide on the counter as it stood.
-		st.Used[amt.Currency][le.Window] = le.Used
-		return Answer{Decision: Denied, Reason: ReasonLimit, Exceeded: limits.Check(r.Caps, st.Used[amt.Currency], amt.Minor), Amount: amt}, nil
+		used := limits.Used{le.Window: le.Used}
+		for w, n := range st.Used[amt.Currency] {
+			if w != le.Window {
+				used[w] = n
+			}
+		}
+		ex := limits.Check(r.Caps, used, amt.Minor)
+		if ex == nil {
+			return Answer{}, account.ErrStale // it fits as the counter stood: decide again
+		}
+		return Answer{Decision: Denied, Reason: ReasonLimit, Exceeded: ex, Amount: amt}, nil
 	case errors.Is(err, ErrExists):
 		return Answer{}, account.ErrStale // the same request, answered meanwhile: read it
 	case err != nil:
