@@ -13,30 +13,18 @@ import (
 )
 
 // The bound the enumeration tests hold, as SECURITY.md states it: over Requests requests of each
-// kind (RaceRequests under the race detector, as make test runs them), interleaved, the medians
-// differ by at most Frac of the larger, or Floor.
+// kind, interleaved, the medians differ by at most Frac of the larger, or Floor.
 const (
-	Requests     = 200
-	RaceRequests = 140
-	Frac         = 0.2
-	Floor        = 5 * time.Millisecond
+	Requests = 200
+	Frac     = 0.2
+	Floor    = 5 * time.Millisecond
 )
-
-// requests is how many requests of each kind Compare sends: fewer under the race detector, whose
-// instrumentation makes each several times dearer, so that the six timing tests stay within make
-// test's budget; the medians of 140 are as stable against the bound as those of 200.
-func requests() int {
-	if raceDetector {
-		return RaceRequests
-	}
-	return Requests
-}
 
 // Compare runs a and b Requests times each, in turns (Pair), logs what it measured under what
 // (which names kind A and kind B), and fails t when the medians differ by more than the bound.
 func Compare(t testing.TB, what string, a, b func(i int)) {
 	t.Helper()
-	timing := Pair(requests(), a, b)
+	timing := Pair(Requests, a, b)
 	t.Logf("%s: %s; %s", what, timing, timing.Spread())
 	if err := timing.Check(Frac, Floor); err != nil {
 		t.Error(err)
