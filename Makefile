@@ -17,6 +17,10 @@ LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 # A long run: make fuzz FUZZTIME=5000000x (or FUZZTIME=10m, and read a deadline failure as that).
 FUZZTIME ?= 1000x
 FUZZMINIMIZETIME ?= 1s
+# The inputs fuzzing found interesting are kept with the tree (.local/, which make clean removes),
+# not in the machine's Go cache, where they pile up from every checkout and every run and make
+# each smoke run re-execute all of them first (a fresh clone starts empty, as CI does).
+FUZZCACHE ?= $(CURDIR)/.local/fuzzcache
 
 .PHONY: help run test check fuzz lint fmt-check vet archlint cfn-lint invoke bench deps clean
 
@@ -82,6 +86,7 @@ fuzz:
 		for target in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go | cut -d' ' -f2); do \
 			echo "fuzz ./$$dir $$target $(FUZZTIME)"; \
 			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) ./$$dir \
+				-args -test.fuzzcachedir=$(FUZZCACHE)/$$dir \
 				| grep -v '^fuzz: elapsed' || exit 1; \
 		done; \
 	done
