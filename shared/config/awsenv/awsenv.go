@@ -6,8 +6,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"os"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -85,6 +88,7 @@ func CountCalls(stack *middleware.Stack) error {
 // configuration from the environment, and the AWS configuration. A failure is logged and ends
 // the process, which Lambda reports as an init error.
 func Boot() (config.Config, aws.Config, *slog.Logger) {
+	afterInit(os.Getenv)
 	log := logging.New(os.Stdout, logging.ParseLevel(os.Getenv("AWS_LAMBDA_LOG_LEVEL")))
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
@@ -102,4 +106,18 @@ func Boot() (config.Config, aws.Config, *slog.Logger) {
 func Fatal(log *slog.Logger, step string, err error) {
 	log.Error("init failed", "step", step, "err", err)
 	os.Exit(1)
+}
+
+// afterInit ends the init's relaxed collector: template.yaml runs the package initialisers under
+// GOGC=400 (fewer collections while zxcvbn and libphonenumber parse their data); from Boot on the
+// collector runs at the default 100, within a soft memory limit of 3/4 of the function's memory
+// (AWS_LAMBDA_FUNCTION_MEMORY_SIZE, in MB), so a burst of argon2id garbage cannot outgrow it.
+func afterInit(getenv func(string) string) (percent int, limit int64) {
+	percent, limit = 100, math.MaxInt64
+	debug.SetGCPercent(percent)
+	if mb, err := strconv.Atoi(getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")); err == nil && mb > 0 {
+		limit = int64(mb) << 20 / 4 * 3
+	}
+	debug.SetMemoryLimit(limit)
+	return percent, limit
 }
