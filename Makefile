@@ -74,9 +74,15 @@ test: deps lint $(HOST)
 		exit $$(( rc != 0 ? rc : frc ))
 
 # check runs inside the test stack (WALLET_STACK_* set by the host). lint has run go vet over
-# every package already, so go test does not run its subset again.
+# every package already, so go test does not run its subset again. The end-to-end and browser
+# tests start at once, beside the others: they spend most of their time waiting on the stack, and
+# left to go test's package order they started last and ran on alone.
+SLOW_PACKAGES := ./local/e2e ./local/browser
 check:
-	$(GO) test -race -count=1 -vet=off ./...
+	@$(GO) test -race -count=1 -vet=off $(SLOW_PACKAGES) & slow=$$!; \
+		rc=0; $(GO) test -race -count=1 -vet=off $$($(GO) list ./... | grep -v -e '/local/e2e$$' -e '/local/browser$$') || rc=$$?; \
+		src=0; wait $$slow || src=$$?; \
+		exit $$(( rc != 0 ? rc : src ))
 
 # fuzz runs every fuzz target of the module (each func Fuzz… in a _test.go file) for FUZZTIME,
 # one after another. A finding fails it and is written to the package's testdata/fuzz/; the
