@@ -365,4 +365,11 @@ func TestREADMECurlSigV4(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), accountIDOf(t, u.phone)) {
 		t.Fatalf("curl: %v %s", err, out)
 	}
+	// The payments section's authorization, as written there: --json after the signing flags.
+	cmd = exec.Command("sh", "-c", marker+` --json '{"accountId":"`+accountIDOf(t, u.phone)+`","amount":"128.50","currency":"CNY",`+
+		`"payee":{"id":"shop-7","name":"Harbour Electronics"},"idempotencyKey":"order-1"}' "$BASE/internal/v1/payment-authorizations"`)
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+stack.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+stack.SecretAccessKey, "BASE="+st.Internal)
+	if out, err := cmd.Output(); err != nil || !strings.Contains(string(out), `"decision":"confirmation_required"`) {
+		t.Fatalf("curl authorize: %v %s", err, out)
+	}
 }
