@@ -107,7 +107,7 @@ func (s *Store) DueDeletions(ctx context.Context, asOf time.Time) ([]string, err
 		p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{TableName: &s.table,
 			KeyConditionExpression: aws.String("PK = :pk AND SK <= :asOf"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(deletionBucket(sh)),
-				":asOf": str(fmt.Sprintf("%013d#~", asOf.UnixMilli()))}})
+				":asOf": str(indexTime(asOf) + "#~")}})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {

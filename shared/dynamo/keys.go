@@ -180,9 +180,10 @@ func closedIndex(accountID string, closedAt time.Time) (pk, sk string) {
 func closedBucket(shard int) string { return fmt.Sprintf("CLOSED#%02d", shard) }
 
 // deletionIndex files an account whose holder asked for its deletion, by the time it is due
-// (DELETING#<shard>, <unix ms, 13 digits>#<accountId>), for the closure job's sweep.
+// (DELETING#<shard>, <UTC time to the millisecond, fixed width>#<accountId>), for the closure
+// job's sweep. The time is a date, as authzDueIndex's: 13 bare digits read as a card number.
 func deletionIndex(accountID string, due time.Time) key {
-	return key{deletionBucket(activityShard(accountID)), fmt.Sprintf("%013d#%s", due.UnixMilli(), accountID)}
+	return key{deletionBucket(activityShard(accountID)), indexTime(due) + "#" + accountID}
 }
 
 // deletionBucket is one shard's partition of the deletion index.
@@ -252,11 +253,11 @@ func paySettingsKey(accountID string) key { return key{accountPrefix + accountID
 // (AUTHZDUE#<shard>, <UTC time to the millisecond, fixed width>#<id>). The time is written as a
 // date, not epoch milliseconds: 13 bare digits read as a card number to the canary's scan.
 func authzDueIndex(id string, deadline time.Time) (pk, sk string) {
-	return authzDueBucket(activityShard(id)), authzDueTime(deadline) + "#" + id
+	return authzDueBucket(activityShard(id)), indexTime(deadline) + "#" + id
 }
 
-// authzDueTime writes t so that the strings sort as the times do.
-func authzDueTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+// indexTime writes t for an index's sort key so that the strings sort as the times do.
+func indexTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 // authzDueBucket is one shard's partition of the authorization due index.
 func authzDueBucket(shard int) string { return fmt.Sprintf("AUTHZDUE#%02d", shard) }

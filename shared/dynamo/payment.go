@@ -366,7 +366,7 @@ func (s *Store) Settle(ctx context.Context, a payment.Authorization, to payment.
 // shards (eventually consistent) and then the authorizations themselves (strongly).
 func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]payment.Authorization, error) {
 	var keys []key
-	upTo := authzDueTime(now) + "#~"
+	upTo := indexTime(now) + "#~"
 	for shard := 0; shard < activityShards && len(keys) < limit; shard++ {
 		out, err := s.db.Query(ctx, &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String("GSI1"),
 			KeyConditionExpression:    aws.String("GSI1PK = :pk AND GSI1SK <= :upTo"),
