@@ -51,7 +51,7 @@ func TestDeletionEndToEnd(t *testing.T) {
 
 	seen := len(stacktest.SMSTo(t, u.phone))
 	expect(t, "request", request(), 202)
-	waitAlert(t, u.phone, seen, "you asked to delete your wallet account")
+	waitAlert(t, u.phone, seen, "you asked to delete your account")
 	refused("again", "deletion_pending")
 	look := expect(t, "customer service's look-up", newAgent(t).do("GET", "/internal/v1/accounts/"+id, nil), 200)
 	if holds, _ := look.Body["holds"].(map[string]any); holds["deletion"] == nil {
