@@ -60,7 +60,7 @@ func TestDeletionEndToEnd(t *testing.T) {
 	expect(t, "still works", c.do("GET", "/v1/account", nil, bearer(u.session)...), 200)
 	seen = len(stacktest.SMSTo(t, u.phone))
 	expect(t, "cancel", c.do("DELETE", "/v1/account/deletion", nil, bearer(u.session)...), 204)
-	waitAlert(t, u.phone, seen, "was cancelled")
+	waitAlert(t, u.phone, seen, "deletion cancelled")
 	expect(t, "cancel again", c.do("DELETE", "/v1/account/deletion", nil, bearer(u.session)...), 404)
 
 	res = expect(t, "request again", request(), 202)

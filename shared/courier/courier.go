@@ -246,7 +246,7 @@ const texts = `
 {{define "alert_phone_changed_new.zh"}}【钱包】本号码已于{{.When}}绑定您的钱包账户（原号码{{.OldPhone}}）。{{template "freeze.zh" .}}{{end}}
 {{define "alert_phone_change_cancelled.en"}}Wallet: your account's move{{if .NewPhone}} to {{.NewPhone}}{{end}} was cancelled at {{.When}}.{{template "freeze.en" .}}{{end}}
 {{define "alert_phone_change_cancelled.zh"}}【钱包】您的钱包账户换绑{{if .NewPhone}}至{{.NewPhone}}{{end}}的申请已于{{.When}}取消，账户未作更改。{{template "freeze.zh" .}}{{end}}
-{{define "alert_account_frozen.en"}}Wallet: account frozen at {{.When}}; all devices signed out. Unfreeze: "Forgot password" in the app. Not you? Call customer service.{{end}}
+{{define "alert_account_frozen.en"}}Wallet: your account was frozen at {{.When}}; all devices signed out. Unfreeze: "Forgot password" in the app. Not you? Call customer service.{{end}}
 {{define "alert_account_frozen.zh"}}【钱包】您的钱包账户已于{{.When}}冻结，所有设备均已退出登录。如需解冻，请在应用中选择“忘记密码”。如非本人操作，请联系客服。{{end}}
 {{define "alert_inactivity_warning.en"}}Wallet: your unused wallet account closes on {{.ClosesOn}}. Sign in before then to keep it.{{if .Link}} Not yours? Freeze it: {{.Link}}{{end}}{{end}}
 {{define "alert_inactivity_warning.zh"}}【钱包】您的钱包账户长期未使用，将于{{.ClosesOn}}注销。如需保留，请在此之前登录。{{if .Link}}如非您的账户，请冻结：{{.Link}}{{end}}{{end}}
