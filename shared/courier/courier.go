@@ -224,6 +224,8 @@ const texts = `
 {{define "account_exists.zh"}}【钱包】有人尝试用本号码注册，但本号码已有钱包账户。请直接登录，或在应用中选择“忘记密码”找回。如非本人操作，请忽略本短信。{{end}}
 {{define "freeze.en"}}{{if .Link}} Not you? Freeze: {{.Link}}{{end}}{{end}}
 {{define "freeze.zh"}}{{if .Link}}如非本人，请冻结：{{.Link}}{{end}}{{end}}
+{{define "freeze_mail.en"}}{{if .Link}} If this wasn't you, freeze your account now: {{.Link}}{{end}}{{end}}
+{{define "freeze_mail.zh"}}{{if .Link}}如非本人操作，请立即冻结账户：{{.Link}}{{end}}{{end}}
 {{define "alert_new_device_login.en"}}Wallet: your account was signed in on a new device{{if .Platform}} ({{.Platform}}){{end}} at {{.When}}.{{template "freeze.en" .}}{{end}}
 {{define "alert_new_device_login.zh"}}【钱包】您的账户于{{.When}}在一台新设备{{if .Platform}}（{{.Platform}}）{{end}}上登录。{{template "freeze.zh" .}}{{end}}
 {{define "alert_device_secret_reused.en"}}Wallet: your device{{if .Platform}} ({{.Platform}}){{end}} reused an old key at {{.When}}; signed out.{{template "freeze.en" .}}{{end}}
@@ -281,18 +283,18 @@ Wallet{{end}}
 钱包{{end}}
 {{define "email_replaced.subject.en"}}Wallet: your account's email address was changed{{end}}
 {{define "email_replaced.subject.zh"}}钱包：您的账户邮箱已更换{{end}}
-{{define "email_replaced.en"}}At {{.When}} the email address of your Wallet account was changed from this address to {{.NewEmail}}. This address no longer signs in to the account and will get no more messages about it.{{template "freeze.en" .}}
+{{define "email_replaced.en"}}At {{.When}} the email address of your Wallet account was changed from this address to {{.NewEmail}}. This address no longer signs in to the account and will get no more messages about it.{{template "freeze_mail.en" .}}
 
 Wallet{{end}}
-{{define "email_replaced.zh"}}您的钱包账户邮箱已于{{.When}}由本邮箱更换为{{.NewEmail}}。本邮箱已不能登录该账户，也不会再收到该账户的通知。{{template "freeze.zh" .}}
+{{define "email_replaced.zh"}}您的钱包账户邮箱已于{{.When}}由本邮箱更换为{{.NewEmail}}。本邮箱已不能登录该账户，也不会再收到该账户的通知。{{template "freeze_mail.zh" .}}
 
 钱包{{end}}
 {{define "email_removed.subject.en"}}Wallet: this email address was removed from your account{{end}}
 {{define "email_removed.subject.zh"}}钱包：本邮箱已从您的账户移除{{end}}
-{{define "email_removed.en"}}At {{.When}} this email address was removed from your Wallet account. It no longer signs in to the account and will get no more messages about it.{{template "freeze.en" .}}
+{{define "email_removed.en"}}At {{.When}} this email address was removed from your Wallet account. It no longer signs in to the account and will get no more messages about it.{{template "freeze_mail.en" .}}
 
 Wallet{{end}}
-{{define "email_removed.zh"}}本邮箱已于{{.When}}从您的钱包账户移除，已不能登录该账户，也不会再收到该账户的通知。{{template "freeze.zh" .}}
+{{define "email_removed.zh"}}本邮箱已于{{.When}}从您的钱包账户移除，已不能登录该账户，也不会再收到该账户的通知。{{template "freeze_mail.zh" .}}
 
 钱包{{end}}
 {{define "alert_bank_card_unlinked.zh"}}【钱包】尾号{{.Last4}}的银行卡已于{{.When}}从您的钱包账户解绑。{{template "freeze.zh" .}}{{end}}
