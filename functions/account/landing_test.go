@@ -25,7 +25,7 @@ const formType = "application/x-www-form-urlencoded"
 // putFreezeToken stores a fresh freeze token for a, as AlertFunction stores one, and returns it.
 func putFreezeToken(t *testing.T, env *flowtest.Env, a flowtest.Account) string {
 	t.Helper()
-	tok, hash, err := token.New(rand.Reader)
+	tok, hash, err := token.NewFreeze(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,8 @@ func TestLandingPageRefusesBadInput(t *testing.T) {
 		page            page
 	}{
 		{"malformed token", "abc", landingForm, nil, 400, pageInvalid},
-		{"unknown token", strings.Repeat("A", 43), landingForm, nil, 400, pageInvalid},
+		{"unknown token", strings.Repeat("A", token.FreezeLen), landingForm, nil, 400, pageInvalid},
+		{"token too long", tok + "A", landingForm, nil, 400, pageInvalid},
 		{"token with a slash", "a/b", landingForm, nil, 400, pageInvalid},
 		{"long token", strings.Repeat("x", 3000), landingForm, nil, 400, pageInvalid},
 		{"no token", "", landingForm, nil, 400, pageInvalid},

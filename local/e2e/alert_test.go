@@ -21,7 +21,7 @@ const alertWait = 5 * time.Second
 
 // freezeLink finds the one-tap freeze link of an alert and its token (the local stack's links
 // lead to its own API).
-var freezeLink = regexp.MustCompile(`https?://[^\s/]+/f/([A-Za-z0-9_-]{43})`)
+var freezeLink = regexp.MustCompile(`https?://[^\s/]+/f/([0-9A-Za-z]{22})\b`)
 
 // waitAlert waits for an SMS to phone, after the first seen ones, whose text contains want, and
 // returns it; the deadline counts from the call, which the test makes right after the change.
@@ -144,15 +144,15 @@ func TestPhoneChangeAlertsEndToEnd(t *testing.T) {
 		t.Fatalf("confirm: %d %s", res.Status, res.raw)
 	}
 	masked := "****" + newNumber[len(newNumber)-4:]
-	if text := waitAlert(t, u.phone, seenOld, "was moved from this number"); !strings.Contains(text, masked) || !freezeLink.MatchString(text) {
+	if text := waitAlert(t, u.phone, seenOld, "left this number for"); !strings.Contains(text, masked) || !freezeLink.MatchString(text) {
 		t.Fatalf("to the old number: %q", text)
 	}
-	if text := waitAlert(t, newNumber, 0, "this number became the phone number"); !strings.Contains(text, "****"+u.phone[len(u.phone)-4:]) ||
+	if text := waitAlert(t, newNumber, 0, "this number replaced"); !strings.Contains(text, "****"+u.phone[len(u.phone)-4:]) ||
 		!freezeLink.MatchString(text) || strings.Contains(text, u.phone[3:]) {
 		t.Fatalf("to the new number: %q", text)
 	}
-	onlyOnce(t, u.phone, seenOld, "was moved from this number")
-	onlyOnce(t, newNumber, 0, "this number became the phone number")
+	onlyOnce(t, u.phone, seenOld, "left this number for")
+	onlyOnce(t, newNumber, 0, "this number replaced")
 
 	v := signUpWith(t, c, map[string]any{"idType": "national_id", "idNumber": e2eIDNumber})
 	remember(e2eIDNumber)
@@ -161,7 +161,7 @@ func TestPhoneChangeAlertsEndToEnd(t *testing.T) {
 	if res := confirmNew(t, c, v, id, func() string { p, _ := newPhone(); return p }()); res.Status != 200 || res.Body["status"] != "pending" {
 		t.Fatalf("identity confirm: %d %s", res.Status, res.raw)
 	}
-	if text := waitAlert(t, v.phone, seen, "someone asked to move your wallet account"); !strings.Contains(text, "takes effect at") || !freezeLink.MatchString(text) {
+	if text := waitAlert(t, v.phone, seen, "your account moves to"); !strings.Contains(text, "unless cancelled") || !freezeLink.MatchString(text) {
 		t.Fatalf("hold notice: %q", text)
 	}
 	seenCancel := len(stacktest.SMSTo(t, v.phone))
@@ -169,7 +169,7 @@ func TestPhoneChangeAlertsEndToEnd(t *testing.T) {
 		t.Fatalf("cancel: %d %s", res.Status, res.raw)
 	}
 	waitAlert(t, v.phone, seenCancel, "was cancelled")
-	onlyOnce(t, v.phone, seen, "someone asked to move your wallet account")
+	onlyOnce(t, v.phone, seen, "your account moves to")
 	onlyOnce(t, v.phone, seenCancel, "was cancelled")
 }
 

@@ -51,7 +51,7 @@ func TestDeletionEndToEnd(t *testing.T) {
 
 	seen := len(stacktest.SMSTo(t, u.phone))
 	expect(t, "request", request(), 202)
-	waitAlert(t, u.phone, seen, "you asked to delete your wallet account")
+	waitAlert(t, u.phone, seen, "you asked to delete your account")
 	refused("again", "deletion_pending")
 	look := expect(t, "customer service's look-up", newAgent(t).do("GET", "/internal/v1/accounts/"+id, nil), 200)
 	if holds, _ := look.Body["holds"].(map[string]any); holds["deletion"] == nil {
@@ -60,7 +60,7 @@ func TestDeletionEndToEnd(t *testing.T) {
 	expect(t, "still works", c.do("GET", "/v1/account", nil, bearer(u.session)...), 200)
 	seen = len(stacktest.SMSTo(t, u.phone))
 	expect(t, "cancel", c.do("DELETE", "/v1/account/deletion", nil, bearer(u.session)...), 204)
-	waitAlert(t, u.phone, seen, "was cancelled")
+	waitAlert(t, u.phone, seen, "deletion cancelled")
 	expect(t, "cancel again", c.do("DELETE", "/v1/account/deletion", nil, bearer(u.session)...), 404)
 
 	res = expect(t, "request again", request(), 202)

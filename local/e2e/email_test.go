@@ -69,7 +69,7 @@ func TestEmailBindChangeAndSignInEndToEnd(t *testing.T) {
 	first, second := newEmail(), newEmail()
 	seen := len(stacktest.SMSTo(t, u.phone))
 	bindEmail(t, c, u.session, first)
-	waitAlert(t, u.phone, seen, "email address of your wallet account was set to")
+	waitAlert(t, u.phone, seen, "set for sign-in")
 	res := expect(t, "account", c.do("GET", "/v1/account", nil, bearer(u.session)...), 200)
 	if p, _ := res.Body["profile"].(map[string]any); p["email"] != strings.ToLower(first) || p["emailVerified"] != true {
 		t.Fatalf("profile: %s", res.raw)
@@ -85,7 +85,7 @@ func TestEmailBindChangeAndSignInEndToEnd(t *testing.T) {
 	expect(t, "verify the new address", c.do("POST", "/v1/account/email/verify", map[string]string{"challengeId": id, "code": code}, bearer(u.session)...), 200)
 	expect(t, "the old address after the change", signInByEmail(c, &u, first), 401)
 	expect(t, "the new address after the change", signInByEmail(c, &u, second), 201)
-	waitAlert(t, u.phone, seen, "email address of your wallet account was set to")
+	waitAlert(t, u.phone, seen, "set for sign-in")
 	notice := stacktest.WaitEmail(t, first, olds, 10*time.Second)
 	rememberLink(notice.Body)
 	if !strings.Contains(notice.Body, "was changed from this address") || !strings.Contains(notice.Body, "/f/") ||
@@ -200,7 +200,7 @@ func TestRemoveEmailEndToEnd(t *testing.T) {
 	seen, mails := len(stacktest.SMSTo(t, u.phone)), len(stacktest.EmailTo(t, addr))
 	expect(t, "remove", c.do("DELETE", "/v1/account/email", nil, bearer(u.session)...), 204)
 	expect(t, "sign in by the removed address", signInByEmail(c, &u, addr), 401)
-	waitAlert(t, u.phone, seen, "was removed from your wallet account")
+	waitAlert(t, u.phone, seen, "was removed at")
 	notice := stacktest.WaitEmail(t, addr, mails, 10*time.Second)
 	rememberLink(notice.Body)
 	if !strings.Contains(notice.Body, "removed from your Wallet account") || !strings.Contains(notice.Body, "/f/") {

@@ -42,7 +42,7 @@ func sensitiveRoutes(t *testing.T) []sensitive {
 	var cardID, passkeyID string
 	addr, bound := newEmail(), newEmail()
 	return []sensitive{
-		{name: "bind an email", event: "email_changed", alert: "the email address of your wallet account was set to",
+		{name: "bind an email", event: "email_changed", alert: "set for sign-in",
 			stale: func(c *client, u signedUp) response {
 				return c.do("POST", "/v1/account/email", map[string]string{"email": addr}, bearer(u.session)...)
 			},
@@ -50,10 +50,10 @@ func sensitiveRoutes(t *testing.T) []sensitive {
 				bindEmail(t, c, u.session, addr)
 				return response{Status: 200}
 			}},
-		{name: "remove the email", event: "email_removed", alert: "was removed from your wallet account",
+		{name: "remove the email", event: "email_removed", alert: "was removed at",
 			setup: func(t *testing.T, c *client, u signedUp) {
 				bindEmail(t, c, u.session, bound)
-				waitAlert(t, u.phone, 0, "the email address of your wallet account was set to") // delivered before the texts the row counts
+				waitAlert(t, u.phone, 0, "set for sign-in") // delivered before the texts the row counts
 			},
 			stale: func(c *client, u signedUp) response {
 				return c.do("DELETE", "/v1/account/email", nil, bearer(u.session)...)
@@ -102,7 +102,7 @@ func sensitiveRoutes(t *testing.T) []sensitive {
 			fresh: func(_ *testing.T, c *client, u signedUp) response {
 				return c.do("DELETE", "/v1/passkeys/"+passkeyID, nil, bearer(u.session)...)
 			}},
-		{name: "turn nighttime protection off", event: "protection_weakened", alert: "nighttime protection was turned off or weakened",
+		{name: "turn nighttime protection off", event: "protection_weakened", alert: "nighttime protection weakened",
 			setup: func(t *testing.T, c *client, u signedUp) {
 				expect(t, "protect", put("/v1/alert-settings", night(true))(c, u), 200)
 			},
@@ -110,12 +110,12 @@ func sensitiveRoutes(t *testing.T) []sensitive {
 			fresh: func(_ *testing.T, c *client, u signedUp) response {
 				return put("/v1/alert-settings", night(false))(c, u)
 			}},
-		{name: "turn password-free payments on", event: "password_free_enabled", alert: "without a password were turned on or raised",
+		{name: "turn password-free payments on", event: "password_free_enabled", alert: "password-free payments up to",
 			stale: put("/v1/payment-settings", passwordFree),
 			fresh: func(_ *testing.T, c *client, u signedUp) response {
 				return put("/v1/payment-settings", passwordFree)(c, u)
 			}},
-		{name: "request deletion", event: "deletion_requested", alert: "you asked to delete your wallet account",
+		{name: "request deletion", event: "deletion_requested", alert: "you asked to delete your account",
 			stale: func(c *client, u signedUp) response {
 				return c.do("POST", "/v1/account/deletion", map[string]string{"paymentPassword": e2ePaymentPassword}, bearer(u.session)...)
 			},

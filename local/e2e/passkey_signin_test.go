@@ -112,7 +112,7 @@ func TestAClonedPasskeyIsRefusedEndToEnd(t *testing.T) {
 	if res.Status != 403 || res.Body["code"] != "passkey_clone_suspected" {
 		t.Fatalf("a cloned passkey: %d %s", res.Status, res.raw)
 	}
-	waitAlert(t, u.phone, seen, "may have been copied")
+	waitAlert(t, u.phone, seen, "may be copied")
 }
 
 // TestAPasskeyIsARiskyResetsSecondFactorEndToEnd: a login reset from an unproven device offers

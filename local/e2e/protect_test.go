@@ -71,13 +71,13 @@ func TestFreshProofProtectionsEndToEnd(t *testing.T) {
 	seen := len(stacktest.SMSTo(t, u.phone))
 	expect(t, "reauthenticate", c.do("POST", "/v1/sessions/current/reauthenticate", map[string]string{"password": u.password}, bearer(u.session)...), 204)
 	expect(t, "remove the threshold", c.do("PUT", "/v1/alert-settings", settings(""), bearer(u.session)...), 200)
-	if text := waitAlert(t, u.phone, seen, "the large-payment alert was turned off or weakened"); !freezeLink.MatchString(text) {
+	if text := waitAlert(t, u.phone, seen, "large-payment alert weakened"); !freezeLink.MatchString(text) {
 		t.Fatalf("no freeze link: %q", text)
 	}
 	expect(t, "unlink", c.do("DELETE", card, nil, bearer(u.session)...), 204)
 	if text := waitAlert(t, u.phone, seen, "the bank card ending 1111 was unlinked"); !freezeLink.MatchString(text) {
 		t.Fatalf("no freeze link: %q", text)
 	}
-	onlyOnce(t, u.phone, seen, "the large-payment alert was turned off or weakened")
+	onlyOnce(t, u.phone, seen, "large-payment alert weakened")
 	onlyOnce(t, u.phone, seen, "the bank card ending 1111 was unlinked")
 }

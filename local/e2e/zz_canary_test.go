@@ -291,7 +291,7 @@ func TestZZCanaryEveryFlow(t *testing.T) {
 
 	// Freezing with an alert's freeze token (stored as AlertFunction stores one), and from a session.
 	d := canarySignUp(t, c, false)
-	freezeToken, hash, err := tokens.New(rand.Reader)
+	freezeToken, hash, err := tokens.NewFreeze(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +304,7 @@ func TestZZCanaryEveryFlow(t *testing.T) {
 	expect(t, "freeze by token", newClient(t).do("POST", "/v1/account/freeze", map[string]string{"freezeToken": freezeToken}), 200)
 	// The freeze link's page, whose URL carries the token.
 	g := canarySignUp(t, c, false)
-	linkToken, hash, err := tokens.New(rand.Reader)
+	linkToken, hash, err := tokens.NewFreeze(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -157,7 +157,7 @@ func (s *Service) claim(ctx context.Context, accountID, alertID string, m messag
 	if !m.link {
 		return c, "", nil
 	}
-	link, hash, err := token.New(s.rand)
+	link, hash, err := token.NewFreeze(s.rand)
 	if err != nil {
 		return Claim{}, "", err
 	}

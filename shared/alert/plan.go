@@ -110,7 +110,7 @@ func (s *Service) plan(a account.Account, ev account.Event, nums *Numbers) []mes
 		}
 		return self(false, courier.AccountClosed{When: at})
 	case account.EventDeletionRequested:
-		return self(true, courier.DeletionRequested{When: at, EffectiveAt: whenDetail(ev.Details[account.DetailEffectiveAt], loc)})
+		return self(true, courier.DeletionRequested{EffectiveAt: whenDetail(ev.Details[account.DetailEffectiveAt], loc)})
 	case account.EventDeletionCancelled:
 		return self(true, courier.DeletionCancelled{When: at, Reason: ev.Details[account.DetailReason]})
 	case account.EventLargeTransaction:
@@ -178,7 +178,7 @@ func planChange(ev account.Event, nums *Numbers, loc *time.Location, to func(Rol
 	switch ev.Type {
 	case account.EventPhoneChangeStarted:
 		effectiveAt := whenDetail(ev.Details[account.DetailEffectiveAt], loc)
-		return []message{to(RoleOld, nums.OldPhone, courier.PhoneChangeStarted{When: at, NewPhone: newPhone, EffectiveAt: effectiveAt})}
+		return []message{to(RoleOld, nums.OldPhone, courier.PhoneChangeStarted{NewPhone: newPhone, EffectiveAt: effectiveAt})}
 	case account.EventPhoneChangeCancelled:
 		if ev.Details[account.DetailEffectiveAt] == "" { // never on hold: the old number was never told
 			return nil

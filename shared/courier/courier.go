@@ -109,7 +109,7 @@ var templates = sync.OnceValue(parseTexts)
 // set is the parsed templates by name ("code.en").
 //
 // The texts use a small part of text/template's language: {{.Field}}, {{if .Field}}…{{end}},
-// {{template "name" .}} and {{purposeEN .Purpose}}. They are parsed by text/template/parse and
+// {{template "name" .}} and {{purposeEN .Purpose}} (a function of one field, also in an if). They are parsed by text/template/parse and
 // run by exec below, not by text/template: its executor calls reflect's MethodByName, and then
 // the linker must keep every exported method of every type in every function that sends an SMS
 // (AlertFunction was 15 MiB instead of 10, and slower to start).
@@ -117,8 +117,12 @@ type set map[string]*parse.Tree
 
 // funcs are the functions the texts may call: each takes one value and returns a string.
 var funcs = map[string]func(any) string{
-	"purposeEN": func(p any) string { return purposeText[fmt.Sprint(p)][0] },
-	"purposeZH": func(p any) string { return purposeText[fmt.Sprint(p)][1] },
+	"purposeEN":  func(p any) string { return purposeText[fmt.Sprint(p)][0] },
+	"purposeZH":  func(p any) string { return purposeText[fmt.Sprint(p)][1] },
+	"merchantEN": merchantEN,
+	"merchantZH": merchantZH,
+	"emailEN":    emailEN,
+	"emailZH":    emailZH,
 }
 
 // exec writes node with data to b. A field missing from data is an error, never "<no value>".
@@ -214,19 +218,21 @@ func parseTexts() set {
 
 // texts are every message, in English and Chinese.
 const texts = `
-{{define "code.en"}}Wallet: {{.Code}} is your code to {{purposeEN .Purpose}}. It expires in {{.Minutes}} minutes. Our staff will never ask for this code; do not share it with anyone.{{end}}
+{{define "code.en"}}Wallet: {{.Code}} is your code to {{purposeEN .Purpose}}. It expires in {{.Minutes}} minutes. Our staff will never ask for this code; do not share it.{{end}}
 {{define "code.zh"}}【钱包】验证码{{.Code}}，用于{{purposeZH .Purpose}}，{{.Minutes}}分钟内有效。工作人员不会向您索要验证码，请勿告诉任何人。{{end}}
-{{define "account_exists.en"}}Wallet: someone asked to sign up with this number, but it already has a wallet account. Sign in, or choose "Forgot password" in the app to recover it. If this wasn't you, ignore this message.{{end}}
+{{define "account_exists.en"}}Wallet: someone tried to sign up with this number, which already has a wallet account. Sign in, or choose "Forgot password" in the app. Not you? Ignore this.{{end}}
 {{define "account_exists.zh"}}【钱包】有人尝试用本号码注册，但本号码已有钱包账户。请直接登录，或在应用中选择“忘记密码”找回。如非本人操作，请忽略本短信。{{end}}
-{{define "freeze.en"}}{{if .Link}} If this wasn't you, freeze your account now: {{.Link}}{{end}}{{end}}
-{{define "freeze.zh"}}{{if .Link}}如非本人操作，请立即冻结账户：{{.Link}}{{end}}{{end}}
+{{define "freeze.en"}}{{if .Link}} Not you? Freeze: {{.Link}}{{end}}{{end}}
+{{define "freeze.zh"}}{{if .Link}}如非本人，请冻结：{{.Link}}{{end}}{{end}}
+{{define "freeze_mail.en"}}{{if .Link}} If this wasn't you, freeze your account now: {{.Link}}{{end}}{{end}}
+{{define "freeze_mail.zh"}}{{if .Link}}如非本人操作，请立即冻结账户：{{.Link}}{{end}}{{end}}
 {{define "alert_new_device_login.en"}}Wallet: your account was signed in on a new device{{if .Platform}} ({{.Platform}}){{end}} at {{.When}}.{{template "freeze.en" .}}{{end}}
 {{define "alert_new_device_login.zh"}}【钱包】您的账户于{{.When}}在一台新设备{{if .Platform}}（{{.Platform}}）{{end}}上登录。{{template "freeze.zh" .}}{{end}}
-{{define "alert_device_secret_reused.en"}}Wallet: at {{.When}} a sign-in used an old key of your device{{if .Platform}} ({{.Platform}}){{end}}, which may have been copied. We signed that device out; sign in again with a code.{{template "freeze.en" .}}{{end}}
-{{define "alert_device_secret_reused.zh"}}【钱包】{{.When}}有人使用了您设备{{if .Platform}}（{{.Platform}}）{{end}}的旧登录凭证，凭证可能已被复制。该设备已退出登录，请凭验证码重新登录。{{template "freeze.zh" .}}{{end}}
-{{define "alert_password_reset.en"}}Wallet: your login password was reset at {{.When}} and your other devices were signed out.{{template "freeze.en" .}}{{end}}
+{{define "alert_device_secret_reused.en"}}Wallet: your device{{if .Platform}} ({{.Platform}}){{end}} reused an old key at {{.When}}; signed out.{{template "freeze.en" .}}{{end}}
+{{define "alert_device_secret_reused.zh"}}【钱包】您的设备{{if .Platform}}（{{.Platform}}）{{end}}于{{.When}}使用了旧登录凭证，凭证可能已被复制，该设备已退出登录。{{template "freeze.zh" .}}{{end}}
+{{define "alert_password_reset.en"}}Wallet: login password was reset at {{.When}}; other devices signed out.{{template "freeze.en" .}}{{end}}
 {{define "alert_password_reset.zh"}}【钱包】您的登录密码已于{{.When}}重置，其他设备已退出登录。{{template "freeze.zh" .}}{{end}}
-{{define "alert_password_changed.en"}}Wallet: your login password was changed at {{.When}} and your other devices were signed out.{{template "freeze.en" .}}{{end}}
+{{define "alert_password_changed.en"}}Wallet: login password was changed at {{.When}}; other devices signed out.{{template "freeze.en" .}}{{end}}
 {{define "alert_password_changed.zh"}}【钱包】您的登录密码已于{{.When}}修改，其他设备已退出登录。{{template "freeze.zh" .}}{{end}}
 {{define "alert_payment_password_changed.en"}}Wallet: your payment password was changed at {{.When}}.{{template "freeze.en" .}}{{end}}
 {{define "alert_payment_password_changed.zh"}}【钱包】您的支付密码已于{{.When}}修改。{{template "freeze.zh" .}}{{end}}
@@ -234,35 +240,35 @@ const texts = `
 {{define "alert_security_answers_changed.zh"}}【钱包】您的密保答案已于{{.When}}修改。{{template "freeze.zh" .}}{{end}}
 {{define "alert_payment_password_reset.en"}}Wallet: your payment password was reset at {{.When}}.{{template "freeze.en" .}}{{end}}
 {{define "alert_payment_password_reset.zh"}}【钱包】您的支付密码已于{{.When}}重置。{{template "freeze.zh" .}}{{end}}
-{{define "alert_phone_change_started.en"}}Wallet: at {{.When}} someone asked to move your wallet account from this number to {{.NewPhone}}. It takes effect at {{.EffectiveAt}} unless cancelled; cancel it in the app with a code sent to this number.{{template "freeze.en" .}}{{end}}
-{{define "alert_phone_change_started.zh"}}【钱包】有人于{{.When}}申请将您的钱包账户从本号码换绑至{{.NewPhone}}，将于{{.EffectiveAt}}生效。如需取消，请在应用中用发送至本号码的验证码取消。{{template "freeze.zh" .}}{{end}}
-{{define "alert_phone_changed_old.en"}}Wallet: at {{.When}} your wallet account was moved from this number to {{.NewPhone}}; this number will get no more messages about it.{{template "freeze.en" .}}{{end}}
-{{define "alert_phone_changed_old.zh"}}【钱包】您的钱包账户已于{{.When}}从本号码换绑至{{.NewPhone}}，本号码将不再收到该账户的通知。{{template "freeze.zh" .}}{{end}}
-{{define "alert_phone_changed_new.en"}}Wallet: at {{.When}} this number became the phone number of your wallet account (before: {{.OldPhone}}).{{template "freeze.en" .}}{{end}}
+{{define "alert_phone_change_started.en"}}Wallet: your account moves to {{.NewPhone}} at {{.EffectiveAt}} unless cancelled.{{template "freeze.en" .}}{{end}}
+{{define "alert_phone_change_started.zh"}}【钱包】您的钱包账户将于{{.EffectiveAt}}从本号码换绑至{{.NewPhone}}，如需取消请在应用中操作。{{template "freeze.zh" .}}{{end}}
+{{define "alert_phone_changed_old.en"}}Wallet: your account left this number for {{.NewPhone}} at {{.When}}.{{template "freeze.en" .}}{{end}}
+{{define "alert_phone_changed_old.zh"}}【钱包】您的钱包账户已于{{.When}}从本号码换绑至{{.NewPhone}}，本号码不再接收该账户的通知。{{template "freeze.zh" .}}{{end}}
+{{define "alert_phone_changed_new.en"}}Wallet: at {{.When}} this number replaced {{.OldPhone}} on your account.{{template "freeze.en" .}}{{end}}
 {{define "alert_phone_changed_new.zh"}}【钱包】本号码已于{{.When}}绑定您的钱包账户（原号码{{.OldPhone}}）。{{template "freeze.zh" .}}{{end}}
-{{define "alert_phone_change_cancelled.en"}}Wallet: the request to move your wallet account from this number{{if .NewPhone}} to {{.NewPhone}}{{end}} was cancelled at {{.When}}; nothing changed.{{template "freeze.en" .}}{{end}}
-{{define "alert_phone_change_cancelled.zh"}}【钱包】将您的钱包账户从本号码换绑{{if .NewPhone}}至{{.NewPhone}}{{end}}的申请已于{{.When}}取消，账户未作更改。{{template "freeze.zh" .}}{{end}}
-{{define "alert_account_frozen.en"}}Wallet: your wallet account was frozen at {{.When}} and every device was signed out. To unfreeze it, choose "Forgot password" in the app. If you did not freeze it, contact customer service.{{end}}
+{{define "alert_phone_change_cancelled.en"}}Wallet: your account's move{{if .NewPhone}} to {{.NewPhone}}{{end}} was cancelled at {{.When}}.{{template "freeze.en" .}}{{end}}
+{{define "alert_phone_change_cancelled.zh"}}【钱包】您的钱包账户换绑{{if .NewPhone}}至{{.NewPhone}}{{end}}的申请已于{{.When}}取消，账户未作更改。{{template "freeze.zh" .}}{{end}}
+{{define "alert_account_frozen.en"}}Wallet: your account was frozen at {{.When}}; all devices signed out. Unfreeze: "Forgot password" in the app. Not you? Call customer service.{{end}}
 {{define "alert_account_frozen.zh"}}【钱包】您的钱包账户已于{{.When}}冻结，所有设备均已退出登录。如需解冻，请在应用中选择“忘记密码”。如非本人操作，请联系客服。{{end}}
-{{define "alert_inactivity_warning.en"}}Wallet: your wallet account has not been used for a long time and will be closed on {{.ClosesOn}}. Sign in before then to keep it.{{if .Link}} Not your account? Freeze it: {{.Link}}{{end}}{{end}}
+{{define "alert_inactivity_warning.en"}}Wallet: your unused wallet account closes on {{.ClosesOn}}. Sign in before then to keep it.{{if .Link}} Not yours? Freeze it: {{.Link}}{{end}}{{end}}
 {{define "alert_inactivity_warning.zh"}}【钱包】您的钱包账户长期未使用，将于{{.ClosesOn}}注销。如需保留，请在此之前登录。{{if .Link}}如非您的账户，请冻结：{{.Link}}{{end}}{{end}}
-{{define "alert_account_closed.en"}}Wallet: your wallet account was closed at {{.When}} after a year without use. Any balance left will be settled; contact customer service for details.{{end}}
+{{define "alert_account_closed.en"}}Wallet: your account was closed at {{.When}} after a year without use. Any balance left will be settled; call customer service for details.{{end}}
 {{define "alert_account_closed.zh"}}【钱包】您的钱包账户因一年未使用已于{{.When}}注销，剩余余额将为您结算，详情请联系客服。{{end}}
-{{define "alert_large_transaction.en"}}Wallet: a payment of {{.Amount}} {{.Currency}} to {{.Merchant}} was made from your account at {{.When}}.{{template "freeze.en" .}}{{end}}
-{{define "alert_passkey_added.en"}}Wallet: a passkey was added to your wallet account at {{.When}}; it can sign in to your account.{{template "freeze.en" .}}{{end}}
+{{define "alert_large_transaction.en"}}Wallet: a payment of {{.Amount}} {{.Currency}}{{if merchantEN .Merchant}} to {{merchantEN .Merchant}}{{end}} at {{.When}}.{{template "freeze.en" .}}{{end}}
+{{define "alert_passkey_added.en"}}Wallet: a passkey was added at {{.When}}; it can sign in to your account.{{template "freeze.en" .}}{{end}}
 {{define "alert_passkey_added.zh"}}【钱包】您的钱包账户于{{.When}}添加了一个通行密钥，可用于登录您的账户。{{template "freeze.zh" .}}{{end}}
 {{define "alert_passkey_removed.en"}}Wallet: a passkey was removed from your wallet account at {{.When}}.{{template "freeze.en" .}}{{end}}
 {{define "alert_passkey_removed.zh"}}【钱包】您的钱包账户于{{.When}}移除了一个通行密钥。{{template "freeze.zh" .}}{{end}}
-{{define "alert_passkey_clone_suspected.en"}}Wallet: at {{.When}} we refused a sign-in with one of your passkeys because it may have been copied. Remove that passkey in the app and add it again.{{template "freeze.en" .}}{{end}}
-{{define "alert_passkey_clone_suspected.zh"}}【钱包】{{.When}}有人使用您的一个通行密钥验证，因该密钥可能已被复制而被拒绝。请在应用中移除该通行密钥后重新添加。{{template "freeze.zh" .}}{{end}}
-{{define "alert_large_transaction.zh"}}【钱包】您的账户于{{.When}}向{{.Merchant}}支付{{.Amount}} {{.Currency}}。{{template "freeze.zh" .}}{{end}}
-{{define "alert_protection_weakened.en"}}Wallet: at {{.When}} {{if .Nighttime}}nighttime protection{{if .LargeTransaction}} and the large-payment alert were{{else}} was{{end}}{{else}}the large-payment alert was{{end}} turned off or weakened on your wallet account.{{template "freeze.en" .}}{{end}}
+{{define "alert_passkey_clone_suspected.en"}}Wallet: a passkey that may be copied was refused at {{.When}}; replace it.{{template "freeze.en" .}}{{end}}
+{{define "alert_passkey_clone_suspected.zh"}}【钱包】{{.When}}一个可能已被复制的通行密钥验证被拒绝，请在应用中移除后重新添加。{{template "freeze.zh" .}}{{end}}
+{{define "alert_large_transaction.zh"}}【钱包】您的账户于{{.When}}向{{merchantZH .Merchant}}支付{{.Amount}} {{.Currency}}。{{template "freeze.zh" .}}{{end}}
+{{define "alert_protection_weakened.en"}}Wallet: {{if .Nighttime}}nighttime protection{{if .LargeTransaction}} and {{end}}{{end}}{{if .LargeTransaction}}large-payment alert{{end}} weakened at {{.When}}.{{template "freeze.en" .}}{{end}}
 {{define "alert_protection_weakened.zh"}}【钱包】您的钱包账户于{{.When}}{{if .Nighttime}}关闭或缩短了夜间保护{{if .LargeTransaction}}，并{{end}}{{end}}{{if .LargeTransaction}}关闭或调高了大额交易提醒{{end}}。{{template "freeze.zh" .}}{{end}}
-{{define "alert_bank_card_unlinked.en"}}Wallet: the bank card ending {{.Last4}} was unlinked from your wallet account at {{.When}}.{{template "freeze.en" .}}{{end}}
-{{define "alert_email_changed.en"}}Wallet: the email address of your wallet account was set to {{.Email}} at {{.When}}; it can now sign in to your account.{{template "freeze.en" .}}{{end}}
-{{define "alert_email_changed.zh"}}【钱包】您的钱包账户邮箱已于{{.When}}设置为{{.Email}}，该邮箱现可用于登录您的账户。{{template "freeze.zh" .}}{{end}}
-{{define "alert_email_removed.en"}}Wallet: the email address {{.OldEmail}} was removed from your wallet account at {{.When}}.{{template "freeze.en" .}}{{end}}
-{{define "alert_email_removed.zh"}}【钱包】邮箱{{.OldEmail}}已于{{.When}}从您的钱包账户移除。{{template "freeze.zh" .}}{{end}}
+{{define "alert_bank_card_unlinked.en"}}Wallet: the bank card ending {{.Last4}} was unlinked at {{.When}}.{{template "freeze.en" .}}{{end}}
+{{define "alert_email_changed.en"}}Wallet: email {{emailEN .Email}} set for sign-in at {{.When}}.{{template "freeze.en" .}}{{end}}
+{{define "alert_email_changed.zh"}}【钱包】钱包账户邮箱已于{{.When}}设为{{emailZH .Email}}，可用于登录。{{template "freeze.zh" .}}{{end}}
+{{define "alert_email_removed.en"}}Wallet: email {{emailEN .OldEmail}} was removed at {{.When}}.{{template "freeze.en" .}}{{end}}
+{{define "alert_email_removed.zh"}}【钱包】邮箱{{emailZH .OldEmail}}已于{{.When}}从您的钱包账户移除。{{template "freeze.zh" .}}{{end}}
 {{define "email_code.subject.en"}}Your Wallet code: confirm your email address{{end}}
 {{define "email_code.subject.zh"}}钱包验证码：确认您的邮箱{{end}}
 {{define "email_code.en"}}{{.Code}} is your code to add this email address to your Wallet account. It expires in {{.Minutes}} minutes.
@@ -277,25 +283,25 @@ Wallet{{end}}
 钱包{{end}}
 {{define "email_replaced.subject.en"}}Wallet: your account's email address was changed{{end}}
 {{define "email_replaced.subject.zh"}}钱包：您的账户邮箱已更换{{end}}
-{{define "email_replaced.en"}}At {{.When}} the email address of your Wallet account was changed from this address to {{.NewEmail}}. This address no longer signs in to the account and will get no more messages about it.{{template "freeze.en" .}}
+{{define "email_replaced.en"}}At {{.When}} the email address of your Wallet account was changed from this address to {{.NewEmail}}. This address no longer signs in to the account and will get no more messages about it.{{template "freeze_mail.en" .}}
 
 Wallet{{end}}
-{{define "email_replaced.zh"}}您的钱包账户邮箱已于{{.When}}由本邮箱更换为{{.NewEmail}}。本邮箱已不能登录该账户，也不会再收到该账户的通知。{{template "freeze.zh" .}}
+{{define "email_replaced.zh"}}您的钱包账户邮箱已于{{.When}}由本邮箱更换为{{.NewEmail}}。本邮箱已不能登录该账户，也不会再收到该账户的通知。{{template "freeze_mail.zh" .}}
 
 钱包{{end}}
 {{define "email_removed.subject.en"}}Wallet: this email address was removed from your account{{end}}
 {{define "email_removed.subject.zh"}}钱包：本邮箱已从您的账户移除{{end}}
-{{define "email_removed.en"}}At {{.When}} this email address was removed from your Wallet account. It no longer signs in to the account and will get no more messages about it.{{template "freeze.en" .}}
+{{define "email_removed.en"}}At {{.When}} this email address was removed from your Wallet account. It no longer signs in to the account and will get no more messages about it.{{template "freeze_mail.en" .}}
 
 Wallet{{end}}
-{{define "email_removed.zh"}}本邮箱已于{{.When}}从您的钱包账户移除，已不能登录该账户，也不会再收到该账户的通知。{{template "freeze.zh" .}}
+{{define "email_removed.zh"}}本邮箱已于{{.When}}从您的钱包账户移除，已不能登录该账户，也不会再收到该账户的通知。{{template "freeze_mail.zh" .}}
 
 钱包{{end}}
 {{define "alert_bank_card_unlinked.zh"}}【钱包】尾号{{.Last4}}的银行卡已于{{.When}}从您的钱包账户解绑。{{template "freeze.zh" .}}{{end}}
-{{define "alert_identity_details_set.en"}}Wallet: {{if .IDDocument}}an ID document{{if .Citizenship}} and citizenship were{{else}} was{{end}}{{else}}citizenship was{{end}} added to your wallet account at {{.When}}.{{template "freeze.en" .}}{{end}}
-{{define "alert_deletion_requested.en"}}Wallet: at {{.When}} you asked to delete your wallet account; it closes at {{.EffectiveAt}}. To keep it, cancel in the app.{{template "freeze.en" .}}{{end}}
-{{define "alert_deletion_requested.zh"}}【钱包】您于{{.When}}申请注销钱包账户，账户将于{{.EffectiveAt}}注销。如需保留，请在应用中取消。{{template "freeze.zh" .}}{{end}}
-{{define "alert_deletion_cancelled.en"}}Wallet: the deletion of your wallet account was cancelled at {{.When}}{{if .ByHolder}}; it stays open{{else if .Cards}}: a bank card is still linked{{else if .PhoneChange}}: a phone number change is under way{{else if .Frozen}}: the account is frozen{{else}}: the account has something to settle; contact customer service{{end}}.{{template "freeze.en" .}}{{end}}
+{{define "alert_identity_details_set.en"}}Wallet: {{if .IDDocument}}an ID document{{if .Citizenship}} and citizenship were{{else}} was{{end}}{{else}}citizenship was{{end}} added at {{.When}}.{{template "freeze.en" .}}{{end}}
+{{define "alert_deletion_requested.en"}}Wallet: you asked to delete your account, closing {{.EffectiveAt}} unless cancelled.{{template "freeze.en" .}}{{end}}
+{{define "alert_deletion_requested.zh"}}【钱包】您已申请注销钱包账户，账户将于{{.EffectiveAt}}注销。如需保留，请在应用中取消。{{template "freeze.zh" .}}{{end}}
+{{define "alert_deletion_cancelled.en"}}Wallet: account deletion cancelled at {{.When}}{{if .ByHolder}}; it stays open{{else if .Cards}}: a bank card is still linked{{else if .PhoneChange}}: a phone change is under way{{else if .Frozen}}: the account is frozen{{else}}: call customer service{{end}}.{{template "freeze.en" .}}{{end}}
 {{define "alert_deletion_cancelled.zh"}}【钱包】您的钱包账户注销申请已于{{.When}}取消{{if .ByHolder}}，账户继续使用{{else if .Cards}}：仍有绑定的银行卡{{else if .PhoneChange}}：手机号更换尚未完成{{else if .Frozen}}：账户已冻结{{else}}：账户尚有待处理事项，请联系客服{{end}}。{{template "freeze.zh" .}}{{end}}
 {{define "alert_account_deleted.en"}}Wallet: your wallet account was closed at {{.When}} as you asked. Any balance left will be settled; contact customer service for details.{{end}}
 {{define "alert_account_deleted.zh"}}【钱包】您的钱包账户已按您的申请于{{.When}}注销，剩余余额将为您结算，详情请联系客服。{{end}}
@@ -306,11 +312,11 @@ Wallet{{end}}
 {{define "alert_account_unfrozen.zh"}}【钱包】客服已于{{.When}}解冻您的钱包账户。{{template "freeze.zh" .}}{{end}}
 {{define "alert_support_closed.en"}}Wallet: customer service closed your wallet account at {{.When}}. Any balance left will be settled; call customer service for details.{{end}}
 {{define "alert_support_closed.zh"}}【钱包】客服已于{{.When}}注销您的钱包账户，剩余余额将为您结算，详情请联系客服。{{end}}
-{{define "alert_password_free_enabled.en"}}Wallet: at {{.When}} payments up to {{.PerPayment}} {{.Currency}} without a password were turned on or raised on your wallet account.{{template "freeze.en" .}}{{end}}
+{{define "alert_password_free_enabled.en"}}Wallet: password-free payments up to {{.PerPayment}} {{.Currency}} set at {{.When}}.{{template "freeze.en" .}}{{end}}
 {{define "alert_password_free_enabled.zh"}}【钱包】您的钱包账户于{{.When}}开启或调高了免密支付（每笔{{.PerPayment}} {{.Currency}}）。{{template "freeze.zh" .}}{{end}}
-{{define "alert_identity_verified.en"}}Wallet: your identity was verified at {{.When}}{{if .Verified}} with a second check{{end}}; your wallet account's payment limits are raised.{{template "freeze.en" .}}{{end}}
+{{define "alert_identity_verified.en"}}Wallet: identity verified at {{.When}}{{if .Verified}} with a second check{{end}}; limits raised.{{template "freeze.en" .}}{{end}}
 {{define "alert_identity_verified.zh"}}【钱包】您的身份已于{{.When}}通过{{if .Verified}}双重{{end}}认证，钱包账户的支付限额已提高。{{template "freeze.zh" .}}{{end}}
-{{define "alert_identity_rejected.en"}}Wallet: the identity verification of your wallet account was not approved at {{.When}}. The app shows why; you may try again.{{template "freeze.en" .}}{{end}}
+{{define "alert_identity_rejected.en"}}Wallet: identity verification not approved at {{.When}}; see why in the app.{{template "freeze.en" .}}{{end}}
 {{define "alert_identity_rejected.zh"}}【钱包】您的钱包账户身份认证未于{{.When}}通过，原因请在应用中查看，您可重新提交。{{template "freeze.zh" .}}{{end}}
 `
 

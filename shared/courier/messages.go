@@ -145,11 +145,13 @@ func (t PaymentPasswordReset) data() (Template, map[string]any) {
 	return alert(TemplatePaymentPasswordReset, map[string]any{"When": t.When})
 }
 
-// PhoneChangeStarted goes to the old number when an identity-path change starts its hold.
-type PhoneChangeStarted struct{ When, NewPhone, EffectiveAt string }
+// PhoneChangeStarted goes to the old number when an identity-path change starts its hold. It
+// says when the change takes effect, not when it was asked: that is about when the text arrives,
+// and a second time would not leave it one part.
+type PhoneChangeStarted struct{ NewPhone, EffectiveAt string }
 
 func (t PhoneChangeStarted) data() (Template, map[string]any) {
-	return alert(TemplatePhoneChangeStarted, map[string]any{"When": t.When, "NewPhone": t.NewPhone, "EffectiveAt": t.EffectiveAt})
+	return alert(TemplatePhoneChangeStarted, map[string]any{"NewPhone": t.NewPhone, "EffectiveAt": t.EffectiveAt})
 }
 
 // PhoneChangedOld goes to the old number when a change completes.
@@ -204,7 +206,7 @@ type LargeTransaction struct {
 	When     string
 	Amount   string // a grouped decimal: 12,000.00
 	Currency string
-	Merchant string
+	Merchant string // a text shows at most 20 characters of it, and an English one only if it is GSM-7
 }
 
 func (t LargeTransaction) data() (Template, map[string]any) {
@@ -269,14 +271,13 @@ func (t IdentityDetailsSet) data() (Template, map[string]any) {
 }
 
 // DeletionRequested: the holder asked to delete the account; it closes at EffectiveAt unless
-// cancelled.
+// cancelled. As PhoneChangeStarted, it says when the account closes, not when it was asked.
 type DeletionRequested struct {
-	When        string
 	EffectiveAt string
 }
 
 func (t DeletionRequested) data() (Template, map[string]any) {
-	return alert(TemplateDeletionRequested, map[string]any{"When": t.When, "EffectiveAt": t.EffectiveAt})
+	return alert(TemplateDeletionRequested, map[string]any{"EffectiveAt": t.EffectiveAt})
 }
 
 // DeletionCancelled: a pending deletion was cancelled. Reason is account.DeletionCancelledByHolder,

@@ -275,7 +275,7 @@ func (s *Service) credential(ctx context.Context, req Request, now time.Time) (c
 		}
 		return credential{accountID: proof.AccountID, proof: proof, via: "code"}, nil
 	}
-	if !token.WellFormed(req.FreezeToken) {
+	if !token.FreezeWellFormed(req.FreezeToken) {
 		return credential{}, ErrInvalidToken
 	}
 	t, err := s.store.FreezeToken(ctx, token.Hash(req.FreezeToken))

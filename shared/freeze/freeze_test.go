@@ -123,22 +123,22 @@ func TestFreezeWithACode(t *testing.T) {
 func TestFreezeWithAnAlertToken(t *testing.T) {
 	h := newHarness(t)
 	a := h.SignUp(t)
-	token, hash, err := tokens.New(rand.Reader)
+	token, hash, err := tokens.NewFreeze(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := h.Store.PutFreezeToken(ctx, a.ID, hash, h.Clock.Now().Add(7*24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	expired, expiredHash, _ := tokens.New(rand.Reader)
+	expired, expiredHash, _ := tokens.NewFreeze(rand.Reader)
 	if err := h.Store.PutFreezeToken(ctx, a.ID, expiredHash, h.Clock.Now().Add(-time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	altered := token[:42] + "A"
+	altered := token[:tokens.FreezeLen-1] + "A"
 	if altered == token { // the real token may end in "A" already
-		altered = token[:42] + "B"
+		altered = token[:tokens.FreezeLen-1] + "B"
 	}
-	for _, bad := range []string{expired, "not-a-token", altered, strings.Repeat("A", 43)} {
+	for _, bad := range []string{expired, "not-a-token", altered, strings.Repeat("A", tokens.FreezeLen), strings.Repeat("A", 43), token + "A", token[1:]} {
 		_, err := h.svc.Freeze(ctx, freeze.Request{FreezeToken: bad})
 		wantCode(t, err, account.CodeInvalidFreezeToken)
 	}
@@ -161,7 +161,7 @@ func TestAFreezeCredentialAnswersOnce(t *testing.T) {
 		if kind == "freeze code" {
 			req.VerificationToken, spent = h.Token(t, a, account.PurposeFreeze), account.CodeInvalidToken
 		} else {
-			tok, hash, err := tokens.New(rand.Reader)
+			tok, hash, err := tokens.New(rand.Reader) // the long form alert links had before NewFreeze: they work until they expire
 			if err != nil {
 				t.Fatal(err)
 			}
