@@ -84,7 +84,7 @@ func TestPollerFeedsNewEventItemsFromDynamoDBLocal(t *testing.T) {
 	}
 	ctx := context.Background()
 	put := func(item map[string]any) { stacktest.PutItem(t, db, table, item) }
-	put(map[string]any{"PK": "ACCOUNT#a", "SK": "EVENT#0", "eventId": "before-start", "itemType": "event"})
+	put(map[string]any{"PK": "ACCOUNT#a", "SK": "EVENT#0", "eventId": "before-start", "itemType": "event", "type": "new_device_login"})
 	d, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
 	if err != nil {
 		t.Fatal(err)
@@ -100,11 +100,12 @@ func TestPollerFeedsNewEventItemsFromDynamoDBLocal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.Stop()
-	put(map[string]any{"PK": "ACCOUNT#a", "SK": "EVENT#1", "eventId": "e1", "itemType": "event"})
+	put(map[string]any{"PK": "ACCOUNT#a", "SK": "EVENT#1", "eventId": "e1", "itemType": "event", "type": "new_device_login"})
 	put(map[string]any{"PK": "ACCOUNT#a", "SK": "SENT#1#account", "eventId": "marker", "state": "sending"})
-	put(map[string]any{"PK": "ACCOUNT#a", "SK": "EVENT#1", "eventId": "e1-modified", "itemType": "event"})
-	put(map[string]any{"PK": "ACCOUNT#a", "SK": "EVENT#2", "eventId": "e2", "itemType": "event"})
-	put(map[string]any{"PK": "ACCOUNT#a", "SK": "EVENT#3", "eventId": "e3", "itemType": "event"})
+	put(map[string]any{"PK": "ACCOUNT#a", "SK": "EVENT#1", "eventId": "e1-modified", "itemType": "event", "type": "new_device_login"})
+	put(map[string]any{"PK": "ACCOUNT#a", "SK": "EVENT#2", "eventId": "e2", "itemType": "event", "type": "new_device_login"})
+	put(map[string]any{"PK": "ACCOUNT#a", "SK": "EVENT#3", "eventId": "e3", "itemType": "event", "type": "new_device_login"})
+	put(map[string]any{"PK": "ACCOUNT#a", "SK": "EVENT#4", "eventId": "silent", "itemType": "event", "type": "account_created"}) // sends nothing: filtered out
 	// e2 fails once: it comes again, with e3 if they shared a batch.
 	done := func(got []string) bool { return count(got, "e2") == 2 && count(got, "e3") >= 1 }
 	for deadline := time.Now().Add(10 * time.Second); !done(r.seen()) && time.Now().Before(deadline); {
