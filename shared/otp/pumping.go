@@ -87,8 +87,8 @@ func (s *Service) pumpingWindow(tag string, now time.Time) []ratelimit.Counter {
 }
 
 // prefixCap is the prefix's hourly cap given its traffic over the window: OTP_PREFIX_HOURLY, or
-// PUMPING_CAP while the prefix looks pumped. Each request it cuts logs pumping_suspected, for the
-// metric and its alarm.
+// PUMPING_CAP while the prefix looks pumped. Each request it cuts logs one line with the stable
+// code pumping_suspected, for a metric filter to count.
 func (s *Service) prefixCap(ctx context.Context, num account.Phone, tag string, t Traffic) int {
 	if !t.Suspected(s.cfg.PumpingMinSends, s.cfg.PumpingMinVerifyRate) {
 		return s.cfg.OTPPrefixHourly
