@@ -140,6 +140,9 @@ func budgetChecks(r *Report) []Check {
 		if s.SNSBudget.set() {
 			cs = append(cs, check(s.Name+": SNS calls", float64(s.SNS.Max), s.SNSBudget))
 		}
+		if s.HotKey != nil {
+			cs = append(cs, check(s.Name+": hottest key, writes per 1,000 sends", s.HotKey.Per1000, s.HotKey.Budget))
+		}
 	}
 	for _, c := range r.ColdStarts {
 		cs = append(cs, check(c.Function+": init / bare+libraries init", c.RatioLibs, c.Budget))

@@ -57,6 +57,7 @@ type Step struct {
 	DynamoDBBudget Budget  `json:"dynamodbBudget"`
 	SNSBudget      Budget  `json:"snsBudget"`
 	Phases         []Phase `json:"phases,omitempty"`
+	HotKey         *HotKey `json:"hotKey,omitempty"` // the item its requests wrote most, where measured
 }
 
 // Phase is a step measured at one number of concurrent clients.
@@ -205,6 +206,9 @@ func (r *Report) renderRoundTrips(w io.Writer) {
 	for _, s := range r.Steps {
 		if s.Pending != "" {
 			fmt.Fprintf(w, "  %s: %s\n", s.Name, s.Pending)
+		}
+		if s.HotKey != nil {
+			fmt.Fprintf(w, "  %s: %s %s\n", s.Name, s.HotKey, check("", s.HotKey.Per1000, s.HotKey.Budget).verdict())
 		}
 	}
 }

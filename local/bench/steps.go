@@ -37,14 +37,34 @@ func (b *bench) measureStep(ctx context.Context, sc scenario) Step {
 		return s
 	}
 	s.Function = fn
+	var before map[string]int
+	if sc.HotKey {
+		var err error
+		if before, err = b.counters(ctx); err != nil {
+			s.Error = err.Error()
+			return s
+		}
+	}
+	requests := 0
 	for _, clients := range clientCounts() {
-		p, err := b.measurePhase(ctx, sc, clients, b.count(sc.Requests, clients))
+		n := b.count(sc.Requests, clients)
+		p, err := b.measurePhase(ctx, sc, clients, n)
 		if err != nil {
 			s.Error = err.Error()
 			return s
 		}
+		requests += 2*clients + n // the warm-up's too: they write as the timed ones do
 		s.Phases = append(s.Phases, p)
 		s.DynamoDB, s.SNS = s.DynamoDB.merge(p.DynamoDB), s.SNS.merge(p.SNS)
+	}
+	if sc.HotKey {
+		after, err := b.counters(ctx)
+		if err != nil {
+			s.Error = err.Error()
+			return s
+		}
+		h := hottest(before, after, requests)
+		s.HotKey = &h
 	}
 	if declared := countDynamoDB(sc.Ops); declared != s.DynamoDB.Min || declared != s.DynamoDB.Max {
 		b.warn("%s: the scenario declares %d DynamoDB operations but requests made %s: update its Ops", sc.Name, declared, spreadText(s.DynamoDB))

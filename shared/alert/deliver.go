@@ -150,7 +150,7 @@ func (s *Service) claim(ctx context.Context, accountID, alertID string, m messag
 		return Claim{}, "", fmt.Errorf("claim id: %w", err)
 	}
 	c := Claim{AccountID: accountID, AlertID: alertID, Role: m.role, ClaimID: hex.EncodeToString(id), Now: now,
-		LeaseUntil: lease(ctx, now), ExpiresAt: now.Add(s.markerTTL), Budget: ratelimit.SMSBudget(now, s.budget)}
+		LeaseUntil: lease(ctx, now), ExpiresAt: now.Add(s.markerTTL), Budget: ratelimit.SMSBudget(now, s.budget, int(id[0]))}
 	if m.mail {
 		c.Budget = ratelimit.EmailBudget(now, s.mailBudget, int(id[0])%ratelimit.EmailBudgetShards)
 	}

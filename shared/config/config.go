@@ -38,9 +38,14 @@ type Config struct {
 	OTPPhoneDaily    int           `env:"OTP_PHONE_DAILY" default:"10" doc:"codes sent per phone per UTC day"`
 	OTPIPHourly      int           `env:"OTP_IP_HOURLY" default:"20" doc:"code requests per source IP per clock hour"`
 	OTPPrefixHourly  int           `env:"OTP_PREFIX_HOURLY" default:"50" doc:"code requests per number prefix (all but the last 4 digits) per clock hour"`
-	SMSDailyBudget   int           `env:"SMS_DAILY_BUDGET" default:"10000" doc:"SMS per UTC day, all kinds; signup codes stop at 80%"`
-	AllowedRegions   []string      `env:"ALLOWED_REGIONS" default:"CN,HK,MO,TW,SG,MY,TH,ID,PH,VN,JP,KR,IN,AU,NZ,RU,DE,GB,FR,ES,IT,NL,US,CA,BR,MX" doc:"ISO regions whose numbers may be used"`
-	ProofTTL         time.Duration `env:"PROOF_TTL" default:"10m" doc:"how long a verification token lives"`
+	// SMS pumping, beyond the fixed prefix cap: a prefix whose sent codes are seldom verified.
+	PumpingWindow        time.Duration `env:"PUMPING_WINDOW" default:"6h" doc:"SMS pumping: how far back a number prefix's sent and verified codes are counted, in whole clock hours (1h to 24h; each hour is one key every code request reads)"`
+	PumpingMinSends      int           `env:"PUMPING_MIN_SENDS" default:"20" doc:"SMS pumping: codes a number prefix must have been sent in the window before its verification rate is judged"`
+	PumpingMinVerifyRate float64       `env:"PUMPING_MIN_VERIFY_RATE" default:"0.2" doc:"SMS pumping: the share of a prefix's codes sent in the window that must have been verified; under it the prefix's hourly cap is PUMPING_CAP until the share recovers"`
+	PumpingCap           int           `env:"PUMPING_CAP" default:"5" doc:"SMS pumping: code requests per clock hour for a number prefix under PUMPING_MIN_VERIFY_RATE (instead of OTP_PREFIX_HOURLY)"`
+	SMSDailyBudget       int           `env:"SMS_DAILY_BUDGET" default:"10000" doc:"SMS per UTC day, all kinds; signup codes stop at 80%"`
+	AllowedRegions       []string      `env:"ALLOWED_REGIONS" default:"CN,HK,MO,TW,SG,MY,TH,ID,PH,VN,JP,KR,IN,AU,NZ,RU,DE,GB,FR,ES,IT,NL,US,CA,BR,MX" doc:"ISO regions whose numbers may be used"`
+	ProofTTL             time.Duration `env:"PROOF_TTL" default:"10m" doc:"how long a verification token lives"`
 	// NoSendDelay is how long a send that sends nothing (unknown phone) waits before answering,
 	// until the instance has measured real SNS publish latency, so both cases take similar time.
 	NoSendDelay time.Duration `env:"OTP_NO_SEND_DELAY" default:"60ms" doc:"initial stand-in for SNS latency when no SMS is sent"`
@@ -154,6 +159,12 @@ func set(f reflect.Value, raw string) error {
 		f.SetInt(int64(n))
 	case string, Secret:
 		f.SetString(raw)
+	case float64:
+		v, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return err
+		}
+		f.SetFloat(v)
 	case bool:
 		b, err := strconv.ParseBool(raw)
 		if err != nil {
@@ -216,6 +227,7 @@ func (c Config) check() error {
 	if c.DefaultLang != "en" && c.DefaultLang != "zh" {
 		errs = append(errs, errors.New("DEFAULT_LANGUAGE must be en or zh"))
 	}
+	errs = append(errs, c.checkPumping()...)
 	errs = append(errs, c.checkClosure()...)
 	errs = append(errs, c.checkAlerts()...)
 	errs = append(errs, c.checkPasskeys()...)
@@ -225,6 +237,19 @@ func (c Config) check() error {
 		return fmt.Errorf("config: %w", err)
 	}
 	return nil
+}
+
+// checkPumping checks the SMS pumping settings: the window is read as whole clock hours, one key
+// each, with every code request.
+func (c Config) checkPumping() []error {
+	var errs []error
+	if c.PumpingWindow < time.Hour || c.PumpingWindow > 24*time.Hour || c.PumpingWindow%time.Hour != 0 {
+		errs = append(errs, errors.New("PUMPING_WINDOW must be whole hours from 1h to 24h"))
+	}
+	if c.PumpingMinSends < 1 || c.PumpingCap < 1 || c.PumpingMinVerifyRate < 0 || c.PumpingMinVerifyRate > 1 {
+		errs = append(errs, errors.New("PUMPING_MIN_SENDS and PUMPING_CAP must be positive, PUMPING_MIN_VERIFY_RATE from 0 to 1"))
+	}
+	return errs
 }
 
 // checkClosure checks the closure job's settings.

@@ -16,6 +16,10 @@ import (
 const (
 	attrPK = "PK"
 	attrSK = "SK"
+	// A number prefix's hourly counter (RATE#otp-prefix#<tag> / H<hour>) counts, beside its
+	// requests (n), the SMS that went out and the codes verified, for the pumping defence.
+	attrSent     = "sent"
+	attrVerified = "verified"
 )
 
 type key struct{ PK, SK string }

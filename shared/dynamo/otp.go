@@ -43,6 +43,12 @@ func (s *Store) SendState(ctx context.Context, q otp.StateQuery) (otp.SendState,
 		changeKey = phoneChangeKey(accountID, own)
 		keys = append(keys, changeKey)
 	}
+	traffic := map[key]bool{}
+	for _, c := range q.Traffic {
+		k := counter(c.Key, c.Window)
+		traffic[k] = true
+		keys = append(keys, k)
+	}
 	items, err := s.getMany(ctx, keys)
 	if err != nil {
 		return otp.SendState{}, fmt.Errorf("get phone state: %w", err)
@@ -50,16 +56,22 @@ func (s *Store) SendState(ctx context.Context, q otp.StateQuery) (otp.SendState,
 	var st otp.SendState
 	for k, item := range items {
 		var err error
-		switch k {
-		case claimKey:
+		switch {
+		case traffic[k]:
+			var c prefixCounterItem
+			err = unmarshal(item, &c)
+			st.Traffic.Sent += c.Sent
+			st.Traffic.Verified += c.Verified
+			continue
+		case k == claimKey:
 			var c claimItem
 			err = unmarshal(item, &c)
 			st.Owner = &otp.Owner{AccountID: c.AccountID, Lang: c.Lang}
-		case slotKey:
+		case k == slotKey:
 			var sl slotItem
 			err = unmarshal(item, &sl)
 			st.Slot = otp.Slot{ChallengeID: sl.ChallengeID, SentAt: time.UnixMilli(sl.SentAt).UTC()}
-		case changeKey:
+		case k == changeKey:
 			var c phoneChangeItem
 			err = unmarshal(item, &c)
 			st.Change = &otp.ChangeRef{AccountID: c.AccountID, Open: c.State == string(phonechange.StateAwaitingNew),
@@ -75,6 +87,13 @@ func (s *Store) SendState(ctx context.Context, q otp.StateQuery) (otp.SendState,
 		}
 	}
 	return st, nil
+}
+
+// prefixCounterItem is what a send reads of a number prefix's hourly counter: the SMS sent and
+// the codes verified (its n, the requests, is the hourly cap's and is not read).
+type prefixCounterItem struct {
+	Sent     int `dynamodbav:"sent"`
+	Verified int `dynamodbav:"verified"`
 }
 
 // emailSendState reads an email code's slot and the account asking, in one BatchGetItem. The
@@ -176,31 +195,57 @@ func (s *Store) Retract(ctx context.Context, in otp.Issue) error {
 	return t.commit(ctx, "retract challenge")
 }
 
-// Redeem turns a pending challenge into a proof in one conditional update.
-func (s *Store) Redeem(ctx context.Context, id string, codeHashes [][]byte, proofHash []byte, now, proofExpiresAt time.Time, maxAttempts int) (otp.Challenge, error) {
+// redeemUpdate is the conditional update that turns a pending challenge into a proof.
+func (s *Store) redeemUpdate(id string, codeHashes [][]byte, proofHash []byte, now, proofExpiresAt time.Time, maxAttempts int) *types.Update {
 	vals := map[string]types.AttributeValue{":verified": str(string(otp.StateVerified)),
 		":pending": str(string(otp.StatePending)), ":proof": bin(proofHash), ":proofExp": epoch(proofExpiresAt),
 		":now": epoch(now), ":max": num(int64(maxAttempts)), ":f": boolean(false)}
-	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: challenge(id).av(),
+	return &types.Update{TableName: &s.table, Key: challenge(id).av(),
 		UpdateExpression: aws.String("SET #state = :verified, proofHash = :proof, expiresAt = :proofExp REMOVE codeHash"),
 		ConditionExpression: aws.String("codeHash IN (" + placeholders(vals, ":code", codeHashes) + ") AND #state = :pending" +
 			" AND expiresAt > :now AND attempts < :max AND superseded = :f"),
 		ExpressionAttributeNames:            map[string]string{"#state": "state"},
 		ExpressionAttributeValues:           vals,
-		ReturnValues:                        types.ReturnValueAllNew,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}
+}
+
+// notRedeemable is the error of a redeem whose condition failed, given the challenge as it stood.
+func notRedeemable(id string, old map[string]types.AttributeValue) error {
+	if len(old) == 0 {
+		return &otp.RedeemError{}
+	}
+	var c challengeItem
+	if err := unmarshal(old, &c); err != nil {
+		return fmt.Errorf("decode challenge: %w", err)
+	}
+	ch := c.domain(id)
+	return &otp.RedeemError{Challenge: &ch}
+}
+
+// Redeem turns a pending challenge into a proof in one conditional update; for a phone code,
+// in one transaction with the count of a verified code on its prefix's counter.
+func (s *Store) Redeem(ctx context.Context, id string, codeHashes [][]byte, proofHash []byte, now, proofExpiresAt time.Time, maxAttempts int, verified *ratelimit.Counter) (otp.Challenge, error) {
+	u := s.redeemUpdate(id, codeHashes, proofHash, now, proofExpiresAt, maxAttempts)
+	if verified != nil {
+		t := s.newTx()
+		t.addFn(types.TransactWriteItem{Update: u}, func(old map[string]types.AttributeValue) error { return notRedeemable(id, old) })
+		t.update(&types.Update{TableName: &s.table, Key: counter(verified.Key, verified.Window).av(),
+			UpdateExpression:          aws.String("ADD " + attrVerified + " :one SET expiresAt = if_not_exists(expiresAt, :exp)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":exp": epoch(verified.Expires())}}, nil)
+		if err := t.commit(ctx, "redeem challenge"); err != nil {
+			return otp.Challenge{}, err
+		}
+		return otp.Challenge{ID: id, State: otp.StateVerified, ProofHash: proofHash, ExpiresAt: proofExpiresAt}, nil
+	}
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: u.TableName, Key: u.Key,
+		UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
+		ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues,
+		ReturnValues: types.ReturnValueAllNew, ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		if len(ccf.Item) == 0 {
-			return otp.Challenge{}, &otp.RedeemError{}
-		}
-		var c challengeItem
-		if err := unmarshal(ccf.Item, &c); err != nil {
-			return otp.Challenge{}, fmt.Errorf("decode challenge: %w", err)
-		}
-		ch := c.domain(id)
-		return otp.Challenge{}, &otp.RedeemError{Challenge: &ch}
+		return otp.Challenge{}, notRedeemable(id, ccf.Item)
 	}
 	if err != nil {
 		return otp.Challenge{}, fmt.Errorf("redeem challenge: %w", err)

@@ -304,11 +304,16 @@ func (t *tx) commit(ctx context.Context, what string) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// charge adds delta to a counter, refusing to go past its Max when delta is positive.
+// charge adds delta to a counter (and to its SMS sent, when it counts them), refusing to go past its Max
+// when delta is positive.
 func charge(table string, c ratelimit.Counter, delta int64) *types.Update {
+	add := "ADD n :d"
+	if c.Sent {
+		add += ", " + attrSent + " :d"
+	}
 	u := &types.Update{TableName: &table, Key: counter(c.Key, c.Window).av(),
-		UpdateExpression:          aws.String("ADD n :d SET expiresAt = if_not_exists(expiresAt, :exp)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":d": num(delta), ":exp": epoch(c.Ends)}}
+		UpdateExpression:          aws.String(add + " SET expiresAt = if_not_exists(expiresAt, :exp)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":d": num(delta), ":exp": epoch(c.Expires())}}
 	if delta > 0 {
 		u.ConditionExpression = aws.String("attribute_not_exists(n) OR n < :max")
 		u.ExpressionAttributeValues[":max"] = num(int64(c.Max))

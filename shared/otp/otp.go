@@ -71,6 +71,8 @@ type StateQuery struct {
 	// An email code (email_bind) names its address instead of a phone, and the account asking.
 	Email     string
 	AccountID string
+	// Traffic are the phone's prefix's counters over the pumping window (phone codes only).
+	Traffic []ratelimit.Counter
 }
 
 // SendState is what a send needs to know before it writes anything, read in one round trip.
@@ -80,6 +82,7 @@ type SendState struct {
 	Session *account.Session // phone_change_new: the session asking, nil when none
 	Change  *ChangeRef       // phone_change_new: the change, nil when none
 	Account *account.Account // email codes: the account asking, nil when none
+	Traffic Traffic          // the prefix's codes over the pumping window, summed
 }
 
 // ChangeRef is what a send needs of a phone change.
@@ -113,8 +116,11 @@ type Store interface {
 	// Redeem turns a pending challenge into a verified one if its code hash is one of codeHashes
 	// (the typed code's under every active key), it is not expired
 	// at now, not superseded and has attempts left. On failure it returns *RedeemError with the
-	// challenge as stored (nil when there is none).
-	Redeem(ctx context.Context, id string, codeHashes [][]byte, proofHash []byte, now, proofExpiresAt time.Time, maxAttempts int) (Challenge, error)
+	// challenge as stored (nil when there is none). When verified is not nil (a phone code), the
+	// same write counts one verified code on that prefix counter, and the challenge returned is
+	// only what the caller knows: its id, state, proof hash and expiry. A race with another write
+	// to the counter fails with account.CodeConflict, and nothing is written.
+	Redeem(ctx context.Context, id string, codeHashes [][]byte, proofHash []byte, now, proofExpiresAt time.Time, maxAttempts int, verified *ratelimit.Counter) (Challenge, error)
 	// RecordFailure counts one wrong code against the challenge and the phone's daily failures.
 	// It returns the challenge's attempts after the count. When the phone's failures are at
 	// their Max, the challenge is burned instead and *ratelimit.LimitError is returned.

@@ -95,11 +95,12 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (SendResult, error)
 }
 
 func (s *Service) send(ctx context.Context, num account.Phone, req SendRequest) (SendResult, error) {
-	st, err := s.store.SendState(ctx, StateQuery{Phone: num.E164, Purpose: req.Purpose, SessionHash: req.SessionHash, ChangeID: req.ChangeID})
+	now, tag := s.clock.Now(), prefixTag(s.cfg.Pepper, num.Prefix())
+	st, err := s.store.SendState(ctx, StateQuery{Phone: num.E164, Purpose: req.Purpose, SessionHash: req.SessionHash, ChangeID: req.ChangeID,
+		Traffic: s.pumpingWindow(tag, now)})
 	if err != nil {
 		return SendResult{}, fmt.Errorf("read send state: %w", err)
 	}
-	now := s.clock.Now()
 	if req.Purpose == account.PurposePhoneChangeNew {
 		if err := newNumberAllowed(st, now); err != nil {
 			return SendResult{}, err
@@ -114,16 +115,20 @@ func (s *Service) send(ctx context.Context, num account.Phone, req SendRequest) 
 	if err != nil {
 		return SendResult{}, fmt.Errorf("challenge id: %w", err)
 	}
-	ch := Challenge{ID: id.String(), Phone: num.E164, Purpose: req.Purpose, State: StatePending,
-		CodeHash: codeHash(s.cfg.Pepper, id.String(), code), CreatedAt: now, ExpiresAt: now.Add(s.cfg.OTPTTL)}
+	ch := Challenge{ID: phoneChallengeID(id, tag), Phone: num.E164, Purpose: req.Purpose, State: StatePending,
+		CodeHash: codeHash(s.cfg.Pepper, phoneChallengeID(id, tag), code), CreatedAt: now, ExpiresAt: now.Add(s.cfg.OTPTTL)}
 	if st.Owner != nil {
 		ch.AccountID = st.Owner.AccountID
 	}
 	if st.Change != nil {
 		ch.AccountID, ch.ChangeID = st.Change.AccountID, req.ChangeID
 	}
+	charge, err := s.counters(num, req, now, deliver, s.prefixCounter(tag, now, s.prefixCap(ctx, num, tag, st.Traffic)))
+	if err != nil {
+		return SendResult{}, err
+	}
 	in := Issue{Challenge: ch, Previous: st.Slot, NotBefore: now.Add(-s.cfg.OTPResendAfter),
-		Charge: s.counters(num, req, now, deliver), Check: []ratelimit.Counter{s.failures(num.E164, now)}}
+		Charge: charge, Check: []ratelimit.Counter{s.failures(num.E164, now)}}
 	if err := s.store.Issue(ctx, in); err != nil {
 		return SendResult{}, s.issueError(err, now)
 	}
@@ -198,24 +203,32 @@ func (s *Service) pause(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// counters are the limits a send charges. The budget is charged only when an SMS goes out.
-func (s *Service) counters(num account.Phone, req SendRequest, now time.Time, sms bool) []ratelimit.Counter {
+// counters are the limits a send charges: the phone's, the source IP's, the prefix's (its cap
+// as the pumping defence set it; it also counts the SMS when one goes out) and, only when an SMS
+// goes out, one shard of the daily budget drawn at random.
+func (s *Service) counters(num account.Phone, req SendRequest, now time.Time, sms bool, prefix ratelimit.Counter) ([]ratelimit.Counter, error) {
 	hour := ratelimit.Hour(now)
+	prefix.Sent = sms
 	cs := []ratelimit.Counter{
 		hour.Counter("phone_hourly", "otp-phone#"+num.E164, s.cfg.OTPPhoneHourly, account.CodeRateLimited),
 		ratelimit.Day(now).Counter("phone_daily", "otp-phone#"+num.E164, s.cfg.OTPPhoneDaily, account.CodeRateLimited),
-		hour.Counter("prefix_hourly", "otp-prefix#"+num.Prefix(), s.cfg.OTPPrefixHourly, account.CodeRateLimited),
+		prefix,
 	}
 	if req.SourceIP != "" {
 		cs = append(cs, hour.Counter("ip_hourly", "otp-ip#"+req.SourceIP, s.cfg.OTPIPHourly, account.CodeRateLimited))
 	}
-	switch {
-	case sms && req.Purpose == account.PurposeSignup:
-		cs = append(cs, ratelimit.SignupSMSBudget(now, s.cfg.SMSDailyBudget))
-	case sms:
-		cs = append(cs, ratelimit.SMSBudget(now, s.cfg.SMSDailyBudget))
+	if !sms {
+		return cs, nil
 	}
-	return cs
+	var b [2]byte
+	if _, err := io.ReadFull(s.rand, b[:]); err != nil {
+		return nil, fmt.Errorf("budget shard: %w", err)
+	}
+	draw := int(b[0])<<8 | int(b[1])
+	if req.Purpose == account.PurposeSignup {
+		return append(cs, ratelimit.SignupSMSBudget(now, s.cfg.SMSDailyBudget, draw)), nil
+	}
+	return append(cs, ratelimit.SMSBudget(now, s.cfg.SMSDailyBudget, draw)), nil
 }
 
 // failures is the phone's daily count of wrong codes, across all its challenges.
@@ -297,8 +310,7 @@ func (s *Service) redeem(ctx context.Context, req VerifyRequest) (string, Challe
 	if err != nil {
 		return "", Challenge{}, err
 	}
-	ch, err := s.store.Redeem(ctx, req.ChallengeID, codeHashes(s.cfg.Pepper, req.ChallengeID, req.Code),
-		proofHash, now, now.Add(s.cfg.ProofTTL), s.cfg.OTPMaxAttempts)
+	ch, err := s.redeemOnce(ctx, req, proofHash, now)
 	var re *RedeemError
 	if errors.As(err, &re) {
 		return "", Challenge{}, s.refused(ctx, re.Challenge, now)
@@ -308,6 +320,27 @@ func (s *Service) redeem(ctx context.Context, req VerifyRequest) (string, Challe
 	}
 	s.log.InfoContext(ctx, "code verified", "challenge", ch.ID, "purpose", ch.Purpose)
 	return token, ch, nil
+}
+
+// redeemOnce asks the store to redeem the challenge, counting the right code on its prefix's
+// counter when it is a phone code. Verifications of one prefix's codes share that counter, so
+// two in one instant may race (conflict): each try re-runs the whole conditional write.
+func (s *Service) redeemOnce(ctx context.Context, req VerifyRequest, proofHash []byte, now time.Time) (Challenge, error) {
+	var verified *ratelimit.Counter
+	if sentAt, tag, ok := prefixOf(req.ChallengeID); ok {
+		c := s.prefixCounter(tag, sentAt, 0)
+		verified = &c
+	}
+	for try := 0; ; try++ {
+		ch, err := s.store.Redeem(ctx, req.ChallengeID, codeHashes(s.cfg.Pepper, req.ChallengeID, req.Code),
+			proofHash, now, now.Add(s.cfg.ProofTTL), s.cfg.OTPMaxAttempts, verified)
+		if !account.Is(err, account.CodeConflict) || try == conflictRetries {
+			return ch, err
+		}
+		if err := s.pause(ctx, time.Duration(5+try*10)*time.Millisecond); err != nil {
+			return Challenge{}, err
+		}
+	}
 }
 
 // refused explains why a challenge could not be redeemed, counting a wrong code when that is why.

@@ -38,6 +38,8 @@ type harness struct {
 	sent  *outbox
 	ddb   *stacktest.Calls
 	sns   *stacktest.Calls
+	// courier is the SMS courier the service sends with, for a test that builds its own service.
+	courier otp.Courier
 }
 
 func newHarness(t *testing.T, tune func(*config.Config)) *harness {
@@ -53,7 +55,8 @@ func newHarness(t *testing.T, tune func(*config.Config)) *harness {
 		o.APIOptions = append(o.APIOptions, h.sns.Middleware, h.sent.capture)
 	})
 	h.store = dynamo.New(h.db, h.table)
-	h.svc = otp.NewService(h.store, courier.New(sms.New(snsClient, "")), h.clock, rand.Reader, cfg, slog.New(slog.DiscardHandler))
+	h.courier = courier.New(sms.New(snsClient, ""))
+	h.svc = otp.NewService(h.store, h.courier, h.clock, rand.Reader, cfg, slog.New(slog.DiscardHandler))
 	return h
 }
 

@@ -1,7 +1,7 @@
 // Package ratelimit is the vocabulary of the service's limits: fixed-window counters that the
 // adapter charges in the same DynamoDB transaction as the write they guard (so concurrent
 // requests cannot pass a limit), the windows they count in, and the daily SMS budget that OTP
-// codes and alerts share.
+// codes and alerts share, sharded so that no one item takes every send's write.
 package ratelimit
 
 import (
@@ -20,6 +20,20 @@ type Counter struct {
 	Max    int
 	Ends   time.Time    // end of the window: the retry time, and the counter's expiry
 	Code   account.Code // the error a full counter answers with
+	// Keep, when set, is when the counter may expire instead of Ends: a counter that is read
+	// after its window (a prefix's hours in the pumping window) must outlive it.
+	Keep time.Time
+	// Sent says the charge also counts an SMS that went out, on the same item (a prefix's codes
+	// sent, beside its requests, for the pumping defence), so one write keeps both.
+	Sent bool
+}
+
+// Expires is when the counter's item may be deleted.
+func (c Counter) Expires() time.Time {
+	if c.Keep.After(c.Ends) {
+		return c.Keep
+	}
+	return c.Ends
 }
 
 // LimitError says which counter was full.
@@ -55,15 +69,48 @@ func (w Window) Counter(name, key string, max int, code account.Code) Counter {
 // flood stops before it starves the codes and alerts of existing accounts.
 const signupShare = 0.8
 
-// SMSBudget is the service-wide count of SMS sent on the day of now, against budget
-// (SMS_DAILY_BUDGET): codes for existing accounts and alerts may use all of it.
-func SMSBudget(now time.Time, budget int) Counter {
-	return Day(now).Counter("sms_budget", "sms-budget", budget, account.CodeSMSBudgetExhausted)
+// SMSBudgetShards is the most counter items the daily SMS budget is spread over. Every code sent
+// and every alert charges the budget in a transaction, and one item takes about 1,000 write units
+// a second (a transactional write costs 2), so one counter would cap the whole service near 500
+// SMS a second; 16 shards spread the charges over 16 items.
+const SMSBudgetShards = 16
+
+// smsShardFloor is the least share of the budget a shard gets: a budget is spread over as many
+// shards as give each at least this many SMS, up to SMSBudgetShards, so a small budget (a test's,
+// a new deployment's) stays one exact counter and only a budget that can drive a hot item is split.
+const smsShardFloor = 100
+
+// SMSShards is how many shards a daily budget of budget SMS is spread over.
+func SMSShards(budget int) int { return min(max(budget/smsShardFloor, 1), SMSBudgetShards) }
+
+// SMSBudget is one shard of the service-wide count of SMS sent on the day of now, against budget
+// (SMS_DAILY_BUDGET): codes for existing accounts and alerts may use all of it. draw (any
+// non-negative number, random or hashed) picks the shard; the shards' shares add up to the
+// budget, so the day never sends more than budget. The price is that a send whose shard is full
+// is refused although other shards may still have room: that can only happen once a shard has
+// counted its whole share, which random draws make happen only near the end of a day that spends
+// nearly all the budget (README, Limits).
+func SMSBudget(now time.Time, budget, draw int) Counter {
+	n := SMSShards(budget)
+	shard := draw % n
+	return Day(now).Counter("sms_budget", "sms-budget#"+strconv.Itoa(shard), share(budget, n, shard), account.CodeSMSBudgetExhausted)
 }
 
-// SignupSMSBudget is the same counter as SMSBudget, of which signup codes may use 80%.
-func SignupSMSBudget(now time.Time, budget int) Counter {
-	return SMSBudget(now, int(math.Floor(float64(budget)*signupShare)))
+// SignupSMSBudget is the same shard as SMSBudget, of which signup codes may use 80%: each
+// shard keeps a fifth of its share for existing accounts, so the whole budget does too.
+func SignupSMSBudget(now time.Time, budget, draw int) Counter {
+	c := SMSBudget(now, budget, draw)
+	c.Max = int(math.Floor(float64(c.Max) * signupShare))
+	return c
+}
+
+// share is shard's part of budget spread over n shards: the parts add up to budget.
+func share(budget, n, shard int) int {
+	s := budget / n
+	if shard < budget%n {
+		s++
+	}
+	return s
 }
 
 // EmailBudgetShards is how many counter items the daily email budget is spread over, so that no

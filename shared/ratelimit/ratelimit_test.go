@@ -17,9 +17,33 @@ func TestWindows(t *testing.T) {
 
 func TestSignupBudgetIsTheSameCounterAtEightyPercent(t *testing.T) {
 	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
-	all, signup := SMSBudget(now, 1001), SignupSMSBudget(now, 1001)
-	if all.Key != signup.Key || all.Window != signup.Window || all.Max != 1001 || signup.Max != 800 {
+	all, signup := SMSBudget(now, 1001, 0), SignupSMSBudget(now, 1001, 0)
+	if all.Key != signup.Key || all.Window != signup.Window || all.Max != 101 || signup.Max != 80 {
 		t.Fatalf("budget %+v, signup %+v", all, signup)
+	}
+}
+
+// TestSMSBudgetShardsAddUpToTheBudget: the daily SMS budget is spread over distinct counters
+// whose shares sum to SMS_DAILY_BUDGET (never more is sent), as many as give each at least 100,
+// up to 16; the signup shares sum to at most 80 % of it. A small budget is one exact counter.
+func TestSMSBudgetShardsAddUpToTheBudget(t *testing.T) {
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct{ budget, shards int }{{10000, 16}, {10007, 16}, {1000, 10}, {250, 2}, {199, 1}, {5, 1}, {1, 1}} {
+		sum, signup, keys := 0, 0, map[string]bool{}
+		for draw := range 64 {
+			c := SMSBudget(now, tc.budget, draw)
+			if !keys[c.Key] {
+				sum += c.Max
+				signup += SignupSMSBudget(now, tc.budget, draw).Max
+			}
+			keys[c.Key] = true
+			if c.Window != Day(now).Label || c.Code != "sms_budget_exhausted" {
+				t.Fatalf("draw %d: %+v", draw, c)
+			}
+		}
+		if len(keys) != tc.shards || sum != tc.budget || float64(signup) > 0.8*float64(tc.budget) || float64(signup) < 0.8*float64(tc.budget)-float64(tc.shards) {
+			t.Fatalf("budget %d: %d shards (want %d), shares sum to %d, signup shares to %d", tc.budget, len(keys), tc.shards, sum, signup)
+		}
 	}
 }
 
