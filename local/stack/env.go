@@ -22,6 +22,8 @@ const (
 	EnvInternal = "WALLET_STACK_INTERNAL" // the local internal API (SigV4), http://127.0.0.1:port
 	EnvTable    = "WALLET_STACK_TABLE"    // the table the functions use
 	EnvLogs     = "WALLET_STACK_LOGS"     // absolute path of the functions' log file
+	// EnvCalls is the absolute path of the call log (Config.CallLog), when the stack keeps one.
+	EnvCalls = "WALLET_STACK_CALLS"
 )
 
 // LocalIDVWebhookSecret is the local stack's IDV_WEBHOOK_SECRET: not a secret, a test fixture.
@@ -145,7 +147,7 @@ func (e Environment) For(fn template.Function) (map[string]string, error) {
 
 // TemplateContext resolves the template's references to the local resources.
 func (e Environment) TemplateContext() template.Context {
-	ctx := template.Context{Region: Region, Refs: map[string]string{}, Attrs: map[string]string{}}
+	ctx := template.Context{Region: Region, Refs: map[string]string{"AWS::AccountId": AccountID}, Attrs: map[string]string{}}
 	for id, r := range e.Template.Resources {
 		switch r.Type {
 		case template.TableType:

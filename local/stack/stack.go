@@ -30,6 +30,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/wallet-accounts/wallet/local/internal/calllog"
 	"github.com/wallet-accounts/wallet/local/internal/console"
 	"github.com/wallet-accounts/wallet/local/internal/httpapi"
 	"github.com/wallet-accounts/wallet/local/internal/linelog"
@@ -68,6 +69,10 @@ type Config struct {
 	Log      *slog.Logger
 	// Env overrides functions' settings (test mode's -env), applied over template.yaml's.
 	Env map[string]string
+	// CallLog, when set, receives each distinct AWS request a function makes (local/internal/calllog:
+	// JSON lines of function, call, IAM action and resource): each function then reaches DynamoDB
+	// Local and moto through its own recording proxy.
+	CallLog io.Writer
 }
 
 // Stack is the running local stack.
@@ -90,6 +95,7 @@ type Stack struct {
 	apiErr   chan error
 	stopping bool
 	sources  *eventSources // stream pollers and the SNS fan-out (sources.go)
+	calls    *calllog.Log  // nil without Config.CallLog
 }
 
 // Start starts DynamoDB Local and moto, creates the table, builds and hosts the functions
@@ -298,6 +304,9 @@ func (st *Stack) startPools(builds []built) error {
 		if err != nil {
 			return err
 		}
+		if err := st.recordCalls(b.fn.LogicalID, env); err != nil {
+			return err
+		}
 		st.pools[b.fn.LogicalID] = runtimeapi.NewPool(runtimeapi.Function{
 			Name:      b.fn.LogicalID,
 			Bootstrap: b.bootstrap,
@@ -311,6 +320,27 @@ func (st *Stack) startPools(builds []built) error {
 			Logger:    st.cfg.Log,
 		})
 	}
+	return nil
+}
+
+// recordCalls points the function's endpoints at proxies of its own that write its requests to
+// the call log (Config.CallLog), so that a check can hold them against its policies.
+func (st *Stack) recordCalls(fn string, env map[string]string) error {
+	if st.cfg.CallLog == nil {
+		return nil
+	}
+	if st.calls == nil {
+		st.calls = calllog.New(st.cfg.CallLog, Region, AccountID)
+	}
+	ddb, err := st.calls.Proxy(fn, st.ddb.url)
+	if err != nil {
+		return err
+	}
+	moto, err := st.calls.Proxy(fn, st.moto.url)
+	if err != nil {
+		return err
+	}
+	env["DYNAMODB_ENDPOINT"], env["SNS_ENDPOINT"], env["SES_ENDPOINT"] = ddb, moto, moto
 	return nil
 }
 
@@ -498,6 +528,9 @@ func (st *Stack) Close() error {
 	}
 	for _, p := range st.pools {
 		errs = append(errs, p.Close())
+	}
+	if st.calls != nil {
+		errs = append(errs, st.calls.Close())
 	}
 	errs = append(errs, st.ddb.stop(), st.moto.stop())
 	return errors.Join(errs...)

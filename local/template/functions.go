@@ -33,8 +33,9 @@ type Function struct {
 	// Routes are the HttpApi events' routes, in the order of Events.
 	Routes []Route
 
-	tpl  *Template
-	vars map[string]any // Environment.Variables, merged, unevaluated
+	tpl      *Template
+	vars     map[string]any // Environment.Variables, merged, unevaluated
+	policies any            // Policies, unevaluated (see Policies)
 }
 
 // Route is one HttpApi route of a function.
@@ -69,6 +70,12 @@ func (f Function) Environment(ctx Context) (map[string]string, error) {
 		return nil, fmt.Errorf("function %s: Environment: %w", f.LogicalID, err)
 	}
 	return env, nil
+}
+
+// Variables evaluates an Environment.Variables mapping found elsewhere in t (a transformed
+// template's AWS::Lambda::Function) in ctx, as Environment evaluates a function's.
+func (t *Template) Variables(ctx Context, vars map[string]any) (map[string]string, error) {
+	return newEvaluator(t, ctx).environment(vars)
 }
 
 // FunctionDir returns the package directory of the function with logical id id.
@@ -191,7 +198,7 @@ func (t *Template) parseFunctions() ([]Function, error) {
 func (e *evaluator) function(r Resource) (Function, error) {
 	props := mergeGlobals(e.t.FunctionGlobals, r.Properties)
 	fn := Function{LogicalID: r.LogicalID, Dir: FunctionDir(r.LogicalID), MemoryMB: 128, Timeout: 3 * time.Second,
-		tpl: e.t, vars: mapAt(mapAt(props, "Environment"), "Variables")}
+		tpl: e.t, vars: mapAt(mapAt(props, "Environment"), "Variables"), policies: props["Policies"]}
 	var err error
 	if fn.Runtime, err = e.optString(props, "Runtime"); err != nil {
 		return fn, err
