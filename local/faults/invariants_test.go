@@ -135,6 +135,8 @@ func TestCardNumbers(t *testing.T) {
 		"card 4111111111111111 here": 1, "4111 1111 1111 1111": 1, "4111-1111-1111-1112": 0,
 		"SESSION#ab4111111111111111cd": 0, "ts 1795295071123": 0, "01J4111111111111111X": 0, "PHONE#+8613917364269": 0,
 		"RequestId: 45399756-4534-4172-8276-1a5790246813\t": 0, `"request_id":"0f3c9a1b-4e2d-4b7a-8288-135790246813"`: 0,
+		`{"msg":"metric","_aws":{"Timestamp":1796444572939,"CloudWatchMetrics":[]}}`: 0, `{"msg":"x","Timestamp":1796444572939}`: 1,
+		`{"_aws":{"Timestamp":1,"CloudWatchMetrics":[]},"card":"4111111111111111"}`: 1,
 	} {
 		if got := len(CardNumbers(text)); got != want {
 			t.Errorf("CardNumbers(%q) = %d, want %d", text, got, want)

@@ -10,6 +10,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/courier"
 	"github.com/wallet-accounts/wallet/shared/freeze"
+	"github.com/wallet-accounts/wallet/shared/metrics"
 	"github.com/wallet-accounts/wallet/shared/ratelimit"
 	"github.com/wallet-accounts/wallet/shared/token"
 )
@@ -96,6 +97,7 @@ func (s *Service) send(ctx context.Context, a account.Account, ev account.Event,
 	}
 	s.log.InfoContext(ctx, "alert sent", "account", a.ID, "event", ev.ID, "type", ev.Type, "role", m.role,
 		"to", recipient(msg.To, m.mail), "link", token != "")
+	metrics.AlertSent(ctx, s.log, channel(m.mail))
 	return nil
 }
 
@@ -110,6 +112,14 @@ func (s *Service) publisher(msg courier.Message, mail bool) (func(context.Contex
 	}
 	subject, body, err := courier.RenderMail(msg)
 	return func(ctx context.Context) error { return s.mailer.SendEmail(ctx, msg.To, subject, body) }, err
+}
+
+// channel names how an alert went out, for the alerts metric.
+func channel(mail bool) string {
+	if mail {
+		return metrics.ChannelEmail
+	}
+	return metrics.ChannelSMS
 }
 
 // recipient is an SMS's number or an email's address, masked, for the log.

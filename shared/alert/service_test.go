@@ -1,8 +1,10 @@
 package alert_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"regexp"
@@ -22,6 +24,8 @@ import (
 	"github.com/wallet-accounts/wallet/shared/alert"
 	"github.com/wallet-accounts/wallet/shared/config"
 	"github.com/wallet-accounts/wallet/shared/freeze"
+	"github.com/wallet-accounts/wallet/shared/logging"
+	"github.com/wallet-accounts/wallet/shared/metrics"
 	"github.com/wallet-accounts/wallet/shared/ratelimit"
 	"github.com/wallet-accounts/wallet/shared/sms"
 )
@@ -32,14 +36,15 @@ type harness struct {
 	*flowtest.Env
 	svc  *alert.Service
 	sent *outbox
+	logs *bytes.Buffer // the service's log, as a function writes it
 }
 
 func newHarness(t *testing.T, tune func(*config.Config)) *harness {
 	t.Helper()
 	env := flowtest.New(t, tune)
-	h := &harness{Env: env, sent: &outbox{}}
+	h := &harness{Env: env, sent: &outbox{}, logs: &bytes.Buffer{}}
 	client := stacktest.SNSClient(t, func(o *sns.Options) { o.APIOptions = append(o.APIOptions, h.sent.capture) })
-	svc, err := alert.NewService(env.Store, sms.New(client, ""), env.Clock, rand.Reader, env.Cfg, slog.New(slog.DiscardHandler))
+	svc, err := alert.NewService(env.Store, sms.New(client, ""), env.Clock, rand.Reader, env.Cfg, logging.New(h.logs, slog.LevelInfo))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,6 +326,31 @@ func TestAlertsStopWhenTheDailyBudgetIsSpent(t *testing.T) {
 	if got := h.sent.to(a.Phone.E164); len(got) != room || room < 1 {
 		t.Fatalf("sent %q, room for %d", got, room)
 	}
+	// What the operator's alarm and metric count (template.yaml: the ProblemCodes filter matches
+	// $.code; AlertsSent is an EMF line): the held alert once, with its code, and the one sent.
+	if held := h.logLines(t, "msg", "alert held: the daily SMS budget is spent"); len(held) != 1 ||
+		held[0]["level"] != "ERROR" || held[0]["code"] != string(account.CodeSMSBudgetExhausted) {
+		t.Fatalf("held alert logged as %v", held)
+	}
+	if sent := h.logLines(t, metrics.AlertsSent, 1.0); len(sent) != 1 || sent[0][metrics.DimChannel] != metrics.ChannelSMS {
+		t.Fatalf("alerts-sent metric lines %v", sent)
+	}
+}
+
+// logLines returns the service's log lines whose member key is value.
+func (h *harness) logLines(t *testing.T, key string, value any) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, line := range bytes.Split(bytes.TrimSpace(h.logs.Bytes()), []byte("\n")) {
+		var m map[string]any
+		if err := json.Unmarshal(line, &m); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if m[key] == value {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func TestUnknownAccountsAndChangesAreDropped(t *testing.T) {

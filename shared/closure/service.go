@@ -14,6 +14,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/config"
 	"github.com/wallet-accounts/wallet/shared/logging"
+	"github.com/wallet-accounts/wallet/shared/metrics"
 )
 
 // JobName names the job's checkpoints (JOB#closure).
@@ -178,6 +179,19 @@ func (s *Service) report(ctx context.Context, sum *Summary, started time.Time) {
 	s.log.InfoContext(ctx, "closure run", "run_id", sum.RunID, "dry_run", sum.DryRun, "complete", sum.Complete,
 		"remaining_units", sum.RemainingUnits, "invocation", sum.Invocation, "run", sum.Run,
 		"duration_ms", sum.DurationMS, logging.CallsFrom(ctx).Attr())
+	metrics.ClosureRun(ctx, s.log, runOutcome(*sum), sum.Invocation.Warned, sum.Invocation.Closed)
+}
+
+// runOutcome names an invocation's run for the closure metric: the alarm on a job that stopped
+// running watches for complete runs.
+func runOutcome(sum Summary) string {
+	switch {
+	case sum.DryRun:
+		return metrics.RunDryRun
+	case sum.Complete:
+		return metrics.RunComplete
+	}
+	return metrics.RunPartial
 }
 
 // unitKind is what a unit of work does.

@@ -242,7 +242,8 @@ type claimItem struct {
 
 type challengeItem struct {
 	Phone      string `dynamodbav:"phone"`
-	Email      string `dynamodbav:"email,omitempty"` // an email code's address
+	Region     string `dynamodbav:"region,omitempty"` // the phone's ISO region, for the verified-codes metric
+	Email      string `dynamodbav:"email,omitempty"`  // an email code's address
 	Purpose    string `dynamodbav:"purpose"`
 	AccountID  string `dynamodbav:"accountId,omitempty"`
 	ChangeID   string `dynamodbav:"changeId,omitempty"`
@@ -257,7 +258,7 @@ type challengeItem struct {
 }
 
 func (c challengeItem) domain(id string) otp.Challenge {
-	return otp.Challenge{ID: id, Phone: c.Phone, Email: c.Email, Purpose: account.Purpose(c.Purpose), AccountID: c.AccountID, ChangeID: c.ChangeID,
+	return otp.Challenge{ID: id, Phone: c.Phone, Region: c.Region, Email: c.Email, Purpose: account.Purpose(c.Purpose), AccountID: c.AccountID, ChangeID: c.ChangeID,
 		State: otp.State(c.State), CodeHash: c.CodeHash, ProofHash: c.ProofHash, Attempts: c.Attempts,
 		Superseded: c.Superseded, RetryAt: fromMS(c.RetryAt), CreatedAt: time.UnixMilli(c.CreatedAt).UTC(), ExpiresAt: time.Unix(c.ExpiresAt, 0).UTC()}
 }

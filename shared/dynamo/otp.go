@@ -128,7 +128,7 @@ func (s *Store) emailSendState(ctx context.Context, q otp.StateQuery) (otp.SendS
 // counters in one transaction.
 func (s *Store) Issue(ctx context.Context, in otp.Issue) error {
 	ch := in.Challenge
-	item := challengeItem{Phone: ch.Phone, Email: ch.Email, Purpose: string(ch.Purpose), AccountID: ch.AccountID, ChangeID: ch.ChangeID, State: string(ch.State),
+	item := challengeItem{Phone: ch.Phone, Region: ch.Region, Email: ch.Email, Purpose: string(ch.Purpose), AccountID: ch.AccountID, ChangeID: ch.ChangeID, State: string(ch.State),
 		CodeHash: ch.CodeHash, CreatedAt: ch.CreatedAt.UnixMilli(), ExpiresAt: ch.ExpiresAt.Unix()}
 	slot := slotOf(ch)
 	slotCond := "attribute_not_exists(challengeId)"

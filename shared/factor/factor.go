@@ -7,10 +7,12 @@ package factor
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/config"
+	"github.com/wallet-accounts/wallet/shared/metrics"
 	"github.com/wallet-accounts/wallet/shared/secret"
 	"github.com/wallet-accounts/wallet/shared/session"
 )
@@ -180,12 +182,13 @@ type LockStore interface {
 type Lock struct {
 	store  LockStore
 	policy session.LockPolicy
+	log    *slog.Logger // the locks metric
 }
 
-// NewLock returns the recovery lock, as strict as sign-in's.
-func NewLock(store LockStore, cfg config.Config) Lock {
+// NewLock returns the recovery lock, as strict as sign-in's. log takes the locks metric.
+func NewLock(store LockStore, cfg config.Config, log *slog.Logger) Lock {
 	return Lock{store: store, policy: session.LockPolicy{MaxFailures: cfg.LoginMaxFailures, Base: cfg.LoginLock,
-		Cap: cfg.LoginLockMax, Decay: 24 * time.Hour}}
+		Cap: cfg.LoginLockMax, Decay: 24 * time.Hour}, log: log}
 }
 
 // Check refuses while the account's recovery is locked.
@@ -212,6 +215,7 @@ func (l Lock) Fail(ctx context.Context, a account.Account, refusal *account.Erro
 	if err := l.store.LockRecovery(ctx, a.ID, l.policy.MaxFailures, level, until, now); err != nil {
 		return fmt.Errorf("lock recovery: %w", err)
 	}
+	metrics.Locked(ctx, l.log, metrics.LockRecovery)
 	return account.Limited(account.CodeLocked, until.Sub(now), "too many failed attempts; try again later")
 }
 

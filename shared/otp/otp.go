@@ -32,6 +32,7 @@ const (
 type Challenge struct {
 	ID         string
 	Phone      string // E.164; "" for an email code
+	Region     string // the phone's ISO region ("CN"), for the verified-codes metric; "" for an email code
 	Email      string // an email code's address, lower case; "" for a phone code
 	Purpose    account.Purpose
 	AccountID  string // the account the phone belongs to, when it belongs to one

@@ -14,6 +14,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/config"
 	"github.com/wallet-accounts/wallet/shared/courier"
+	"github.com/wallet-accounts/wallet/shared/metrics"
 	"github.com/wallet-accounts/wallet/shared/ratelimit"
 	"github.com/wallet-accounts/wallet/shared/token"
 )
@@ -115,7 +116,7 @@ func (s *Service) send(ctx context.Context, num account.Phone, req SendRequest) 
 	if err != nil {
 		return SendResult{}, fmt.Errorf("challenge id: %w", err)
 	}
-	ch := Challenge{ID: phoneChallengeID(id, tag), Phone: num.E164, Purpose: req.Purpose, State: StatePending,
+	ch := Challenge{ID: phoneChallengeID(id, tag), Phone: num.E164, Region: num.Region, Purpose: req.Purpose, State: StatePending,
 		CodeHash: codeHash(s.cfg.Pepper, phoneChallengeID(id, tag), code), CreatedAt: now, ExpiresAt: now.Add(s.cfg.OTPTTL)}
 	if st.Owner != nil {
 		ch.AccountID = st.Owner.AccountID
@@ -140,6 +141,9 @@ func (s *Service) send(ctx context.Context, num account.Phone, req SendRequest) 
 		return SendResult{}, account.Limited(account.CodeSMSUnavailable, smsRetryAfter, "the code could not be sent; try again shortly")
 	}
 	s.log.InfoContext(ctx, "code requested", "phone", num.Mask(), "purpose", req.Purpose, "challenge", ch.ID, "sent", deliver)
+	if deliver { // the SMS the request cost: the code, or for signup the account-exists notice
+		metrics.CodeSent(ctx, s.log, req.Purpose, num.Region)
+	}
 	return SendResult{ChallengeID: ch.ID, ExpiresInSeconds: int(s.cfg.OTPTTL.Seconds()),
 		ResendAfterSeconds: int(s.cfg.OTPResendAfter.Seconds()), CodeLength: s.cfg.OTPLength}, nil
 }
@@ -319,6 +323,9 @@ func (s *Service) redeem(ctx context.Context, req VerifyRequest) (string, Challe
 		return "", Challenge{}, fmt.Errorf("redeem challenge: %w", err)
 	}
 	s.log.InfoContext(ctx, "code verified", "challenge", ch.ID, "purpose", ch.Purpose)
+	if ch.Phone != "" {
+		metrics.CodeVerified(ctx, s.log, ch.Purpose, ch.Region)
+	}
 	return token, ch, nil
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/limits"
+	"github.com/wallet-accounts/wallet/shared/metrics"
 	"github.com/wallet-accounts/wallet/shared/money"
 	"github.com/wallet-accounts/wallet/shared/token"
 )
@@ -86,6 +87,7 @@ func (s *Service) authorizeOnce(ctx context.Context, req Request, id string, has
 	v := s.decide(st, amt, now)
 	if v.Decision == Denied {
 		s.log.InfoContext(ctx, "payment denied", "account", req.AccountID, "reason", v.Reason)
+		metrics.PaymentAuthorization(ctx, s.log, string(Denied))
 		return Answer{Decision: Denied, Reason: v.Reason, Exceeded: v.Exceeded, Level: v.Level, Amount: amt}, nil
 	}
 	a, err := s.newAuthorization(req, id, hash, amt, v, periods, now)
@@ -114,6 +116,7 @@ func (s *Service) authorizeOnce(ctx context.Context, req Request, id string, has
 		if ex == nil {
 			return Answer{}, account.ErrStale // it fits as the counter stood: decide again
 		}
+		metrics.PaymentAuthorization(ctx, s.log, string(Denied))
 		return Answer{Decision: Denied, Reason: ReasonLimit, Exceeded: ex, Amount: amt}, nil
 	case errors.Is(err, ErrExists):
 		return Answer{}, account.ErrStale // the same request, answered meanwhile: read it
@@ -121,6 +124,7 @@ func (s *Service) authorizeOnce(ctx context.Context, req Request, id string, has
 		return Answer{}, err
 	}
 	s.log.InfoContext(ctx, "payment authorized", "account", a.AccountID, "authorization", a.ID, "decision", a.Decision)
+	metrics.PaymentAuthorization(ctx, s.log, string(a.Decision))
 	return s.answer(a)
 }
 

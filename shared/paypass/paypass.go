@@ -13,6 +13,7 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/config"
+	"github.com/wallet-accounts/wallet/shared/metrics"
 	"github.com/wallet-accounts/wallet/shared/secret"
 )
 
@@ -132,6 +133,7 @@ func (c *Checker) failed(ctx context.Context, accountID string, now time.Time) e
 			return fmt.Errorf("lock payment password: %w", err)
 		}
 		c.log.InfoContext(ctx, "payment password locked", "account", accountID, "until", l.LockedUntil)
+		metrics.Locked(ctx, c.log, metrics.LockPayment)
 	}
 	if locked, left := l.Locked(now); locked {
 		return lockedError(left)

@@ -30,7 +30,7 @@ type Service struct {
 
 // NewService returns a Service.
 func NewService(store Store, hasher *secret.Hasher, clock account.Clock, rand io.Reader, cfg config.Config, log *slog.Logger) *Service {
-	return &Service{store: store, check: factor.NewChecker(hasher, cfg.Pepper), lock: factor.NewLock(store, cfg),
+	return &Service{store: store, check: factor.NewChecker(hasher, cfg.Pepper), lock: factor.NewLock(store, cfg, log),
 		clock: clock, rand: rand, cfg: cfg, log: log}
 }
 

@@ -111,12 +111,12 @@ type Service struct {
 // NewService returns a Service. policy judges new login passwords (strength.CheckLoginPassword).
 func NewService(store Store, payments *paypass.Checker, hasher *secret.Hasher, policy func(string, secret.Personal) error,
 	clock account.Clock, rand io.Reader, cfg config.Config, log *slog.Logger) *Service {
-	s := &Service{store: store, hasher: hasher, check: factor.NewChecker(hasher, cfg.Pepper), lock: factor.NewLock(store, cfg),
+	s := &Service{store: store, hasher: hasher, check: factor.NewChecker(hasher, cfg.Pepper), lock: factor.NewLock(store, cfg, log),
 		policy: policy, clock: clock, rand: rand, cfg: cfg, log: log, payments: payments,
 		nighttime: func(account.Account, time.Time) bool { return false }}
 	s.risky = s.isRisky
 	s.creds = session.NewCredentials(cfg.Pepper, rand)
-	s.unknown = factor.NewLock(unknownLock{store: store, clock: clock}, cfg)
+	s.unknown = factor.NewLock(unknownLock{store: store, clock: clock}, cfg, log)
 	return s
 }
 

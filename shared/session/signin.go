@@ -9,6 +9,7 @@ import (
 	"github.com/oklog/ulid/v2"
 
 	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/metrics"
 	"github.com/wallet-accounts/wallet/shared/otp"
 	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/ratelimit"
@@ -47,6 +48,30 @@ const signInRetries = 3
 // wrong password. A replaced device secret presented again revokes the device (see
 // Credentials), after which the request is a new device's.
 func (s *Service) SignIn(ctx context.Context, req SignInRequest) (SignInResult, error) {
+	res, err := s.signIn(ctx, req)
+	metrics.SignIn(ctx, s.log, signInOutcome(err))
+	return res, err
+}
+
+// signInOutcome names what a sign-in's answer was, for the sign-in metric.
+func signInOutcome(err error) string {
+	e, isAccount := account.As(err)
+	switch {
+	case err == nil:
+		return metrics.SignInSuccess
+	case !isAccount || e == nil || e.Code == account.CodeInternal || e.Code == account.CodeUnavailable:
+		return metrics.SignInFailed
+	case e.Code == account.CodeInvalidCredentials:
+		return metrics.SignInWrongPassword
+	case e.Code == account.CodeLocked:
+		return metrics.SignInLocked
+	case e.Code == account.CodeStepUpRequired:
+		return metrics.SignInStepUp
+	}
+	return metrics.SignInRefused
+}
+
+func (s *Service) signIn(ctx context.Context, req SignInRequest) (SignInResult, error) {
 	if err := checkSignIn(req); err != nil {
 		return SignInResult{}, err
 	}
@@ -229,6 +254,7 @@ func (s *Service) lockout(ctx context.Context, subj Subject, l account.Lockout, 
 	}
 	if locked, left := l.Locked(now); locked {
 		s.log.InfoContext(ctx, "sign-in locked", "account", subj.AccountID, "level", l.Level, "until", l.LockedUntil)
+		metrics.Locked(ctx, s.log, metrics.LockLogin)
 		return lockedError(left)
 	}
 	return invalidCredentials()
