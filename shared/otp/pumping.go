@@ -3,6 +3,7 @@ package otp
 import (
 	"context"
 	"encoding/base32"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,20 +51,35 @@ func prefixTag(keys secret.Keyring, prefix string) string {
 }
 
 // phoneChallengeID is a phone code's challenge id: a ULID (its time is when the code was sent),
-// a dash, and its prefix's tag. The verify request names nothing but the challenge, and the id
-// is what lets the right code count on the prefix's counter in the write that redeems it. An
-// email code's id is a bare ULID.
-func phoneChallengeID(id ulid.ULID, tag string) string { return id.String() + "-" + tag }
+// its prefix's tag, the phone's ISO region and the code's purpose, joined by dashes. The verify
+// request names nothing but the challenge, and the right code's write (a transaction) returns
+// nothing: the id is what lets that write count on the prefix's counter, and the verified code
+// be counted by purpose and region. Neither is secret: the client asked for the purpose, and the
+// region is the number's country. An email code's id is a bare ULID.
+func phoneChallengeID(id ulid.ULID, tag, region string, purpose account.Purpose) string {
+	return strings.Join([]string{id.String(), tag, region, string(purpose)}, "-")
+}
 
-// prefixOf returns the time and the prefix tag of a phone code's challenge id; ok is false for
-// an email code's id and for anything malformed, which then counts nowhere.
-func prefixOf(id string) (sentAt time.Time, tag string, ok bool) {
-	u, tag, found := strings.Cut(id, "-")
-	parsed, err := ulid.ParseStrict(u)
-	if !found || err != nil || len(tag) != prefixTagLen || strings.Trim(tag, "0123456789abcdefghijklmnopqrstuv") != "" {
-		return time.Time{}, "", false
+// phoneParts splits a phone code's challenge id; ok is false for an email code's id and for
+// anything malformed, which then counts nowhere.
+func phoneParts(id string) (sentAt time.Time, tag, region string, purpose account.Purpose, ok bool) {
+	f := strings.Split(id, "-")
+	if len(f) != 4 {
+		return time.Time{}, "", "", "", false
 	}
-	return ulid.Time(parsed.Time()).UTC(), tag, true
+	parsed, err := ulid.ParseStrict(f[0])
+	tag, region, purpose = f[1], f[2], account.Purpose(f[3])
+	if err != nil || len(tag) != prefixTagLen || strings.Trim(tag, "0123456789abcdefghijklmnopqrstuv") != "" ||
+		len(region) != 2 || strings.Trim(region, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" || !slices.Contains(account.Purposes, purpose) {
+		return time.Time{}, "", "", "", false
+	}
+	return ulid.Time(parsed.Time()).UTC(), tag, region, purpose, true
+}
+
+// prefixOf returns the time and the prefix tag of a phone code's challenge id (phoneParts).
+func prefixOf(id string) (sentAt time.Time, tag string, ok bool) {
+	sentAt, tag, _, _, ok = phoneParts(id)
+	return sentAt, tag, ok
 }
 
 // prefixCounter is the prefix's counter for the clock hour of t, capped at max requests. It is

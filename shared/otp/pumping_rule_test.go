@@ -2,6 +2,7 @@ package otp
 
 import (
 	"crypto/rand"
+	"github.com/wallet-accounts/wallet/shared/account"
 	"strings"
 	"testing"
 	"time"
@@ -49,14 +50,21 @@ func TestChallengeIDCarriesThePrefixTagAndTheHour(t *testing.T) {
 		t.Fatalf("tag %q", tag)
 	}
 	sent := time.Date(2026, 11, 21, 10, 59, 59, 0, time.UTC)
-	id := phoneChallengeID(ulid.MustNew(ulid.Timestamp(sent), rand.Reader), tag)
-	if at, got, ok := prefixOf(id); !ok || got != tag || !at.Equal(sent) {
-		t.Fatalf("prefixOf(%q) = %v %q %v", id, at, got, ok)
+	id := phoneChallengeID(ulid.MustNew(ulid.Timestamp(sent), rand.Reader), tag, "CN", account.PurposeSignup)
+	if at, got, region, purpose, ok := phoneParts(id); !ok || got != tag || !at.Equal(sent) || region != "CN" || purpose != account.PurposeSignup {
+		t.Fatalf("phoneParts(%q) = %v %q %q %q %v", id, at, got, region, purpose, ok)
+	}
+	for _, p := range account.Purposes {
+		if long := phoneChallengeID(ulid.Make(), tag, "CN", p); len(long) > 64 {
+			t.Fatalf("%q is %d characters; a verification token's id is at most 64", long, len(long))
+		}
 	}
 	if strings.Contains(id, "861380013") {
 		t.Fatalf("the id spells out the prefix: %q", id)
 	}
-	for _, bad := range []string{ulid.Make().String(), ulid.Make().String() + "-" + tag[1:], ulid.Make().String() + "-" + strings.ToUpper(tag), "x-" + tag, id + "-"} {
+	u := ulid.Make().String()
+	for _, bad := range []string{u, u + "-" + tag, u + "-" + tag[1:] + "-CN-signup", u + "-" + strings.ToUpper(tag) + "-CN-signup",
+		"x-" + tag + "-CN-signup", u + "-" + tag + "-cn-signup", u + "-" + tag + "-CN-nope", id + "-"} {
 		if _, _, ok := prefixOf(bad); ok {
 			t.Errorf("prefixOf(%q) ok", bad)
 		}

@@ -116,8 +116,9 @@ func (s *Service) send(ctx context.Context, num account.Phone, req SendRequest) 
 	if err != nil {
 		return SendResult{}, fmt.Errorf("challenge id: %w", err)
 	}
-	ch := Challenge{ID: phoneChallengeID(id, tag), Phone: num.E164, Region: num.Region, Purpose: req.Purpose, State: StatePending,
-		CodeHash: codeHash(s.cfg.Pepper, phoneChallengeID(id, tag), code), CreatedAt: now, ExpiresAt: now.Add(s.cfg.OTPTTL)}
+	chID := phoneChallengeID(id, tag, num.Region, req.Purpose)
+	ch := Challenge{ID: chID, Phone: num.E164, Region: num.Region, Purpose: req.Purpose, State: StatePending,
+		CodeHash: codeHash(s.cfg.Pepper, chID, code), CreatedAt: now, ExpiresAt: now.Add(s.cfg.OTPTTL)}
 	if st.Owner != nil {
 		ch.AccountID = st.Owner.AccountID
 	}
@@ -322,8 +323,11 @@ func (s *Service) redeem(ctx context.Context, req VerifyRequest) (string, Challe
 	if err != nil {
 		return "", Challenge{}, fmt.Errorf("redeem challenge: %w", err)
 	}
+	if _, _, region, purpose, ok := phoneParts(req.ChallengeID); ok { // the write returned only what the request knew
+		ch.Purpose, ch.Region = purpose, region
+	}
 	s.log.InfoContext(ctx, "code verified", "challenge", ch.ID, "purpose", ch.Purpose)
-	if ch.Phone != "" {
+	if ch.Region != "" {
 		metrics.CodeVerified(ctx, s.log, ch.Purpose, ch.Region)
 	}
 	return token, ch, nil
