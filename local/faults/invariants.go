@@ -262,6 +262,12 @@ func failedWrites(d Diff) []string {
 				bad = append(bad, fmt.Sprintf("a failed request charged the OTP limit %s", strings.SplitN(pk, "#", 3)[1]))
 			}
 		case kindOTPSlot:
+		case kindPhoneCodes:
+			for name := range d.After[k] {
+				if strings.HasPrefix(name, "n#") && d.After[k].N(name) > d.Before[k].N(name) {
+					bad = append(bad, fmt.Sprintf("a failed request charged the OTP limit %s of %s", name, k))
+				}
+			}
 		case kindChallenge:
 			if usable(d.After[k]) && !usable(d.Before[k]) || d.Before[k] != nil && d.After[k] == nil {
 				bad = append(bad, fmt.Sprintf("a failed request left challenge %s usable or spent it", k))

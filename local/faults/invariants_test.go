@@ -52,7 +52,8 @@ func TestCheckTable(t *testing.T) {
 func TestCheckRequest(t *testing.T) {
 	before := with(consistent(), func(tb Table) {
 		tb["OTP#c1|OTP"] = Item{"PK": "OTP#c1", "SK": "OTP", "state": "verified", "purpose": "reset_login", "accountId": "a1"}
-		tb["RATE#otp-phone#+8613700000001|H1"] = Item{"n": 1.0}
+		tb["RATE#otp-ip#192.0.2.1|H1"] = Item{"n": 1.0}
+		tb["PHONE#+8613700000001|OTP"] = Item{"n#H1": 1.0, "sentAt#signup": 0.0}
 	})
 	reset := with(before, func(tb Table) {
 		delete(tb, "OTP#c1|OTP")
@@ -78,7 +79,9 @@ func TestCheckRequest(t *testing.T) {
 		}), false, "change without its password_reset"},
 		"proof spent for nothing": {with(before, func(tb Table) { delete(tb, "OTP#c1|OTP") }), false, "spent without its effect"},
 		"unknown event":           {with(before, func(tb Table) { tb["ACCOUNT#a1|EVENT#e3"] = Item{"type": "mystery"} }), false, "no faults.Rule"},
-		"failed send charged":     {with(before, func(tb Table) { tb["RATE#otp-phone#+8613700000001|H1"]["n"] = 2.0 }), true, "charged the OTP limit"},
+		"failed send charged":     {with(before, func(tb Table) { tb["RATE#otp-ip#192.0.2.1|H1"]["n"] = 2.0 }), true, "charged the OTP limit"},
+		"failed send charged the phone": {with(before, func(tb Table) { tb["PHONE#+8613700000001|OTP"]["n#H1"] = 2.0 }), true,
+			"charged the OTP limit n#H1"},
 		"failed send left a code": {with(before, func(tb Table) {
 			tb["OTP#c2|OTP"] = Item{"state": "pending", "codeHash": []byte{1}, "superseded": false}
 		}), true, "usable"},
@@ -90,7 +93,7 @@ func TestCheckRequest(t *testing.T) {
 	// A failed send whose challenge was retracted and whose charges were given back is fine.
 	retracted := with(before, func(tb Table) {
 		tb["OTP#c2|OTP"] = Item{"state": "pending", "superseded": true}
-		tb["PHONE#+8613700000001|OTP#signup"] = Item{"sentAt": 0.0}
+		tb["PHONE#+8613700000001|OTP"] = Item{"n#H1": 1.0, "sentAt#signup": 0.0}
 	})
 	if bad := CheckRequest(NewDiff(before, retracted), true); len(bad) != 0 {
 		t.Errorf("a retracted send: %v", bad)

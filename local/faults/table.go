@@ -56,6 +56,7 @@ const (
 	kindPhoneChange = "phone change"
 	kindPhoneClaim  = "phone claim"
 	kindOTPSlot     = "otp slot"
+	kindPhoneCodes  = "phone codes"
 	kindChallenge   = "otp challenge"
 	kindEmailClaim  = "email claim"
 	kindEmailChange = "email change record"
@@ -105,8 +106,8 @@ func kindOf(key string) string {
 		}
 	case prefix == "PHONE" && sk == "PHONE":
 		return kindPhoneClaim
-	case prefix == "PHONE" && strings.HasPrefix(sk, "OTP#"):
-		return kindOTPSlot
+	case prefix == "PHONE" && sk == "OTP":
+		return kindPhoneCodes
 	case prefix == "OTP":
 		return kindChallenge
 	case prefix == "EMAIL" && sk == "EMAIL":

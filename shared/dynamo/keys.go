@@ -27,9 +27,11 @@ type key struct{ PK, SK string }
 // phoneClaim holds which account a number belongs to; its existence is the number's uniqueness.
 func phoneClaim(e164 string) key { return key{"PHONE#" + e164, "PHONE"} }
 
-// otpSlot is the latest challenge for a phone and purpose, beside the phone's claim so both are
-// read together.
-func otpSlot(e164, purpose string) key { return key{"PHONE#" + e164, "OTP#" + purpose} }
+// phoneCodes is a phone's code state, beside its claim so both are read together: for each
+// purpose, its slot (the latest challenge and when it was sent), and the phone's codes per hour
+// and per day, one attribute per window (otp.go). One item, so that a send moves its slot and
+// charges the phone's limits in one write.
+func phoneCodes(e164 string) key { return key{"PHONE#" + e164, "OTP"} }
 
 // challenge is one code, and after the right code, the proof behind a verification token.
 func challenge(id string) key { return key{"OTP#" + id, "OTP"} }
@@ -42,19 +44,19 @@ func counter(name, window string) key { return key{"RATE#" + name, window} }
 func emailClaim(lower string) key { return key{"EMAIL#" + lower, "EMAIL"} }
 
 // emailSlot is the latest code for an address, purpose and the account asking, beside the
-// address's claim, as otpSlot is for a phone. It is per account: another account asking a code
+// address's claim, as a phone's slot is on phoneCodes. It is per account: another account asking a code
 // for the same address neither replaces this one's code nor holds it to the cooldown.
 func emailSlot(lower, purpose, accountID string) key {
 	return key{"EMAIL#" + lower, "OTP#" + purpose + "#" + accountID}
 }
 
-// slotOf is the slot of a challenge: its address's (and account's) for an email code, else its
-// phone's.
+// slotOf is the item that holds a challenge's slot: its address's (and account's) for an email
+// code, else its phone's codes.
 func slotOf(ch otp.Challenge) key {
 	if ch.Email != "" {
 		return emailSlot(ch.Email, string(ch.Purpose), ch.AccountID)
 	}
-	return otpSlot(ch.Phone, string(ch.Purpose))
+	return phoneCodes(ch.Phone)
 }
 
 // emailChangeKey keeps, for AlertFunction, the full address an email_changed or email_removed

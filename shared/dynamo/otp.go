@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,20 +24,53 @@ var _ otp.Store = (*Store)(nil)
 // slotTTL keeps a slot long enough for any cooldown.
 const slotTTL = 24 * time.Hour
 
-type slotItem struct {
-	SK          string `dynamodbav:"SK"`
-	ChallengeID string `dynamodbav:"challengeId"`
-	SentAt      int64  `dynamodbav:"sentAt"` // unix ms
+// A slot is two attributes of its item: the latest challenge's id and when it was sent (unix
+// ms). An email code's slot item is its own (emailSlot: challengeId, sentAt); a phone's slots
+// share the phone's codes item (phoneCodes), one pair per purpose (challengeId#signup, …),
+// with the phone's counts, one attribute per window (n#H2026112121, n#D20261121).
+type slotAttrs struct{ id, sent string }
+
+const countPrefix = "n#"
+
+func slotAttrsOf(ch otp.Challenge) slotAttrs {
+	if ch.Email != "" {
+		return slotAttrs{"challengeId", "sentAt"}
+	}
+	return phoneSlotAttrs(string(ch.Purpose))
 }
 
-// SendState reads the phone's claim and its slot for the purpose, and for a new number's code
-// the session and the phone change, in one BatchGetItem.
+func phoneSlotAttrs(purpose string) slotAttrs {
+	return slotAttrs{"challengeId#" + purpose, "sentAt#" + purpose}
+}
+
+// slot reads a slot from its item.
+func (a slotAttrs) slot(item map[string]types.AttributeValue) otp.Slot {
+	id, _ := item[a.id].(*types.AttributeValueMemberS)
+	sl := otp.Slot{SentAt: time.UnixMilli(intAttr(item, a.sent)).UTC()}
+	if id != nil {
+		sl.ChallengeID = id.Value
+	}
+	return sl
+}
+
+// intAttr is a number attribute of item, 0 when it is missing or not a whole number.
+func intAttr(item map[string]types.AttributeValue, name string) int64 {
+	n, _ := item[name].(*types.AttributeValueMemberN)
+	if n == nil {
+		return 0
+	}
+	v, _ := strconv.ParseInt(n.Value, 10, 64)
+	return v
+}
+
+// SendState reads the phone's claim and codes, and for a new number's code the session and the
+// phone change, with the prefix's traffic and the check counters, in one BatchGetItem.
 func (s *Store) SendState(ctx context.Context, q otp.StateQuery) (otp.SendState, error) {
 	if q.Email != "" {
 		return s.emailSendState(ctx, q)
 	}
-	claimKey, slotKey := phoneClaim(q.Phone), otpSlot(q.Phone, string(q.Purpose))
-	keys := []key{claimKey, slotKey}
+	claimKey, codesKey := phoneClaim(q.Phone), phoneCodes(q.Phone)
+	keys := []key{claimKey, codesKey}
 	var changeKey key
 	if len(q.SessionHash) > 0 {
 		keys = append(keys, sessionKey(q.SessionHash))
@@ -49,11 +85,12 @@ func (s *Store) SendState(ctx context.Context, q otp.StateQuery) (otp.SendState,
 		traffic[k] = true
 		keys = append(keys, k)
 	}
+	keys = append(keys, checkKeys(q.Check)...)
 	items, err := s.getMany(ctx, keys)
 	if err != nil {
 		return otp.SendState{}, fmt.Errorf("get phone state: %w", err)
 	}
-	var st otp.SendState
+	st := otp.SendState{Full: full(q.Check, items)}
 	for k, item := range items {
 		var err error
 		switch {
@@ -62,21 +99,23 @@ func (s *Store) SendState(ctx context.Context, q otp.StateQuery) (otp.SendState,
 			err = unmarshal(item, &c)
 			st.Traffic.Sent += c.Sent
 			st.Traffic.Verified += c.Verified
-			continue
 		case k == claimKey:
 			var c claimItem
 			err = unmarshal(item, &c)
 			st.Owner = &otp.Owner{AccountID: c.AccountID, Lang: c.Lang}
-		case k == slotKey:
-			var sl slotItem
-			err = unmarshal(item, &sl)
-			st.Slot = otp.Slot{ChallengeID: sl.ChallengeID, SentAt: time.UnixMilli(sl.SentAt).UTC()}
+		case k == codesKey:
+			st.Slot = phoneSlotAttrs(string(q.Purpose)).slot(item)
+			for name := range item {
+				if w, ok := strings.CutPrefix(name, countPrefix); ok {
+					st.Slot.Windows = append(st.Slot.Windows, w)
+				}
+			}
 		case k == changeKey:
 			var c phoneChangeItem
 			err = unmarshal(item, &c)
 			st.Change = &otp.ChangeRef{AccountID: c.AccountID, Open: c.State == string(phonechange.StateAwaitingNew),
 				ExpiresAt: time.Unix(c.ExpiresAt, 0).UTC()}
-		default:
+		case k.PK == sessionKey(q.SessionHash).PK:
 			var si sessionItem
 			err = unmarshal(item, &si)
 			ses := si.domain(q.SessionHash)
@@ -89,6 +128,24 @@ func (s *Store) SendState(ctx context.Context, q otp.StateQuery) (otp.SendState,
 	return st, nil
 }
 
+func checkKeys(cs []ratelimit.Counter) []key {
+	keys := make([]key, len(cs))
+	for i, c := range cs {
+		keys[i] = counter(c.Key, c.Window)
+	}
+	return keys
+}
+
+// full is the first of cs whose item, among items, counts its Max, or nil.
+func full(cs []ratelimit.Counter, items map[key]map[string]types.AttributeValue) *ratelimit.Counter {
+	for _, c := range cs {
+		if item, ok := items[counter(c.Key, c.Window)]; ok && intAttr(item, "n") >= int64(c.Max) {
+			return &c
+		}
+	}
+	return nil
+}
+
 // prefixCounterItem is what a send reads of a number prefix's hourly counter: the SMS sent and
 // the codes verified (its n, the requests, is the hourly cap's and is not read).
 type prefixCounterItem struct {
@@ -96,22 +153,18 @@ type prefixCounterItem struct {
 	Verified int `dynamodbav:"verified"`
 }
 
-// emailSendState reads an email code's slot and the account asking, in one BatchGetItem. The
-// address's claim is not read: whether another account holds it is decided when the code is
-// spent, and a send must not depend on it.
+// emailSendState reads an email code's slot, the account asking and the check counters, in one
+// BatchGetItem. The address's claim is not read: whether another account holds it is decided
+// when the code is spent, and a send must not depend on it.
 func (s *Store) emailSendState(ctx context.Context, q otp.StateQuery) (otp.SendState, error) {
 	slotKey, acctKey := emailSlot(q.Email, string(q.Purpose), q.AccountID), accountKey(q.AccountID)
-	items, err := s.getMany(ctx, []key{slotKey, acctKey})
+	items, err := s.getMany(ctx, append([]key{slotKey, acctKey}, checkKeys(q.Check)...))
 	if err != nil {
 		return otp.SendState{}, fmt.Errorf("get email state: %w", err)
 	}
-	var st otp.SendState
+	st := otp.SendState{Full: full(q.Check, items)}
 	if item, ok := items[slotKey]; ok {
-		var sl slotItem
-		if err := unmarshal(item, &sl); err != nil {
-			return st, fmt.Errorf("decode slot: %w", err)
-		}
-		st.Slot = otp.Slot{ChallengeID: sl.ChallengeID, SentAt: time.UnixMilli(sl.SentAt).UTC()}
+		st.Slot = slotAttrs{"challengeId", "sentAt"}.slot(item)
 	}
 	if item, ok := items[acctKey]; ok {
 		var it accountItem
@@ -124,38 +177,14 @@ func (s *Store) emailSendState(ctx context.Context, q otp.StateQuery) (otp.SendS
 	return st, nil
 }
 
-// Issue writes the challenge, moves the slot, supersedes the previous challenge and charges the
-// counters in one transaction.
+// Issue writes the challenge, moves the slot (charging the phone's own counters on its item),
+// supersedes the previous challenge and charges the other counters in one transaction.
 func (s *Store) Issue(ctx context.Context, in otp.Issue) error {
 	ch := in.Challenge
 	item := challengeItem{Phone: ch.Phone, Region: ch.Region, Email: ch.Email, Purpose: string(ch.Purpose), AccountID: ch.AccountID, ChangeID: ch.ChangeID, State: string(ch.State),
 		CodeHash: ch.CodeHash, CreatedAt: ch.CreatedAt.UnixMilli(), ExpiresAt: ch.ExpiresAt.Unix()}
-	slot := slotOf(ch)
-	slotCond := "attribute_not_exists(challengeId)"
-	slotVals := map[string]types.AttributeValue{":id": str(ch.ID), ":sent": millis(ch.CreatedAt),
-		":exp": epoch(ch.CreatedAt.Add(slotTTL)), ":notBefore": millis(in.NotBefore)}
-	if in.Previous.ChallengeID != "" {
-		slotCond = "challengeId = :prev AND sentAt <= :notBefore"
-		slotVals[":prev"] = str(in.Previous.ChallengeID)
-	} else {
-		slotCond += " OR sentAt <= :notBefore" // a retracted send left the slot without a challenge
-	}
 	t := s.newTx()
-	t.addFn(types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: slot.av(),
-		UpdateExpression:                    aws.String("SET challengeId = :id, sentAt = :sent, expiresAt = :exp"),
-		ConditionExpression:                 aws.String(slotCond),
-		ExpressionAttributeValues:           slotVals,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}},
-		func(old map[string]types.AttributeValue) error {
-			var sl slotItem
-			if err := unmarshal(old, &sl); err != nil {
-				return fmt.Errorf("decode slot: %w", err)
-			}
-			if sl.SentAt > in.NotBefore.UnixMilli() {
-				return &otp.CooldownError{SentAt: time.UnixMilli(sl.SentAt).UTC()}
-			}
-			return errConflict // another send moved the slot after we read it
-		})
+	t.addFn(types.TransactWriteItem{Update: s.moveSlot(in)}, slotFailure(in))
 	if err := t.putNewItem(challenge(ch.ID), item, nil); err != nil {
 		return err
 	}
@@ -169,26 +198,97 @@ func (s *Store) Issue(ctx context.Context, in otp.Issue) error {
 	for _, c := range in.Charge {
 		t.update(charge(s.table, c, 1), &ratelimit.LimitError{Counter: c})
 	}
-	for _, c := range in.Check {
-		t.add(types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: &s.table, Key: counter(c.Key, c.Window).av(),
-			ConditionExpression:       aws.String("attribute_not_exists(n) OR n < :max"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":max": num(int64(c.Max))}}}, &ratelimit.LimitError{Counter: c})
-	}
 	return t.commit(ctx, "issue challenge")
+}
+
+// moveSlot is the update that moves the slot on to the new challenge, if the cooldown has passed
+// and nobody moved it since it was read, and charges the phone's own counters, each below its
+// Max; it drops the counts of ended windows it read.
+func (s *Store) moveSlot(in otp.Issue) *types.Update {
+	ch, a := in.Challenge, slotAttrsOf(in.Challenge)
+	names := map[string]string{"#id": a.id, "#sent": a.sent}
+	vals := map[string]types.AttributeValue{":id": str(ch.ID), ":sent": millis(ch.CreatedAt), ":notBefore": millis(in.NotBefore)}
+	cond := "(attribute_not_exists(#id) OR #sent <= :notBefore)" // a retracted send left the slot without a challenge
+	if in.Previous.ChallengeID != "" {
+		cond = "#id = :prev AND #sent <= :notBefore"
+		vals[":prev"] = str(in.Previous.ChallengeID)
+	}
+	expires := ch.CreatedAt.Add(slotTTL)
+	var add, remove []string
+	for i, c := range in.Own {
+		n := "#n" + strconv.Itoa(i)
+		names[n], vals[":max"+n[2:]] = countPrefix+c.Window, num(int64(c.Max))
+		add = append(add, n+" :one")
+		cond += " AND (attribute_not_exists(" + n + ") OR " + n + " < :max" + n[2:] + ")"
+		if c.Expires().After(expires) {
+			expires = c.Expires()
+		}
+	}
+	for i, w := range in.Previous.Windows {
+		if !slices.ContainsFunc(in.Own, func(c ratelimit.Counter) bool { return c.Window == w }) {
+			o := "#o" + strconv.Itoa(i)
+			names[o] = countPrefix + w
+			remove = append(remove, o)
+		}
+	}
+	vals[":exp"] = epoch(expires)
+	expr := "SET #id = :id, #sent = :sent, expiresAt = :exp"
+	if len(add) > 0 {
+		vals[":one"] = num(1)
+		expr += " ADD " + strings.Join(add, ", ")
+	}
+	if len(remove) > 0 {
+		expr += " REMOVE " + strings.Join(remove, ", ")
+	}
+	return &types.Update{TableName: &s.table, Key: slotOf(ch).av(), UpdateExpression: aws.String(expr),
+		ConditionExpression: aws.String(cond), ExpressionAttributeNames: names, ExpressionAttributeValues: vals,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}
+}
+
+// slotFailure tells why moveSlot's condition failed, from the item as it stood: the cooldown, a
+// full counter, or another send that moved the slot after it was read.
+func slotFailure(in otp.Issue) failure {
+	return func(old map[string]types.AttributeValue) error {
+		sl, prev := slotAttrsOf(in.Challenge).slot(old), in.Previous.ChallengeID
+		early := sl.SentAt.After(in.NotBefore)
+		if prev == "" && sl.ChallengeID != "" && early || prev != "" && (sl.ChallengeID != prev || early) {
+			if early {
+				return &otp.CooldownError{SentAt: sl.SentAt}
+			}
+			return errConflict // another send moved the slot after we read it
+		}
+		for _, c := range in.Own {
+			if intAttr(old, countPrefix+c.Window) >= int64(c.Max) {
+				return &ratelimit.LimitError{Counter: c}
+			}
+		}
+		return errConflict
+	}
 }
 
 // Retract kills the challenge, gives back what Issue charged and lifts the cooldown it set.
 func (s *Store) Retract(ctx context.Context, in otp.Issue) error {
-	ch := in.Challenge
+	ch, a := in.Challenge, slotAttrsOf(in.Challenge)
 	t := s.newTx()
 	t.update(&types.Update{TableName: &s.table, Key: challenge(ch.ID).av(),
 		UpdateExpression:          aws.String("SET superseded = :t REMOVE codeHash"),
 		ConditionExpression:       aws.String("attribute_exists(PK)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":t": boolean(true)}}, nil)
-	t.update(&types.Update{TableName: &s.table, Key: slotOf(ch).av(),
-		UpdateExpression:          aws.String("SET sentAt = :zero REMOVE challengeId"),
-		ConditionExpression:       aws.String("challengeId = :id"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": num(0), ":id": str(ch.ID)}}, nil)
+	names := map[string]string{"#id": a.id, "#sent": a.sent}
+	expr := "SET #sent = :zero REMOVE #id"
+	vals := map[string]types.AttributeValue{":zero": num(0), ":id": str(ch.ID)}
+	if len(in.Own) > 0 {
+		var back []string
+		for i, c := range in.Own {
+			n := "#n" + strconv.Itoa(i)
+			names[n] = countPrefix + c.Window
+			back = append(back, n+" :minus")
+		}
+		vals[":minus"] = num(-1)
+		expr += " ADD " + strings.Join(back, ", ")
+	}
+	t.update(&types.Update{TableName: &s.table, Key: slotOf(ch).av(), UpdateExpression: aws.String(expr),
+		ConditionExpression: aws.String("#id = :id"), ExpressionAttributeNames: names, ExpressionAttributeValues: vals}, nil)
 	for _, c := range in.Charge {
 		t.update(charge(s.table, c, -1), nil)
 	}

@@ -56,14 +56,18 @@ func (s *Service) SendEmail(ctx context.Context, req EmailSendRequest) (SendResu
 
 func (s *Service) sendEmail(ctx context.Context, req EmailSendRequest) (SendResult, error) {
 	addr := req.Email.Address
-	st, err := s.store.SendState(ctx, StateQuery{Email: addr, Purpose: account.PurposeEmailBind, AccountID: req.AccountID})
+	now := s.clock.Now()
+	st, err := s.store.SendState(ctx, StateQuery{Email: addr, Purpose: account.PurposeEmailBind, AccountID: req.AccountID,
+		Check: []ratelimit.Counter{s.emailFailures(addr, now)}})
 	if err != nil {
 		return SendResult{}, fmt.Errorf("read send state: %w", err)
 	}
 	if err := account.MayBindEmail(st.Account, addr); err != nil {
 		return SendResult{}, err
 	}
-	now := s.clock.Now()
+	if st.Full != nil {
+		return SendResult{}, s.issueError(&ratelimit.LimitError{Counter: *st.Full}, now)
+	}
 	code, err := newCode(s.rand, s.cfg.OTPLength)
 	if err != nil {
 		return SendResult{}, err
@@ -79,7 +83,7 @@ func (s *Service) sendEmail(ctx context.Context, req EmailSendRequest) (SendResu
 		return SendResult{}, err
 	}
 	in := Issue{Challenge: ch, Previous: st.Slot, NotBefore: now.Add(-s.cfg.OTPResendAfter),
-		Charge: charge, Check: []ratelimit.Counter{s.emailFailures(addr, now)}}
+		Charge: charge}
 	if err := s.store.Issue(ctx, in); err != nil {
 		return SendResult{}, s.issueError(err, now)
 	}

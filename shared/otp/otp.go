@@ -60,6 +60,9 @@ type Owner struct {
 type Slot struct {
 	ChallengeID string
 	SentAt      time.Time
+	// Windows are the windows the phone's counts kept with its slot are in, as read (Issue.Own):
+	// the send drops the ended ones in the same write.
+	Windows []string
 }
 
 // StateQuery names what a send reads: the phone's claim and slot, and for a new number's code
@@ -74,16 +77,21 @@ type StateQuery struct {
 	AccountID string
 	// Traffic are the phone's prefix's counters over the pumping window (phone codes only).
 	Traffic []ratelimit.Counter
+	// Check are counters that must be below their Max for a code to go out (the daily wrong
+	// codes of the phone or address). They are read, not written: a send costs no write for
+	// them, and a wrong code counted in between can only make the new code's check stricter.
+	Check []ratelimit.Counter
 }
 
 // SendState is what a send needs to know before it writes anything, read in one round trip.
 type SendState struct {
-	Owner   *Owner           // nil when no account holds the phone
-	Slot    Slot             // zero when no code was sent for this phone and purpose
-	Session *account.Session // phone_change_new: the session asking, nil when none
-	Change  *ChangeRef       // phone_change_new: the change, nil when none
-	Account *account.Account // email codes: the account asking, nil when none
-	Traffic Traffic          // the prefix's codes over the pumping window, summed
+	Owner   *Owner             // nil when no account holds the phone
+	Slot    Slot               // zero when no code was sent for this phone and purpose
+	Session *account.Session   // phone_change_new: the session asking, nil when none
+	Change  *ChangeRef         // phone_change_new: the change, nil when none
+	Account *account.Account   // email codes: the account asking, nil when none
+	Traffic Traffic            // the prefix's codes over the pumping window, summed
+	Full    *ratelimit.Counter // the first of StateQuery.Check at its Max, nil when none is
 }
 
 // ChangeRef is what a send needs of a phone change.
@@ -95,13 +103,16 @@ type ChangeRef struct {
 
 // Issue is everything one send writes, atomically: the new challenge, the slot moved on to it
 // (if the cooldown has passed and nobody else moved it first), the previous challenge superseded,
-// every counter charged (each below its Max) and every check counter below its Max.
+// and every counter charged (each below its Max).
 type Issue struct {
 	Challenge Challenge
 	Previous  Slot      // the slot as read; the write is conditional on it being unchanged
 	NotBefore time.Time // the slot's SentAt must be at or before this (the cooldown)
 	Charge    []ratelimit.Counter
-	Check     []ratelimit.Counter
+	// Own are the phone's own counters (its hourly and daily codes), kept on the item of its
+	// slot: moving the slot charges them in the same write, so a send writes one item less per
+	// counter (a phone code only; an email code's counters are all in Charge).
+	Own []ratelimit.Counter
 }
 
 // Store is what the flow needs from storage. The dynamo package implements it.

@@ -98,9 +98,12 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (SendResult, error)
 func (s *Service) send(ctx context.Context, num account.Phone, req SendRequest) (SendResult, error) {
 	now, tag := s.clock.Now(), prefixTag(s.cfg.Pepper, num.Prefix())
 	st, err := s.store.SendState(ctx, StateQuery{Phone: num.E164, Purpose: req.Purpose, SessionHash: req.SessionHash, ChangeID: req.ChangeID,
-		Traffic: s.pumpingWindow(tag, now)})
+		Traffic: s.pumpingWindow(tag, now), Check: []ratelimit.Counter{s.failures(num.E164, now)}})
 	if err != nil {
 		return SendResult{}, fmt.Errorf("read send state: %w", err)
+	}
+	if st.Full != nil {
+		return SendResult{}, s.issueError(&ratelimit.LimitError{Counter: *st.Full}, now)
 	}
 	if req.Purpose == account.PurposePhoneChangeNew {
 		if err := newNumberAllowed(st, now); err != nil {
@@ -125,12 +128,12 @@ func (s *Service) send(ctx context.Context, num account.Phone, req SendRequest) 
 	if st.Change != nil {
 		ch.AccountID, ch.ChangeID = st.Change.AccountID, req.ChangeID
 	}
-	charge, err := s.counters(num, req, now, deliver, s.prefixCounter(tag, now, s.prefixCap(ctx, num, tag, st.Traffic)))
+	charge, err := s.counters(req, now, deliver, s.prefixCounter(tag, now, s.prefixCap(ctx, num, tag, st.Traffic)))
 	if err != nil {
 		return SendResult{}, err
 	}
 	in := Issue{Challenge: ch, Previous: st.Slot, NotBefore: now.Add(-s.cfg.OTPResendAfter),
-		Charge: charge, Check: []ratelimit.Counter{s.failures(num.E164, now)}}
+		Charge: charge, Own: s.phoneCounters(num, now)}
 	if err := s.store.Issue(ctx, in); err != nil {
 		return SendResult{}, s.issueError(err, now)
 	}
@@ -208,17 +211,14 @@ func (s *Service) pause(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// counters are the limits a send charges: the phone's, the source IP's, the prefix's (its cap
+// counters are the limits a send charges on items of their own (the phone's are kept with its
+// slot: phoneCounters): the source IP's, the prefix's (its cap
 // as the pumping defence set it; it also counts the SMS when one goes out) and, only when an SMS
 // goes out, one shard of the daily budget drawn at random.
-func (s *Service) counters(num account.Phone, req SendRequest, now time.Time, sms bool, prefix ratelimit.Counter) ([]ratelimit.Counter, error) {
+func (s *Service) counters(req SendRequest, now time.Time, sms bool, prefix ratelimit.Counter) ([]ratelimit.Counter, error) {
 	hour := ratelimit.Hour(now)
 	prefix.Sent = sms
-	cs := []ratelimit.Counter{
-		hour.Counter("phone_hourly", "otp-phone#"+num.E164, s.cfg.OTPPhoneHourly, account.CodeRateLimited),
-		ratelimit.Day(now).Counter("phone_daily", "otp-phone#"+num.E164, s.cfg.OTPPhoneDaily, account.CodeRateLimited),
-		prefix,
-	}
+	cs := []ratelimit.Counter{prefix}
 	if req.SourceIP != "" {
 		cs = append(cs, hour.Counter("ip_hourly", "otp-ip#"+req.SourceIP, s.cfg.OTPIPHourly, account.CodeRateLimited))
 	}
@@ -234,6 +234,15 @@ func (s *Service) counters(num account.Phone, req SendRequest, now time.Time, sm
 		return append(cs, ratelimit.SignupSMSBudget(now, s.cfg.SMSDailyBudget, draw)), nil
 	}
 	return append(cs, ratelimit.SMSBudget(now, s.cfg.SMSDailyBudget, draw)), nil
+}
+
+// phoneCounters are the phone's own limits, its codes per hour and per day, which the store keeps
+// with its slot (Issue.Own).
+func (s *Service) phoneCounters(num account.Phone, now time.Time) []ratelimit.Counter {
+	return []ratelimit.Counter{
+		ratelimit.Hour(now).Counter("phone_hourly", "otp-phone#"+num.E164, s.cfg.OTPPhoneHourly, account.CodeRateLimited),
+		ratelimit.Day(now).Counter("phone_daily", "otp-phone#"+num.E164, s.cfg.OTPPhoneDaily, account.CodeRateLimited),
+	}
 }
 
 // failures is the phone's daily count of wrong codes, across all its challenges.

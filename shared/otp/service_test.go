@@ -240,6 +240,12 @@ func TestAChallengeBurnedByTheDailyCapSaysTheDayEnds(t *testing.T) {
 	if e := wantCode(t, err, account.CodeTooManyAttempts); e.RetryAfter != untilMidnight {
 		t.Fatalf("the burned challenge: retry after %v, want %v", e.RetryAfter, untilMidnight)
 	}
+	// No new code goes out to the phone until the day's count ends (the send reads the count).
+	h.clock.Advance(time.Minute)
+	_, err = h.send(t, cnInput, account.PurposeResetLogin)
+	if e := wantCode(t, err, account.CodeTooManyAttempts); e.RetryAfter != untilMidnight-time.Minute {
+		t.Fatalf("a send after the day's wrong codes: retry after %v, want %v", e.RetryAfter, untilMidnight-time.Minute)
+	}
 }
 
 func TestCodeWorksOnce(t *testing.T) {
@@ -289,6 +295,11 @@ func TestPhoneHourlyAndDailyCaps(t *testing.T) {
 	h.clock.Advance(time.Hour)
 	for i := 0; i < 5; i++ {
 		h.mustSend(t, cnInput, account.PurposeSignup)
+	}
+	// The phone's counts live on its codes item, one per window; a send drops the ended ones.
+	if item := stacktest.GetItem(t, h.db, h.table, "PHONE#"+cnPhone, "OTP"); item["n#H2026112110"] != nil ||
+		item["n#H2026112111"] != 5.0 || item["n#D20261121"] != 10.0 {
+		t.Fatalf("the phone's codes item: %v", item)
 	}
 	h.clock.Advance(time.Hour)
 	_, err = h.send(t, cnInput, account.PurposeSignup)
@@ -431,7 +442,7 @@ func TestConcurrentSendsNeverExceedTheCaps(t *testing.T) {
 	if ok == 0 {
 		t.Fatalf("no send succeeded: %v", codes)
 	}
-	n := stacktest.GetNumber(t, h.db, h.table, "RATE#otp-phone#"+cnPhone, "H2026112110", "n")
+	n := stacktest.GetNumber(t, h.db, h.table, "PHONE#"+cnPhone, "OTP", "n#H2026112110")
 	if n != ok {
 		t.Fatalf("counter %d, accepted %d", n, ok)
 	}
