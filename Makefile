@@ -17,6 +17,8 @@ LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 # A long run: make fuzz FUZZTIME=5000000x (or FUZZTIME=10m, and read a deadline failure as that).
 FUZZTIME ?= 1000x
 FUZZMINIMIZETIME ?= 1s
+# Fuzz workers: make test runs the smoke with one, beside the tests, which have the other core.
+FUZZPARALLEL ?= $(shell nproc)
 # The inputs fuzzing found interesting are kept with the tree (.local/, which make clean removes),
 # not in the machine's Go cache, where they pile up from every checkout and every run and make
 # each smoke run re-execute all of them first (a fresh clone starts empty, as CI does).
@@ -76,14 +78,14 @@ run: deps $(HOST)
 # and sends identity-verification cases to the stand-in vendor local/e2e/idv_test.go listens on.
 TEST_ENV := -env PHONE_CHANGE_HOLD=4s -env DELETION_HOLD=3s \
 	-env IDV_PROVIDER=webhook -env IDV_WEBHOOK_URL=http://127.0.0.1:38123/idv/cases
-# The fuzz smoke runs beside the tests, its output held until they end: the end-to-end tests spend
+# The fuzz smoke runs beside the tests, with one worker, its output held until they end: the end-to-end tests spend
 # much of their time waiting on the stack (alerts, holds), which leaves a core for it.
 # The tests, the stack's host and the fuzz smoke collect garbage a quarter as often (GOGC=400): the
 # race detector's allocations made the collector a good part of make test's CPU, and this machine
 # has memory to spare. The functions keep their own setting (template.yaml).
 test: export GOGC = 400
 test: deps lint $(HOST)
-	@mkdir -p .local; $(MAKE) --no-print-directory fuzz > .local/fuzz.log 2>&1 & fuzz=$$!; \
+	@mkdir -p .local; $(MAKE) --no-print-directory fuzz FUZZPARALLEL=1 > .local/fuzz.log 2>&1 & fuzz=$$!; \
 		rc=0; $(HOST) test $(TEST_ENV) -- $(MAKE) --no-print-directory check || rc=$$?; \
 		frc=0; wait $$fuzz || frc=$$?; cat .local/fuzz.log; \
 		if [ $$frc -ne 0 ]; then echo "make fuzz failed (above)"; fi; \
@@ -107,7 +109,7 @@ fuzz:
 	@for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' shared functions local | xargs -n1 dirname | sort -u); do \
 		for target in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go | cut -d' ' -f2); do \
 			echo "fuzz ./$$dir $$target $(FUZZTIME)"; \
-			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) ./$$dir \
+			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) -parallel $(FUZZPARALLEL) ./$$dir \
 				-args -test.fuzzcachedir=$(FUZZCACHE)/$$dir \
 				| grep -v '^fuzz: elapsed' || exit 1; \
 		done; \
