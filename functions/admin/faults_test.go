@@ -26,10 +26,7 @@ const agentARN = "arn:aws:iam::123456789012:user/agent"
 
 // signed is a request as API Gateway's IAM authorizer passes it on: with the signer in the context.
 func signed(route, body string, pairs ...string) events.APIGatewayV2HTTPRequest {
-	req := faults.Event(route, body, pairs...)
-	req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
-		IAM: &events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription{UserARN: agentARN, AccessKey: "AKIAAGENT", AccountID: "123456789012"}}
-	return req
+	return faults.SignedEvent(agentARN, "AKIAAGENT", route, body, pairs...)
 }
 
 const caseBodyJSON = `{"reason":"holder called","caseId":"CS-1"}`

@@ -28,10 +28,7 @@ const payerARN = "arn:aws:iam::123456789012:role/payments"
 
 // signed is a request as API Gateway's IAM authorizer passes it on.
 func signed(route, body string, pairs ...string) events.APIGatewayV2HTTPRequest {
-	req := faults.Event(route, body, pairs...)
-	req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
-		IAM: &events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription{UserARN: payerARN, AccessKey: "AKIAPAY", AccountID: "123456789012"}}
-	return req
+	return faults.SignedEvent(payerARN, "AKIAPAY", route, body, pairs...)
 }
 
 const authorizeRoute = "POST /internal/v1/payment-authorizations"

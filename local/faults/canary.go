@@ -110,6 +110,15 @@ func Event(route, body string, pairs ...string) events.APIGatewayV2HTTPRequest {
 	return req
 }
 
+// SignedEvent is Event as the internal API delivers it: signed with SigV4 by the IAM user
+// userARN with accessKey, in the test account 123456789012.
+func SignedEvent(userARN, accessKey, route, body string, pairs ...string) events.APIGatewayV2HTTPRequest {
+	req := Event(route, body, pairs...)
+	req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+		IAM: &events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription{UserARN: userARN, AccessKey: accessKey, AccountID: "123456789012"}}
+	return req
+}
+
 // Bearer is the header pair of a session token.
 func Bearer(token string) []string { return []string{"Authorization", "Bearer " + token} }
 
