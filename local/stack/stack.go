@@ -347,6 +347,10 @@ func (st *Stack) recordCalls(fn string, env map[string]string) error {
 	if err != nil {
 		return err
 	}
+	if st.cfg.CallLog == nil { // metering alone: moto stays direct
+		env["DYNAMODB_ENDPOINT"] = ddb
+		return nil
+	}
 	moto, err := st.calls.Proxy(fn, st.moto.url)
 	if err != nil {
 		return err
