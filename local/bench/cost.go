@@ -88,7 +88,7 @@ func newCost(m metered, memoryMB int, arch string, cpuMs, roundTrips, snsCalls f
 	return c
 }
 
-// costBudgets are the write-unit budgets per request, by step (DESIGN §5).
+// costBudgets are the write-unit budgets per request, by step (README, Performance).
 var costBudgets = map[string]float64{"OTP send": 10, "signup": 12}
 
 // accountItemBudget: the account item under 1 KB, one write unit per write.
@@ -127,7 +127,7 @@ func (r *Report) renderCost(w io.Writer) {
 	fmt.Fprintf(w, "SMS $%g per part (-sms-part-price); HTTP API $%.2f, Lambda $%.2f per 1M requests; RRU $%.3f, WRU $%.3f per 1M)\n",
 		p.SMSPart, p.HTTPAPIPerM, p.LambdaRequestPerM, p.RRUPerM, p.WRUPerM)
 	t := table(w)
-	fmt.Fprintln(t, "step\tMB/arch\tCPU ms\tbilled ms\tRRU\tWRU (+index)\tbudget\t\tSMS parts\tLambda\tDynamoDB\tAPI\tSMS\ttotal\tlargest part")
+	fmt.Fprintln(t, "step\tMB/arch\tCPU ms\tbilled ms\tRRU\tWRU (+index)\tbudget\t\tSMS parts\tLambda\tDynamoDB\tAPI\tSMS\ttotal\tshare % L/D/API/SMS")
 	for _, s := range r.Steps {
 		c := s.Cost
 		if c == nil {
@@ -139,7 +139,7 @@ func (r *Report) renderCost(w io.Writer) {
 			budget, verdict = ch.Budget.String(), ch.verdict()
 		}
 		fmt.Fprintf(t, "%s\t%d/%s\t%.2f\t%.0f\t%.1f\t%g (+%g)\t%s\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\n", s.Name, c.MemoryMB, c.Arch,
-			c.CPUMs, c.DurationMs, c.RRU, c.WRU, c.IndexWRU, budget, verdict, c.SMSParts, c.Lambda, c.DynamoDB, c.API, c.SMS, c.Total, c.largestPart())
+			c.CPUMs, c.DurationMs, c.RRU, c.WRU, c.IndexWRU, budget, verdict, c.SMSParts, c.Lambda, c.DynamoDB, c.API, c.SMS, c.Total, c.shares())
 	}
 	t.Flush()
 	var kinds []string
@@ -161,18 +161,15 @@ func (r *Report) renderCost(w io.Writer) {
 	}
 }
 
-// largestPart is "SMS 93%": the part of the total that costs most, and its share.
-func (c Cost) largestPart() string {
-	names := []string{"Lambda", "DynamoDB", "API", "SMS"}
-	values := []float64{c.Lambda, c.DynamoDB, c.API, c.SMS}
-	best := 0
-	for i, v := range values {
-		if v > values[best] {
-			best = i
-		}
-	}
+// shares is "3/66/6/0": each part's share of the total, in %, in the order Lambda, DynamoDB,
+// API, SMS.
+func (c Cost) shares() string {
 	if c.Total == 0 {
 		return "-"
 	}
-	return fmt.Sprintf("%s %.0f%%", names[best], 100*values[best]/c.Total)
+	var out []string
+	for _, v := range []float64{c.Lambda, c.DynamoDB, c.API, c.SMS} {
+		out = append(out, fmt.Sprintf("%.0f", 100*v/c.Total))
+	}
+	return strings.Join(out, "/")
 }

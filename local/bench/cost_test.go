@@ -31,8 +31,8 @@ func TestCost(t *testing.T) {
 	if len(checks) != 2 || !checks[0].OK || checks[1].OK || checks[1].Measured != 1062 {
 		t.Errorf("checks %+v, want OTP send's 8 WRU within 10 and the 1,062-byte account item failing", checks)
 	}
-	if c.largestPart() != "SMS 100%" {
-		t.Errorf("largest part %q", c.largestPart())
+	if got := c.shares(); got != "0/0/0/100" {
+		t.Errorf("shares %q, want 0/0/0/100", got)
 	}
 	var txt strings.Builder
 	r.renderCost(&txt)
