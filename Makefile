@@ -136,13 +136,14 @@ invoke: deps $(HOST)
 
 # bench is built first, so a compile error stops before the stack starts and its exit status
 # (1 when a budget of README's Performance section is not kept) reaches make. Its stack logs go
-# to .local/bench/stack, apart from a `make test` running meanwhile. Its functions reach DynamoDB
-# Local and moto directly, without the call log's proxies (-record-calls=false), as timed. Report:
+# to .local/bench/stack, apart from a `make test` running meanwhile. Its functions reach moto
+# directly and DynamoDB Local through the capacity meter's proxy (-record-calls=false -capacity),
+# which the bench turns on only for the untimed warm-up requests. Report:
 # .local/bench/report.{txt,json}.
 BENCH := .local/bin/bench
 bench: deps $(HOST)
 	@$(GO) build -o $(BENCH) ./local/bench
-	$(HOST) test -record-calls=false -state .local/bench/stack -- $(BENCH) $(BENCH_FLAGS)
+	$(HOST) test -record-calls=false -capacity -state .local/bench/stack -- $(BENCH) $(BENCH_FLAGS)
 
 clean:
 	rm -rf .local .aws-sam

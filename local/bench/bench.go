@@ -32,12 +32,15 @@ type bench struct {
 	raw     *raw // nil when its table could not be made
 	addrs   addresses
 	phones  phones
+	meter   *meter // nil when the stack does not meter capacity
+	prices  Prices
 
 	errors, warnings []string
 }
 
-func newBench(ctx context.Context, quick bool) (*bench, error) {
-	b := &bench{started: time.Now(), routes: map[string]string{}, scale: 1}
+func newBench(ctx context.Context, quick bool, smsPart float64) (*bench, error) {
+	b := &bench{started: time.Now(), routes: map[string]string{}, scale: 1, prices: defaultPrices(smsPart),
+		meter: newMeter(os.Getenv(stack.EnvCapacity))}
 	if quick {
 		b.scale = 5
 	}

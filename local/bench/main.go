@@ -11,7 +11,11 @@
 // a budget is not kept or a measurement failed, 2 when it cannot run at all. It
 // stops by itself: every count is fixed, and the whole run is cut off after nine minutes.
 //
-//	bench [-quick] [-out DIR]
+// Per flow step, the cost of 1M requests (cost.go): read and write units from item sizes, metered
+// by the stack (host test -capacity) on the warm-up requests, Lambda from the CPU each request
+// logs, API Gateway and SMS parts; with the write-unit and account-item budgets.
+//
+//	bench [-quick] [-out DIR] [-sms-part-price USD]
 package main
 
 import (
@@ -37,12 +41,13 @@ const (
 func main() {
 	quick := flag.Bool("quick", false, "a fifth of the requests and starts (for trying the bench, not for numbers)")
 	out := flag.String("out", "", "report directory (default .local/bench in the repository)")
+	smsPart := flag.Float64("sms-part-price", 0.02, "USD per SMS part, for the cost table")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, timeLimit)
 	defer cancel()
-	code, err := run(ctx, *quick, *out)
+	code, err := run(ctx, *quick, *out, *smsPart)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 	}
@@ -50,9 +55,9 @@ func main() {
 }
 
 // run measures everything, writes the report and returns the exit code.
-func run(ctx context.Context, quick bool, out string) (int, error) {
+func run(ctx context.Context, quick bool, out string, smsPart float64) (int, error) {
 	start := time.Now()
-	b, err := newBench(ctx, quick)
+	b, err := newBench(ctx, quick, smsPart)
 	if err != nil {
 		return 2, err
 	}
@@ -110,6 +115,11 @@ func (b *bench) measureAll(ctx context.Context, r *Report) {
 	if b.raw != nil {
 		r.Raw = b.raw.summary()
 	}
+	if b.meter != nil {
+		r.Cost = &CostSummary{Prices: b.prices, Largest: b.meter.largest}
+	} else {
+		b.fail(fmt.Errorf("cost not metered: run the bench in host test -capacity (make bench does)"))
+	}
 	if progs != nil {
 		progress("cold starts")
 		r.ColdStarts, err = b.measureCold(ctx, progs)
@@ -147,6 +157,7 @@ func budgetChecks(r *Report) []Check {
 	for _, c := range r.ColdStarts {
 		cs = append(cs, check(c.Function+": init / bare+libraries init", c.RatioLibs, c.Budget))
 	}
+	cs = append(cs, costChecks(r)...)
 	cs = append(cs, check("DynamoDB Scan calls", float64(len(r.Scan.Calls)), exactly(0)))
 	return cs
 }

@@ -14,21 +14,22 @@ import (
 
 // Report is everything `make bench` measured. report.txt renders it; report.json is it.
 type Report struct {
-	Date       string     `json:"date"` // UTC, RFC 3339
-	Command    string     `json:"command"`
-	Machine    Machine    `json:"machine"`
-	Seconds    float64    `json:"seconds"` // total run time
-	Steps      []Step     `json:"steps"`
-	Raw        []RawOp    `json:"raw"`
-	ColdStarts []Cold     `json:"coldStarts"`
-	Binaries   []Binary   `json:"binaries"`
-	Argon2     Argon2     `json:"argon2"`
-	Closure    Closure    `json:"closure"`
-	Scan       ScanResult `json:"scan"`
-	Checks     []Check    `json:"checks"` // every budget applied
-	Errors     []string   `json:"errors,omitempty"`
-	Warnings   []string   `json:"warnings,omitempty"`
-	OK         bool       `json:"ok"` // no error and every budget kept
+	Date       string       `json:"date"` // UTC, RFC 3339
+	Command    string       `json:"command"`
+	Machine    Machine      `json:"machine"`
+	Seconds    float64      `json:"seconds"` // total run time
+	Steps      []Step       `json:"steps"`
+	Raw        []RawOp      `json:"raw"`
+	ColdStarts []Cold       `json:"coldStarts"`
+	Binaries   []Binary     `json:"binaries"`
+	Argon2     Argon2       `json:"argon2"`
+	Closure    Closure      `json:"closure"`
+	Scan       ScanResult   `json:"scan"`
+	Cost       *CostSummary `json:"cost,omitempty"` // the cost table's prices and largest items
+	Checks     []Check      `json:"checks"`         // every budget applied
+	Errors     []string     `json:"errors,omitempty"`
+	Warnings   []string     `json:"warnings,omitempty"`
+	OK         bool         `json:"ok"` // no error and every budget kept
 }
 
 // Machine is where the numbers come from. The load averages (1 minute, from /proc/loadavg) at
@@ -58,6 +59,7 @@ type Step struct {
 	SNSBudget      Budget  `json:"snsBudget"`
 	Phases         []Phase `json:"phases,omitempty"`
 	HotKey         *HotKey `json:"hotKey,omitempty"` // the item its requests wrote most, where measured
+	Cost           *Cost   `json:"cost,omitempty"`   // per request and per 1M (cost.go)
 }
 
 // Phase is a step measured at one number of concurrent clients.
@@ -69,6 +71,7 @@ type Phase struct {
 	// RawSumP50 is the sum of the raw p50 latencies of the step's operations at the same
 	// concurrency; Overhead is Latency.P50 / RawSumP50 (0 when the step makes no call).
 	RawSumP50 float64 `json:"rawSumP50Ms"`
+	CPUMs     float64 `json:"cpuMs"` // mean CPU per request (its log line's cpu_us)
 	Overhead  float64 `json:"overhead,omitempty"`
 }
 
@@ -168,6 +171,7 @@ func (r *Report) render(w io.Writer) {
 	fmt.Fprintf(w, "%s/%s, %d CPUs, %s; load average %s at the start, %s at the end\n", r.Machine.OS, r.Machine.Arch,
 		r.Machine.CPUs, r.Machine.Go, r.Machine.LoadStart, r.Machine.LoadEnd)
 	r.renderRoundTrips(w)
+	r.renderCost(w)
 	r.renderLatency(w)
 	r.renderRaw(w)
 	r.renderCold(w)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/wallet-accounts/wallet/local/stack"
@@ -46,13 +47,15 @@ func (b *bench) measureStep(ctx context.Context, sc scenario) Step {
 		}
 	}
 	requests := 0
+	var used metered
 	for _, clients := range clientCounts() {
 		n := b.count(sc.Requests, clients)
-		p, err := b.measurePhase(ctx, sc, clients, n)
+		p, m, err := b.measurePhase(ctx, sc, fn, clients, n)
 		if err != nil {
 			s.Error = err.Error()
 			return s
 		}
+		used = used.merge(m)
 		requests += 2*clients + n // the warm-up's too: they write as the timed ones do
 		s.Phases = append(s.Phases, p)
 		s.DynamoDB, s.SNS = s.DynamoDB.merge(p.DynamoDB), s.SNS.merge(p.SNS)
@@ -65,6 +68,9 @@ func (b *bench) measureStep(ctx context.Context, sc scenario) Step {
 		}
 		h := hottest(before, after, requests)
 		s.HotKey = &h
+	}
+	if b.meter != nil {
+		s.Cost = b.stepCost(s, used)
 	}
 	if declared := countDynamoDB(sc.Ops); declared != s.DynamoDB.Min || declared != s.DynamoDB.Max {
 		b.warn("%s: the scenario declares %d DynamoDB operations but requests made %s: update its Ops", sc.Name, declared, spreadText(s.DynamoDB))
@@ -84,16 +90,31 @@ func (b *bench) count(base, clients int) int {
 
 // measurePhase is one step at one concurrency, then the raw latency of its operations at the
 // same concurrency.
-func (b *bench) measurePhase(ctx context.Context, sc scenario, clients, n int) (Phase, error) {
+// The warm-up's requests are the ones the capacity meter (when there is one) measures: it reads
+// every item before and after each write, which would slow the timed requests.
+func (b *bench) measurePhase(ctx context.Context, sc scenario, fn string, clients, n int) (Phase, metered, error) {
 	warm := 2 * clients
 	fs, err := sc.Setup(ctx, b, warm+n)
 	if err != nil {
-		return Phase{}, err
+		return Phase{}, metered{}, err
 	}
-	if _, err := b.drive(ctx, sc, clients, fs[:warm]); err != nil {
-		return Phase{}, fmt.Errorf("warm-up: %w", err)
+	warmUp := func() (int, error) { _, err := b.drive(ctx, sc, clients, fs[:warm]); return warm, err }
+	var used metered
+	if b.meter != nil {
+		used, err = b.meter.during(ctx, b, fn, sendsSMS(sc), warmUp)
+	} else {
+		_, err = warmUp()
 	}
-	res, err := b.drive(ctx, sc, clients, fs[warm:])
+	if err != nil {
+		return Phase{}, metered{}, fmt.Errorf("warm-up: %w", err)
+	}
+	p, err := b.timedPhase(ctx, sc, clients, fs[warm:])
+	return p, used, err
+}
+
+// timedPhase drives the timed requests and reads their log lines.
+func (b *bench) timedPhase(ctx context.Context, sc scenario, clients int, fs []fixture) (Phase, error) {
+	res, err := b.drive(ctx, sc, clients, fs)
 	if err != nil {
 		return Phase{}, err
 	}
@@ -107,10 +128,15 @@ func (b *bench) measurePhase(ctx context.Context, sc scenario, clients, n int) (
 		return Phase{}, err
 	}
 	ddb, sns := make([]int, len(ids)), make([]int, len(ids))
+	var cpu int64
 	for i, id := range ids {
 		ddb[i], sns[i] = lines[id].Calls["dynamodb"], lines[id].Calls["sns"]
+		cpu += lines[id].CPUus
 	}
 	p := Phase{Clients: clients, Latency: summarize(lat), DynamoDB: spread(ddb), SNS: spread(sns)}
+	if len(ids) > 0 {
+		p.CPUMs = round(float64(cpu)/float64(len(ids))/1000, 3)
+	}
 	if b.raw != nil && len(sc.Ops) > 0 {
 		if p.RawSumP50, err = b.raw.sumP50(ctx, sc.Ops, clients, b.count(rawRequests, clients)); err != nil {
 			return Phase{}, err
@@ -138,4 +164,43 @@ func (b *bench) drive(ctx context.Context, sc scenario, clients int, fs []fixtur
 		return nil
 	})
 	return out, err
+}
+
+// sendsSMS reports whether the step's function publishes (an SMS, for every step that does).
+func sendsSMS(sc scenario) bool {
+	return sc.SNS.set() || slices.ContainsFunc(sc.Ops, func(o op) bool { return o.Kind == opPublish })
+}
+
+// stepCost prices the step: units from the metered warm-up, CPU and round trips from the
+// timed requests' log lines, weighted by their number.
+func (b *bench) stepCost(s Step, used metered) *Cost {
+	var cpu, n float64
+	for _, p := range s.Phases {
+		cpu += p.CPUMs * float64(p.Latency.N)
+		n += float64(p.Latency.N)
+	}
+	if n > 0 {
+		cpu /= n
+	}
+	memory, arch := 128, "x86_64"
+	if f, ok := b.tpl.Function(s.Function); ok {
+		memory = f.MemoryMB
+		if len(f.Architectures) > 0 {
+			arch = f.Architectures[0]
+		}
+	}
+	return newCost(used, memory, arch, cpu, mean(s.DynamoDB), mean(s.SNS), b.prices)
+}
+
+// mean is the mean value of a spread.
+func mean(s Spread) float64 {
+	var sum, n float64
+	for v, c := range s.Counts {
+		sum += float64(v * c)
+		n += float64(c)
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / n
 }

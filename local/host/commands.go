@@ -111,6 +111,8 @@ func testCmd(ctx context.Context, args []string) error {
 	overrides := envFlag{}
 	fs.Var(overrides, "env", "KEY=VALUE: a setting for every function, over template.yaml's (repeatable)")
 	recordCalls := fs.Bool("record-calls", true, "record each function's AWS requests in <state>/calls.jsonl ("+stack.EnvCalls+") for the policy check")
+	meter := fs.Bool("capacity", false, "meter the read and write units of each function's DynamoDB requests in <state>/capacity.jsonl ("+
+		stack.EnvCapacity+") while that path + .on exists (make bench)")
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}
 	}
@@ -130,7 +132,7 @@ func testCmd(ctx context.Context, args []string) error {
 	if err := os.MkdirAll(stateDir, 0o755); err != nil {
 		return fmt.Errorf("state dir: %w", err)
 	}
-	files, err := createFiles(stateDir, "functions.log", "sms.log", "host.log", "calls.jsonl")
+	files, err := createFiles(stateDir, "functions.log", "sms.log", "host.log", "calls.jsonl", "capacity.jsonl")
 	if err != nil {
 		return err
 	}
@@ -139,6 +141,11 @@ func testCmd(ctx context.Context, args []string) error {
 	var callLog io.Writer // nil: no proxies, as make bench wants (it times the functions' calls)
 	if *recordCalls {
 		callLog = files[3]
+	}
+	var capacityLog io.Writer
+	if *meter {
+		capacityLog = files[4]
+		_ = os.Remove(stack.CapacitySwitch(files[4].Name())) // left by a run that was killed
 	}
 	st, err := stack.Start(ctx, stack.Config{
 		Root:     root,
@@ -150,6 +157,7 @@ func testCmd(ctx context.Context, args []string) error {
 		Log:      log,
 		Env:      overrides,
 		CallLog:  callLog,
+		Capacity: capacityLog, CapacitySwitch: stack.CapacitySwitch(files[4].Name()),
 	})
 	if err != nil {
 		return err
@@ -162,6 +170,9 @@ func testCmd(ctx context.Context, args []string) error {
 	childEnv := append(os.Environ(), at.Environ()...)
 	if *recordCalls {
 		childEnv = append(childEnv, stack.EnvCalls+"="+files[3].Name())
+	}
+	if *meter {
+		childEnv = append(childEnv, stack.EnvCapacity+"="+files[4].Name())
 	}
 	fmt.Fprintf(os.Stderr, "local stack: API %s, internal API %s, DynamoDB %s, SNS %s; logs in %s\n",
 		at.API, at.Internal, at.DynamoDB, at.SNS, rel(root, stateDir))

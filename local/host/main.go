@@ -21,7 +21,7 @@ import (
 
 const usage = `usage:
   go run ./local/host run [-addr 127.0.0.1:3000] [-table NAME] [-persist]
-  go run ./local/host test [-table NAME] [-state DIR] [-env KEY=VALUE] [-record-calls=false] -- <command...>
+  go run ./local/host test [-table NAME] [-state DIR] [-env KEY=VALUE] [-record-calls=false] [-capacity] -- <command...>
   go run ./local/host invoke -fn <LogicalId> -event <file.json|->`
 
 // exitError carries a process exit code out of a subcommand.

@@ -24,7 +24,13 @@ const (
 	EnvLogs     = "WALLET_STACK_LOGS"     // absolute path of the functions' log file
 	// EnvCalls is the absolute path of the call log (Config.CallLog), when the stack keeps one.
 	EnvCalls = "WALLET_STACK_CALLS"
+	// EnvCapacity is the absolute path of the capacity meter's lines (Config.Capacity), when the
+	// stack meters; the meter is on while CapacitySwitch of it exists.
+	EnvCapacity = "WALLET_STACK_CAPACITY"
 )
+
+// CapacitySwitch is the file whose existence turns on the meter writing to path.
+func CapacitySwitch(path string) string { return path + ".on" }
 
 // LocalIDVWebhookSecret is the local stack's IDV_WEBHOOK_SECRET: not a secret, a test fixture.
 const LocalIDVWebhookSecret = "local-idv-webhook-key-not-a-secret-0001"

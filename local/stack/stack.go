@@ -31,6 +31,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wallet-accounts/wallet/local/internal/calllog"
+	"github.com/wallet-accounts/wallet/local/internal/capacity"
 	"github.com/wallet-accounts/wallet/local/internal/console"
 	"github.com/wallet-accounts/wallet/local/internal/httpapi"
 	"github.com/wallet-accounts/wallet/local/internal/linelog"
@@ -73,6 +74,11 @@ type Config struct {
 	// JSON lines of function, call, IAM action and resource): each function then reaches DynamoDB
 	// Local and moto through its own recording proxy.
 	CallLog io.Writer
+	// Capacity, when set, receives a line per DynamoDB request a function makes while the file
+	// CapacitySwitch exists (local/internal/capacity: its read and write units from item sizes);
+	// each function then reaches DynamoDB Local through its own proxy, as with CallLog.
+	Capacity       io.Writer
+	CapacitySwitch string
 }
 
 // Stack is the running local stack.
@@ -324,17 +330,26 @@ func (st *Stack) startPools(builds []built) error {
 }
 
 // recordCalls points the function's endpoints at proxies of its own that write its requests to
-// the call log (Config.CallLog), so that a check can hold them against its policies.
+// the call log (Config.CallLog), so that a check can hold them against its policies, and meter
+// their capacity (Config.Capacity).
 func (st *Stack) recordCalls(fn string, env map[string]string) error {
-	if st.cfg.CallLog == nil {
+	if st.cfg.CallLog == nil && st.cfg.Capacity == nil {
 		return nil
 	}
 	if st.calls == nil {
 		st.calls = calllog.New(st.cfg.CallLog, Region, AccountID)
+		if st.cfg.Capacity != nil {
+			on := func() bool { _, err := os.Stat(st.cfg.CapacitySwitch); return err == nil }
+			st.calls.Around(capacity.New(st.cfg.Capacity, capacity.NewSDKStore(DynamoDB(st.ddb.url)), on).Wrap)
+		}
 	}
 	ddb, err := st.calls.Proxy(fn, st.ddb.url)
 	if err != nil {
 		return err
+	}
+	if st.cfg.CallLog == nil { // metering alone: moto stays direct
+		env["DYNAMODB_ENDPOINT"] = ddb
+		return nil
 	}
 	moto, err := st.calls.Proxy(fn, st.moto.url)
 	if err != nil {

@@ -149,7 +149,7 @@ func bySpecificity(a, b *route) int {
 // Handle serves one API Gateway request. It always returns a nil error: every failure is an
 // HTTP answer, so Lambda never reports a function error for a request.
 func (r *Router) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	start := time.Now()
+	start, cpu := time.Now(), processCPU()
 	if r.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, r.timeout)
@@ -161,11 +161,11 @@ func (r *Router) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 	rt, matched := r.find(req)
 	if rt == nil {
 		resp := notFound()
-		r.logRequest(ctx, "unmatched", resp.StatusCode, account.CodeRouteNotFound, time.Since(start))
+		r.logRequest(ctx, "unmatched", resp.StatusCode, account.CodeRouteNotFound, time.Since(start), processCPU()-cpu)
 		return resp, nil
 	}
 	resp, code := r.serve(ctx, rt, matched)
-	r.logRequest(ctx, rt.key, resp.StatusCode, code, time.Since(start))
+	r.logRequest(ctx, rt.key, resp.StatusCode, code, time.Since(start), processCPU()-cpu)
 	return resp, nil
 }
 
@@ -320,12 +320,14 @@ func (r *Router) invoke(ctx context.Context, rt *route, req events.APIGatewayV2H
 	return rt.handler(ctx, req)
 }
 
-// logRequest writes the one INFO line per request: never the body, headers or query.
-func (r *Router) logRequest(ctx context.Context, route string, status int, code account.Code, d time.Duration) {
+// logRequest writes the one INFO line per request: never the body, headers or query. cpu_us is
+// the process's CPU time over the request (processCPU), which make bench prices.
+func (r *Router) logRequest(ctx context.Context, route string, status int, code account.Code, d, cpu time.Duration) {
 	attrs := []slog.Attr{
 		slog.String("route", route),
 		slog.Int("status", status),
 		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
+		slog.Int64("cpu_us", cpu.Microseconds()),
 	}
 	if code != "" {
 		attrs = append(attrs, slog.String("code", string(code)))

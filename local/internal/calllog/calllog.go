@@ -33,6 +33,7 @@ type Request struct {
 type Log struct {
 	region, account string
 	transport       *http.Transport
+	around          func(fn string, next http.Handler) http.Handler // nil: none
 
 	mu      sync.Mutex
 	w       io.Writer
@@ -40,11 +41,16 @@ type Log struct {
 	servers []*http.Server
 }
 
-// New returns a Log writing to w; ARNs are built with region and account.
+// New returns a Log writing to w (nil: the proxies record nothing, for Around's sake alone);
+// ARNs are built with region and account.
 func New(w io.Writer, region, account string) *Log {
 	return &Log{region: region, account: account, w: w, seen: map[string]bool{},
 		transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second}}
 }
+
+// Around puts wrap between every proxy made after it and the stand-in it forwards to (the
+// capacity meter of make bench).
+func (l *Log) Around(wrap func(fn string, next http.Handler) http.Handler) { l.around = wrap }
 
 // Proxy serves, on a free loopback port, a proxy for function fn to target (the stand-in's
 // URL), recording each request; it returns the proxy's URL, the function's endpoint.
@@ -59,6 +65,10 @@ func (l *Log) Proxy(fn, target string) (string, error) {
 	}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	rp.Transport = l.transport
+	var forward http.Handler = rp
+	if l.around != nil {
+		forward = l.around(fn, rp)
+	}
 	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
@@ -66,8 +76,10 @@ func (l *Log) Proxy(fn, target string) (string, error) {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		l.record(fn, Requests(r, body, l.region, l.account))
-		rp.ServeHTTP(w, r)
+		if l.w != nil {
+			l.record(fn, Requests(r, body, l.region, l.account))
+		}
+		forward.ServeHTTP(w, r)
 	})}
 	l.mu.Lock()
 	l.servers = append(l.servers, srv)
