@@ -188,7 +188,7 @@ func (s *Store) Issue(ctx context.Context, in otp.Issue) error {
 	if err := t.putNewItem(challenge(ch.ID), item, nil); err != nil {
 		return err
 	}
-	if in.Previous.ChallengeID != "" {
+	if in.Supersede {
 		// A superseded challenge can no longer be redeemed; its proof, if it was verified, stays
 		// good. If it is already gone, this leaves a tombstone that expires with the slot.
 		t.update(&types.Update{TableName: &s.table, Key: challenge(in.Previous.ChallengeID).av(),

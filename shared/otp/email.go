@@ -83,7 +83,7 @@ func (s *Service) sendEmail(ctx context.Context, req EmailSendRequest) (SendResu
 		return SendResult{}, err
 	}
 	in := Issue{Challenge: ch, Previous: st.Slot, NotBefore: now.Add(-s.cfg.OTPResendAfter),
-		Charge: charge}
+		Charge: charge, Supersede: s.live(st.Slot, now)}
 	if err := s.store.Issue(ctx, in); err != nil {
 		return SendResult{}, s.issueError(err, now)
 	}

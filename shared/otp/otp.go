@@ -102,13 +102,17 @@ type ChangeRef struct {
 }
 
 // Issue is everything one send writes, atomically: the new challenge, the slot moved on to it
-// (if the cooldown has passed and nobody else moved it first), the previous challenge superseded,
-// and every counter charged (each below its Max).
+// (if the cooldown has passed and nobody else moved it first), the previous challenge superseded
+// while it lives, and every counter charged (each below its Max).
 type Issue struct {
 	Challenge Challenge
 	Previous  Slot      // the slot as read; the write is conditional on it being unchanged
 	NotBefore time.Time // the slot's SentAt must be at or before this (the cooldown)
 	Charge    []ratelimit.Counter
+	// Supersede says the previous challenge may still be redeemed: the send marks it superseded,
+	// so that only the new code works. One sent longer ago than its lifetime has expired and is
+	// left as it is, a write saved (Service.live).
+	Supersede bool
 	// Own are the phone's own counters (its hourly and daily codes), kept on the item of its
 	// slot: moving the slot charges them in the same write, so a send writes one item less per
 	// counter (a phone code only; an email code's counters are all in Charge).

@@ -133,7 +133,7 @@ func (s *Service) send(ctx context.Context, num account.Phone, req SendRequest) 
 		return SendResult{}, err
 	}
 	in := Issue{Challenge: ch, Previous: st.Slot, NotBefore: now.Add(-s.cfg.OTPResendAfter),
-		Charge: charge, Own: s.phoneCounters(num, now)}
+		Charge: charge, Own: s.phoneCounters(num, now), Supersede: s.live(st.Slot, now)}
 	if err := s.store.Issue(ctx, in); err != nil {
 		return SendResult{}, s.issueError(err, now)
 	}
@@ -234,6 +234,16 @@ func (s *Service) counters(req SendRequest, now time.Time, sms bool, prefix rate
 		return append(cs, ratelimit.SignupSMSBudget(now, s.cfg.SMSDailyBudget, draw)), nil
 	}
 	return append(cs, ratelimit.SMSBudget(now, s.cfg.SMSDailyBudget, draw)), nil
+}
+
+// clockMargin is how far apart two functions' clocks may be: a previous challenge is treated as
+// alive that long past its lifetime.
+const clockMargin = time.Minute
+
+// live reports whether the slot's challenge may still be redeemed at now: sent less than its
+// lifetime ago (OTP_TTL, and the clocks' margin). Only a live one needs superseding.
+func (s *Service) live(sl Slot, now time.Time) bool {
+	return sl.ChallengeID != "" && now.Before(sl.SentAt.Add(s.cfg.OTPTTL+clockMargin))
 }
 
 // phoneCounters are the phone's own limits, its codes per hour and per day, which the store keeps

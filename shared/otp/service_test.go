@@ -280,6 +280,28 @@ func TestResendCooldownAndReplacement(t *testing.T) {
 	}
 }
 
+// TestOnlyALiveCodeIsSuperseded: a send marks the previous challenge superseded only while its
+// code could still be redeemed; one past its lifetime (and the clocks' margin) is left as it is,
+// a write saved, and its code still does not work.
+func TestOnlyALiveCodeIsSuperseded(t *testing.T) {
+	h := newHarness(t, nil)
+	first := h.mustSend(t, cnInput, account.PurposeSignup)
+	firstCode := h.sent.lastCode(t, cnPhone)
+	h.clock.Advance(h.cfg.OTPTTL + 2*time.Minute)
+	second := h.mustSend(t, cnInput, account.PurposeSignup)
+	if item := stacktest.GetItem(t, h.db, h.table, "OTP#"+first.ChallengeID, "OTP"); item["superseded"] != false {
+		t.Fatalf("an expired challenge was written again: %v", item)
+	}
+	if _, err := h.verify(first.ChallengeID, firstCode); err == nil {
+		t.Fatal("an expired code was accepted")
+	}
+	h.clock.Advance(61 * time.Second)
+	h.mustSend(t, cnInput, account.PurposeSignup)
+	if item := stacktest.GetItem(t, h.db, h.table, "OTP#"+second.ChallengeID, "OTP"); item["superseded"] != true {
+		t.Fatalf("a live challenge was not superseded: %v", item)
+	}
+}
+
 func noCooldown(c *config.Config) { c.OTPResendAfter = 0 }
 
 func TestPhoneHourlyAndDailyCaps(t *testing.T) {
