@@ -194,6 +194,7 @@ func keyIDs(t *testing.T, accountID string) map[string]string {
 					out["id"] = secret.FingerprintKeyID(h)
 				}
 			}
+		case sk == "ANSWERS":
 			var ids []string
 			list, _ := item["answers"].([]any)
 			for _, a := range list {

@@ -71,6 +71,7 @@ const (
 	kindAuthz       = "payment authorization"
 	kindLimit       = "limit counter"
 	kindPaySettings = "payment settings"
+	kindAnswers     = "security answers"
 	kindOther       = "other"
 )
 
@@ -102,6 +103,9 @@ func kindOf(key string) string {
 		}
 		if sk == "PAYSETTINGS" {
 			return kindPaySettings
+		}
+		if sk == "ANSWERS" {
+			return kindAnswers
 		}
 	case prefix == "PHONE" && sk == "PHONE":
 		return kindPhoneClaim

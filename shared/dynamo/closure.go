@@ -563,9 +563,9 @@ func (u *update) expression() string {
 	return strings.Join(parts, " ")
 }
 
-// AccountItems returns the stored form of an account and of its phone claim, as signup writes
-// them (the activity index entry included), for loading accounts in bulk with BatchWriteItem:
-// benchmarks and tests of the closure job.
+// AccountItems returns the stored form of an account, of its answers (when it has any) and of
+// its phone claim, as signup writes them (the activity index entry included), for loading
+// accounts in bulk with BatchWriteItem: benchmarks and tests of the closure job.
 func AccountItems(a account.Account) ([]map[string]types.AttributeValue, error) {
 	acct, err := marshal(accountKey(a.ID), toAccountItem(a))
 	if err != nil {
@@ -575,5 +575,13 @@ func AccountItems(a account.Account) ([]map[string]types.AttributeValue, error) 
 	if err != nil {
 		return nil, err
 	}
-	return []map[string]types.AttributeValue{acct, claim}, nil
+	items := []map[string]types.AttributeValue{acct, claim}
+	if len(a.Answers) > 0 {
+		answers, err := marshal(answersKey(a.ID), toAnswersItem(a.Answers))
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, answers)
+	}
+	return items, nil
 }

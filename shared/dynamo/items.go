@@ -12,42 +12,64 @@ import (
 	"github.com/wallet-accounts/wallet/shared/session"
 )
 
-// accountItem is the stored form of account.Account.
+// accountItem is the stored form of account.Account, but for its answers (answersItem). Zero
+// counters and times are not written (omitempty): an update or condition on one must read a
+// missing attribute as zero (attribute_not_exists, if_not_exists), and a reset REMOVEs it.
 type accountItem struct {
-	AccountID        string       `dynamodbav:"accountId"`
-	Status           string       `dynamodbav:"status"`
-	Phone            string       `dynamodbav:"phone"`
-	Lang             string       `dynamodbav:"lang"`
-	LoginHash        string       `dynamodbav:"loginHash"`
-	PaymentHash      string       `dynamodbav:"paymentHash"`
-	Answers          []answerItem `dynamodbav:"answers"`
-	Profile          profileItem  `dynamodbav:"profile"`
-	AgreementVersion string       `dynamodbav:"agreementVersion"`
-	AgreedAt         int64        `dynamodbav:"agreedAt"`
-	CreatedAt        int64        `dynamodbav:"createdAt"`
-	LastActiveAt     int64        `dynamodbav:"lastActiveAt"`
-	LoginFailures    int          `dynamodbav:"loginFailures"`
-	LoginLockedUntil int64        `dynamodbav:"loginLockedUntil"`
-	LoginLockLevel   int          `dynamodbav:"loginLockLevel"`
-	LoginLastLockAt  int64        `dynamodbav:"loginLastLockAt"`
-	PayFailures      int          `dynamodbav:"payFailures"`
-	PayWindowStart   int64        `dynamodbav:"payWindowStart"`
-	PayLockedUntil   int64        `dynamodbav:"payLockedUntil"`
-	PhoneChangedAt   int64        `dynamodbav:"phoneChangedAt"`
-	PasswordResetAt  int64        `dynamodbav:"passwordResetAt"`
-	Version          int64        `dynamodbav:"version"`
-	RecFailures      int          `dynamodbav:"recFailures"`
-	RecLockedUntil   int64        `dynamodbav:"recLockedUntil"`
-	RecLockLevel     int          `dynamodbav:"recLockLevel"`
-	RecLastLockAt    int64        `dynamodbav:"recLastLockAt"`
-	GSI1PK           string       `dynamodbav:"GSI1PK,omitempty"`
-	GSI1SK           string       `dynamodbav:"GSI1SK,omitempty"`
-	Alerts           *alertsItem  `dynamodbav:"alerts,omitempty"`           // see alert.go
-	Blocks           []string     `dynamodbav:"blocks,stringset,omitempty"` // set by other systems and customer service
-	DeletionDueAt    int64        `dynamodbav:"deletionDueAt,omitempty"`    // see deletion.go
-	Level            string       `dynamodbav:"level,omitempty"`            // "" is phone; see idv.go
-	LevelAt          int64        `dynamodbav:"levelAt,omitempty"`
-	PasskeyAddedAt   int64        `dynamodbav:"passkeyAddedAt,omitempty"` // see passkey.go
+	AccountID        string      `dynamodbav:"accountId"`
+	Status           string      `dynamodbav:"status"`
+	Phone            string      `dynamodbav:"phone"`
+	Lang             string      `dynamodbav:"lang"`
+	LoginHash        string      `dynamodbav:"loginHash"`
+	PaymentHash      string      `dynamodbav:"paymentHash"`
+	Profile          profileItem `dynamodbav:"profile"`
+	AgreementVersion string      `dynamodbav:"agreementVersion"`
+	AgreedAt         int64       `dynamodbav:"agreedAt"`
+	CreatedAt        int64       `dynamodbav:"createdAt"`
+	LastActiveAt     int64       `dynamodbav:"lastActiveAt"`
+	LoginFailures    int         `dynamodbav:"loginFailures,omitempty"`
+	LoginLockedUntil int64       `dynamodbav:"loginLockedUntil,omitempty"`
+	LoginLockLevel   int         `dynamodbav:"loginLockLevel,omitempty"`
+	LoginLastLockAt  int64       `dynamodbav:"loginLastLockAt,omitempty"`
+	PayFailures      int         `dynamodbav:"payFailures,omitempty"`
+	PayWindowStart   int64       `dynamodbav:"payWindowStart,omitempty"`
+	PayLockedUntil   int64       `dynamodbav:"payLockedUntil,omitempty"`
+	PhoneChangedAt   int64       `dynamodbav:"phoneChangedAt,omitempty"`
+	PasswordResetAt  int64       `dynamodbav:"passwordResetAt,omitempty"`
+	Version          int64       `dynamodbav:"version"`
+	RecFailures      int         `dynamodbav:"recFailures,omitempty"`
+	RecLockedUntil   int64       `dynamodbav:"recLockedUntil,omitempty"`
+	RecLockLevel     int         `dynamodbav:"recLockLevel,omitempty"`
+	RecLastLockAt    int64       `dynamodbav:"recLastLockAt,omitempty"`
+	GSI1PK           string      `dynamodbav:"GSI1PK,omitempty"`
+	GSI1SK           string      `dynamodbav:"GSI1SK,omitempty"`
+	Alerts           *alertsItem `dynamodbav:"alerts,omitempty"`           // see alert.go
+	Blocks           []string    `dynamodbav:"blocks,stringset,omitempty"` // set by other systems and customer service
+	DeletionDueAt    int64       `dynamodbav:"deletionDueAt,omitempty"`    // see deletion.go
+	Level            string      `dynamodbav:"level,omitempty"`            // "" is phone; see idv.go
+	LevelAt          int64       `dynamodbav:"levelAt,omitempty"`
+	PasskeyAddedAt   int64       `dynamodbav:"passkeyAddedAt,omitempty"` // see passkey.go
+}
+
+// answersItem is the stored form of an account's security answers (answersKey).
+type answersItem struct {
+	Answers []answerItem `dynamodbav:"answers"`
+}
+
+func toAnswersItem(answers []account.Answer) answersItem {
+	var it answersItem
+	for _, ans := range answers {
+		it.Answers = append(it.Answers, answerItem(ans))
+	}
+	return it
+}
+
+func (it answersItem) domain() []account.Answer {
+	var out []account.Answer
+	for _, ans := range it.Answers {
+		out = append(out, account.Answer(ans))
+	}
+	return out
 }
 
 type answerItem struct {
@@ -94,9 +116,6 @@ func toAccountItem(a account.Account) accountItem {
 		RecLockLevel: a.Recovery.Level, RecLastLockAt: ms(a.Recovery.LastLockAt), PhoneChangedAt: ms(a.PhoneChangedAt), PasswordResetAt: ms(a.PasswordResetAt),
 		Version: a.Version, Alerts: toAlertsItem(a.Alerts), Blocks: a.Blocks, DeletionDueAt: ms(a.DeletionDueAt),
 		Level: string(a.Level), LevelAt: ms(a.LevelAt), PasskeyAddedAt: ms(a.PasskeyAddedAt)}
-	for _, ans := range a.Answers {
-		it.Answers = append(it.Answers, answerItem(ans))
-	}
 	if a.Status == account.StatusActive || a.Status == account.StatusFrozen {
 		it.GSI1PK, it.GSI1SK = idleIndex(a.ID, a.LastActiveAt)
 	}
@@ -116,10 +135,20 @@ func (it accountItem) domain() account.Account {
 		PhoneChangedAt: fromMS(it.PhoneChangedAt), PasswordResetAt: fromMS(it.PasswordResetAt), Version: it.Version,
 		Alerts: it.Alerts.domain(), Blocks: it.Blocks, DeletionDueAt: fromMS(it.DeletionDueAt),
 		Level: account.Level(it.Level), LevelAt: fromMS(it.LevelAt), PasskeyAddedAt: fromMS(it.PasskeyAddedAt)}
-	for _, ans := range it.Answers {
-		a.Answers = append(a.Answers, account.Answer(ans))
-	}
 	return a
+}
+
+// decodeAnswers reads an answers item (nil when there is none) into a's answers.
+func decodeAnswers(item map[string]types.AttributeValue, a *account.Account) error {
+	if item == nil {
+		return nil
+	}
+	var it answersItem
+	if err := unmarshal(item, &it); err != nil {
+		return fmt.Errorf("decode answers: %w", err)
+	}
+	a.Answers = it.domain()
+	return nil
 }
 
 type deviceItem struct {

@@ -71,6 +71,16 @@ const accountPrefix = "ACCOUNT#"
 // accountKey is the account item.
 func accountKey(id string) key { return key{accountPrefix + id, "ACCOUNT"} }
 
+// answersKey is an account's security-answer hashes, in an item of their own: the account item
+// stays under 1 KB (every write of it is billed per KB) and only the flows that check or replace
+// answers carry them. "ANSWERS" sorts between "ACCOUNT" and the cards, so accountWith reads it
+// in its one query; a flow that reads the account by key names it in the same BatchGetItem.
+// Every write of it is in a transaction with an update of the account conditional on the
+// version read, which the answers' writers bump.
+func answersKey(id string) key { return key{accountPrefix + id, answersSK} }
+
+const answersSK = "ANSWERS"
+
 // deviceKey is one device of an account, beside the account in its partition.
 func deviceKey(accountID, deviceID string) key {
 	return key{accountPrefix + accountID, devicePrefix + deviceID}

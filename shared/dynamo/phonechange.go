@@ -26,9 +26,10 @@ func toChangeItem(c phonechange.Change) phoneChangeItem {
 		SessionHash: c.SessionHash}
 }
 
-// StartState reads the account and the proof a token names, in one BatchGetItem.
+// StartState reads the account with its answers (the identity path checks two) and the proof a
+// token names, in one BatchGetItem.
 func (s *Store) StartState(ctx context.Context, accountID, token string) (account.Account, *otp.Challenge, error) {
-	keys := []key{accountKey(accountID)}
+	keys := []key{accountKey(accountID), answersKey(accountID)}
 	proofID, hasProof := otp.TokenChallengeID(token)
 	if hasProof {
 		keys = append(keys, challenge(proofID))
@@ -41,8 +42,12 @@ func (s *Store) StartState(ctx context.Context, accountID, token string) (accoun
 	if err := unmarshal(items[accountKey(accountID)], &a); err != nil {
 		return account.Account{}, nil, fmt.Errorf("decode account: %w", err)
 	}
+	acct := a.domain()
+	if err := decodeAnswers(items[answersKey(accountID)], &acct); err != nil {
+		return account.Account{}, nil, err
+	}
 	proof, err := decodeProof(items, proofID, hasProof)
-	return a.domain(), proof, err
+	return acct, proof, err
 }
 
 // CreateChange writes a new change, spending the old-phone proof if one was used.
@@ -52,7 +57,9 @@ func (s *Store) CreateChange(ctx context.Context, c phonechange.Change, proof *o
 	if err := t.putNewItem(k, toChangeItem(c), nil); err != nil {
 		return err
 	}
-	t.guardAccount(a, r)
+	if err := t.guardAccount(a, r); err != nil {
+		return err
+	}
 	if proof != nil {
 		t.spendProof(proof, c.CreatedAt)
 	}

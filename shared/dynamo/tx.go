@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -200,7 +200,7 @@ func (t *tx) device(accountID string, d account.Device, prev *account.Device, er
 // version and stores r (see account.Rehash), with an update of each card whose fingerprint moves
 // to the current pepper. A deletion requested meanwhile, which writes the account too, and this
 // cannot both succeed; a pending one answers deletion_pending.
-func (t *tx) guardAccount(a account.Account, r account.Rehash) {
+func (t *tx) guardAccount(a account.Account, r account.Rehash) error {
 	vals := map[string]types.AttributeValue{":v": num(a.Version), ":next": num(a.Version + 1)}
 	set := append([]string{"version = :next"}, rehashSets(a, r, vals)...)
 	conflict := t.conflict
@@ -216,6 +216,7 @@ func (t *tx) guardAccount(a account.Account, r account.Rehash) {
 			return conflict
 		})
 	t.rehashCards(a.ID, r)
+	return t.rehashAnswers(a, r)
 }
 
 // rehashCards adds an update of each card whose fingerprint moves to the current pepper; one
@@ -229,26 +230,47 @@ func (t *tx) rehashCards(accountID string, r account.Rehash) {
 }
 
 // rehashSets returns the SET clauses that store r's account hashes in a's item, adding their
-// values to vals. The update they join must be conditional on the item being as a was read (its
-// version), which also fixes the answers' positions.
+// values to vals (the answers' are in their own item: rehashAnswers). The update they join must
+// be conditional on the item being as a was read (its version).
 func rehashSets(a account.Account, r account.Rehash, vals map[string]types.AttributeValue) []string {
 	var set []string
 	if r.PaymentHash != "" {
 		set = append(set, "paymentHash = :rhPay")
 		vals[":rhPay"] = str(r.PaymentHash)
 	}
-	for i, ans := range a.Answers {
-		if h, ok := r.Answers[ans.QuestionID]; ok {
-			name := ":rhAns" + strconv.Itoa(i)
-			set = append(set, fmt.Sprintf("answers[%d].h = %s", i, name))
-			vals[name] = str(h)
-		}
-	}
 	if r.IDHash != nil {
 		set = append(set, "profile.idHash = :rhID")
 		vals[":rhID"] = bin(r.IDHash)
 	}
 	return set
+}
+
+// rehashAnswers adds, when r moves any of a's answer hashes to the current pepper, the put of
+// a's answers item with them. The transaction's update of the account, conditional on the
+// version a was read at, guards it: the answers cannot have changed since they were read.
+func (t *tx) rehashAnswers(a account.Account, r account.Rehash) error {
+	answers := slices.Clone(a.Answers)
+	moved := false
+	for i, ans := range answers {
+		if h, ok := r.Answers[ans.QuestionID]; ok {
+			answers[i].Hash, moved = h, true
+		}
+	}
+	if !moved {
+		return nil
+	}
+	return t.putAnswers(a.ID, answers)
+}
+
+// putAnswers adds the write of an account's answers item, unconditional: the caller adds an
+// update of the account conditional on its version, which every write of the answers bumps.
+func (t *tx) putAnswers(accountID string, answers []account.Answer) error {
+	item, err := marshal(answersKey(accountID), toAnswersItem(answers))
+	if err != nil {
+		return err
+	}
+	t.put(&types.Put{TableName: &t.s.table, Item: item}, nil)
+	return nil
 }
 
 // stamp records on each event the transaction writes where its request came from: the source IP
