@@ -23,18 +23,21 @@ var zeroable = []string{"loginFailures", "loginLockedUntil", "loginLockLevel", "
 	"recLockLevel", "recLastLockAt"}
 
 // TestAccountItemLeavesOutAnswersAndZeros: the account item of a new account carries neither the
-// answers (they are in ACCOUNT#<id>|ANSWERS) nor zero counters; after the answers are changed,
+// answers (they are in ACCOUNT#<id>|ANSWERS), nor the profile (ACCOUNT#<id>|ACCOUNT#PROFILE), nor
+// zero counters; after the answers are changed,
 // an answer-checking recovery takes the new answer and not the old one, and the reset that
 // clears the recovery failure it counted leaves no zero behind either.
 func TestAccountItemLeavesOutAnswersAndZeros(t *testing.T) {
 	e := flowtest.New(t, nil)
 	ctx := context.Background()
-	a := e.SignUp(t)
+	a := e.SignUp(t, flowtest.WithContactEmail("li.wei@example.com"))
 	noZeros := func(when string, set ...string) {
 		t.Helper()
 		item := stacktest.GetItem(t, e.DB, e.Table, "ACCOUNT#"+a.ID, "ACCOUNT")
-		if _, ok := item["answers"]; ok {
-			t.Errorf("%s: the account item holds the answers", when)
+		for _, name := range []string{"answers", "profile"} {
+			if _, ok := item[name]; ok {
+				t.Errorf("%s: the account item holds the %s", when, name)
+			}
 		}
 		for _, name := range zeroable {
 			if v, ok := item[name]; ok && !slices.Contains(set, name) {
@@ -45,6 +48,13 @@ func TestAccountItemLeavesOutAnswersAndZeros(t *testing.T) {
 	noZeros("at signup")
 	if list, _ := stacktest.GetItem(t, e.DB, e.Table, "ACCOUNT#"+a.ID, "ANSWERS")["answers"].([]any); len(list) != 3 {
 		t.Fatalf("the answers item holds %d answers, want 3", len(list))
+	}
+	got, err := e.Store.Account(ctx, a.ID)
+	if err != nil || got == nil {
+		t.Fatalf("read the account: %v", err)
+	}
+	if got.Profile.Email != "li.wei@example.com" {
+		t.Fatalf("the account read without its profile: %+v", got.Profile)
 	}
 
 	svc := reset.NewService(e.Store, paypass.New(e.Store, e.Hasher, e.Clock, e.Cfg, e.Log), e.Hasher, strength.CheckLoginPassword,

@@ -12,9 +12,10 @@ import (
 	"github.com/wallet-accounts/wallet/shared/session"
 )
 
-// accountItem is the stored form of account.Account, but for its answers (answersItem). Zero
-// counters and times are not written (omitempty): an update or condition on one must read a
-// missing attribute as zero (attribute_not_exists, if_not_exists), and a reset REMOVEs it.
+// accountItem is the stored form of account.Account, but for its answers (answersItem) and its
+// profile (profileItem). Zero counters and times are not written (omitempty): an update or
+// condition on one must read a missing attribute as zero (attribute_not_exists, if_not_exists),
+// and a reset REMOVEs it.
 type accountItem struct {
 	AccountID        string      `dynamodbav:"accountId"`
 	Status           string      `dynamodbav:"status"`
@@ -22,7 +23,6 @@ type accountItem struct {
 	Lang             string      `dynamodbav:"lang"`
 	LoginHash        string      `dynamodbav:"loginHash"`
 	PaymentHash      string      `dynamodbav:"paymentHash"`
-	Profile          profileItem `dynamodbav:"profile"`
 	AgreementVersion string      `dynamodbav:"agreementVersion"`
 	AgreedAt         int64       `dynamodbav:"agreedAt"`
 	CreatedAt        int64       `dynamodbav:"createdAt"`
@@ -77,6 +77,7 @@ type answerItem struct {
 	Hash       string `dynamodbav:"h"`
 }
 
+// profileItem is the stored form of account.Profile (profileKey).
 type profileItem struct {
 	RealName    string `dynamodbav:"realName,omitempty"`
 	Gender      string `dynamodbav:"gender,omitempty"`
@@ -108,7 +109,7 @@ func fromMS(v int64) time.Time {
 
 func toAccountItem(a account.Account) accountItem {
 	it := accountItem{AccountID: a.ID, Status: string(a.Status), Phone: a.Phone, Lang: a.Lang, LoginHash: a.LoginHash,
-		PaymentHash: a.PaymentHash, Profile: profileItem(a.Profile), AgreementVersion: a.AgreementVersion,
+		PaymentHash: a.PaymentHash, AgreementVersion: a.AgreementVersion,
 		AgreedAt: ms(a.AgreedAt), CreatedAt: ms(a.CreatedAt), LastActiveAt: ms(a.LastActiveAt),
 		LoginFailures: a.Login.Failures, LoginLockedUntil: ms(a.Login.LockedUntil), LoginLockLevel: a.Login.Level,
 		LoginLastLockAt: ms(a.Login.LastLockAt), PayFailures: a.Payment.Failures, PayWindowStart: ms(a.Payment.WindowStart),
@@ -124,7 +125,7 @@ func toAccountItem(a account.Account) accountItem {
 
 func (it accountItem) domain() account.Account {
 	a := account.Account{ID: it.AccountID, Status: account.Status(it.Status), Phone: it.Phone, Lang: it.Lang,
-		LoginHash: it.LoginHash, PaymentHash: it.PaymentHash, Profile: account.Profile(it.Profile),
+		LoginHash: it.LoginHash, PaymentHash: it.PaymentHash,
 		AgreementVersion: it.AgreementVersion, AgreedAt: fromMS(it.AgreedAt), CreatedAt: fromMS(it.CreatedAt),
 		LastActiveAt: fromMS(it.LastActiveAt),
 		Login: account.Lockout{Failures: it.LoginFailures, LockedUntil: fromMS(it.LoginLockedUntil), Level: it.LoginLockLevel,
@@ -136,6 +137,43 @@ func (it accountItem) domain() account.Account {
 		Alerts: it.Alerts.domain(), Blocks: it.Blocks, DeletionDueAt: fromMS(it.DeletionDueAt),
 		Level: account.Level(it.Level), LevelAt: fromMS(it.LevelAt), PasskeyAddedAt: fromMS(it.PasskeyAddedAt)}
 	return a
+}
+
+// empty reports whether the profile has nothing in it (no item is written for it).
+func (it profileItem) empty() bool {
+	return it.RealName == "" && it.Gender == "" && it.DateOfBirth == "" && it.Citizenship == "" && it.IDType == "" &&
+		len(it.IDHash) == 0 && it.IDLast4 == "" && it.Address == "" && it.Occupation == "" && it.Email == "" && !it.EmailVerified
+}
+
+// decodeProfile reads a profile item (nil when there is none) into a's profile.
+func decodeProfile(item map[string]types.AttributeValue, a *account.Account) error {
+	if item == nil {
+		return nil
+	}
+	var it profileItem
+	if err := unmarshal(item, &it); err != nil {
+		return fmt.Errorf("decode profile: %w", err)
+	}
+	a.Profile = account.Profile(it)
+	return nil
+}
+
+// accountOf decodes the account id from what a BatchGetItem found: its item, with its profile
+// and answers when they were asked for too; nil when there is no account.
+func accountOf(items map[key]map[string]types.AttributeValue, id string) (*account.Account, error) {
+	item, ok := items[accountKey(id)]
+	if !ok {
+		return nil, nil
+	}
+	var it accountItem
+	if err := unmarshal(item, &it); err != nil {
+		return nil, fmt.Errorf("decode account: %w", err)
+	}
+	a := it.domain()
+	if err := decodeProfile(items[profileKey(id)], &a); err != nil {
+		return nil, err
+	}
+	return &a, decodeAnswers(items[answersKey(id)], &a)
 }
 
 // decodeAnswers reads an answers item (nil when there is none) into a's answers.

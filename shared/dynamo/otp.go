@@ -96,12 +96,12 @@ type prefixCounterItem struct {
 	Verified int `dynamodbav:"verified"`
 }
 
-// emailSendState reads an email code's slot and the account asking, in one BatchGetItem. The
-// address's claim is not read: whether another account holds it is decided when the code is
-// spent, and a send must not depend on it.
+// emailSendState reads an email code's slot and the account asking (with its profile, which
+// holds its email), in one BatchGetItem. The address's claim is not read: whether another
+// account holds it is decided when the code is spent, and a send must not depend on it.
 func (s *Store) emailSendState(ctx context.Context, q otp.StateQuery) (otp.SendState, error) {
-	slotKey, acctKey := emailSlot(q.Email, string(q.Purpose), q.AccountID), accountKey(q.AccountID)
-	items, err := s.getMany(ctx, []key{slotKey, acctKey})
+	slotKey := emailSlot(q.Email, string(q.Purpose), q.AccountID)
+	items, err := s.getMany(ctx, []key{slotKey, accountKey(q.AccountID), profileKey(q.AccountID)})
 	if err != nil {
 		return otp.SendState{}, fmt.Errorf("get email state: %w", err)
 	}
@@ -113,15 +113,9 @@ func (s *Store) emailSendState(ctx context.Context, q otp.StateQuery) (otp.SendS
 		}
 		st.Slot = otp.Slot{ChallengeID: sl.ChallengeID, SentAt: time.UnixMilli(sl.SentAt).UTC()}
 	}
-	if item, ok := items[acctKey]; ok {
-		var it accountItem
-		if err := unmarshal(item, &it); err != nil {
-			return st, fmt.Errorf("decode account: %w", err)
-		}
-		a := it.domain()
-		st.Account = &a
-	}
-	return st, nil
+	var err2 error
+	st.Account, err2 = accountOf(items, q.AccountID)
+	return st, err2
 }
 
 // Issue writes the challenge, moves the slot, supersedes the previous challenge and charges the

@@ -26,10 +26,10 @@ func toChangeItem(c phonechange.Change) phoneChangeItem {
 		SessionHash: c.SessionHash}
 }
 
-// StartState reads the account with its answers (the identity path checks two) and the proof a
-// token names, in one BatchGetItem.
+// StartState reads the account with its profile and answers (the identity path checks the ID
+// number and two answers) and the proof a token names, in one BatchGetItem.
 func (s *Store) StartState(ctx context.Context, accountID, token string) (account.Account, *otp.Challenge, error) {
-	keys := []key{accountKey(accountID), answersKey(accountID)}
+	keys := []key{accountKey(accountID), profileKey(accountID), answersKey(accountID)}
 	proofID, hasProof := otp.TokenChallengeID(token)
 	if hasProof {
 		keys = append(keys, challenge(proofID))
@@ -38,16 +38,15 @@ func (s *Store) StartState(ctx context.Context, accountID, token string) (accoun
 	if err != nil {
 		return account.Account{}, nil, fmt.Errorf("phone change state: %w", err)
 	}
-	var a accountItem
-	if err := unmarshal(items[accountKey(accountID)], &a); err != nil {
-		return account.Account{}, nil, fmt.Errorf("decode account: %w", err)
-	}
-	acct := a.domain()
-	if err := decodeAnswers(items[answersKey(accountID)], &acct); err != nil {
+	a, err := accountOf(items, accountID)
+	if err != nil {
 		return account.Account{}, nil, err
 	}
+	if a == nil {
+		a = &account.Account{}
+	}
 	proof, err := decodeProof(items, proofID, hasProof)
-	return acct, proof, err
+	return *a, proof, err
 }
 
 // CreateChange writes a new change, spending the old-phone proof if one was used.

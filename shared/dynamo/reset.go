@@ -85,6 +85,7 @@ func (s *Store) Apply(ctx context.Context, c reset.Change) error {
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}},
 		func(old map[string]types.AttributeValue) error { return changeRefused(c, old) })
 	t.rehashCards(a.ID, rehash)
+	t.rehashProfile(a.ID, rehash)
 	if err := s.answersChange(t, c, rehash); err != nil {
 		return err
 	}

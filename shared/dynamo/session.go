@@ -54,7 +54,7 @@ func (s *Store) SignInState(ctx context.Context, q session.StateQuery) (session.
 	var keys []key
 	acctKey, devKey, subjKey := accountKey(q.Subject.AccountID), deviceKey(q.Subject.AccountID, q.DeviceID), unknownSignIn(unknownID(q.Subject))
 	if q.Subject.AccountID != "" {
-		keys = append(keys, acctKey, devKey)
+		keys = append(keys, acctKey, profileKey(q.Subject.AccountID), devKey) // the profile: an email's sign-in
 	} else {
 		keys = append(keys, subjKey)
 	}
@@ -72,13 +72,14 @@ func (s *Store) SignInState(ctx context.Context, q session.StateQuery) (session.
 		return session.State{}, fmt.Errorf("sign-in state: %w", err)
 	}
 	var st session.State
-	if item, ok := items[acctKey]; ok && q.Subject.AccountID != "" {
-		var it accountItem
-		if err := unmarshal(item, &it); err != nil {
-			return st, fmt.Errorf("decode account: %w", err)
+	if q.Subject.AccountID != "" {
+		a, err := accountOf(items, q.Subject.AccountID)
+		if err != nil {
+			return st, err
 		}
-		a := it.domain()
-		st.Account, st.Lockout = &a, a.Login
+		if a != nil {
+			st.Account, st.Lockout = a, a.Login
+		}
 	}
 	if item, ok := items[devKey]; ok && q.Subject.AccountID != "" {
 		var it deviceItem
@@ -291,15 +292,25 @@ func (s *Store) EndSession(ctx context.Context, ses session.Session) error {
 	return err
 }
 
-// Account reads an account, strongly consistent, without its answers (Recovery and StartState
-// read them, for the flows that check them); nil when there is none.
+// Account reads an account with its profile, strongly consistent, in one Query over the two
+// items (one read unit for both, where a BatchGetItem would take one each), without its answers
+// (Recovery and StartState read them, for the flows that check them); nil when there is none.
 func (s *Store) Account(ctx context.Context, id string) (*account.Account, error) {
-	var it accountItem
-	if ok, err := s.get(ctx, accountKey(id), &it, "account"); !ok || err != nil {
-		return nil, err
+	acct, prof := accountKey(id), profileKey(id)
+	out, err := s.db.Query(ctx, &dynamodb.QueryInput{TableName: &s.table, ConsistentRead: aws.Bool(true),
+		KeyConditionExpression: aws.String("PK = :pk AND SK BETWEEN :from AND :to"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(acct.PK), ":from": str(acct.SK),
+			":to": str(prof.SK)}})
+	if err != nil {
+		return nil, fmt.Errorf("get account: %w", err)
 	}
-	a := it.domain()
-	return &a, nil
+	items := map[key]map[string]types.AttributeValue{}
+	for _, item := range out.Items {
+		if sk, _ := item[attrSK].(*types.AttributeValueMemberS); sk != nil {
+			items[key{acct.PK, sk.Value}] = item
+		}
+	}
+	return accountOf(items, id)
 }
 
 // Devices lists an account's devices with one strongly consistent query.

@@ -216,7 +216,16 @@ func (t *tx) guardAccount(a account.Account, r account.Rehash) error {
 			return conflict
 		})
 	t.rehashCards(a.ID, r)
+	t.rehashProfile(a.ID, r)
 	return t.rehashAnswers(a, r)
+}
+
+// rehashProfile adds, when r moves the ID number's fingerprint to the current pepper, the
+// update of the profile item that stores it (guarded as rehashAnswers is).
+func (t *tx) rehashProfile(accountID string, r account.Rehash) {
+	if r.IDHash != nil {
+		t.updateProfile(accountID, "SET idHash = :h", map[string]types.AttributeValue{":h": bin(r.IDHash)})
+	}
 }
 
 // rehashCards adds an update of each card whose fingerprint moves to the current pepper; one
@@ -230,17 +239,14 @@ func (t *tx) rehashCards(accountID string, r account.Rehash) {
 }
 
 // rehashSets returns the SET clauses that store r's account hashes in a's item, adding their
-// values to vals (the answers' are in their own item: rehashAnswers). The update they join must
+// values to vals (the answers' and the ID number's are in items of their own: rehashAnswers,
+// rehashProfile). The update they join must
 // be conditional on the item being as a was read (its version).
 func rehashSets(a account.Account, r account.Rehash, vals map[string]types.AttributeValue) []string {
 	var set []string
 	if r.PaymentHash != "" {
 		set = append(set, "paymentHash = :rhPay")
 		vals[":rhPay"] = str(r.PaymentHash)
-	}
-	if r.IDHash != nil {
-		set = append(set, "profile.idHash = :rhID")
-		vals[":rhID"] = bin(r.IDHash)
 	}
 	return set
 }
@@ -266,6 +272,24 @@ func (t *tx) rehashAnswers(a account.Account, r account.Rehash) error {
 // update of the account conditional on its version, which every write of the answers bumps.
 func (t *tx) putAnswers(accountID string, answers []account.Answer) error {
 	item, err := marshal(answersKey(accountID), toAnswersItem(answers))
+	if err != nil {
+		return err
+	}
+	t.put(&types.Put{TableName: &t.s.table, Item: item}, nil)
+	return nil
+}
+
+// updateProfile adds an update of an account's profile item (which it creates if need be),
+// unconditional: the caller adds an update of the account conditional on its version, which
+// every write of the profile bumps.
+func (t *tx) updateProfile(accountID, expr string, vals map[string]types.AttributeValue) {
+	t.update(&types.Update{TableName: &t.s.table, Key: profileKey(accountID).av(), UpdateExpression: aws.String(expr),
+		ExpressionAttributeValues: vals}, nil)
+}
+
+// putProfile adds the write of an account's whole profile item, unconditional, as updateProfile.
+func (t *tx) putProfile(accountID string, p account.Profile) error {
+	item, err := marshal(profileKey(accountID), profileItem(p))
 	if err != nil {
 		return err
 	}
