@@ -189,11 +189,11 @@ func keyIDs(t *testing.T, accountID string) map[string]string {
 		switch sk, _ := item["SK"].(string); {
 		case sk == "ACCOUNT":
 			out["payment"] = secret.HashKeyID(str(item["paymentHash"]))
-			if p, ok := item["profile"].(map[string]any); ok {
-				if h, ok := p["idHash"].([]byte); ok {
-					out["id"] = secret.FingerprintKeyID(h)
-				}
+		case sk == "ACCOUNT#PROFILE":
+			if h, ok := item["idHash"].([]byte); ok {
+				out["id"] = secret.FingerprintKeyID(h)
 			}
+		case sk == "ANSWERS":
 			var ids []string
 			list, _ := item["answers"].([]any)
 			for _, a := range list {

@@ -44,7 +44,7 @@ func CheckTable(tb Table) []string {
 			}
 		case kindAccount:
 			bad = append(bad, checkAccount(tb, accountOf(k), it)...)
-		case kindDevice, kindEvent, kindCard, kindPhoneChange, kindPasskey, kindEmailChange, kindAudit, kindPaySettings:
+		case kindDevice, kindEvent, kindCard, kindPhoneChange, kindPasskey, kindEmailChange, kindAudit, kindPaySettings, kindAnswers, kindProfile:
 			if tb.account(accountOf(k)) == nil {
 				add("%s %s belongs to no account", kindOf(k), k)
 			}

@@ -2,6 +2,7 @@ package faults
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/wallet-accounts/wallet/shared/account"
@@ -53,7 +54,10 @@ func flowRules() []Rule {
 		{account.EventPaymentPasswordChanged, func(d Diff, id string) bool {
 			return attrChange(d, id, "paymentHash") && !attrChange(d, id, "passwordResetAt")
 		}},
-		{account.EventSecurityAnswersChanged, func(d Diff, id string) bool { return attrChange(d, id, "answers") }},
+		{account.EventSecurityAnswersChanged, func(d Diff, id string) bool {
+			// The answers live in an item of their own (shared/dynamo's answersKey).
+			return slices.Contains(d.Change, "ACCOUNT#"+id+"|ANSWERS")
+		}},
 		{account.EventPhoneChangeStarted, func(d Diff, id string) bool { return changeMovedTo(d, id, "pending") }},
 		{account.EventPhoneChanged, func(d Diff, id string) bool {
 			return d.Before.account(id) != nil && attrChange(d, id, "phone")

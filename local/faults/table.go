@@ -2,6 +2,7 @@ package faults
 
 import (
 	"encoding/hex"
+	"maps"
 	"sort"
 	"strings"
 	"testing"
@@ -72,6 +73,8 @@ const (
 	kindAuthz       = "payment authorization"
 	kindLimit       = "limit counter"
 	kindPaySettings = "payment settings"
+	kindAnswers     = "security answers"
+	kindProfile     = "profile"
 	kindOther       = "other"
 )
 
@@ -101,8 +104,13 @@ func kindOf(key string) string {
 				return kindAudit
 			}
 		}
-		if sk == "PAYSETTINGS" {
+		switch sk {
+		case "PAYSETTINGS":
 			return kindPaySettings
+		case "ANSWERS":
+			return kindAnswers
+		case "ACCOUNT#PROFILE":
+			return kindProfile
 		}
 	case prefix == "PHONE" && sk == "PHONE":
 		return kindPhoneClaim
@@ -147,7 +155,17 @@ func accountOf(key string) string {
 }
 
 // account returns the account item with id, or nil.
-func (tb Table) account(id string) Item { return tb["ACCOUNT#"+id+"|ACCOUNT"] }
+// account is the account item of id, nil when there is none; its profile, an item of its own
+// (ACCOUNT#<id>|ACCOUNT#PROFILE), is under "profile", where the rules read it.
+func (tb Table) account(id string) Item {
+	a, p := tb["ACCOUNT#"+id+"|ACCOUNT"], tb["ACCOUNT#"+id+"|ACCOUNT#PROFILE"]
+	if a == nil || p == nil {
+		return a
+	}
+	a = maps.Clone(a)
+	a["profile"] = map[string]any(p)
+	return a
+}
 
 // events returns the types of the events of account id, in key (time) order.
 func (tb Table) events(id string) []string {

@@ -283,8 +283,9 @@ func TestIdleAccountsAreWarnedOnceAndThenClosed(t *testing.T) {
 	if err := h.signIn(t, "+86 138 0013 8106"); err != nil {
 		t.Errorf("sign-in to an open account: %v", err)
 	}
-	if acct["profile"].(map[string]any)["realName"] != "Li Wei" || acct["phone"] != "+8613800138100" {
-		t.Errorf("the profile must be kept: %v", acct)
+	profile := stacktest.GetItem(t, h.db, h.table, "ACCOUNT#"+idle, "ACCOUNT#PROFILE")
+	if profile["realName"] != "Li Wei" || acct["phone"] != "+8613800138100" {
+		t.Errorf("the profile must be kept: %v %v", acct, profile)
 	}
 	if _, inIndex := acct["GSI1PK"]; inIndex || acct["closedNotifiedAt"] == nil {
 		t.Errorf("a notified closed account leaves the index: %v", acct)

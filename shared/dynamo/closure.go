@@ -132,7 +132,8 @@ func units(cc *types.ConsumedCapacity) float64 {
 	return aws.ToFloat64(cc.CapacityUnits)
 }
 
-// subjectItem is the part of the account item (and of its device items) the job reads.
+// subjectItem is the part of the account item (and of its profile and device items) the job
+// reads.
 // blocks and balance are written by other systems: blocks a string set of reasons
 // (investigation, dispute, debt; removed when the last is cleared), balance a map
 // {amount: decimal string, currency: ISO 4217}.
@@ -141,7 +142,7 @@ type subjectItem struct {
 	AccountID        string      `dynamodbav:"accountId"`
 	Status           string      `dynamodbav:"status"`
 	Phone            string      `dynamodbav:"phone"`
-	Profile          emailOnly   `dynamodbav:"profile"`
+	Email            string      `dynamodbav:"email"` // the profile item's
 	LastActiveAt     int64       `dynamodbav:"lastActiveAt"`
 	WarnedAt         int64       `dynamodbav:"inactivityWarnedAt"`
 	Blocks           []string    `dynamodbav:"blocks"`
@@ -151,10 +152,6 @@ type subjectItem struct {
 	ClosedEventID    string      `dynamodbav:"closedEventId"`
 	ClosedNotifiedAt int64       `dynamodbav:"closedNotifiedAt"`
 	SessionHash      []byte      `dynamodbav:"sessionHash"`
-}
-
-type emailOnly struct {
-	Email string `dynamodbav:"email"`
 }
 
 type balanceItem struct {
@@ -180,11 +177,11 @@ func (d *decimal) UnmarshalDynamoDBAttributeValue(av types.AttributeValue) error
 }
 
 // subjectProjection names what subjectItem reads.
-const subjectProjection = "SK, accountId, #status, phone, profile.email, lastActiveAt, inactivityWarnedAt, blocks, " +
+const subjectProjection = "SK, accountId, #status, phone, email, lastActiveAt, inactivityWarnedAt, blocks, " +
 	"balance, closedAt, closedReason, closedEventId, closedNotifiedAt, sessionHash"
 
 func (it subjectItem) domain() closure.Subject {
-	return closure.Subject{ID: it.AccountID, Status: account.Status(it.Status), Phone: it.Phone, Email: it.Profile.Email,
+	return closure.Subject{ID: it.AccountID, Status: account.Status(it.Status), Phone: it.Phone, Email: it.Email,
 		LastActiveAt: fromMS(it.LastActiveAt), WarnedAt: fromMS(it.WarnedAt), Blocks: it.Blocks,
 		Balance:  closure.Balance{Amount: string(it.Balance.Amount), Currency: it.Balance.Currency},
 		ClosedAt: fromMS(it.ClosedAt), ClosedReason: it.ClosedReason, EventID: it.ClosedEventID, NotifiedAt: fromMS(it.ClosedNotifiedAt)}
@@ -201,39 +198,25 @@ func decodeSubject(item map[string]types.AttributeValue) (closure.Subject, error
 	return it.domain(), nil
 }
 
-// Subject reads an account strongly consistent: one GetItem, or with sessions one Query over
-// the account's partition from ACCOUNT to its DEVICE# items (bank cards lie between and are
-// read too).
+// Subject reads an account strongly consistent in one Query: over the account and its profile
+// (for its email), or with sessions over the account's partition from ACCOUNT to its DEVICE#
+// items (its profile, answers and bank cards lie between and are read too).
 func (c *ClosureStore) Subject(ctx context.Context, id string, sessions bool) (closure.Subject, closure.Usage, error) {
-	if !sessions {
-		out, err := c.s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &c.s.table, Key: accountKey(id).av(),
-			ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String(subjectProjection),
-			ExpressionAttributeNames: map[string]string{"#status": "status"},
-			ReturnConsumedCapacity:   types.ReturnConsumedCapacityTotal})
-		if err != nil {
-			return closure.Subject{}, closure.Usage{}, fmt.Errorf("get account: %w", err)
-		}
-		u := closure.Usage{ReadUnits: units(out.ConsumedCapacity)}
-		if out.Item != nil {
-			u.Items = 1
-		}
-		s, err := decodeSubject(out.Item)
-		return s, u, err
-	}
-	return c.subjectWithSessions(ctx, id)
-}
-
-func (c *ClosureStore) subjectWithSessions(ctx context.Context, id string) (closure.Subject, closure.Usage, error) {
 	k := accountKey(id)
+	to := profileKey(id).SK
+	if sessions {
+		to = devicePrefix + "\U0010FFFF"
+	}
 	p := dynamodb.NewQueryPaginator(c.s.db, &dynamodb.QueryInput{TableName: &c.s.table, ConsistentRead: aws.Bool(true),
 		KeyConditionExpression:   aws.String("PK = :pk AND SK BETWEEN :from AND :to"),
 		ProjectionExpression:     aws.String(subjectProjection),
 		ExpressionAttributeNames: map[string]string{"#status": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(k.PK), ":from": str(k.SK),
-			":to": str(devicePrefix + "\U0010FFFF")},
+			":to": str(to)},
 		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal})
 	var s closure.Subject
 	var u closure.Usage
+	var email string
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
@@ -251,6 +234,8 @@ func (c *ClosureStore) subjectWithSessions(ctx context.Context, id string) (clos
 				sessions := s.Sessions
 				s = it.domain()
 				s.Sessions = sessions
+			case it.SK == profileSK:
+				email = it.Email
 			case strings.HasPrefix(it.SK, devicePrefix) && len(it.SessionHash) > 0:
 				s.Sessions = append(s.Sessions, it.SessionHash)
 			}
@@ -259,6 +244,7 @@ func (c *ClosureStore) subjectWithSessions(ctx context.Context, id string) (clos
 	if s.ID == "" {
 		return closure.Subject{}, u, nil
 	}
+	s.Email = email
 	return s, u, nil
 }
 
@@ -563,9 +549,9 @@ func (u *update) expression() string {
 	return strings.Join(parts, " ")
 }
 
-// AccountItems returns the stored form of an account and of its phone claim, as signup writes
-// them (the activity index entry included), for loading accounts in bulk with BatchWriteItem:
-// benchmarks and tests of the closure job.
+// AccountItems returns the stored form of an account, of its phone claim and of its answers and
+// profile (when it has them), as signup writes them (the activity index entry included), for loading
+// accounts in bulk with BatchWriteItem: benchmarks and tests of the closure job.
 func AccountItems(a account.Account) ([]map[string]types.AttributeValue, error) {
 	acct, err := marshal(accountKey(a.ID), toAccountItem(a))
 	if err != nil {
@@ -575,5 +561,20 @@ func AccountItems(a account.Account) ([]map[string]types.AttributeValue, error) 
 	if err != nil {
 		return nil, err
 	}
-	return []map[string]types.AttributeValue{acct, claim}, nil
+	items := []map[string]types.AttributeValue{acct, claim}
+	if len(a.Answers) > 0 {
+		answers, err := marshal(answersKey(a.ID), toAnswersItem(a.Answers))
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, answers)
+	}
+	if p := profileItem(a.Profile); !p.empty() {
+		profile, err := marshal(profileKey(a.ID), p)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, profile)
+	}
+	return items, nil
 }

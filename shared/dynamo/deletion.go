@@ -54,10 +54,10 @@ func (s *Store) RequestDeletion(ctx context.Context, r deletion.Request) error {
 	a := r.Account
 	vals := map[string]types.AttributeValue{":due": millis(r.DueAt), ":v": num(a.Version), ":next": num(a.Version + 1),
 		":active": str(string(account.StatusActive))}
-	set := admitInto(r.Admission, false, []string{"deletionDueAt = :due", "#version = :next"}, vals)
+	set, remove := admitInto(r.Admission, false, []string{"deletionDueAt = :due", "#version = :next"}, nil, vals)
 	t := s.newTx().retryable()
 	t.addFn(types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: accountKey(a.ID).av(),
-		UpdateExpression:                    aws.String("SET " + strings.Join(set, ", ")),
+		UpdateExpression:                    aws.String("SET " + strings.Join(set, ", ") + " REMOVE " + strings.Join(remove, ", ")),
 		ConditionExpression:                 aws.String("#version = :v AND #status = :active AND attribute_not_exists(deletionDueAt) AND " + admitted),
 		ExpressionAttributeNames:            accountNames,
 		ExpressionAttributeValues:           vals,

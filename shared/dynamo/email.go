@@ -42,25 +42,19 @@ func (s *Store) EmailOwner(ctx context.Context, lower string) (string, error) {
 	return c.AccountID, nil
 }
 
-// BindState reads the account and the challenge in one BatchGetItem.
+// BindState reads the account with its profile and the challenge in one BatchGetItem.
 func (s *Store) BindState(ctx context.Context, accountID, challengeID string) (*account.Account, *otp.Challenge, error) {
 	if challengeID == "" || len(challengeID) > 64 {
 		a, err := s.Account(ctx, accountID)
 		return a, nil, err
 	}
-	acctKey, chKey := accountKey(accountID), challenge(challengeID)
-	items, err := s.getMany(ctx, []key{acctKey, chKey})
+	items, err := s.getMany(ctx, []key{accountKey(accountID), profileKey(accountID), challenge(challengeID)})
 	if err != nil {
 		return nil, nil, fmt.Errorf("bind state: %w", err)
 	}
-	var a *account.Account
-	if item, ok := items[acctKey]; ok {
-		var it accountItem
-		if err := unmarshal(item, &it); err != nil {
-			return nil, nil, fmt.Errorf("decode account: %w", err)
-		}
-		d := it.domain()
-		a = &d
+	a, err := accountOf(items, accountID)
+	if err != nil {
+		return nil, nil, err
 	}
 	ch, err := decodeProof(items, challengeID, true)
 	return a, ch, err
@@ -81,8 +75,9 @@ func (s *Store) Bind(ctx context.Context, b email.Binding) error {
 	if b.Replaced != "" {
 		t.releaseEmail(a.ID, b.Replaced)
 	}
-	t.update(s.activeUpdate(a, "profile.email = :email, profile.emailVerified = :t", "",
-		map[string]types.AttributeValue{":email": str(b.Email), ":t": boolean(true)}), account.ErrStale)
+	t.update(s.activeUpdate(a, "", "", map[string]types.AttributeValue{}), account.ErrStale)
+	t.updateProfile(a.ID, "SET email = :email, emailVerified = :t",
+		map[string]types.AttributeValue{":email": str(b.Email), ":t": boolean(true)})
 	if err := t.event(a.ID, b.Event); err != nil {
 		return err
 	}
@@ -98,7 +93,8 @@ func (s *Store) Bind(ctx context.Context, b email.Binding) error {
 func (s *Store) Unbind(ctx context.Context, r email.Removal) error {
 	a := r.Account
 	t := s.newTx().retryable()
-	t.update(s.activeUpdate(a, "", "REMOVE profile.email, profile.emailVerified", map[string]types.AttributeValue{}), account.ErrStale)
+	t.update(s.activeUpdate(a, "", "", map[string]types.AttributeValue{}), account.ErrStale)
+	t.updateProfile(a.ID, "REMOVE email, emailVerified", nil)
 	if r.Replaced != "" {
 		t.releaseEmail(a.ID, r.Replaced)
 	}

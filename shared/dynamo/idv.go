@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -85,9 +84,10 @@ func (it idvStateItem) domain() idv.State {
 	return st
 }
 
-// OpeningRecord reads the account and its verification state in one BatchGetItem.
+// OpeningRecord reads the account with its profile and its verification state in one
+// BatchGetItem.
 func (c *IDVStore) OpeningRecord(ctx context.Context, accountID string) (*account.Account, idv.State, error) {
-	found, err := c.s.getMany(ctx, []key{accountKey(accountID), idvStateKey(accountID)})
+	found, err := c.s.getMany(ctx, []key{accountKey(accountID), profileKey(accountID), idvStateKey(accountID)})
 	if err != nil {
 		return nil, idv.State{}, err
 	}
@@ -99,16 +99,8 @@ func (c *IDVStore) OpeningRecord(ctx context.Context, accountID string) (*accoun
 		}
 		st = it.domain()
 	}
-	item, ok := found[accountKey(accountID)]
-	if !ok {
-		return nil, st, nil
-	}
-	var it accountItem
-	if err := unmarshal(item, &it); err != nil {
-		return nil, st, fmt.Errorf("decode account: %w", err)
-	}
-	a := it.domain()
-	return &a, st, nil
+	a, err := accountOf(found, accountID)
+	return a, st, err
 }
 
 // Account reads an account.
@@ -213,11 +205,12 @@ func (c *IDVStore) DecideCase(ctx context.Context, d idv.Decision) error {
 	t.update(&types.Update{TableName: &c.s.table, Key: idvStateKey(a.ID).av(),
 		UpdateExpression: aws.String("REMOVE openCase SET version = version + :one"), ConditionExpression: aws.String("openCase = :id"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":id": str(cs.ID), ":one": num(1)}}, account.ErrStale)
-	u, err := c.decidedAccount(d)
-	if err != nil {
-		return err
+	t.update(c.decidedAccount(d), account.ErrStale)
+	if d.Profile != nil {
+		if err := t.putProfile(a.ID, *d.Profile); err != nil {
+			return err
+		}
 	}
-	t.update(u, account.ErrStale)
 	if err := t.event(a.ID, d.Event); err != nil {
 		return err
 	}
@@ -243,8 +236,9 @@ func (c *IDVStore) decideCase(t *tx, cs idv.Case) {
 }
 
 // decidedAccount is the account's update of a decision: one more version, and an approval's
-// level and profile, conditional on the version as read and the account not being closed.
-func (c *IDVStore) decidedAccount(d idv.Decision) (*types.Update, error) {
+// level, conditional on the version as read and the account not being closed (which guards
+// the write of the profile an approval sets, in the same transaction).
+func (c *IDVStore) decidedAccount(d idv.Decision) *types.Update {
 	a := d.Account
 	set := []string{"#version = :next"}
 	vals := map[string]types.AttributeValue{":v": num(a.Version), ":next": num(a.Version + 1), ":closed": str(string(account.StatusClosed))}
@@ -253,16 +247,9 @@ func (c *IDVStore) decidedAccount(d idv.Decision) (*types.Update, error) {
 		set = append(set, "#level = :level", "levelAt = :levelAt")
 		vals[":level"], vals[":levelAt"], names["#level"] = str(string(d.Case.Level)), num(ms(d.Case.DecidedAt)), "level"
 	}
-	if d.Profile != nil {
-		av, err := attributevalue.Marshal(profileItem(*d.Profile))
-		if err != nil {
-			return nil, fmt.Errorf("encode profile: %w", err)
-		}
-		set, vals[":profile"] = append(set, "profile = :profile"), av
-	}
 	return &types.Update{TableName: &c.s.table, Key: accountKey(a.ID).av(), UpdateExpression: aws.String("SET " + strings.Join(set, ", ")),
 		ConditionExpression: aws.String("#version = :v AND #status <> :closed"), ExpressionAttributeNames: names,
-		ExpressionAttributeValues: vals}, nil
+		ExpressionAttributeValues: vals}
 }
 
 // SpendSignature puts the callback's replay marker, which must not exist yet.

@@ -12,42 +12,64 @@ import (
 	"github.com/wallet-accounts/wallet/shared/session"
 )
 
-// accountItem is the stored form of account.Account.
+// accountItem is the stored form of account.Account, but for its answers (answersItem) and its
+// profile (profileItem). Zero counters and times are not written (omitempty): an update or
+// condition on one must read a missing attribute as zero (attribute_not_exists, if_not_exists),
+// and a reset REMOVEs it.
 type accountItem struct {
-	AccountID        string       `dynamodbav:"accountId"`
-	Status           string       `dynamodbav:"status"`
-	Phone            string       `dynamodbav:"phone"`
-	Lang             string       `dynamodbav:"lang"`
-	LoginHash        string       `dynamodbav:"loginHash"`
-	PaymentHash      string       `dynamodbav:"paymentHash"`
-	Answers          []answerItem `dynamodbav:"answers"`
-	Profile          profileItem  `dynamodbav:"profile"`
-	AgreementVersion string       `dynamodbav:"agreementVersion"`
-	AgreedAt         int64        `dynamodbav:"agreedAt"`
-	CreatedAt        int64        `dynamodbav:"createdAt"`
-	LastActiveAt     int64        `dynamodbav:"lastActiveAt"`
-	LoginFailures    int          `dynamodbav:"loginFailures"`
-	LoginLockedUntil int64        `dynamodbav:"loginLockedUntil"`
-	LoginLockLevel   int          `dynamodbav:"loginLockLevel"`
-	LoginLastLockAt  int64        `dynamodbav:"loginLastLockAt"`
-	PayFailures      int          `dynamodbav:"payFailures"`
-	PayWindowStart   int64        `dynamodbav:"payWindowStart"`
-	PayLockedUntil   int64        `dynamodbav:"payLockedUntil"`
-	PhoneChangedAt   int64        `dynamodbav:"phoneChangedAt"`
-	PasswordResetAt  int64        `dynamodbav:"passwordResetAt"`
-	Version          int64        `dynamodbav:"version"`
-	RecFailures      int          `dynamodbav:"recFailures"`
-	RecLockedUntil   int64        `dynamodbav:"recLockedUntil"`
-	RecLockLevel     int          `dynamodbav:"recLockLevel"`
-	RecLastLockAt    int64        `dynamodbav:"recLastLockAt"`
-	GSI1PK           string       `dynamodbav:"GSI1PK,omitempty"`
-	GSI1SK           string       `dynamodbav:"GSI1SK,omitempty"`
-	Alerts           *alertsItem  `dynamodbav:"alerts,omitempty"`           // see alert.go
-	Blocks           []string     `dynamodbav:"blocks,stringset,omitempty"` // set by other systems and customer service
-	DeletionDueAt    int64        `dynamodbav:"deletionDueAt,omitempty"`    // see deletion.go
-	Level            string       `dynamodbav:"level,omitempty"`            // "" is phone; see idv.go
-	LevelAt          int64        `dynamodbav:"levelAt,omitempty"`
-	PasskeyAddedAt   int64        `dynamodbav:"passkeyAddedAt,omitempty"` // see passkey.go
+	AccountID        string      `dynamodbav:"accountId"`
+	Status           string      `dynamodbav:"status"`
+	Phone            string      `dynamodbav:"phone"`
+	Lang             string      `dynamodbav:"lang"`
+	LoginHash        string      `dynamodbav:"loginHash"`
+	PaymentHash      string      `dynamodbav:"paymentHash"`
+	AgreementVersion string      `dynamodbav:"agreementVersion"`
+	AgreedAt         int64       `dynamodbav:"agreedAt"`
+	CreatedAt        int64       `dynamodbav:"createdAt"`
+	LastActiveAt     int64       `dynamodbav:"lastActiveAt"`
+	LoginFailures    int         `dynamodbav:"loginFailures,omitempty"`
+	LoginLockedUntil int64       `dynamodbav:"loginLockedUntil,omitempty"`
+	LoginLockLevel   int         `dynamodbav:"loginLockLevel,omitempty"`
+	LoginLastLockAt  int64       `dynamodbav:"loginLastLockAt,omitempty"`
+	PayFailures      int         `dynamodbav:"payFailures,omitempty"`
+	PayWindowStart   int64       `dynamodbav:"payWindowStart,omitempty"`
+	PayLockedUntil   int64       `dynamodbav:"payLockedUntil,omitempty"`
+	PhoneChangedAt   int64       `dynamodbav:"phoneChangedAt,omitempty"`
+	PasswordResetAt  int64       `dynamodbav:"passwordResetAt,omitempty"`
+	Version          int64       `dynamodbav:"version"`
+	RecFailures      int         `dynamodbav:"recFailures,omitempty"`
+	RecLockedUntil   int64       `dynamodbav:"recLockedUntil,omitempty"`
+	RecLockLevel     int         `dynamodbav:"recLockLevel,omitempty"`
+	RecLastLockAt    int64       `dynamodbav:"recLastLockAt,omitempty"`
+	GSI1PK           string      `dynamodbav:"GSI1PK,omitempty"`
+	GSI1SK           string      `dynamodbav:"GSI1SK,omitempty"`
+	Alerts           *alertsItem `dynamodbav:"alerts,omitempty"`           // see alert.go
+	Blocks           []string    `dynamodbav:"blocks,stringset,omitempty"` // set by other systems and customer service
+	DeletionDueAt    int64       `dynamodbav:"deletionDueAt,omitempty"`    // see deletion.go
+	Level            string      `dynamodbav:"level,omitempty"`            // "" is phone; see idv.go
+	LevelAt          int64       `dynamodbav:"levelAt,omitempty"`
+	PasskeyAddedAt   int64       `dynamodbav:"passkeyAddedAt,omitempty"` // see passkey.go
+}
+
+// answersItem is the stored form of an account's security answers (answersKey).
+type answersItem struct {
+	Answers []answerItem `dynamodbav:"answers"`
+}
+
+func toAnswersItem(answers []account.Answer) answersItem {
+	var it answersItem
+	for _, ans := range answers {
+		it.Answers = append(it.Answers, answerItem(ans))
+	}
+	return it
+}
+
+func (it answersItem) domain() []account.Answer {
+	var out []account.Answer
+	for _, ans := range it.Answers {
+		out = append(out, account.Answer(ans))
+	}
+	return out
 }
 
 type answerItem struct {
@@ -55,6 +77,7 @@ type answerItem struct {
 	Hash       string `dynamodbav:"h"`
 }
 
+// profileItem is the stored form of account.Profile (profileKey).
 type profileItem struct {
 	RealName    string `dynamodbav:"realName,omitempty"`
 	Gender      string `dynamodbav:"gender,omitempty"`
@@ -86,7 +109,7 @@ func fromMS(v int64) time.Time {
 
 func toAccountItem(a account.Account) accountItem {
 	it := accountItem{AccountID: a.ID, Status: string(a.Status), Phone: a.Phone, Lang: a.Lang, LoginHash: a.LoginHash,
-		PaymentHash: a.PaymentHash, Profile: profileItem(a.Profile), AgreementVersion: a.AgreementVersion,
+		PaymentHash: a.PaymentHash, AgreementVersion: a.AgreementVersion,
 		AgreedAt: ms(a.AgreedAt), CreatedAt: ms(a.CreatedAt), LastActiveAt: ms(a.LastActiveAt),
 		LoginFailures: a.Login.Failures, LoginLockedUntil: ms(a.Login.LockedUntil), LoginLockLevel: a.Login.Level,
 		LoginLastLockAt: ms(a.Login.LastLockAt), PayFailures: a.Payment.Failures, PayWindowStart: ms(a.Payment.WindowStart),
@@ -94,9 +117,6 @@ func toAccountItem(a account.Account) accountItem {
 		RecLockLevel: a.Recovery.Level, RecLastLockAt: ms(a.Recovery.LastLockAt), PhoneChangedAt: ms(a.PhoneChangedAt), PasswordResetAt: ms(a.PasswordResetAt),
 		Version: a.Version, Alerts: toAlertsItem(a.Alerts), Blocks: a.Blocks, DeletionDueAt: ms(a.DeletionDueAt),
 		Level: string(a.Level), LevelAt: ms(a.LevelAt), PasskeyAddedAt: ms(a.PasskeyAddedAt)}
-	for _, ans := range a.Answers {
-		it.Answers = append(it.Answers, answerItem(ans))
-	}
 	if a.Status == account.StatusActive || a.Status == account.StatusFrozen {
 		it.GSI1PK, it.GSI1SK = idleIndex(a.ID, a.LastActiveAt)
 	}
@@ -105,7 +125,7 @@ func toAccountItem(a account.Account) accountItem {
 
 func (it accountItem) domain() account.Account {
 	a := account.Account{ID: it.AccountID, Status: account.Status(it.Status), Phone: it.Phone, Lang: it.Lang,
-		LoginHash: it.LoginHash, PaymentHash: it.PaymentHash, Profile: account.Profile(it.Profile),
+		LoginHash: it.LoginHash, PaymentHash: it.PaymentHash,
 		AgreementVersion: it.AgreementVersion, AgreedAt: fromMS(it.AgreedAt), CreatedAt: fromMS(it.CreatedAt),
 		LastActiveAt: fromMS(it.LastActiveAt),
 		Login: account.Lockout{Failures: it.LoginFailures, LockedUntil: fromMS(it.LoginLockedUntil), Level: it.LoginLockLevel,
@@ -116,10 +136,57 @@ func (it accountItem) domain() account.Account {
 		PhoneChangedAt: fromMS(it.PhoneChangedAt), PasswordResetAt: fromMS(it.PasswordResetAt), Version: it.Version,
 		Alerts: it.Alerts.domain(), Blocks: it.Blocks, DeletionDueAt: fromMS(it.DeletionDueAt),
 		Level: account.Level(it.Level), LevelAt: fromMS(it.LevelAt), PasskeyAddedAt: fromMS(it.PasskeyAddedAt)}
-	for _, ans := range it.Answers {
-		a.Answers = append(a.Answers, account.Answer(ans))
-	}
 	return a
+}
+
+// empty reports whether the profile has nothing in it (no item is written for it).
+func (it profileItem) empty() bool {
+	return it.RealName == "" && it.Gender == "" && it.DateOfBirth == "" && it.Citizenship == "" && it.IDType == "" &&
+		len(it.IDHash) == 0 && it.IDLast4 == "" && it.Address == "" && it.Occupation == "" && it.Email == "" && !it.EmailVerified
+}
+
+// decodeProfile reads a profile item (nil when there is none) into a's profile.
+func decodeProfile(item map[string]types.AttributeValue, a *account.Account) error {
+	if item == nil {
+		return nil
+	}
+	var it profileItem
+	if err := unmarshal(item, &it); err != nil {
+		return fmt.Errorf("decode profile: %w", err)
+	}
+	a.Profile = account.Profile(it)
+	return nil
+}
+
+// accountOf decodes the account id from what a BatchGetItem found: its item, with its profile
+// and answers when they were asked for too; nil when there is no account.
+func accountOf(items map[key]map[string]types.AttributeValue, id string) (*account.Account, error) {
+	item, ok := items[accountKey(id)]
+	if !ok {
+		return nil, nil
+	}
+	var it accountItem
+	if err := unmarshal(item, &it); err != nil {
+		return nil, fmt.Errorf("decode account: %w", err)
+	}
+	a := it.domain()
+	if err := decodeProfile(items[profileKey(id)], &a); err != nil {
+		return nil, err
+	}
+	return &a, decodeAnswers(items[answersKey(id)], &a)
+}
+
+// decodeAnswers reads an answers item (nil when there is none) into a's answers.
+func decodeAnswers(item map[string]types.AttributeValue, a *account.Account) error {
+	if item == nil {
+		return nil
+	}
+	var it answersItem
+	if err := unmarshal(item, &it); err != nil {
+		return fmt.Errorf("decode answers: %w", err)
+	}
+	a.Answers = it.domain()
+	return nil
 }
 
 type deviceItem struct {

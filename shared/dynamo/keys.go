@@ -73,6 +73,27 @@ const accountPrefix = "ACCOUNT#"
 // accountKey is the account item.
 func accountKey(id string) key { return key{accountPrefix + id, "ACCOUNT"} }
 
+// profileKey is an account's profile (name, birth date, ID document, address, occupation,
+// email), in an item of its own: at the lengths its fields accept it is over 1 KB, which the
+// account item must stay under. Its sort key ("ACCOUNT#PROFILE", not "PROFILE", which would sort
+// after the account's events) sorts right after "ACCOUNT": Account reads the two in one Query,
+// accountWith's range holds it, and a flow that reads the account by key names it in the same
+// BatchGetItem. Its writes are in a transaction with an update of the account conditional on
+// the version read, which they bump.
+func profileKey(id string) key { return key{accountPrefix + id, profileSK} }
+
+const profileSK = "ACCOUNT#PROFILE"
+
+// answersKey is an account's security-answer hashes, in an item of their own: the account item
+// stays under 1 KB (every write of it is billed per KB) and only the flows that check or replace
+// answers carry them. "ANSWERS" sorts between "ACCOUNT" and the cards, so accountWith reads it
+// in its one query; a flow that reads the account by key names it in the same BatchGetItem.
+// Every write of it is in a transaction with an update of the account conditional on the
+// version read, which the answers' writers bump.
+func answersKey(id string) key { return key{accountPrefix + id, answersSK} }
+
+const answersSK = "ANSWERS"
+
 // deviceKey is one device of an account, beside the account in its partition.
 func deviceKey(accountID, deviceID string) key {
 	return key{accountPrefix + accountID, devicePrefix + deviceID}

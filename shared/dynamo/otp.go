@@ -153,12 +153,14 @@ type prefixCounterItem struct {
 	Verified int `dynamodbav:"verified"`
 }
 
-// emailSendState reads an email code's slot, the account asking and the check counters, in one
-// BatchGetItem. The address's claim is not read: whether another account holds it is decided
-// when the code is spent, and a send must not depend on it.
+// emailSendState reads an email code's slot, the account asking (with its profile, which holds
+// its email) and the check counters, in one BatchGetItem. The address's claim is not read:
+// whether another account holds it is decided when the code is spent, and a send must not
+// depend on it.
 func (s *Store) emailSendState(ctx context.Context, q otp.StateQuery) (otp.SendState, error) {
-	slotKey, acctKey := emailSlot(q.Email, string(q.Purpose), q.AccountID), accountKey(q.AccountID)
-	items, err := s.getMany(ctx, append([]key{slotKey, acctKey}, checkKeys(q.Check)...))
+	slotKey := emailSlot(q.Email, string(q.Purpose), q.AccountID)
+	keys := append([]key{slotKey, accountKey(q.AccountID), profileKey(q.AccountID)}, checkKeys(q.Check)...)
+	items, err := s.getMany(ctx, keys)
 	if err != nil {
 		return otp.SendState{}, fmt.Errorf("get email state: %w", err)
 	}
@@ -166,15 +168,8 @@ func (s *Store) emailSendState(ctx context.Context, q otp.StateQuery) (otp.SendS
 	if item, ok := items[slotKey]; ok {
 		st.Slot = slotAttrs{"challengeId", "sentAt"}.slot(item)
 	}
-	if item, ok := items[acctKey]; ok {
-		var it accountItem
-		if err := unmarshal(item, &it); err != nil {
-			return st, fmt.Errorf("decode account: %w", err)
-		}
-		a := it.domain()
-		st.Account = &a
-	}
-	return st, nil
+	st.Account, err = accountOf(items, q.AccountID)
+	return st, err
 }
 
 // Issue writes the challenge, moves the slot (charging the phone's own counters on its item),

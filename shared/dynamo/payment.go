@@ -457,15 +457,16 @@ func (s *Store) SavePaymentSettings(ctx context.Context, accountID string, set p
 	return t.commit(ctx, "save payment settings")
 }
 
-// AccountUsage reads an account and its counters of periods, by currency, in one BatchGetItem.
+// AccountUsage reads an account with its profile (the account's overview shows it) and its
+// counters of periods, by currency, in one BatchGetItem.
 func (s *Store) AccountUsage(ctx context.Context, accountID string, periods []limits.Period) (*account.Account, map[string]limits.Used, error) {
 	counted, _ := counterKeys(accountID, periods)
-	items, err := s.getMany(ctx, append([]key{accountKey(accountID)}, counted...))
+	items, err := s.getMany(ctx, append([]key{accountKey(accountID), profileKey(accountID)}, counted...))
 	if err != nil {
 		return nil, nil, fmt.Errorf("limit usage: %w", err)
 	}
-	var a *account.Account
-	if err := decodeInto(items, accountKey(accountID), func(it accountItem) { d := it.domain(); a = &d }); err != nil {
+	a, err := accountOf(items, accountID)
+	if err != nil {
 		return nil, nil, err
 	}
 	out := map[string]limits.Used{}

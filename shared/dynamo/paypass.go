@@ -67,9 +67,9 @@ func (s *Store) RecordPaymentFailure(ctx context.Context, accountID string, now,
 // LockPayment locks the payment password when its count has reached max.
 func (s *Store) LockPayment(ctx context.Context, accountID string, max int, until, now time.Time) (account.Lockout, error) {
 	l, _, err := s.updatePayLockout(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: accountKey(accountID).av(),
-		UpdateExpression:    aws.String("SET payLockedUntil = :until, payFailures = :zero, payWindowStart = :zero"),
-		ConditionExpression: aws.String("payFailures >= :max AND " + notPayLocked),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":until": millis(until), ":zero": num(0),
+		UpdateExpression:    aws.String("SET payLockedUntil = :until REMOVE payFailures, payWindowStart"),
+		ConditionExpression: aws.String("payFailures >= :max AND " + notPayLocked), // false while absent, which is zero
+		ExpressionAttributeValues: map[string]types.AttributeValue{":until": millis(until),
 			":max": num(int64(max)), ":now": millis(now)}})
 	if err != nil {
 		return account.Lockout{}, fmt.Errorf("lock payment password: %w", err)
@@ -111,37 +111,38 @@ func refusal(a paypass.Admission, old map[string]types.AttributeValue) error {
 }
 
 // admitUpdate is the conditional update that admits a right payment password: the count reset
-// while no lock holds and fewer than Max failures are counted since Floor.
+// while no lock holds and fewer than Max failures are counted since Floor. The count is removed,
+// not set to zero: the account item does not carry zero counters.
 func admitUpdate(table string, a paypass.Admission) *types.Update {
-	set := "SET payFailures = :zero, payWindowStart = :zero"
+	expr := "REMOVE payFailures, payWindowStart"
 	cond := "attribute_exists(PK) AND " + notPayLocked +
 		" AND (attribute_not_exists(payFailures) OR payFailures < :max OR payWindowStart <= :floor)"
-	vals := map[string]types.AttributeValue{":zero": num(0), ":now": millis(a.Now), ":max": num(int64(a.Max)),
+	vals := map[string]types.AttributeValue{":now": millis(a.Now), ":max": num(int64(a.Max)),
 		":floor": millis(a.Floor)}
 	if a.Rehash != "" {
-		set += ", paymentHash = :rehash"
+		expr = "SET paymentHash = :rehash " + expr
 		cond += " AND paymentHash = :oldHash"
 		vals[":rehash"], vals[":oldHash"] = str(a.Rehash), str(a.OldHash)
 	}
-	return &types.Update{TableName: &table, Key: accountKey(a.AccountID).av(), UpdateExpression: &set,
+	return &types.Update{TableName: &table, Key: accountKey(a.AccountID).av(), UpdateExpression: &expr,
 		ConditionExpression: &cond, ExpressionAttributeValues: vals}
 }
 
 // admitInto adds to an update of the account item the admission of a right payment password
 // (see admitUpdate): the values of the condition admitted, which the caller adds, and, unless a
-// new payment password replaces it, the reset failure count and the pepper's rehash.
-func admitInto(ad paypass.Admission, replaced bool, set []string, vals map[string]types.AttributeValue) []string {
+// new payment password replaces it, the failure count removed (to remove) and the pepper's
+// rehash (to set).
+func admitInto(ad paypass.Admission, replaced bool, set, remove []string, vals map[string]types.AttributeValue) ([]string, []string) {
 	vals[":admitNow"], vals[":max"], vals[":floor"] = millis(ad.Now), num(int64(ad.Max)), millis(ad.Floor)
 	if replaced {
-		return set
+		return set, remove
 	}
-	vals[":zero"] = num(0)
-	set = append(set, "payFailures = :zero", "payWindowStart = :zero")
+	remove = append(remove, "payFailures", "payWindowStart")
 	if ad.Rehash != "" {
 		set = append(set, "paymentHash = :pay")
 		vals[":pay"] = str(ad.Rehash)
 	}
-	return set
+	return set, remove
 }
 
 // admitted is the condition that admits a right payment password (see admitUpdate), over

@@ -26,9 +26,10 @@ func toChangeItem(c phonechange.Change) phoneChangeItem {
 		SessionHash: c.SessionHash}
 }
 
-// StartState reads the account and the proof a token names, in one BatchGetItem.
+// StartState reads the account with its profile and answers (the identity path checks the ID
+// number and two answers) and the proof a token names, in one BatchGetItem.
 func (s *Store) StartState(ctx context.Context, accountID, token string) (account.Account, *otp.Challenge, error) {
-	keys := []key{accountKey(accountID)}
+	keys := []key{accountKey(accountID), profileKey(accountID), answersKey(accountID)}
 	proofID, hasProof := otp.TokenChallengeID(token)
 	if hasProof {
 		keys = append(keys, challenge(proofID))
@@ -37,12 +38,15 @@ func (s *Store) StartState(ctx context.Context, accountID, token string) (accoun
 	if err != nil {
 		return account.Account{}, nil, fmt.Errorf("phone change state: %w", err)
 	}
-	var a accountItem
-	if err := unmarshal(items[accountKey(accountID)], &a); err != nil {
-		return account.Account{}, nil, fmt.Errorf("decode account: %w", err)
+	a, err := accountOf(items, accountID)
+	if err != nil {
+		return account.Account{}, nil, err
+	}
+	if a == nil {
+		a = &account.Account{}
 	}
 	proof, err := decodeProof(items, proofID, hasProof)
-	return a.domain(), proof, err
+	return *a, proof, err
 }
 
 // CreateChange writes a new change, spending the old-phone proof if one was used.
@@ -52,7 +56,9 @@ func (s *Store) CreateChange(ctx context.Context, c phonechange.Change, proof *o
 	if err := t.putNewItem(k, toChangeItem(c), nil); err != nil {
 		return err
 	}
-	t.guardAccount(a, r)
+	if err := t.guardAccount(a, r); err != nil {
+		return err
+	}
 	if proof != nil {
 		t.spendProof(proof, c.CreatedAt)
 	}

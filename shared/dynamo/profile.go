@@ -2,9 +2,7 @@ package dynamo
 
 import (
 	"context"
-	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wallet-accounts/wallet/shared/account"
@@ -13,14 +11,19 @@ import (
 
 var _ profile.Store = (*Store)(nil)
 
-// SaveProfile stores next as the account's profile in one update conditional on the version
-// read and on the account being active (account.ErrStale otherwise); with ev the update and the
-// event are one transaction.
+// SaveProfile stores next as the account's profile item in one transaction with an update of
+// the account conditional on the version read and on its being active (account.ErrStale
+// otherwise), which bumps it, and ev when there is one.
 func (s *Store) SaveProfile(ctx context.Context, a account.Account, next account.Profile, ev *account.Event) error {
-	av, err := attributevalue.Marshal(profileItem(next))
-	if err != nil {
-		return fmt.Errorf("encode profile: %w", err)
+	t := s.newTx().retryable()
+	t.update(s.activeUpdate(a, "", "", map[string]types.AttributeValue{}), account.ErrStale)
+	if err := t.putProfile(a.ID, next); err != nil {
+		return err
 	}
-	u := s.activeUpdate(a, "profile = :p", "", map[string]types.AttributeValue{":p": av})
-	return s.updateWithEvent(ctx, u, a.ID, ev, "save profile")
+	if ev != nil {
+		if err := t.event(a.ID, *ev); err != nil {
+			return err
+		}
+	}
+	return t.commit(ctx, "save profile")
 }

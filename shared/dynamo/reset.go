@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -41,14 +40,14 @@ func (s *Store) Recovery(ctx context.Context, accountID string) (reset.State, er
 }
 
 // Apply writes a reset in one transaction: the account (conditional on its version, and not
-// closed), every session but the one kept deleted, the proof spent, and the event.
+// closed) with its sign-in and recovery lockouts cleared, its answers item when they are
+// replaced or rehashed, every session but the one kept deleted, the proof spent, and the event.
 func (s *Store) Apply(ctx context.Context, c reset.Change) error {
 	a := c.Account
 	now := c.Event.At
-	set := []string{"loginFailures = :zero", "loginLockedUntil = :zero", "loginLockLevel = :zero",
-		"recFailures = :zero", "recLockedUntil = :zero", "version = :next"}
-
-	vals := map[string]types.AttributeValue{":zero": num(0), ":next": num(a.Version + 1),
+	set := []string{"version = :next"}
+	remove := []string{"loginFailures", "loginLockedUntil", "loginLockLevel", "recFailures", "recLockedUntil"}
+	vals := map[string]types.AttributeValue{":next": num(a.Version + 1),
 		":v": num(a.Version), ":closed": str(string(account.StatusClosed))}
 	if !c.Changed {
 		set = append(set, "passwordResetAt = :now") // a reset closes the identity path of a phone change for a while
@@ -59,28 +58,17 @@ func (s *Store) Apply(ctx context.Context, c reset.Change) error {
 		vals[":login"] = str(c.LoginHash)
 	}
 	if c.PaymentHash != "" {
-		set = append(set, "paymentHash = :pay", "payFailures = :zero", "payLockedUntil = :zero", "payWindowStart = :zero")
+		set = append(set, "paymentHash = :pay")
+		remove = append(remove, "payFailures", "payLockedUntil", "payWindowStart")
 		vals[":pay"] = str(c.PaymentHash)
 	}
 	if c.Unfreeze {
 		set = append(set, "#status = :active")
 		vals[":active"] = str(string(account.StatusActive))
 	}
-	if c.Answers != nil {
-		var answers []answerItem
-		for _, ans := range c.Answers {
-			answers = append(answers, answerItem(ans))
-		}
-		av, err := attributevalue.Marshal(answers)
-		if err != nil {
-			return fmt.Errorf("encode answers: %w", err)
-		}
-		set = append(set, "answers = :answers")
-		vals[":answers"] = av
-	}
 	cond := "version = :v AND #status <> :closed"
 	if ad := c.Admission; ad != nil { // the payment password that allowed it, admitted here
-		set = admitInto(*ad, c.PaymentHash != "", set, vals)
+		set, remove = admitInto(*ad, c.PaymentHash != "", set, remove, vals)
 		cond += " AND " + admitted
 	}
 	rehash := c.Rehash
@@ -90,13 +78,17 @@ func (s *Store) Apply(ctx context.Context, c reset.Change) error {
 	set = append(set, rehashSets(a, rehash, vals)...)
 	t := s.newTx()
 	t.addFn(types.TransactWriteItem{Update: &types.Update{TableName: &s.table, Key: accountKey(a.ID).av(),
-		UpdateExpression:                    aws.String("SET " + strings.Join(set, ", ")),
+		UpdateExpression:                    aws.String("SET " + strings.Join(set, ", ") + " REMOVE " + strings.Join(remove, ", ")),
 		ConditionExpression:                 aws.String(cond),
 		ExpressionAttributeNames:            map[string]string{"#status": "status"},
 		ExpressionAttributeValues:           vals,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}},
 		func(old map[string]types.AttributeValue) error { return changeRefused(c, old) })
 	t.rehashCards(a.ID, rehash)
+	t.rehashProfile(a.ID, rehash)
+	if err := s.answersChange(t, c, rehash); err != nil {
+		return err
+	}
 	if c.Passkey != nil {
 		if err := t.passkeyAssertion(*c.Passkey); err != nil {
 			return err
@@ -110,6 +102,15 @@ func (s *Store) Apply(ctx context.Context, c reset.Change) error {
 		return err
 	}
 	return t.commit(ctx, "apply reset")
+}
+
+// answersChange adds to t the write of the account's answers item: the new answers, or else
+// the old ones with the hashes the rehash moves to the current pepper.
+func (s *Store) answersChange(t *tx, c reset.Change, r account.Rehash) error {
+	if c.Answers != nil {
+		return t.putAnswers(c.Account.ID, c.Answers)
+	}
+	return t.rehashAnswers(c.Account, r)
 }
 
 // changeRefused answers a reset or change whose account condition failed: the account changed
@@ -152,9 +153,9 @@ func (s *Store) addFailure(ctx context.Context, accountID, attr string) (int, er
 // attempt may have locked it already, which is as good).
 func (s *Store) LockRecovery(ctx context.Context, accountID string, max, level int, until, now time.Time) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: accountKey(accountID).av(),
-		UpdateExpression:    aws.String("SET recFailures = :zero, recLockedUntil = :until, recLockLevel = :level, recLastLockAt = :now"),
-		ConditionExpression: aws.String("recFailures >= :max"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": num(0), ":until": num(ms(until)),
+		UpdateExpression:    aws.String("SET recLockedUntil = :until, recLockLevel = :level, recLastLockAt = :now REMOVE recFailures"),
+		ConditionExpression: aws.String("recFailures >= :max"), // false while it is absent, which is zero
+		ExpressionAttributeValues: map[string]types.AttributeValue{":until": num(ms(until)),
 			":level": num(int64(level)), ":now": num(ms(now)), ":max": num(int64(max))}})
 	if err != nil && !errors.As(err, new(*types.ConditionalCheckFailedException)) {
 		return fmt.Errorf("lock recovery: %w", err)

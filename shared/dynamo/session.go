@@ -54,7 +54,7 @@ func (s *Store) SignInState(ctx context.Context, q session.StateQuery) (session.
 	var keys []key
 	acctKey, devKey, subjKey := accountKey(q.Subject.AccountID), deviceKey(q.Subject.AccountID, q.DeviceID), unknownSignIn(unknownID(q.Subject))
 	if q.Subject.AccountID != "" {
-		keys = append(keys, acctKey, devKey)
+		keys = append(keys, acctKey, profileKey(q.Subject.AccountID), devKey) // the profile: an email's sign-in
 	} else {
 		keys = append(keys, subjKey)
 	}
@@ -72,13 +72,14 @@ func (s *Store) SignInState(ctx context.Context, q session.StateQuery) (session.
 		return session.State{}, fmt.Errorf("sign-in state: %w", err)
 	}
 	var st session.State
-	if item, ok := items[acctKey]; ok && q.Subject.AccountID != "" {
-		var it accountItem
-		if err := unmarshal(item, &it); err != nil {
-			return st, fmt.Errorf("decode account: %w", err)
+	if q.Subject.AccountID != "" {
+		a, err := accountOf(items, q.Subject.AccountID)
+		if err != nil {
+			return st, err
 		}
-		a := it.domain()
-		st.Account, st.Lockout = &a, a.Login
+		if a != nil {
+			st.Account, st.Lockout = a, a.Login
+		}
 	}
 	if item, ok := items[devKey]; ok && q.Subject.AccountID != "" {
 		var it deviceItem
@@ -119,18 +120,17 @@ func (s *Store) SignInState(ctx context.Context, q session.StateQuery) (session.
 // are. A lost race, or an account or device changed since the read, is account.ErrStale.
 func (s *Store) SignIn(ctx context.Context, w session.Write) error {
 	a := w.Account
-	set := []string{"#version = :next", "loginFailures = :zero"}
-	vals := map[string]types.AttributeValue{":v": num(a.Version), ":next": num(a.Version + 1), ":zero": num(0),
+	set, remove := []string{"#version = :next"}, []string{"loginFailures"} // a zero count is no attribute
+	vals := map[string]types.AttributeValue{":v": num(a.Version), ":next": num(a.Version + 1),
 		":active": str(string(account.StatusActive)), ":now": millis(w.Now), ":max": num(int64(w.MaxFailures))}
-	remove := ""
 	if w.Touch {
 		clause, rm, av := activityUpdate(a.ID, w.Now)
-		set, remove = append(set, clause), " REMOVE "+rm
+		set, remove = append(set, clause), append(remove, rm)
 		maps.Copy(vals, av)
 	}
 	t := s.newTx().retryable()
 	t.update(&types.Update{TableName: &s.table, Key: accountKey(a.ID).av(),
-		UpdateExpression:          aws.String("SET " + strings.Join(set, ", ") + remove),
+		UpdateExpression:          aws.String("SET " + strings.Join(set, ", ") + " REMOVE " + strings.Join(remove, ", ")),
 		ConditionExpression:       aws.String("#version = :v AND #status = :active AND " + notLocked + " AND " + underMax),
 		ExpressionAttributeNames:  accountNames,
 		ExpressionAttributeValues: vals}, account.ErrStale)
@@ -194,21 +194,23 @@ func (s *Store) RecordLoginFailure(ctx context.Context, subj session.Subject, no
 }
 
 // LockLogin locks the subject until until, when its failures have reached max and no lock holds.
+// The count is removed (a missing count is zero, and fails the condition).
 func (s *Store) LockLogin(ctx context.Context, subj session.Subject, max, level int, until, now time.Time) (account.Lockout, error) {
+	set := "SET loginLockedUntil = :until, loginLockLevel = :level, loginLastLockAt = :now"
 	in := &dynamodb.UpdateItemInput{TableName: &s.table,
-		UpdateExpression:    aws.String("SET loginLockedUntil = :until, loginLockLevel = :level, loginLastLockAt = :now, loginFailures = :zero"),
 		ConditionExpression: aws.String("loginFailures >= :max AND " + notLocked),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":until": millis(until), ":level": num(int64(level)),
-			":now": millis(now), ":zero": num(0), ":max": num(int64(max))},
+			":now": millis(now), ":max": num(int64(max))},
 		ReturnValues:                        types.ReturnValueAllNew,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}
 	if subj.AccountID != "" {
 		in.Key = accountKey(subj.AccountID).av()
 	} else {
 		in.Key = unknownSignIn(unknownID(subj)).av()
-		in.UpdateExpression = aws.String(*in.UpdateExpression + ", expiresAt = :exp")
+		set += ", expiresAt = :exp"
 		in.ExpressionAttributeValues[":exp"] = epoch(until.Add(unknownSignInTTL))
 	}
+	in.UpdateExpression = aws.String(set + " REMOVE loginFailures")
 	return s.updateLockout(ctx, in, "lock sign-in")
 }
 
@@ -290,14 +292,25 @@ func (s *Store) EndSession(ctx context.Context, ses session.Session) error {
 	return err
 }
 
-// Account reads an account, strongly consistent; nil when there is none.
+// Account reads an account with its profile, strongly consistent, in one Query over the two
+// items (one read unit for both, where a BatchGetItem would take one each), without its answers
+// (Recovery and StartState read them, for the flows that check them); nil when there is none.
 func (s *Store) Account(ctx context.Context, id string) (*account.Account, error) {
-	var it accountItem
-	if ok, err := s.get(ctx, accountKey(id), &it, "account"); !ok || err != nil {
-		return nil, err
+	acct, prof := accountKey(id), profileKey(id)
+	out, err := s.db.Query(ctx, &dynamodb.QueryInput{TableName: &s.table, ConsistentRead: aws.Bool(true),
+		KeyConditionExpression: aws.String("PK = :pk AND SK BETWEEN :from AND :to"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(acct.PK), ":from": str(acct.SK),
+			":to": str(prof.SK)}})
+	if err != nil {
+		return nil, fmt.Errorf("get account: %w", err)
 	}
-	a := it.domain()
-	return &a, nil
+	items := map[key]map[string]types.AttributeValue{}
+	for _, item := range out.Items {
+		if sk, _ := item[attrSK].(*types.AttributeValueMemberS); sk != nil {
+			items[key{acct.PK, sk.Value}] = item
+		}
+	}
+	return accountOf(items, id)
 }
 
 // Devices lists an account's devices with one strongly consistent query.

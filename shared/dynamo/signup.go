@@ -75,7 +75,8 @@ func decodeIdempotency(id string, item map[string]types.AttributeValue) (*idempo
 
 // Create writes a new account in one transaction: the idempotency record when there is one
 // (first, so that a concurrent retry with the same key, which also spent the proof, is told
-// apart), the phone claim, the account, the spent proof, the session, the device and the event.
+// apart), the phone claim, the account and its answers and profile items (none for an empty
+// profile), the spent proof, the session, the device and the event.
 // An email given at signup is unverified contact information on the account: nothing claims it
 // (a claim without proof would let anyone squat an address); POST /v1/account/email proves and
 // claims one (email.go).
@@ -94,6 +95,16 @@ func (s *Store) Create(ctx context.Context, c signup.Creation) error {
 	}
 	if err := t.putNewItem(accountKey(a.ID), toAccountItem(a), nil); err != nil {
 		return err
+	}
+	if len(a.Answers) > 0 {
+		if err := t.putNewItem(answersKey(a.ID), toAnswersItem(a.Answers), nil); err != nil {
+			return err
+		}
+	}
+	if p := profileItem(a.Profile); !p.empty() {
+		if err := t.putNewItem(profileKey(a.ID), p, nil); err != nil {
+			return err
+		}
 	}
 	t.spendProof(c.Proof, c.Account.CreatedAt)
 	if err := t.newSession(c.Session); err != nil {

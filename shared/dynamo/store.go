@@ -163,14 +163,16 @@ func (s *Store) getMany(ctx context.Context, keys []key) (map[key]map[string]typ
 // accountParts is what accountWith reads of an account's partition.
 type accountParts struct {
 	account  *account.Account // nil when there is no account
+	answers  map[string]types.AttributeValue
+	profile  map[string]types.AttributeValue
 	cards    []card.Card
 	devices  []account.Device
 	passkeys []passkey.Passkey
 }
 
-// accountWith reads an account, its bank cards, passkeys and devices in one strongly consistent
-// Query: their sort keys ("ACCOUNT", "CARD#…", "CREDENTIAL#…", "DEVICE#…") sort together, before
-// the account's events.
+// accountWith reads an account with its profile and answers, its bank cards, passkeys and
+// devices in one strongly consistent Query: their sort keys ("ACCOUNT", "ACCOUNT#PROFILE",
+// "ANSWERS", "CARD#…", "CREDENTIAL#…", "DEVICE#…") sort together, before the account's events.
 func (s *Store) accountWith(ctx context.Context, accountID string) (accountParts, error) {
 	var p accountParts
 	acct := accountKey(accountID)
@@ -189,7 +191,13 @@ func (s *Store) accountWith(ctx context.Context, accountID string) (accountParts
 			}
 		}
 	}
-	return p, nil
+	if p.account == nil {
+		return p, nil
+	}
+	if err := decodeProfile(p.profile, p.account); err != nil {
+		return p, err
+	}
+	return p, decodeAnswers(p.answers, p.account)
 }
 
 func (p *accountParts) decode(accountSK string, item map[string]types.AttributeValue) error {
@@ -203,6 +211,10 @@ func (p *accountParts) decode(accountSK string, item map[string]types.AttributeV
 		}
 		a := it.domain()
 		p.account = &a
+	case sk.Value == answersSK:
+		p.answers = item
+	case sk.Value == profileSK:
+		p.profile = item
 	case strings.HasPrefix(sk.Value, devicePrefix):
 		var it deviceItem
 		if err := unmarshal(item, &it); err != nil {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -200,7 +200,7 @@ func (t *tx) device(accountID string, d account.Device, prev *account.Device, er
 // version and stores r (see account.Rehash), with an update of each card whose fingerprint moves
 // to the current pepper. A deletion requested meanwhile, which writes the account too, and this
 // cannot both succeed; a pending one answers deletion_pending.
-func (t *tx) guardAccount(a account.Account, r account.Rehash) {
+func (t *tx) guardAccount(a account.Account, r account.Rehash) error {
 	vals := map[string]types.AttributeValue{":v": num(a.Version), ":next": num(a.Version + 1)}
 	set := append([]string{"version = :next"}, rehashSets(a, r, vals)...)
 	conflict := t.conflict
@@ -216,6 +216,16 @@ func (t *tx) guardAccount(a account.Account, r account.Rehash) {
 			return conflict
 		})
 	t.rehashCards(a.ID, r)
+	t.rehashProfile(a.ID, r)
+	return t.rehashAnswers(a, r)
+}
+
+// rehashProfile adds, when r moves the ID number's fingerprint to the current pepper, the
+// update of the profile item that stores it (guarded as rehashAnswers is).
+func (t *tx) rehashProfile(accountID string, r account.Rehash) {
+	if r.IDHash != nil {
+		t.updateProfile(accountID, "SET idHash = :h", map[string]types.AttributeValue{":h": bin(r.IDHash)})
+	}
 }
 
 // rehashCards adds an update of each card whose fingerprint moves to the current pepper; one
@@ -229,26 +239,62 @@ func (t *tx) rehashCards(accountID string, r account.Rehash) {
 }
 
 // rehashSets returns the SET clauses that store r's account hashes in a's item, adding their
-// values to vals. The update they join must be conditional on the item being as a was read (its
-// version), which also fixes the answers' positions.
+// values to vals (the answers' and the ID number's are in items of their own: rehashAnswers,
+// rehashProfile). The update they join must
+// be conditional on the item being as a was read (its version).
 func rehashSets(a account.Account, r account.Rehash, vals map[string]types.AttributeValue) []string {
 	var set []string
 	if r.PaymentHash != "" {
 		set = append(set, "paymentHash = :rhPay")
 		vals[":rhPay"] = str(r.PaymentHash)
 	}
-	for i, ans := range a.Answers {
+	return set
+}
+
+// rehashAnswers adds, when r moves any of a's answer hashes to the current pepper, the put of
+// a's answers item with them. The transaction's update of the account, conditional on the
+// version a was read at, guards it: the answers cannot have changed since they were read.
+func (t *tx) rehashAnswers(a account.Account, r account.Rehash) error {
+	answers := slices.Clone(a.Answers)
+	moved := false
+	for i, ans := range answers {
 		if h, ok := r.Answers[ans.QuestionID]; ok {
-			name := ":rhAns" + strconv.Itoa(i)
-			set = append(set, fmt.Sprintf("answers[%d].h = %s", i, name))
-			vals[name] = str(h)
+			answers[i].Hash, moved = h, true
 		}
 	}
-	if r.IDHash != nil {
-		set = append(set, "profile.idHash = :rhID")
-		vals[":rhID"] = bin(r.IDHash)
+	if !moved {
+		return nil
 	}
-	return set
+	return t.putAnswers(a.ID, answers)
+}
+
+// putAnswers adds the write of an account's answers item, unconditional: the caller adds an
+// update of the account conditional on its version, which every write of the answers bumps.
+func (t *tx) putAnswers(accountID string, answers []account.Answer) error {
+	item, err := marshal(answersKey(accountID), toAnswersItem(answers))
+	if err != nil {
+		return err
+	}
+	t.put(&types.Put{TableName: &t.s.table, Item: item}, nil)
+	return nil
+}
+
+// updateProfile adds an update of an account's profile item (which it creates if need be),
+// unconditional: the caller adds an update of the account conditional on its version, which
+// every write of the profile bumps.
+func (t *tx) updateProfile(accountID, expr string, vals map[string]types.AttributeValue) {
+	t.update(&types.Update{TableName: &t.s.table, Key: profileKey(accountID).av(), UpdateExpression: aws.String(expr),
+		ExpressionAttributeValues: vals}, nil)
+}
+
+// putProfile adds the write of an account's whole profile item, unconditional, as updateProfile.
+func (t *tx) putProfile(accountID string, p account.Profile) error {
+	item, err := marshal(profileKey(accountID), profileItem(p))
+	if err != nil {
+		return err
+	}
+	t.put(&types.Put{TableName: &t.s.table, Item: item}, nil)
+	return nil
 }
 
 // stamp records on each event the transaction writes where its request came from: the source IP

@@ -357,10 +357,11 @@ func TestIdentityPathMovesItsFactorsToTheNewPepper(t *testing.T) {
 	if _, err := h.startIdentity(t, a); err != nil {
 		t.Fatal(err)
 	}
-	acct, err := h.Store.Account(context.Background(), a.ID)
-	if err != nil || acct == nil {
+	st, err := h.Store.Recovery(context.Background(), a.ID) // the account with its answers
+	if err != nil || st.Account.ID == "" {
 		t.Fatal(err)
 	}
+	acct := st.Account
 	got := map[string]string{"payment": secret.HashKeyID(acct.PaymentHash), "id": secret.FingerprintKeyID(acct.Profile.IDHash)}
 	for _, ans := range acct.Answers {
 		got[ans.QuestionID] = secret.HashKeyID(ans.Hash)

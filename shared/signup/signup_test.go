@@ -113,8 +113,8 @@ func TestSignupCreatesAccountClaimSessionAndEvent(t *testing.T) {
 		t.Fatalf("claim %v email %v account %v", claim, email, acct)
 	}
 	// The email given at signup is unverified contact information: stored, claimed by nobody.
-	if p, _ := acct["profile"].(map[string]any); p["email"] != "li.wei@example.com" || p["emailVerified"] != nil {
-		t.Fatalf("profile %v: want the address unverified", acct["profile"])
+	if p := stacktest.GetItem(t, h.db, h.table, "ACCOUNT#"+id, "ACCOUNT#PROFILE"); p["email"] != "li.wei@example.com" || p["emailVerified"] != nil {
+		t.Fatalf("profile %v: want the address unverified", p)
 	}
 	var events, sessions, devices int
 	for _, item := range stacktest.Scan(t, h.db, h.table) {
