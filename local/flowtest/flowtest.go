@@ -49,6 +49,11 @@ type Env struct {
 }
 
 // Config returns the default configuration with a fresh random pepper, changed by tune (may be nil).
+// Under the race detector, which makes argon2id about three times slower, new hashes are made at
+// the least the configuration accepts (8 MiB, one pass): the flows hash every secret they are
+// given, a signup five, and at production cost the flow tests' hashing was the largest part of
+// make test's CPU. No rule a flow test checks depends on the cost; shared/secret pins
+// production's parameters, and the timing tests set their own (local/abuse.HashParams).
 func Config(t testing.TB, tune func(*config.Config)) config.Config {
 	t.Helper()
 	pepper := make([]byte, 32)
@@ -61,6 +66,9 @@ func Config(t testing.TB, tune func(*config.Config)) config.Config {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if raceDetector {
+		cfg.Argon2MemoryKiB, cfg.Argon2Time = 8192, 1
 	}
 	if tune != nil {
 		tune(&cfg)
