@@ -83,10 +83,13 @@ TEST_ENV := -env PHONE_CHANGE_HOLD=4s -env DELETION_HOLD=3s \
 # The tests, the stack's host and the fuzz smoke collect garbage a quarter as often (GOGC=400): the
 # race detector's allocations made the collector a good part of make test's CPU, and this machine
 # has memory to spare. The functions keep their own setting (template.yaml).
+# The smoke starts first, so that it also fills the time the lint and the stack's start leave a
+# core idle.
 test: export GOGC = 400
-test: deps lint $(HOST)
+test: deps
 	@mkdir -p .local; $(MAKE) --no-print-directory fuzz FUZZPARALLEL=1 > .local/fuzz.log 2>&1 & fuzz=$$!; \
-		rc=0; $(HOST) test $(TEST_ENV) -- $(MAKE) --no-print-directory check || rc=$$?; \
+		rc=0; { $(MAKE) --no-print-directory -j2 lint $(HOST) && \
+			$(HOST) test $(TEST_ENV) -- $(MAKE) --no-print-directory check; } || rc=$$?; \
 		frc=0; wait $$fuzz || frc=$$?; cat .local/fuzz.log; \
 		if [ $$frc -ne 0 ]; then echo "make fuzz failed (above)"; fi; \
 		exit $$(( rc != 0 ? rc : frc ))
@@ -94,11 +97,12 @@ test: deps lint $(HOST)
 # check runs inside the test stack (WALLET_STACK_* set by the host). lint has run go vet over
 # every package already, so go test does not run its subset again. The end-to-end and browser
 # tests start at once, beside the others: they spend most of their time waiting on the stack, and
-# left to go test's package order they started last and ran on alone.
+# left to go test's package order they started last and ran on alone. Four packages at a time,
+# not go test's two (the cores): each spends part of its time waiting on the stack.
 SLOW_PACKAGES := ./local/e2e ./local/browser
 check:
 	@$(GO) test -race -count=1 -vet=off $(SLOW_PACKAGES) & slow=$$!; \
-		rc=0; $(GO) test -race -count=1 -vet=off $$($(GO) list ./... | grep -v -e '/local/e2e$$' -e '/local/browser$$') || rc=$$?; \
+		rc=0; $(GO) test -race -count=1 -vet=off -p 4 $$($(GO) list ./... | grep -v -e '/local/e2e$$' -e '/local/browser$$') || rc=$$?; \
 		src=0; wait $$slow || src=$$?; \
 		exit $$(( rc != 0 ? rc : src ))
 
