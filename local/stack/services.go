@@ -120,6 +120,16 @@ func (s *service) waitReady(ctx context.Context, path string, ok ...int) error {
 }
 
 // stop kills the service's process group and waits for it.
+// hasExited reports whether the service's process has ended.
+func (s *service) hasExited() bool {
+	select {
+	case <-s.exited:
+		return true
+	default:
+		return false
+	}
+}
+
 func (s *service) stop() error {
 	if s == nil {
 		return nil

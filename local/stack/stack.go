@@ -203,29 +203,66 @@ func (st *Stack) selectFunctions() ([]template.Function, error) {
 	return fns, nil
 }
 
-func (st *Stack) startServices() error {
-	ddbPort, err := proc.FreePort()
-	if err != nil {
+func (st *Stack) startServices() (err error) {
+	if st.ddb, err = st.startDynamoDB(); err != nil {
 		return err
 	}
-	motoPort, err := proc.FreePort()
-	if err != nil {
-		return err
-	}
-	if st.ddb, err = startDynamoDB(st.cfg.Root, st.cfg.StateDir, ddbPort, st.cfg.PersistDir); err != nil {
-		return err
-	}
-	st.moto, err = startMoto(st.cfg.StateDir, motoPort)
+	st.moto, err = st.startMoto()
 	return err
 }
+
+func (st *Stack) startDynamoDB() (*service, error) {
+	port, err := proc.FreePort()
+	if err != nil {
+		return nil, err
+	}
+	return startDynamoDB(st.cfg.Root, st.cfg.StateDir, port, st.cfg.PersistDir)
+}
+
+func (st *Stack) startMoto() (*service, error) {
+	port, err := proc.FreePort()
+	if err != nil {
+		return nil, err
+	}
+	return startMoto(st.cfg.StateDir, port)
+}
+
+// serviceStarts is how many times a service that exits while starting is started: the free
+// port it is given is free only until something else listens on it, and with several test
+// packages starting stacks and listeners on a busy machine, that happens.
+const serviceStarts = 3
 
 func (st *Stack) waitServices(ctx context.Context) error {
 	ctx, cancel := context.WithTimeoutCause(ctx, 60*time.Second, errors.New("gave up after 60 s"))
 	defer cancel()
 	errs := make(chan error, 2)
-	go func() { errs <- st.ddb.waitReady(ctx, "/", http.StatusBadRequest, http.StatusOK) }()
-	go func() { errs <- st.moto.waitReady(ctx, "/moto-api/data.json", http.StatusOK) }()
+	go func() {
+		errs <- st.waitService(ctx, &st.ddb, st.startDynamoDB, "/", http.StatusBadRequest, http.StatusOK)
+	}()
+	go func() { errs <- st.waitService(ctx, &st.moto, st.startMoto, "/moto-api/data.json", http.StatusOK) }()
 	return errors.Join(<-errs, <-errs)
+}
+
+// waitService waits for *s to answer path with one of ok, starting it again (start) on another
+// port when it exits first.
+func (st *Stack) waitService(ctx context.Context, s **service, start func() (*service, error), path string, ok ...int) error {
+	for try := 1; ; try++ {
+		err := (*s).waitReady(ctx, path, ok...)
+		if err == nil || try == serviceStarts || !(*s).hasExited() {
+			return err
+		}
+		st.cfg.Log.Warn("starting again", "service", (*s).name, "err", err, "log", tail((*s).logPath))
+		_ = (*s).stop()
+		if *s, err = start(); err != nil {
+			return err
+		}
+	}
+}
+
+// tail is the end of a log file, for a message.
+func tail(path string) string {
+	b, _ := os.ReadFile(path)
+	return string(b[max(len(b)-300, 0):])
 }
 
 // createTable creates the template's table (unless a persisted one exists) and returns its

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -266,5 +268,30 @@ func TestConsoleRelaySignsAsThePaymentsSystem(t *testing.T) {
 		if res.StatusCode != http.StatusOK || got != "POST /internal/v1/payment-authorizations "+body {
 			t.Errorf("body %q: %d %s, the API saw %q", body, res.StatusCode, msg, got)
 		}
+	}
+}
+
+// TestAServiceThatExitsWhileStartingStartsAgain: a service whose free port another listener
+// took before it bound it (moto here) is started again on another port.
+func TestAServiceThatExitsWhileStartingStartsAgain(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	port := taken.Addr().(*net.TCPAddr).Port
+	st := &Stack{cfg: Config{StateDir: t.TempDir(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}}
+	s, err := startMoto(st.cfg.StateDir, port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := st.waitService(ctx, &s, st.startMoto, "/moto-api/data.json", http.StatusOK); err != nil {
+		t.Fatal(err)
+	}
+	defer s.stop()
+	if s.url == "http://127.0.0.1:"+strconv.Itoa(port) {
+		t.Fatalf("moto answers on the taken port %d", port)
 	}
 }
