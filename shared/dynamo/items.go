@@ -147,14 +147,20 @@ func (it profileItem) empty() bool {
 
 // decodeProfile reads a profile item (nil when there is none) into a's profile.
 func decodeProfile(item map[string]types.AttributeValue, a *account.Account) error {
+	return decodePart(item, "profile", func(it profileItem) { a.Profile = account.Profile(it) })
+}
+
+// decodePart decodes one of an account's items of its own (nil when there is none) and hands it
+// to set.
+func decodePart[T any](item map[string]types.AttributeValue, what string, set func(T)) error {
 	if item == nil {
 		return nil
 	}
-	var it profileItem
+	var it T
 	if err := unmarshal(item, &it); err != nil {
-		return fmt.Errorf("decode profile: %w", err)
+		return fmt.Errorf("decode %s: %w", what, err)
 	}
-	a.Profile = account.Profile(it)
+	set(it)
 	return nil
 }
 
@@ -178,15 +184,7 @@ func accountOf(items map[key]map[string]types.AttributeValue, id string) (*accou
 
 // decodeAnswers reads an answers item (nil when there is none) into a's answers.
 func decodeAnswers(item map[string]types.AttributeValue, a *account.Account) error {
-	if item == nil {
-		return nil
-	}
-	var it answersItem
-	if err := unmarshal(item, &it); err != nil {
-		return fmt.Errorf("decode answers: %w", err)
-	}
-	a.Answers = it.domain()
-	return nil
+	return decodePart(item, "answers", func(it answersItem) { a.Answers = it.domain() })
 }
 
 type deviceItem struct {

@@ -64,25 +64,22 @@ func (v Value) size() int {
 		}
 		return n
 	case v.SS != nil:
-		n := 0
-		for _, s := range v.SS {
-			n += len(s)
-		}
-		return n
+		return sumOf(v.SS, func(s string) int { return len(s) })
 	case v.NS != nil:
-		n := 0
-		for _, s := range v.NS {
-			n += numberSize(s)
-		}
-		return n
+		return sumOf(v.NS, numberSize)
 	case v.BS != nil:
-		n := 0
-		for _, b := range v.BS {
-			n += len(b)
-		}
-		return n
+		return sumOf(v.BS, func(b []byte) int { return len(b) })
 	}
 	return 0
+}
+
+// sumOf is the sum of f over xs: a set's size is its elements'.
+func sumOf[T any](xs []T, f func(T) int) int {
+	n := 0
+	for _, x := range xs {
+		n += f(x)
+	}
+	return n
 }
 
 // numberSize is (significant digits / 2, rounded up) + 1: sign, exponent, decimal point and
