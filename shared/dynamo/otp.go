@@ -220,7 +220,7 @@ func (s *Store) moveSlot(in otp.Issue) *types.Update {
 		}
 	}
 	for i, w := range in.Previous.Windows {
-		if !slices.ContainsFunc(in.Own, func(c ratelimit.Counter) bool { return c.Window == w }) {
+		if ended(w, in.Own) {
 			o := "#o" + strconv.Itoa(i)
 			names[o] = countPrefix + w
 			remove = append(remove, o)
@@ -238,6 +238,15 @@ func (s *Store) moveSlot(in otp.Issue) *types.Update {
 	return &types.Update{TableName: &s.table, Key: slotOf(ch).av(), UpdateExpression: aws.String(expr),
 		ConditionExpression: aws.String(cond), ExpressionAttributeNames: names, ExpressionAttributeValues: vals,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}
+}
+
+// ended reports whether window w, read on the phone's codes item, is over: older than the send's
+// own window of its kind (labels of one kind sort by time: H2026112121, D20261121). A window not
+// older, written by a send for another purpose since this one read the clock, is left alone.
+func ended(w string, own []ratelimit.Counter) bool {
+	return slices.ContainsFunc(own, func(c ratelimit.Counter) bool {
+		return len(w) > 0 && len(c.Window) > 0 && w[0] == c.Window[0] && w < c.Window
+	})
 }
 
 // slotFailure tells why moveSlot's condition failed, from the item as it stood: the cooldown, a
