@@ -86,6 +86,14 @@ type Profile struct {
 	EmailVerified bool `json:"emailVerified,omitempty"`
 }
 
+// ClaimedEmail is the address the account's claim holds: Email when verified, else "".
+func (p Profile) ClaimedEmail() string {
+	if p.EmailVerified {
+		return p.Email
+	}
+	return ""
+}
+
 // RealNameVerified reports whether the account has an ID document on file.
 func (p Profile) RealNameVerified() bool { return len(p.IDHash) > 0 }
 

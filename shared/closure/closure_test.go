@@ -237,6 +237,13 @@ func TestIdleAccountsAreWarnedOnceAndThenClosed(t *testing.T) {
 	h.set(t, frozen, "SET #status = :s", map[string]any{":s": "frozen"})
 	h.set(t, investigated, "SET blocks = :b", map[string]any{":b": []string{"investigation"}})
 	h.set(t, disputed, "SET blocks = :b", map[string]any{":b": []string{"dispute", "debt"}})
+	// idle gave its address at signup, unverified; another account proved it since and holds the
+	// claim, which closing idle must neither release nor be stopped by.
+	stacktest.PutItem(t, h.db, h.table, map[string]any{"PK": "EMAIL#idle@example.com", "SK": "EMAIL", "accountId": "other-account"})
+	// frozen proved an address: closing it releases that claim.
+	stacktest.PutItem(t, h.db, h.table, map[string]any{"PK": "EMAIL#frozen@example.com", "SK": "EMAIL", "accountId": frozen})
+	stacktest.PutItem(t, h.db, h.table, map[string]any{"PK": "ACCOUNT#" + frozen, "SK": "ACCOUNT#PROFILE",
+		"email": "frozen@example.com", "emailVerified": true})
 
 	// A month before T, the accounts idle 11 months then are warned; the blocked ones are not.
 	c := h.runAt(t, T.AddDate(0, 0, -30))
@@ -268,9 +275,14 @@ func TestIdleAccountsAreWarnedOnceAndThenClosed(t *testing.T) {
 
 	// The closed account: claims released, sessions ended, profile kept, out of the index.
 	acct := h.account(t, idle)
-	if stacktest.GetItem(t, h.db, h.table, "PHONE#+8613800138100", "PHONE") != nil ||
-		stacktest.GetItem(t, h.db, h.table, "EMAIL#idle@example.com", "EMAIL") != nil {
-		t.Error("the phone and email claims must be released: sign-in finds no account for the number")
+	if stacktest.GetItem(t, h.db, h.table, "PHONE#+8613800138100", "PHONE") != nil {
+		t.Error("the phone's claim must be released: sign-in finds no account for the number")
+	}
+	if stacktest.GetItem(t, h.db, h.table, "EMAIL#frozen@example.com", "EMAIL") != nil {
+		t.Error("the claim of the closed account's verified address must be released")
+	}
+	if claim := stacktest.GetItem(t, h.db, h.table, "EMAIL#idle@example.com", "EMAIL"); claim["accountId"] != "other-account" {
+		t.Errorf("the claim of the address another account verified must stay: %v", claim)
 	}
 	want(t, "sessions of the closed account", h.sessions(t, idle), 0)
 	want(t, "sessions of an open account", h.sessions(t, idle10), 1)

@@ -24,7 +24,7 @@ type Subject struct {
 	ID           string
 	Status       account.Status
 	Phone        string // E.164
-	Email        string // lower case; "" when none
+	Email        string // the verified address, whose claim is the account's (lower case); "" when none
 	LastActiveAt time.Time
 	WarnedAt     time.Time // inactivityWarnedAt; zero when never warned
 	Blocks       []string  // reasons other systems forbid closure: investigation, dispute, debt

@@ -142,7 +142,8 @@ type subjectItem struct {
 	AccountID        string      `dynamodbav:"accountId"`
 	Status           string      `dynamodbav:"status"`
 	Phone            string      `dynamodbav:"phone"`
-	Email            string      `dynamodbav:"email"` // the profile item's
+	Email            string      `dynamodbav:"email"`         // the profile item's
+	EmailVerified    bool        `dynamodbav:"emailVerified"` // the profile item's
 	LastActiveAt     int64       `dynamodbav:"lastActiveAt"`
 	WarnedAt         int64       `dynamodbav:"inactivityWarnedAt"`
 	Blocks           []string    `dynamodbav:"blocks"`
@@ -177,7 +178,7 @@ func (d *decimal) UnmarshalDynamoDBAttributeValue(av types.AttributeValue) error
 }
 
 // subjectProjection names what subjectItem reads.
-const subjectProjection = "SK, accountId, #status, phone, email, lastActiveAt, inactivityWarnedAt, blocks, " +
+const subjectProjection = "SK, accountId, #status, phone, email, emailVerified, lastActiveAt, inactivityWarnedAt, blocks, " +
 	"balance, closedAt, closedReason, closedEventId, closedNotifiedAt, sessionHash"
 
 func (it subjectItem) domain() closure.Subject {
@@ -234,8 +235,8 @@ func (c *ClosureStore) Subject(ctx context.Context, id string, sessions bool) (c
 				sessions := s.Sessions
 				s = it.domain()
 				s.Sessions = sessions
-			case it.SK == profileSK:
-				email = it.Email
+			case it.SK == profileSK && it.EmailVerified:
+				email = it.Email // only a verified address has a claim of the account's to release
 			case strings.HasPrefix(it.SK, devicePrefix) && len(it.SessionHash) > 0:
 				s.Sessions = append(s.Sessions, it.SessionHash)
 			}

@@ -310,7 +310,7 @@ func (s *Service) change(r Record, caller Caller, c Case, action string, flags [
 		ch.Audit.FlagsBefore, ch.Audit.FlagsAfter = nonNil(r.Flags), nonNil(flags)
 	case ActionClose:
 		ch.Event.Type, ch.Event.Details = account.EventAccountClosed, map[string]string{account.DetailReason: account.ClosedSupport}
-		ch.Close = &closure.Subject{ID: a.ID, Status: a.Status, Phone: a.Phone, Email: a.Profile.Email,
+		ch.Close = &closure.Subject{ID: a.ID, Status: a.Status, Phone: a.Phone, Email: a.Profile.ClaimedEmail(),
 			Sessions: account.SessionHashes(r.Devices), ClosedReason: account.ClosedSupport}
 	}
 	return ch, nil
