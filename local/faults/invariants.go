@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/otp"
 )
 
 // CheckTable returns every violation of the invariants that must hold over the whole table at
@@ -269,7 +270,7 @@ func failedWrites(d Diff) []string {
 				}
 			}
 		case kindChallenge:
-			if usable(d.After[k]) && !usable(d.Before[k]) || d.Before[k] != nil && d.After[k] == nil {
+			if usable(d.After[k]) && !usable(d.Before[k]) || d.Before[k] != nil && d.After[k] == nil || spent(d, k) {
 				bad = append(bad, fmt.Sprintf("a failed request left challenge %s usable or spent it", k))
 			}
 		case kindAccount:
@@ -287,6 +288,13 @@ func failedWrites(d Diff) []string {
 // give back (RATE#otp-phone#…, otp-prefix, otp-ip, sms-budget, otp-fail).
 func otpLimit(key string) bool {
 	return strings.HasPrefix(key, "RATE#otp-") || strings.HasPrefix(key, "RATE#sms-budget")
+}
+
+// spent reports whether the diff spent the verified proof at k: deleted it, or, for a signup with
+// an Idempotency-Key, put the spent record with the response in its place.
+func spent(d Diff, k string) bool {
+	before, after := d.Before[k], d.After[k]
+	return before.S("state") == string(otp.StateVerified) && (after == nil || after.S("state") == string(otp.StateSpent))
 }
 
 // usable reports whether a challenge can still be redeemed with its code.

@@ -78,6 +78,10 @@ func TestCheckRequest(t *testing.T) {
 			tb["ACCOUNT#a1|ACCOUNT"]["loginHash"], tb["ACCOUNT#a1|ACCOUNT"]["passwordResetAt"] = "h2", 1795000000000.0
 		}), false, "change without its password_reset"},
 		"proof spent for nothing": {with(before, func(tb Table) { delete(tb, "OTP#c1|OTP") }), false, "spent without its effect"},
+		"proof spent for a record": {with(before, func(tb Table) { tb["OTP#c1|OTP"] = Item{"state": "spent", "idemId": "k"} }), false,
+			"spent without its effect"},
+		"a failed request spent a proof": {with(before, func(tb Table) { tb["OTP#c1|OTP"] = Item{"state": "spent"} }), true,
+			"usable or spent it"},
 		"unknown event":           {with(before, func(tb Table) { tb["ACCOUNT#a1|EVENT#e3"] = Item{"type": "mystery"} }), false, "no faults.Rule"},
 		"failed send charged":     {with(before, func(tb Table) { tb["RATE#otp-ip#192.0.2.1|H1"]["n"] = 2.0 }), true, "charged the OTP limit"},
 		"failed send charged the phone": {with(before, func(tb Table) { tb["PHONE#+8613700000001|OTP"]["n#H1"] = 2.0 }), true,

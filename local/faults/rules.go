@@ -184,17 +184,18 @@ func touchedAccounts(d Diff) []string {
 }
 
 // checkSpent checks that every verification token and freeze token the request spent (its item
-// deleted), and every passkey ceremony it spent (its marker added), has its effect in the same
-// diff: no proof is both spent and its effect missing.
+// deleted, or a proof's replaced by its spent record), and every passkey ceremony it spent (its
+// marker added), has its effect in the same diff: no proof is both spent and its effect missing.
 func checkSpent(d Diff) []string {
 	var bad []string
+	for _, k := range d.Touched() {
+		if it := d.Before[k]; kindOf(k) == kindChallenge && spent(d, k) && !proofEffect(d, it) {
+			bad = append(bad, fmt.Sprintf("a %s verification token was spent without its effect", it.S("purpose")))
+		}
+	}
 	for _, k := range d.Removed {
 		it := d.Before[k]
 		switch {
-		case kindOf(k) == kindChallenge && it.S("state") == "verified":
-			if !proofEffect(d, it) {
-				bad = append(bad, fmt.Sprintf("a %s verification token was spent without its effect", it.S("purpose")))
-			}
 		case kindOf(k) == kindFreezeToken:
 			id := it.S("accountId")
 			if !attrChange(d, id, "status") || d.After.account(id).S("status") != string(account.StatusFrozen) {

@@ -63,7 +63,6 @@ const (
 	kindEmailChange = "email change record"
 	kindSession     = "session"
 	kindCounter     = "rate counter"
-	kindIdempotency = "idempotency record"
 	kindFreezeToken = "freeze token"
 	kindJob         = "job checkpoint"
 	kindPasskey     = "passkey"
@@ -126,8 +125,6 @@ func kindOf(key string) string {
 		return kindSession
 	case prefix == "RATE":
 		return kindCounter
-	case prefix == "IDEMPOTENCY":
-		return kindIdempotency
 	case prefix == "FREEZE":
 		return kindFreezeToken
 	case prefix == "JOB":

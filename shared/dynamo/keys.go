@@ -33,7 +33,8 @@ func phoneClaim(e164 string) key { return key{"PHONE#" + e164, "PHONE"} }
 // charges the phone's limits in one write.
 func phoneCodes(e164 string) key { return key{"PHONE#" + e164, "OTP"} }
 
-// challenge is one code, and after the right code, the proof behind a verification token.
+// challenge is one code, and after the right code, the proof behind a verification token; a
+// signup's proof spent with an Idempotency-Key stays, for a day, as the sealed response (signup.go).
 func challenge(id string) key { return key{"OTP#" + id, "OTP"} }
 
 // counter is one rate-limit counter for one window.
@@ -117,8 +118,6 @@ const (
 	eventsEnd   = eventPrefix + "~"
 )
 
-// idempotencyKey is one stored response.
-func idempotencyKey(id string) key { return key{"IDEMPOTENCY#" + id, "IDEMPOTENCY"} }
 
 // activityShards spreads the activity index's month partitions so that no one is hot.
 const activityShards = 16

@@ -138,11 +138,17 @@ func (s *Store) updateWithEvent(ctx context.Context, u *types.Update, accountID 
 // spendProof adds the spending of a verification token: the proof is deleted only if it is still
 // the verified, unexpired proof the flow checked, so a token works exactly once.
 func (t *tx) spendProof(ch *otp.Challenge, now time.Time) {
-	t.del(&types.Delete{TableName: &t.s.table, Key: challenge(ch.ID).av(),
+	t.del(proofSpend(t.s.table, ch, now), account.ErrInvalidToken)
+}
+
+// proofSpend is the deletion of ch's proof, conditional on its being still the verified,
+// unexpired proof the flow checked.
+func proofSpend(table string, ch *otp.Challenge, now time.Time) *types.Delete {
+	return &types.Delete{TableName: &table, Key: challenge(ch.ID).av(),
 		ConditionExpression:      aws.String("#state = :verified AND proofHash = :proof AND expiresAt > :now"),
 		ExpressionAttributeNames: map[string]string{"#state": "state"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":verified": str(string(otp.StateVerified)),
-			":proof": bin(ch.ProofHash), ":now": epoch(now)}}, account.ErrInvalidToken)
+			":proof": bin(ch.ProofHash), ":now": epoch(now)}}
 }
 
 // endSessions adds the deletion of every session in hashes but keep.

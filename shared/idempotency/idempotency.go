@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/secret"
@@ -42,9 +43,10 @@ type Response struct {
 
 // Record is a stored response, sealed, under the id it is stored at.
 type Record struct {
-	ID       string
-	BodyHash []byte
-	Sealed   []byte
+	ID        string
+	BodyHash  []byte
+	Sealed    []byte
+	ExpiresAt time.Time // when it can no longer be replayed; zero when not known
 }
 
 // Derive returns the Key for raw (the header's value) on a route (scope) with this body. An empty

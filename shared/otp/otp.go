@@ -25,6 +25,9 @@ type State string
 const (
 	StatePending  State = "pending"
 	StateVerified State = "verified"
+	// StateSpent is a signup's proof spent by a request with an Idempotency-Key: kept, for a
+	// day, as the record of the response a retry gets; it proves nothing any more.
+	StateSpent State = "spent"
 )
 
 // Challenge is one code sent to one phone for one purpose. After the right code it is the proof

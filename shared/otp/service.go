@@ -378,7 +378,7 @@ func (s *Service) refused(ctx context.Context, ch *Challenge, now time.Time) err
 	switch {
 	case ch == nil || ch.Superseded || ch.CodeHash == nil && ch.State == StatePending:
 		return account.FieldError(account.CodeChallengeNotFound, "challengeId", "no such challenge; request a new code")
-	case ch.State == StateVerified:
+	case ch.State == StateVerified || ch.State == StateSpent:
 		return account.FieldError(account.CodeChallengeUsed, "challengeId", "this code was already used")
 	case !now.Before(ch.ExpiresAt):
 		return account.FieldError(account.CodeChallengeExpired, "challengeId", "the code has expired; request a new one")

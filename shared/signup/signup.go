@@ -28,14 +28,14 @@ import (
 
 // Store is what signup needs from storage.
 type Store interface {
-	// Begin reads the proof the token names and, with a key, the stored response, in one read.
+	// Begin reads the proof the token names, in one read. A proof spent by a signup with an
+	// Idempotency-Key keeps its response: with the same key, Begin returns that too.
 	Begin(ctx context.Context, token string, idem *idempotency.Key) (*otp.Challenge, *idempotency.Record, error)
-	// Create writes a new account and everything that comes with it, atomically. It fails with
-	// account.CodePhoneTaken, CodeInvalidToken (proof spent meanwhile) or, when
-	// the idempotency record exists already, with *Replayed.
+	// Create writes a new account and everything that comes with it, atomically, spending the
+	// proof (keeping the sealed response in its place when there is one). It fails with
+	// account.CodePhoneTaken, or CodeInvalidToken when the proof was spent meanwhile (perhaps by a
+	// concurrent retry with the same key).
 	Create(ctx context.Context, c Creation) error
-	// Replay reads the stored response for a key after a race with the same key was lost.
-	Replay(ctx context.Context, idem *idempotency.Key) (*idempotency.Record, error)
 }
 
 // Creation is everything one signup writes.
@@ -53,9 +53,6 @@ type IdemWrite struct {
 	Key    *idempotency.Key
 	Record idempotency.Record
 }
-
-// ErrReplayed says the idempotency record was written by a concurrent request with the same key.
-var ErrReplayed = errors.New("idempotency record exists")
 
 // LoginPolicy judges a new login password against the person's own data (strength.CheckLoginPassword;
 // injected so that this package does not load zxcvbn's dictionaries for every function that links it).
@@ -121,10 +118,10 @@ func (s *Service) Signup(ctx context.Context, req Request, body []byte, key stri
 	if err != nil {
 		return nil, fmt.Errorf("begin signup: %w", err)
 	}
-	if stored != nil {
+	now := s.clock.Now()
+	if replayable(stored, now) {
 		return replay(idem, *stored)
 	}
-	now := s.clock.Now()
 	if err := otp.CheckProof(proof, req.VerificationToken, account.PurposeSignup, "", now); err != nil {
 		return nil, err
 	}
@@ -140,18 +137,33 @@ func (s *Service) Signup(ctx context.Context, req Request, body []byte, key stri
 		}
 		c.Idem = &IdemWrite{Key: idem, Record: rec}
 	}
-	switch err := s.store.Create(ctx, c); {
-	case errors.Is(err, ErrReplayed):
-		stored, rerr := s.store.Replay(ctx, idem)
-		if rerr != nil || stored == nil {
-			return nil, fmt.Errorf("replay after race: %w", errors.Join(err, rerr))
-		}
-		return replay(idem, *stored)
-	case err != nil:
-		return nil, err
+	if err := s.store.Create(ctx, c); err != nil {
+		return s.lost(ctx, req.VerificationToken, idem, err)
 	}
 	s.log.InfoContext(ctx, "account created", "account", c.Account.ID)
 	return resp.Body, nil
+}
+
+// lost answers a Create that failed with err: when a concurrent request with the same key spent
+// the proof, its response.
+func (s *Service) lost(ctx context.Context, token string, idem *idempotency.Key, err error) (json.RawMessage, error) {
+	if idem == nil || !errors.Is(err, account.ErrInvalidToken) {
+		return nil, err
+	}
+	_, stored, rerr := s.store.Begin(ctx, token, idem)
+	switch {
+	case rerr != nil:
+		return nil, fmt.Errorf("replay after race: %w", errors.Join(err, rerr))
+	case !replayable(stored, s.clock.Now()):
+		return nil, err
+	}
+	return replay(idem, *stored)
+}
+
+// replayable says whether stored is a response a retry can still get: TTL deletes an expired one
+// only eventually.
+func replayable(stored *idempotency.Record, now time.Time) bool {
+	return stored != nil && now.Before(stored.ExpiresAt)
 }
 
 // replay returns the body the first request with idem's key answered.

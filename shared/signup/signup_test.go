@@ -18,6 +18,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/config"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
+	"github.com/wallet-accounts/wallet/shared/otp"
 	"github.com/wallet-accounts/wallet/shared/otp/otptest"
 	"github.com/wallet-accounts/wallet/shared/phone"
 	"github.com/wallet-accounts/wallet/shared/secret"
@@ -220,6 +221,17 @@ func (h *harness) accounts(t *testing.T) int {
 	return n
 }
 
+// items counts the table's items whose PK starts with prefix.
+func (h *harness) items(t *testing.T, prefix string) int {
+	n := 0
+	for _, item := range stacktest.Scan(t, h.db, h.table) {
+		if pk, _ := item["PK"].(string); strings.HasPrefix(pk, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
 func TestConcurrentSignupsForOnePhoneMakeOneAccount(t *testing.T) {
 	h := newHarness(t, cheap)
 	ph := mustPhone(t, "+86 138 0013 8003")
@@ -280,6 +292,40 @@ func TestIdempotentRetryReturnsTheFirstAccount(t *testing.T) {
 	_, err = h.signup(other, "retry-key-0001")
 	wantCode(t, err, account.CodeIdempotencyReuse)
 	stacktest.AssertNotStored(t, h.db, h.table, string(first))
+}
+
+// The response of an idempotent signup is kept in the spent proof's place, not in an item of its
+// own: a retry with the key replays it after the proof itself would have expired, a request with
+// another key (or none) finds a proof already used, and the record keeps nothing of the proof.
+func TestTheSpentProofKeepsTheResponseForADay(t *testing.T) {
+	h := newHarness(t, cheap)
+	tok := h.issuer.Token(t, mustPhone(t, "+86 138 0013 8009"), account.PurposeSignup)
+	req := h.request(tok)
+	first, err := h.signup(req, "kept-key-0003")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Advance(h.cfg.ProofTTL + time.Hour)
+	if again, err := h.signup(req, "kept-key-0003"); err != nil || string(again) != string(first) {
+		t.Fatalf("retry after the proof's expiry: %s, %v", again, err)
+	}
+	_, err = h.signup(req, "other-key-0004")
+	wantCode(t, err, account.CodeInvalidToken)
+	_, err = h.signup(req, "")
+	wantCode(t, err, account.CodeInvalidToken)
+	id, _ := otp.TokenChallengeID(tok)
+	spent := stacktest.GetItem(t, h.db, h.table, "OTP#"+id, "OTP")
+	for _, attr := range []string{"proofHash", "codeHash", "phone"} {
+		if _, ok := spent[attr]; ok {
+			t.Errorf("the spent proof still holds %s: %v", attr, spent)
+		}
+	}
+	if spent["state"] != string(otp.StateSpent) || h.items(t, "IDEMPOTENCY#") != 0 {
+		t.Fatalf("spent proof %v; idempotency items %d", spent, h.items(t, "IDEMPOTENCY#"))
+	}
+	h.clock.Advance(24 * time.Hour)
+	_, err = h.signup(req, "kept-key-0003")
+	wantCode(t, err, account.CodeInvalidToken)
 }
 
 func TestConcurrentIdempotentRetriesAgree(t *testing.T) {
