@@ -51,7 +51,8 @@ func lockRequest(_ *bench, f fixture) call {
 		"securityAnswer": map[string]string{"questionId": "first_pet", "answer": "Mochi"}}}
 }
 
-// withEvent is signedUp with the id of each account's newest event (account_created).
+// withEvent is signedUp with the id of each account's newest activity entry (account_created,
+// whose id is the account's).
 func withEvent(ctx context.Context, b *bench, n int) ([]fixture, error) {
 	fs, err := signedUp(ctx, b, n)
 	if err != nil {

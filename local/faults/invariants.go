@@ -17,8 +17,8 @@ import (
 //     and every account that is not closed is claimed by its phone; likewise verified e-mail
 //     addresses and their claims (an unverified contact address is claimed by nobody);
 //   - nothing in an account's partition (device, card, event, phone change) outlives or precedes
-//     its account, and every account has exactly one account_created event: no account is
-//     half-created;
+//     its account, and no account_created event item exists: the account's insert is its record
+//     (activity.Creation);
 //   - every session belongs to an active account and is the one its device holds;
 //   - every passkey has its credential index item pointing back at it, and every index item
 //     points at a passkey: no credential is half-registered or half-removed;
@@ -139,8 +139,8 @@ func checkAccount(tb Table, id string, a Item) []string {
 			}
 		}
 	}
-	if n := count(tb.events(id), account.EventAccountCreated); n != 1 {
-		bad = append(bad, fmt.Sprintf("account %s has %d account_created events, want 1", id, n))
+	if n := count(tb.events(id), account.EventAccountCreated); n != 0 {
+		bad = append(bad, fmt.Sprintf("account %s has %d account_created event items; its insert is the record", id, n))
 	}
 	return bad
 }

@@ -26,7 +26,6 @@ func Rules() []Rule {
 // flowRules are the events of the public API's flows.
 func flowRules() []Rule {
 	return []Rule{
-		{account.EventAccountCreated, func(d Diff, id string) bool { return added(d, "ACCOUNT#"+id+"|ACCOUNT") }},
 		{account.EventNewDeviceLogin, func(d Diff, id string) bool {
 			// A device enrolled: added, or re-enrolled under its id after proving nothing.
 			return d.Before.account(id) != nil && (anyKey(d.Added, func(k string) bool { return kindOf(k) == kindDevice && accountOf(k) == id }) ||

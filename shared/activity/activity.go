@@ -1,6 +1,10 @@
 // Package activity is the holder's view of what happened to the account: the security events of
 // the last EVENT_TTL, newest first, a page at a time, each with where it came from; and "this
 // wasn't me" on any of them, which freezes the account as a freeze link does.
+//
+// The last entry is the account's creation, account_created, which has no event item: the
+// account's insert is its record. Its id is the account's (a ULID of the signup's millisecond),
+// and it came from the device the signup added, seen first at that millisecond.
 package activity
 
 import (
@@ -85,9 +89,13 @@ func (s *Service) List(ctx context.Context, p account.Principal, cursor string, 
 	if err != nil {
 		return Page{}, err
 	}
-	recs, err := s.store.Activity(ctx, p.AccountID, s.clock.Now().Add(-s.window), before, size+1)
+	since := s.clock.Now().Add(-s.window)
+	recs, err := s.store.Activity(ctx, p.AccountID, since, before, size+1)
 	if err != nil {
 		return Page{}, fmt.Errorf("list activity: %w", err)
+	}
+	if c, ok := Creation(p.AccountID); ok && len(recs) <= size && !c.At.Before(since) && (before == "" || c.ID < before) {
+		recs = append(recs, Record{Event: c}) // the events ended before the page did
 	}
 	page := Page{Entries: make([]Entry, 0, min(len(recs), size))}
 	if len(recs) > size {
@@ -125,16 +133,31 @@ func CheckEventID(id string) error {
 	return nil
 }
 
-// devices names the devices recs came from, by id; it reads them only when one did. A device
-// since removed keeps its id alone.
+// Creation is the account_created event of the account id, read from the id: a ULID of the
+// signup's millisecond. ok is false for an id that is not a ULID.
+func Creation(accountID string) (_ account.Event, ok bool) {
+	id, err := ulid.ParseStrict(accountID)
+	if err != nil {
+		return account.Event{}, false
+	}
+	return account.Event{ID: accountID, Type: account.EventAccountCreated, At: ulid.Time(id.Time()).UTC()}, true
+}
+
+// devices names the devices recs came from, by id; it reads them only when one did, or when the
+// page ends with the creation, whose origin is the device the signup added. A device since
+// removed keeps its id alone.
 func (s *Service) devices(ctx context.Context, accountID string, recs []Record) (map[string]*Device, error) {
 	out := map[string]*Device{}
-	for _, r := range recs {
+	var created *Record
+	for i, r := range recs {
 		if id := r.Origin.DeviceID; id != "" {
 			out[id] = &Device{ID: id}
 		}
+		if r.ID == accountID {
+			created = &recs[i]
+		}
 	}
-	if len(out) == 0 {
+	if len(out) == 0 && created == nil {
 		return out, nil
 	}
 	devs, err := s.store.Devices(ctx, accountID)
@@ -142,6 +165,10 @@ func (s *Service) devices(ctx context.Context, accountID string, recs []Record) 
 		return nil, fmt.Errorf("list activity: %w", err)
 	}
 	for _, d := range devs {
+		if created != nil && d.FirstSeen.Equal(created.At) {
+			created.Origin = account.Origin{DeviceID: d.ID, SourceIP: d.FirstIP}
+			out[d.ID] = &Device{ID: d.ID}
+		}
 		if v := out[d.ID]; v != nil {
 			v.Name, v.Platform = d.Name, d.Platform
 		}

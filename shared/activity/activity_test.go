@@ -67,8 +67,10 @@ func TestActivityPagesNewestFirst(t *testing.T) {
 	if pages != 3 || len(got) != 6 {
 		t.Fatalf("%d pages, %d entries: %+v", pages, len(got), got)
 	}
-	if got[5].Type != account.EventAccountCreated || got[5].Device == nil || got[5].Device.Name != "Test phone" || got[5].Device.Platform != "android" {
-		t.Fatalf("the oldest entry %+v (device %+v)", got[5], got[5].Device)
+	// The creation has no event item: its entry is read from the account's id and signup device.
+	if c := got[5]; c.Type != account.EventAccountCreated || c.EventID != a.ID || c.SourceIP != flowtest.SignupIP ||
+		c.Device == nil || c.Device.ID != a.DeviceID || c.Device.Name != "Test phone" || c.Device.Platform != "android" {
+		t.Fatalf("the oldest entry %+v (device %+v)", c, c.Device)
 	}
 	for i, want := range []string{ids[4], ids[3], ids[2], ids[1], ids[0]} {
 		if got[i].EventID != want {
@@ -99,6 +101,28 @@ func TestActivityPagesNewestFirst(t *testing.T) {
 // TestReportFreezes: reporting an entry freezes the account, ends its sessions and records
 // activity_reported with the freeze; an entry of another account, or past the window, is
 // not_found and freezes nothing.
+// TestReportingTheCreationFreezes: the account_created entry, whose id is the account's, can be
+// reported like any other, within the window; another account's creation cannot.
+func TestReportingTheCreationFreezes(t *testing.T) {
+	env, svc := newService(t)
+	a, b := env.SignUp(t), env.SignUp(t)
+	p := account.Principal{AccountID: a.ID}
+	if _, err := svc.Report(context.Background(), p, b.ID); !account.Is(err, account.CodeNotFound) {
+		t.Fatalf("report of another account's creation: %v", err)
+	}
+	env.Clock.Advance(env.Cfg.EventTTL + time.Millisecond)
+	if _, err := svc.Report(context.Background(), p, a.ID); !account.Is(err, account.CodeNotFound) {
+		t.Fatalf("report of a creation past the window: %v", err)
+	}
+	env.Clock.Advance(-2 * time.Millisecond)
+	if out, err := svc.Report(context.Background(), p, a.ID); err != nil || out.Status != account.StatusFrozen {
+		t.Fatalf("report of the creation: %+v %v", out, err)
+	}
+	if reports := env.Events(t, a.ID, account.EventActivityReported); len(reports) != 1 || reports[0][account.DetailReportedEvent] != a.ID {
+		t.Fatalf("reports %v", reports)
+	}
+}
+
 func TestReportFreezes(t *testing.T) {
 	env, svc := newService(t)
 	a, b := env.SignUp(t), env.SignUp(t)

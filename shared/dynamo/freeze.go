@@ -63,10 +63,12 @@ func (s *Store) Freeze(ctx context.Context, f freeze.Freezing) error {
 	}
 	s.spendCredential(t, a.ID, f.Proof, f.Token, f.Now)
 	if r := f.Report; r != nil {
-		t.add(types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: &s.table, Key: eventKey(a.ID, r.EventID).av(),
-			ConditionExpression:       aws.String("attribute_exists(PK) AND #at >= :since"),
-			ExpressionAttributeNames:  map[string]string{"#at": EventAttrAt},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":since": num(ms(r.Since))}}}, freeze.ErrNoEvent)
+		if !r.Creation { // the account, written here on its version, is the creation's record
+			t.add(types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: &s.table, Key: eventKey(a.ID, r.EventID).av(),
+				ConditionExpression:       aws.String("attribute_exists(PK) AND #at >= :since"),
+				ExpressionAttributeNames:  map[string]string{"#at": EventAttrAt},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":since": num(ms(r.Since))}}}, freeze.ErrNoEvent)
+		}
 		if err := t.event(a.ID, r.Event); err != nil {
 			return err
 		}

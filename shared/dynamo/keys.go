@@ -118,7 +118,6 @@ const (
 	eventsEnd   = eventPrefix + "~"
 )
 
-
 // activityShards spreads the activity index's month partitions so that no one is hot.
 const activityShards = 16
 

@@ -70,8 +70,9 @@ func spentProof(id string, item map[string]types.AttributeValue, idem *idempoten
 
 // Create writes a new account in one transaction: the spent proof (first, so that a concurrent
 // retry with the same key, which also claimed the phone, is told apart by it), the phone claim,
-// the account and its answers and profile items (none for an empty profile), the session, the
-// device and the event. With an Idempotency-Key, the spent proof keeps the sealed response.
+// the account and its answers and profile items (none for an empty profile), the session and the
+// device. The account's insert is its account_created event: no event item. With an
+// Idempotency-Key, the spent proof keeps the sealed response.
 // An email given at signup is unverified contact information on the account: nothing claims it
 // (a claim without proof would let anyone squat an address); POST /v1/account/email proves and
 // claims one (email.go).
@@ -102,9 +103,6 @@ func (s *Store) Create(ctx context.Context, c signup.Creation) error {
 		return err
 	}
 	if err := t.device(a.ID, c.Device, nil, nil); err != nil {
-		return err
-	}
-	if err := t.event(a.ID, c.Event); err != nil {
 		return err
 	}
 	return t.commit(ctx, "create account")

@@ -57,6 +57,9 @@ type Report struct {
 	EventID string
 	Since   time.Time
 	Event   account.Event
+	// Creation says the event reported is the account's creation, which has no event item (its
+	// id is the account's; see activity.Creation): the freeze checked it against the account.
+	Creation bool
 }
 
 // ErrNoEvent answers a report of an event the account does not have (or no longer lists).
@@ -212,7 +215,10 @@ func (s *Service) freezing(a account.Account, cred credential, now time.Time) (F
 		Event: account.Event{ID: ids[0], Type: account.EventAccountFrozen, At: now, Details: map[string]string{account.DetailVia: cred.via}}}
 	if cred.reported != "" {
 		f.Report = &Report{EventID: cred.reported, Since: cred.since, Event: account.Event{ID: ids[1], Type: account.EventActivityReported,
-			At: now, Details: map[string]string{account.DetailReportedEvent: cred.reported}}}
+			At: now, Details: map[string]string{account.DetailReportedEvent: cred.reported}}, Creation: cred.reported == a.ID}
+		if f.Report.Creation && a.CreatedAt.Before(cred.since) {
+			return Freezing{}, ErrNoEvent
+		}
 	}
 	return f, nil
 }
