@@ -19,7 +19,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/email"
 	"github.com/wallet-accounts/wallet/shared/freeze"
 	"github.com/wallet-accounts/wallet/shared/limits"
-	"github.com/wallet-accounts/wallet/shared/passkey"
+	"github.com/wallet-accounts/wallet/shared/passkey/ceremony"
 	"github.com/wallet-accounts/wallet/shared/payment"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/phone"
@@ -33,7 +33,7 @@ type handler struct {
 	cards     *card.Service
 	freeze    *freeze.Service
 	lang      string // DEFAULT_LANGUAGE: the freeze link's page for a browser that names no language
-	passkeys  *passkey.Service
+	passkeys  *ceremony.Service
 	profiles  *profile.Service
 	activity  *activity.Service
 	deletions *deletion.Service

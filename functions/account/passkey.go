@@ -12,6 +12,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/apigw"
 	"github.com/wallet-accounts/wallet/shared/passkey"
+	"github.com/wallet-accounts/wallet/shared/passkey/ceremony"
 	"github.com/wallet-accounts/wallet/shared/session"
 )
 
@@ -58,7 +59,7 @@ func (h handler) finishPasskey(ctx context.Context, p account.Principal, req eve
 	if err := apigw.Decode(req, &in); err != nil {
 		return response{}, err
 	}
-	pk, err := h.passkeys.FinishRegistration(ctx, p, passkey.RegistrationRequest{RegistrationID: apigw.PathParam(req, "registrationId"),
+	pk, err := h.passkeys.FinishRegistration(ctx, p, ceremony.RegistrationRequest{RegistrationID: apigw.PathParam(req, "registrationId"),
 		Name: in.Name, Credential: in.Credential})
 	if err != nil {
 		return response{}, err

@@ -13,7 +13,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/email"
 	"github.com/wallet-accounts/wallet/shared/freeze"
 	"github.com/wallet-accounts/wallet/shared/otp"
-	"github.com/wallet-accounts/wallet/shared/passkey"
+	"github.com/wallet-accounts/wallet/shared/passkey/ceremony"
 	"github.com/wallet-accounts/wallet/shared/payment"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/profile"
@@ -30,7 +30,7 @@ func newHandler(store *dynamo.Store, hasher *secret.Hasher, mail otp.Courier, cl
 		return handler{}, err
 	}
 	pay := paypass.New(store, hasher, clock, cfg, log)
-	passkeys := passkey.NewService(store, cfg, clock, rand.Reader, log)
+	passkeys := ceremony.NewService(store, cfg, clock, rand.Reader, log)
 	freezer := freeze.NewService(store, clock, rand.Reader, log)
 	codes := otp.NewService(store, nil, clock, rand.Reader, cfg, log).WithMailer(mail)
 	return handler{

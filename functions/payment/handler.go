@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/go-webauthn/webauthn/protocol"
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/apigw"
@@ -170,10 +169,10 @@ type answerView struct {
 	ConfirmBy       *time.Time       `json:"confirmBy,omitempty"`
 	// Passkey is the WebAuthn request options for navigator.credentials.get: the challenge
 	// binds this payment.
-	Passkey *protocol.PublicKeyCredentialRequestOptions `json:"passkeyOptions,omitempty"`
-	Reason  string                                      `json:"reason,omitempty"`
-	Limit   *limitView                                  `json:"limit,omitempty"`
-	Level   account.Level                               `json:"requiredLevel,omitempty"`
+	Passkey json.RawMessage `json:"passkeyOptions,omitempty"`
+	Reason  string          `json:"reason,omitempty"`
+	Limit   *limitView      `json:"limit,omitempty"`
+	Level   account.Level   `json:"requiredLevel,omitempty"`
 }
 
 // limitView names the limit a denied payment would pass and what remains of it.

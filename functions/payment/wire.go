@@ -7,7 +7,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/config"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
-	"github.com/wallet-accounts/wallet/shared/passkey"
+	"github.com/wallet-accounts/wallet/shared/passkey/ceremony"
 	"github.com/wallet-accounts/wallet/shared/payment"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/secret"
@@ -21,7 +21,7 @@ func newHandler(store *dynamo.Store, hasher *secret.Hasher, clock account.Clock,
 	if err != nil {
 		return handler{}, err
 	}
-	payments := payment.NewService(store, paypass.New(store, hasher, clock, cfg, log), passkey.NewService(store, cfg, clock, rand.Reader, log),
+	payments := payment.NewService(store, paypass.New(store, hasher, clock, cfg, log), ceremony.NewService(store, cfg, clock, rand.Reader, log),
 		clock, rand.Reader, cfg, loc, log)
 	sessions := session.NewService(store, hasher, clock, rand.Reader, cfg, log)
 	h := handler{payments: payments, log: log}

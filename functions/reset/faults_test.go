@@ -16,6 +16,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/dynamo"
 	"github.com/wallet-accounts/wallet/shared/freeze"
 	"github.com/wallet-accounts/wallet/shared/passkey"
+	"github.com/wallet-accounts/wallet/shared/passkey/ceremony"
 	"github.com/wallet-accounts/wallet/shared/passkey/passkeytest"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/reset"
@@ -30,7 +31,7 @@ func faultFixture(t *testing.T) *faults.Fixture {
 	store := dynamo.New(f.FaultyDB, f.Table).WithEventTTL(f.Cfg.EventTTL)
 	payments := paypass.New(store, f.Hasher, f.Clock, f.Cfg, f.Log)
 	resets := reset.NewService(store, payments, f.Hasher, strength.CheckLoginPassword, f.Clock, rand.Reader, f.Cfg, f.Log).
-		WithPasskeys(passkey.NewService(store, f.Cfg, f.Clock, rand.Reader, f.Log)).
+		WithPasskeys(ceremony.NewService(store, f.Cfg, f.Clock, rand.Reader, f.Log)).
 		WithFreezer(freeze.NewService(store, f.Clock, rand.Reader, f.Log))
 	f.Handler = newRouter(resets, session.NewService(store, f.Hasher, f.Clock, rand.Reader, f.Cfg, f.Log), f.Log).Handle
 	return f
@@ -56,14 +57,14 @@ func jsonEvent(route string, body any, status int, pairs ...string) faults.Reque
 // new ceremony by it: a risky reset's second factor.
 func passkeyFactor(t *testing.T, f *faults.Fixture, a flowtest.Account) *body.Passkey {
 	t.Helper()
-	ctx, svc := context.Background(), passkey.NewService(f.Store, f.Cfg, f.Clock, rand.Reader, f.Log)
+	ctx, svc := context.Background(), ceremony.NewService(f.Store, f.Cfg, f.Clock, rand.Reader, f.Log)
 	auth := passkeytest.New("localhost", "http://localhost:3000", virtualwebauthn.AuthenticatorOptions{})
 	p := account.Principal{AccountID: a.ID, SessionHash: token.Hash(a.SessionToken), FreshAt: f.Clock.Now()}
 	reg, err := svc.BeginRegistration(ctx, p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.FinishRegistration(ctx, p, passkey.RegistrationRequest{RegistrationID: reg.RegistrationID, Name: "Key",
+	if _, err := svc.FinishRegistration(ctx, p, ceremony.RegistrationRequest{RegistrationID: reg.RegistrationID, Name: "Key",
 		Credential: auth.Register(t, reg.PublicKey)}); err != nil {
 		t.Fatal(err)
 	}

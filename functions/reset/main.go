@@ -13,7 +13,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/config/awsenv"
 	"github.com/wallet-accounts/wallet/shared/dynamo"
 	"github.com/wallet-accounts/wallet/shared/freeze"
-	"github.com/wallet-accounts/wallet/shared/passkey"
+	"github.com/wallet-accounts/wallet/shared/passkey/ceremony"
 	"github.com/wallet-accounts/wallet/shared/paypass"
 	"github.com/wallet-accounts/wallet/shared/reset"
 	"github.com/wallet-accounts/wallet/shared/secret"
@@ -29,7 +29,7 @@ func main() {
 	payments := paypass.New(store, hasher, clock, cfg, log)
 	resets := reset.NewService(store, payments, hasher, strength.CheckLoginPassword, clock, rand.Reader, cfg, log).
 		WithNighttime(func(a account.Account, now time.Time) bool { return account.InWindow(a.Alerts.Nighttime, now) }).
-		WithPasskeys(passkey.NewService(store, cfg, clock, rand.Reader, log)).
+		WithPasskeys(ceremony.NewService(store, cfg, clock, rand.Reader, log)).
 		WithFreezer(freeze.NewService(store, clock, rand.Reader, log))
 	sessions := session.NewService(store, hasher, clock, rand.Reader, cfg, log)
 	lambda.Start(newRouter(resets, sessions, log).WithTimeout(cfg.RequestTimeout).Handle)

@@ -162,7 +162,7 @@ func passkeyIndex(credentialID []byte) key {
 }
 
 // ceremonyMarker records that a passkey ceremony was finished, by the SHA-256 of its id (see
-// shared/passkey); it lives, by TTL, until the ceremony's expiry.
+// shared/passkey/ceremony); it lives, by TTL, until the ceremony's expiry.
 func ceremonyMarker(hash []byte) key { return key{"CEREMONY#" + hex.EncodeToString(hash), "CEREMONY"} }
 
 // freezeTokenKey is a one-time freeze token from an alert SMS, found by the SHA-256 of the token.

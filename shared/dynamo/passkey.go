@@ -220,7 +220,7 @@ func (t *tx) passkeyUse(a passkey.Assertion) {
 }
 
 // passkeyAssertion adds what a flow that accepts a verified passkey assertion
-// (passkey.Service.VerifyAssertion) writes with its effect: the ceremony's spent-marker, then
+// (ceremony.Service.VerifyAssertion) writes with its effect: the ceremony's spent-marker, then
 // the passkey's use. Add it before the flow's own items whose failures should take precedence
 // only after "ceremony used".
 func (t *tx) passkeyAssertion(a passkey.Assertion) error {

@@ -11,7 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/go-webauthn/webauthn/protocol"
+	"encoding/json"
 	"github.com/oklog/ulid/v2"
 
 	"github.com/wallet-accounts/wallet/shared/account"
@@ -40,9 +40,9 @@ type Answer struct {
 	Amount          money.Amount
 	Payee           Payee
 	Methods         []Method
-	PasskeyOptions  *protocol.PublicKeyCredentialRequestOptions
-	ConfirmBy       time.Time // for a pending one
-	Reason          string    // for a denial
+	PasskeyOptions  json.RawMessage // WebAuthn request options (a PublicKeyCredentialRequestOptions)
+	ConfirmBy       time.Time       // for a pending one
+	Reason          string          // for a denial
 	Exceeded        *limits.Exceeded
 	Level           account.Level // for level_required
 }
@@ -162,7 +162,7 @@ func (s *Service) answer(a Authorization) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
-	ans.PasskeyOptions = &opts
+	ans.PasskeyOptions = opts
 	return ans, nil
 }
 

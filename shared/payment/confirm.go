@@ -7,7 +7,6 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/money"
 	"github.com/wallet-accounts/wallet/shared/otp"
-	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/token"
 )
 
@@ -42,7 +41,7 @@ func (s *Service) Confirm(ctx context.Context, req ConfirmRequest) (Answer, erro
 	var credID []byte
 	if len(req.Passkey) > 0 {
 		var err error
-		if credID, err = passkey.CredentialID(req.Passkey); err != nil {
+		if credID, err = s.passkeys.CredentialID(req.Passkey); err != nil {
 			return Answer{}, err
 		}
 	}

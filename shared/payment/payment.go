@@ -11,7 +11,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/go-webauthn/webauthn/protocol"
+	"encoding/json"
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/config"
@@ -77,7 +77,7 @@ type Authorization struct {
 	Periods     []limits.Period
 	// PasswordFree says the amount is also counted against the password-free daily cap.
 	PasswordFree bool
-	// KeyID and Nonce derive the passkey challenge (passkey.BoundChallenge over Binding).
+	// KeyID and Nonce derive the passkey challenge (ceremony.Service.BoundOptions over the binding).
 	KeyID string
 	Nonce []byte
 	// Large says the approval sends the large-transaction alert (at or over the holder's threshold).
@@ -182,10 +182,14 @@ type Confirmation struct {
 	Event     *account.Event
 }
 
-// Passkeys is what the flows need of shared/passkey.
+// Passkeys is what the flows need of shared/passkey/ceremony (which links the WebAuthn library:
+// this package, which shared/dynamo imports, does not).
 type Passkeys interface {
 	BoundKeyID() string
-	BoundOptions(keyID string, binding []byte) (protocol.PublicKeyCredentialRequestOptions, error)
+	// BoundOptions are the WebAuthn request options of binding, as JSON.
+	BoundOptions(keyID string, binding []byte) (json.RawMessage, error)
+	// CredentialID reads the credential id of an assertion; passkey.ErrRejected when it does not parse.
+	CredentialID(credential []byte) ([]byte, error)
 	VerifyBound(ctx context.Context, keyID string, binding, credential []byte, accountID string, pk *passkey.Passkey) (passkey.Assertion, error)
 }
 

@@ -16,7 +16,7 @@ import (
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/config"
 	"github.com/wallet-accounts/wallet/shared/limits"
-	"github.com/wallet-accounts/wallet/shared/passkey"
+	"github.com/wallet-accounts/wallet/shared/passkey/ceremony"
 	"github.com/wallet-accounts/wallet/shared/passkey/passkeytest"
 	"github.com/wallet-accounts/wallet/shared/payment"
 	"github.com/wallet-accounts/wallet/shared/paypass"
@@ -27,7 +27,7 @@ var ctx = context.Background()
 type world struct {
 	env      *flowtest.Env
 	svc      *payment.Service
-	passkeys *passkey.Service
+	passkeys *ceremony.Service
 }
 
 // newWorld is a payment service over a fresh table; table replaces the default limits when not "".
@@ -40,7 +40,7 @@ func newWorld(t *testing.T, table string) world {
 			}
 		}
 	})
-	pks := passkey.NewService(env.Store, env.Cfg, env.Clock, rand.Reader, env.Log)
+	pks := ceremony.NewService(env.Store, env.Cfg, env.Clock, rand.Reader, env.Log)
 	svc := payment.NewService(env.Store, paypass.New(env.Store, env.Hasher, env.Clock, env.Cfg, env.Log), pks, env.Clock,
 		rand.Reader, env.Cfg, time.UTC, env.Log)
 	return world{env: env, svc: svc, passkeys: pks}
@@ -148,7 +148,7 @@ func (w world) registerPasskey(t *testing.T, a flowtest.Account) *passkeytest.Au
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.passkeys.FinishRegistration(ctx, p, passkey.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "phone",
+	if _, err := w.passkeys.FinishRegistration(ctx, p, ceremony.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "phone",
 		Credential: auth.Register(t, opts.PublicKey)}); err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestAConfirmationApprovesOnlyItsPayment(t *testing.T) {
 			t.Fatalf("want a confirmation with passkey options: %+v", ans)
 		}
 	}
-	assertion := auth.Assert(t, *first.PasskeyOptions)
+	assertion := auth.Assert(t, first.PasskeyOptions)
 	confirm := func(target payment.Answer, s payment.Shown, pin string, pk []byte) error {
 		_, err := w.svc.Confirm(ctx, payment.ConfirmRequest{SessionToken: a.SessionToken, AuthorizationID: target.AuthorizationID,
 			Shown: s, PaymentPassword: pin, Passkey: pk})
@@ -189,7 +189,7 @@ func TestAConfirmationApprovesOnlyItsPayment(t *testing.T) {
 	if err := confirm(first, shown(first), "", assertion); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, confirm(first, shown(first), "", auth.Assert(t, *first.PasskeyOptions)), account.CodeAuthorizationDone)
+	wantCode(t, confirm(first, shown(first), "", auth.Assert(t, first.PasskeyOptions)), account.CodeAuthorizationDone)
 	if err := confirm(dearer, shown(dearer), a.PaymentPassword, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +308,7 @@ func TestInsideTheNighttimeWindowAConfirmationNeedsAStepUp(t *testing.T) {
 	}
 	byPasskey := w.authorize(t, request(a, "10", "CNY", "shop", "night-2"))
 	wantCode(t, confirm(byPasskey, token, nil), account.CodeInvalidToken) // spent by the first
-	if err := confirm(byPasskey, "", auth.Assert(t, *byPasskey.PasskeyOptions)); err != nil {
+	if err := confirm(byPasskey, "", auth.Assert(t, byPasskey.PasskeyOptions)); err != nil {
 		t.Fatal(err)
 	}
 	checkReservations(t, w.env)

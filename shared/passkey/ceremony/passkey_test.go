@@ -1,4 +1,4 @@
-package passkey_test
+package ceremony_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/wallet-accounts/wallet/local/stacktest"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/passkey"
+	"github.com/wallet-accounts/wallet/shared/passkey/ceremony"
 	"github.com/wallet-accounts/wallet/shared/passkey/passkeytest"
 	"github.com/wallet-accounts/wallet/shared/secret"
 )
@@ -23,10 +24,10 @@ var ctx = context.Background()
 // origin is the default RP_ORIGINS; the default RP_ID is localhost.
 const origin = "http://localhost:3000"
 
-func newService(t *testing.T) (*flowtest.Env, *passkey.Service) {
+func newService(t *testing.T) (*flowtest.Env, *ceremony.Service) {
 	t.Helper()
 	env := flowtest.New(t, nil)
-	return env, passkey.NewService(env.Store, env.Cfg, env.Clock, rand.Reader, env.Log)
+	return env, ceremony.NewService(env.Store, env.Cfg, env.Clock, rand.Reader, env.Log)
 }
 
 // fresh is a principal of a's session whose holder has just proved a factor.
@@ -46,13 +47,13 @@ func wantCode(t *testing.T, err error, code account.Code) {
 }
 
 // register registers auth's credential to the principal's account under name.
-func register(t *testing.T, svc *passkey.Service, p account.Principal, auth *passkeytest.Authenticator, name string) passkey.Passkey {
+func register(t *testing.T, svc *ceremony.Service, p account.Principal, auth *passkeytest.Authenticator, name string) passkey.Passkey {
 	t.Helper()
 	opts, err := svc.BeginRegistration(ctx, p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pk, err := svc.FinishRegistration(ctx, p, passkey.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: name,
+	pk, err := svc.FinishRegistration(ctx, p, ceremony.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: name,
 		Credential: auth.Register(t, opts.PublicKey)})
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +105,7 @@ func TestRegisterListRenameRemove(t *testing.T) {
 		t.Fatal("asking for options wrote a ceremony")
 	}
 	challenge := passkeytest.Challenge(t, opts.PublicKey)
-	pk, err := svc.FinishRegistration(ctx, p, passkey.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "  Laptop  ",
+	pk, err := svc.FinishRegistration(ctx, p, ceremony.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "  Laptop  ",
 		Credential: auth.Register(t, opts.PublicKey)})
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +159,7 @@ func TestPasskeyChangesNeedFreshProof(t *testing.T) {
 	env.Clock.Advance(env.Cfg.RecentAuthWindow + time.Second)
 	_, err = svc.BeginRegistration(ctx, p)
 	wantCode(t, err, account.CodeReauthRequired)
-	_, err = svc.FinishRegistration(ctx, p, passkey.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Laptop", Credential: cred})
+	_, err = svc.FinishRegistration(ctx, p, ceremony.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Laptop", Credential: cred})
 	wantCode(t, err, account.CodeReauthRequired)
 	_, err = svc.BeginRegistration(ctx, account.Principal{AccountID: a.ID}) // never proved
 	wantCode(t, err, account.CodeReauthRequired)
@@ -185,7 +186,7 @@ func TestRegistrationNeedsUserVerification(t *testing.T) {
 		t.Fatal(err)
 	}
 	auth := passkeytest.New("localhost", origin, virtualwebauthn.AuthenticatorOptions{UserNotVerified: true})
-	_, err = svc.FinishRegistration(ctx, p, passkey.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Key",
+	_, err = svc.FinishRegistration(ctx, p, ceremony.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Key",
 		Credential: auth.Register(t, opts.PublicKey)})
 	wantCode(t, err, account.CodeUserVerification)
 	if items(t, env, "PASSKEY#")+items(t, env, "CEREMONY#") != 0 {
@@ -203,7 +204,7 @@ func TestARegistrationTakesEffectOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := passkey.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Laptop", Credential: newAuthenticator().Register(t, opts.PublicKey)}
+	req := ceremony.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Laptop", Credential: newAuthenticator().Register(t, opts.PublicKey)}
 	if _, err := svc.FinishRegistration(ctx, p, req); err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +225,7 @@ func TestARegistrationTakesEffectOnce(t *testing.T) {
 	for i := range errs {
 		cred := newAuthenticator().Register(t, opts.PublicKey)
 		wg.Go(func() {
-			_, errs[i] = svc.FinishRegistration(ctx, q, passkey.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Racer", Credential: cred})
+			_, errs[i] = svc.FinishRegistration(ctx, q, ceremony.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Racer", Credential: cred})
 		})
 	}
 	wg.Wait()
@@ -254,7 +255,7 @@ func TestAnExpiredCeremonyIsRefused(t *testing.T) {
 	}
 	cred := newAuthenticator().Register(t, opts.PublicKey)
 	env.Clock.Advance(passkey.CeremonyTTL + time.Second)
-	_, err = svc.FinishRegistration(ctx, fresh(env, a), passkey.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Late", Credential: cred})
+	_, err = svc.FinishRegistration(ctx, fresh(env, a), ceremony.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Late", Credential: cred})
 	wantCode(t, err, account.CodeCeremonyExpired)
 }
 
@@ -269,7 +270,7 @@ func TestATamperedCeremonyIsRefused(t *testing.T) {
 	}
 	cred := newAuthenticator().Register(t, opts.PublicKey)
 	finish := func(p account.Principal, id string) error {
-		_, err := svc.FinishRegistration(ctx, p, passkey.RegistrationRequest{RegistrationID: id, Name: "Key", Credential: cred})
+		_, err := svc.FinishRegistration(ctx, p, ceremony.RegistrationRequest{RegistrationID: id, Name: "Key", Credential: cred})
 		return err
 	}
 	id := []byte(opts.RegistrationID)
@@ -281,7 +282,7 @@ func TestATamperedCeremonyIsRefused(t *testing.T) {
 	wantCode(t, finish(fresh(env, b), opts.RegistrationID), account.CodeInvalidCeremony)
 	wantCode(t, finish(fresh(env, a), ""), account.CodeInvalidCeremony)
 	wantCode(t, finish(fresh(env, a), strings.Repeat("A", 4096)), account.CodeInvalidCeremony)
-	other := passkey.NewService(env.Store, flowtest.Config(t, nil), env.Clock, rand.Reader, env.Log) // another pepper, same key id
+	other := ceremony.NewService(env.Store, flowtest.Config(t, nil), env.Clock, rand.Reader, env.Log) // another pepper, same key id
 	forged, err := other.BeginRegistration(ctx, fresh(env, a))
 	if err != nil {
 		t.Fatal(err)
@@ -299,7 +300,7 @@ func TestATamperedCeremonyIsRefused(t *testing.T) {
 	}
 }
 
-func mustList(t *testing.T, svc *passkey.Service, p account.Principal) []passkey.Passkey {
+func mustList(t *testing.T, svc *ceremony.Service, p account.Principal) []passkey.Passkey {
 	t.Helper()
 	list, err := svc.List(ctx, p)
 	if err != nil {
@@ -322,7 +323,7 @@ func TestTheAccountsPasskeysAreExcluded(t *testing.T) {
 	if !auth.Excluded(t, opts.PublicKey) || newAuthenticator().Excluded(t, opts.PublicKey) {
 		t.Fatal("the options must exclude exactly the account's credentials")
 	}
-	_, err = svc.FinishRegistration(ctx, p, passkey.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Again", Credential: auth.Register(t, opts.PublicKey)})
+	_, err = svc.FinishRegistration(ctx, p, ceremony.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Again", Credential: auth.Register(t, opts.PublicKey)})
 	wantCode(t, err, account.CodePasskeyRegistered)
 }
 
@@ -338,8 +339,8 @@ func TestACeremonyOutlivesARotation(t *testing.T) {
 	cred := newAuthenticator().Register(t, opts.PublicKey)
 	old := env.Cfg.Pepper
 	env.Rotate(t)
-	rotated := passkey.NewService(env.Store, env.Cfg, env.Clock, rand.Reader, env.Log)
-	req := passkey.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Laptop", Credential: cred}
+	rotated := ceremony.NewService(env.Store, env.Cfg, env.Clock, rand.Reader, env.Log)
+	req := ceremony.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Laptop", Credential: cred}
 	if _, err := rotated.FinishRegistration(ctx, fresh(env, a), req); err != nil {
 		t.Fatalf("a ceremony under the previous key: %v", err)
 	}
@@ -347,12 +348,12 @@ func TestACeremonyOutlivesARotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req = passkey.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Phone", Credential: newAuthenticator().Register(t, opts.PublicKey)}
+	req = ceremony.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Phone", Credential: newAuthenticator().Register(t, opts.PublicKey)}
 	cfg := env.Cfg
 	cfg.Pepper, err = secret.NewKeyring(env.Cfg.Pepper.Current()) // the previous key removed
 	if err != nil || old.Current().ID == cfg.Pepper.Current().ID {
 		t.Fatal(err)
 	}
-	_, err = passkey.NewService(env.Store, cfg, env.Clock, rand.Reader, env.Log).FinishRegistration(ctx, fresh(env, a), req)
+	_, err = ceremony.NewService(env.Store, cfg, env.Clock, rand.Reader, env.Log).FinishRegistration(ctx, fresh(env, a), req)
 	wantCode(t, err, account.CodeInvalidCeremony)
 }

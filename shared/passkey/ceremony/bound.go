@@ -1,9 +1,11 @@
-package passkey
+package ceremony
 
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"github.com/wallet-accounts/wallet/shared/passkey"
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
@@ -24,25 +26,30 @@ func (s *Service) BoundKeyID() string { return s.keys.Current().ID }
 
 // BoundOptions are the assertion options of the challenge of binding under key keyID: any
 // passkey of the relying party may answer (the verification checks it is the account's), user
-// verification required. ErrRejected when the key was retired.
-func (s *Service) BoundOptions(keyID string, binding []byte) (protocol.PublicKeyCredentialRequestOptions, error) {
+// verification required; as JSON (a PublicKeyCredentialRequestOptions), so that the approver
+// passes them on without linking the WebAuthn library. ErrRejected when the key was retired.
+func (s *Service) BoundOptions(keyID string, binding []byte) (json.RawMessage, error) {
 	key, ok := s.keys.Key(keyID)
 	if !ok {
-		return protocol.PublicKeyCredentialRequestOptions{}, ErrRejected
+		return nil, passkey.ErrRejected
 	}
 	a, _, err := s.wa.BeginDiscoverableLogin(webauthn.WithChallenge(key.MAC(domainBound, string(binding))))
 	if err != nil {
-		return protocol.PublicKeyCredentialRequestOptions{}, fmt.Errorf("bound options: %w", err)
+		return nil, fmt.Errorf("bound options: %w", err)
 	}
-	return a.Response, nil
+	b, err := json.Marshal(a.Response)
+	if err != nil {
+		return nil, fmt.Errorf("bound options: %w", err)
+	}
+	return b, nil
 }
 
 // CredentialID reads the credential id of an assertion (the PublicKeyCredential's JSON), so the
 // caller can read the passkey with whatever else it reads; ErrRejected when it does not parse.
-func CredentialID(credential []byte) ([]byte, error) {
+func (*Service) CredentialID(credential []byte) ([]byte, error) {
 	parsed, err := protocol.ParseCredentialRequestResponseBytes(credential)
 	if err != nil {
-		return nil, ErrRejected
+		return nil, passkey.ErrRejected
 	}
 	return parsed.RawID, nil
 }
@@ -51,28 +58,28 @@ func CredentialID(credential []byte) ([]byte, error) {
 // made by pk, the account's passkey with that credential the caller read (nil when the account
 // has none: ErrUnknown). Like VerifyAssertion it writes nothing when the answer verifies: the
 // caller records the use (Assertion, without a Marker) in the transaction that approves.
-func (s *Service) VerifyBound(ctx context.Context, keyID string, binding, credential []byte, accountID string, pk *Passkey) (Assertion, error) {
+func (s *Service) VerifyBound(ctx context.Context, keyID string, binding, credential []byte, accountID string, pk *passkey.Passkey) (passkey.Assertion, error) {
 	key, ok := s.keys.Key(keyID)
 	if !ok {
-		return Assertion{}, ErrRejected // the key was retired: the approval is older than any rotation allows
+		return passkey.Assertion{}, passkey.ErrRejected // the key was retired: the approval is older than any rotation allows
 	}
 	parsed, err := s.parseVerified(ctx, credential)
 	if err != nil {
-		return Assertion{}, err
+		return passkey.Assertion{}, err
 	}
 	if pk == nil || pk.AccountID != accountID {
-		return Assertion{}, ErrUnknown
+		return passkey.Assertion{}, passkey.ErrUnknown
 	}
 	sd := webauthn.SessionData{Challenge: base64.RawURLEncoding.EncodeToString(key.MAC(domainBound, string(binding))),
 		RelyingPartyID: s.wa.Config.RPID, UserVerification: protocol.VerificationRequired, UserID: []byte(accountID)}
-	cred, err := s.wa.ValidateLogin(user{id: accountID, creds: []webauthn.Credential{pk.credential()}}, sd, parsed)
+	cred, err := s.wa.ValidateLogin(user{id: accountID, creds: []webauthn.Credential{asCredential(*pk)}}, sd, parsed)
 	if err != nil {
-		return Assertion{}, s.rejected(ctx, "verify bound assertion", err)
+		return passkey.Assertion{}, s.rejected(ctx, "verify bound assertion", err)
 	}
 	now := s.clock.Now()
 	if cred.Authenticator.CloneWarning {
-		return Assertion{}, s.cloneSuspected(ctx, *pk, now)
+		return passkey.Assertion{}, s.cloneSuspected(ctx, *pk, now)
 	}
-	return Assertion{AccountID: accountID, PasskeyID: pk.ID, CredentialID: pk.CredentialID, SignCount: cred.Authenticator.SignCount,
+	return passkey.Assertion{AccountID: accountID, PasskeyID: pk.ID, CredentialID: pk.CredentialID, SignCount: cred.Authenticator.SignCount,
 		PrevSignCount: pk.SignCount, BackupState: cred.Flags.BackupState, UsedAt: now}, nil
 }

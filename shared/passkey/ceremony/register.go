@@ -1,10 +1,11 @@
-package passkey
+package ceremony
 
 import (
 	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/wallet-accounts/wallet/shared/passkey"
 	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
@@ -31,10 +32,10 @@ func (s *Service) BeginRegistration(ctx context.Context, p account.Principal) (R
 	if err != nil {
 		return RegistrationOptions{}, err
 	}
-	if len(pks) >= MaxPerAccount {
-		return RegistrationOptions{}, ErrTooMany
+	if len(pks) >= passkey.MaxPerAccount {
+		return RegistrationOptions{}, passkey.ErrTooMany
 	}
-	c, err := s.newCeremony(PurposeRegister, acct.ID, now)
+	c, err := s.newCeremony(passkey.PurposeRegister, acct.ID, now)
 	if err != nil {
 		return RegistrationOptions{}, err
 	}
@@ -68,67 +69,67 @@ type RegistrationRequest struct {
 
 // FinishRegistration verifies the authenticator's answer and stores the passkey, spending the
 // ceremony, with a passkey_added event, in one transaction.
-func (s *Service) FinishRegistration(ctx context.Context, p account.Principal, req RegistrationRequest) (Passkey, error) {
+func (s *Service) FinishRegistration(ctx context.Context, p account.Principal, req RegistrationRequest) (passkey.Passkey, error) {
 	if err := account.Required("name", req.Name); err != nil {
-		return Passkey{}, err
+		return passkey.Passkey{}, err
 	}
 	name, err := checkName(req.Name)
 	if err != nil {
-		return Passkey{}, err
+		return passkey.Passkey{}, err
 	}
 	if len(req.Credential) == 0 {
-		return Passkey{}, account.FieldError(account.CodeMissingField, "credential", "credential is required")
+		return passkey.Passkey{}, account.FieldError(account.CodeMissingField, "credential", "credential is required")
 	}
 	now := s.clock.Now()
 	if err := p.RequireFresh(now, s.window); err != nil {
-		return Passkey{}, err
+		return passkey.Passkey{}, err
 	}
-	c, err := s.openCeremony(req.RegistrationID, PurposeRegister, p.AccountID, now)
+	c, err := s.openCeremony(req.RegistrationID, passkey.PurposeRegister, p.AccountID, now)
 	if err != nil {
-		return Passkey{}, err
+		return passkey.Passkey{}, err
 	}
 	parsed, err := protocol.ParseCredentialCreationResponseBytes(req.Credential)
 	if err != nil {
-		return Passkey{}, s.rejected(ctx, "parse attestation", err)
+		return passkey.Passkey{}, s.rejected(ctx, "parse attestation", err)
 	}
 	if !parsed.Response.AttestationObject.AuthData.Flags.HasUserVerified() {
-		return Passkey{}, ErrUserVerification
+		return passkey.Passkey{}, passkey.ErrUserVerification
 	}
 	acct, pks, err := s.accountPasskeys(ctx, p.AccountID)
 	if err != nil {
-		return Passkey{}, err
+		return passkey.Passkey{}, err
 	}
 	cred, err := s.wa.CreateCredential(newUser(*acct, pks), s.session(c, acct.ID), parsed)
 	if err != nil {
-		return Passkey{}, s.rejected(ctx, "verify attestation", err)
+		return passkey.Passkey{}, s.rejected(ctx, "verify attestation", err)
 	}
 	// A credential registered already fails the passkey's conditional put, after the ceremony's
 	// marker: a ceremony finished twice answers ceremony_used whatever it carried.
-	if len(pks) >= MaxPerAccount {
-		return Passkey{}, ErrTooMany
+	if len(pks) >= passkey.MaxPerAccount {
+		return passkey.Passkey{}, passkey.ErrTooMany
 	}
 	return s.add(ctx, newPasskey(acct.ID, name, cred, now), c)
 }
 
 // add writes a verified passkey with its event and the ceremony's marker.
-func (s *Service) add(ctx context.Context, pk Passkey, c ceremony) (Passkey, error) {
+func (s *Service) add(ctx context.Context, pk passkey.Passkey, c ceremony) (passkey.Passkey, error) {
 	ev, err := s.event(account.EventPasskeyAdded, pk, pk.CreatedAt)
 	if err != nil {
-		return Passkey{}, err
+		return passkey.Passkey{}, err
 	}
 	if err := s.store.AddPasskey(ctx, pk, c.marker(pk.AccountID), ev); err != nil {
-		return Passkey{}, err
+		return passkey.Passkey{}, err
 	}
 	s.log.InfoContext(ctx, "passkey added", "account", pk.AccountID, "passkey", pk.ID)
 	return pk, nil
 }
 
-func newPasskey(accountID, name string, cred *webauthn.Credential, now time.Time) Passkey {
+func newPasskey(accountID, name string, cred *webauthn.Credential, now time.Time) passkey.Passkey {
 	ts := make([]string, len(cred.Transport))
 	for i, t := range cred.Transport {
 		ts[i] = string(t)
 	}
-	return Passkey{ID: IDFor(accountID, cred.ID), AccountID: accountID, CredentialID: cred.ID, PublicKey: cred.PublicKey,
+	return passkey.Passkey{ID: passkey.IDFor(accountID, cred.ID), AccountID: accountID, CredentialID: cred.ID, PublicKey: cred.PublicKey,
 		SignCount: cred.Authenticator.SignCount, AAGUID: cred.Authenticator.AAGUID, Transports: ts,
 		AttestationFormat: cred.AttestationFormat, BackupEligible: cred.Flags.BackupEligible, BackupState: cred.Flags.BackupState,
 		Name: name, CreatedAt: now}
@@ -143,7 +144,7 @@ func (s *Service) session(c ceremony, accountID string) webauthn.SessionData {
 	if accountID != "" {
 		sd.UserID = []byte(accountID)
 	}
-	if c.purpose == PurposeRegister {
+	if c.purpose == passkey.PurposeRegister {
 		sd.CredParams = webauthn.CredentialParametersDefault()
 	}
 	return sd
@@ -158,12 +159,12 @@ func (s *Service) rejected(ctx context.Context, what string, err error) error {
 		reason = pe.Type + ": " + pe.Details
 	}
 	s.log.InfoContext(ctx, "passkey answer refused", "step", what, "reason", reason)
-	return ErrRejected
+	return passkey.ErrRejected
 }
 
 // accountPasskeys reads the account and its passkeys; an account gone since the session's read
 // answers unauthenticated.
-func (s *Service) accountPasskeys(ctx context.Context, accountID string) (*account.Account, []Passkey, error) {
+func (s *Service) accountPasskeys(ctx context.Context, accountID string) (*account.Account, []passkey.Passkey, error) {
 	acct, pks, err := s.store.AccountPasskeys(ctx, accountID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read passkeys: %w", err)
@@ -175,7 +176,7 @@ func (s *Service) accountPasskeys(ctx context.Context, accountID string) (*accou
 }
 
 // List returns the principal's passkeys.
-func (s *Service) List(ctx context.Context, p account.Principal) ([]Passkey, error) {
+func (s *Service) List(ctx context.Context, p account.Principal) ([]passkey.Passkey, error) {
 	pks, err := s.store.Passkeys(ctx, p.AccountID)
 	if err != nil {
 		return nil, fmt.Errorf("list passkeys: %w", err)
@@ -214,7 +215,7 @@ func (s *Service) Remove(ctx context.Context, p account.Principal, passkeyID str
 	if err := p.RequireFresh(now, s.window); err != nil {
 		return err
 	}
-	ev, err := s.event(account.EventPasskeyRemoved, Passkey{ID: passkeyID}, now)
+	ev, err := s.event(account.EventPasskeyRemoved, passkey.Passkey{ID: passkeyID}, now)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,9 @@
-package passkey
+package ceremony
 
 import (
 	"context"
 	"fmt"
+	"github.com/wallet-accounts/wallet/shared/passkey"
 	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
@@ -22,7 +23,7 @@ type AssertionOptions struct {
 // "" and any passkey of the relying party may answer (discoverable); it reads and writes nothing.
 // For the other purposes the ceremony is bound to accountID and offers its passkeys
 // (allowCredentials): one read; ErrUnknown when the account has none.
-func (s *Service) BeginAssertion(ctx context.Context, purpose Purpose, accountID string) (AssertionOptions, error) {
+func (s *Service) BeginAssertion(ctx context.Context, purpose passkey.Purpose, accountID string) (AssertionOptions, error) {
 	if err := checkBinding(purpose, accountID); err != nil {
 		return AssertionOptions{}, err
 	}
@@ -33,10 +34,10 @@ func (s *Service) BeginAssertion(ctx context.Context, purpose Purpose, accountID
 			return AssertionOptions{}, fmt.Errorf("read passkeys: %w", err)
 		}
 		if len(pks) == 0 {
-			return AssertionOptions{}, ErrUnknown
+			return AssertionOptions{}, passkey.ErrUnknown
 		}
 		for _, p := range pks {
-			creds = append(creds, p.credential())
+			creds = append(creds, asCredential(p))
 		}
 	}
 	c, err := s.newCeremony(purpose, accountID, s.clock.Now())
@@ -55,20 +56,6 @@ func (s *Service) BeginAssertion(ctx context.Context, purpose Purpose, accountID
 	return AssertionOptions{CeremonyID: c.id, PublicKey: assertion.Response}, nil
 }
 
-// Assertion is what a verified passkey assertion proved. The flow that accepts it spends Marker
-// and records the passkey's use (SignCount over PrevSignCount, UsedAt) in the transaction that
-// writes its effect (shared/dynamo: t.passkeyAssertion).
-type Assertion struct {
-	AccountID     string // the account the passkey belongs to
-	PasskeyID     string
-	CredentialID  []byte
-	SignCount     uint32 // the authenticator's counter in this assertion
-	PrevSignCount uint32 // the counter as read: the use is recorded only over it
-	BackupState   bool   // the backup state this assertion reported
-	UsedAt        time.Time
-	Marker        Marker // the ceremony's spent-marker
-}
-
 // VerifyAssertion verifies the answer credential (the PublicKeyCredential's JSON) to the ceremony
 // ceremonyID, opened by BeginAssertion for purpose and accountID ("" for PurposeSignIn). It
 // writes nothing when the answer verifies: the caller spends the ceremony and records the use in
@@ -76,27 +63,27 @@ type Assertion struct {
 // ErrUserVerification; a credential the account (or, for a sign-in, the relying party) does not
 // have answers ErrUnknown; a sign count that did not go up answers ErrCloneSuspected after
 // writing passkey_clone_suspected.
-func (s *Service) VerifyAssertion(ctx context.Context, ceremonyID string, credential []byte, purpose Purpose, accountID string) (Assertion, error) {
+func (s *Service) VerifyAssertion(ctx context.Context, ceremonyID string, credential []byte, purpose passkey.Purpose, accountID string) (passkey.Assertion, error) {
 	if err := checkBinding(purpose, accountID); err != nil {
-		return Assertion{}, err
+		return passkey.Assertion{}, err
 	}
 	now := s.clock.Now()
 	c, err := s.openCeremony(ceremonyID, purpose, accountID, now)
 	if err != nil {
-		return Assertion{}, err
+		return passkey.Assertion{}, err
 	}
 	parsed, err := s.parseVerified(ctx, credential)
 	if err != nil {
-		return Assertion{}, err
+		return passkey.Assertion{}, err
 	}
 	pk, cred, err := s.validate(ctx, c, accountID, parsed)
 	if err != nil {
-		return Assertion{}, err
+		return passkey.Assertion{}, err
 	}
 	if cred.Authenticator.CloneWarning {
-		return Assertion{}, s.cloneSuspected(ctx, *pk, now)
+		return passkey.Assertion{}, s.cloneSuspected(ctx, *pk, now)
 	}
-	return Assertion{AccountID: pk.AccountID, PasskeyID: pk.ID, CredentialID: pk.CredentialID, SignCount: cred.Authenticator.SignCount,
+	return passkey.Assertion{AccountID: pk.AccountID, PasskeyID: pk.ID, CredentialID: pk.CredentialID, SignCount: cred.Authenticator.SignCount,
 		PrevSignCount: pk.SignCount, BackupState: cred.Flags.BackupState, UsedAt: now, Marker: c.marker(pk.AccountID)}, nil
 }
 
@@ -111,7 +98,7 @@ func (s *Service) parseVerified(ctx context.Context, credential []byte) (*protoc
 		return nil, s.rejected(ctx, "parse assertion", err)
 	}
 	if !parsed.Response.AuthenticatorData.Flags.HasUserVerified() {
-		return nil, ErrUserVerification
+		return nil, passkey.ErrUserVerification
 	}
 	return parsed, nil
 }
@@ -119,21 +106,21 @@ func (s *Service) parseVerified(ctx context.Context, credential []byte) (*protoc
 // validate finds the passkey that answered and has the library verify the answer with it: for a
 // bound ceremony among the account's passkeys, for a discoverable one through the credential
 // index under the user handle the answer carries.
-func (s *Service) validate(ctx context.Context, c ceremony, accountID string, parsed *protocol.ParsedCredentialAssertionData) (*Passkey, *webauthn.Credential, error) {
-	var found *Passkey
+func (s *Service) validate(ctx context.Context, c ceremony, accountID string, parsed *protocol.ParsedCredentialAssertionData) (*passkey.Passkey, *webauthn.Credential, error) {
+	var found *passkey.Passkey
 	var lookupErr error
 	lookup := func(owner string, rawID []byte) (webauthn.User, error) {
 		if owner == "" {
-			return nil, ErrUnknown
+			return nil, passkey.ErrUnknown
 		}
 		found, lookupErr = s.store.PasskeyByCredential(ctx, owner, rawID)
 		if lookupErr == nil && found == nil {
-			lookupErr = ErrUnknown
+			lookupErr = passkey.ErrUnknown
 		}
 		if lookupErr != nil {
 			return nil, lookupErr
 		}
-		return user{id: owner, creds: []webauthn.Credential{found.credential()}}, nil
+		return user{id: owner, creds: []webauthn.Credential{asCredential(*found)}}, nil
 	}
 	var cred *webauthn.Credential
 	var err error
@@ -149,7 +136,7 @@ func (s *Service) validate(ctx context.Context, c ceremony, accountID string, pa
 	}
 	switch {
 	case lookupErr != nil && account.Is(lookupErr, account.CodeUnknownPasskey):
-		return nil, nil, ErrUnknown
+		return nil, nil, passkey.ErrUnknown
 	case lookupErr != nil:
 		return nil, nil, fmt.Errorf("read passkey: %w", lookupErr)
 	case err != nil:
@@ -159,7 +146,7 @@ func (s *Service) validate(ctx context.Context, c ceremony, accountID string, pa
 }
 
 // cloneSuspected records the clone warning and its event, and answers ErrCloneSuspected.
-func (s *Service) cloneSuspected(ctx context.Context, p Passkey, now time.Time) error {
+func (s *Service) cloneSuspected(ctx context.Context, p passkey.Passkey, now time.Time) error {
 	ev, err := s.event(account.EventPasskeyClone, p, now)
 	if err != nil {
 		return err
@@ -168,27 +155,20 @@ func (s *Service) cloneSuspected(ctx context.Context, p Passkey, now time.Time) 
 		return fmt.Errorf("record clone warning: %w", err)
 	}
 	s.log.WarnContext(ctx, "passkey clone suspected", "account", p.AccountID, "passkey", p.ID)
-	return ErrCloneSuspected
-}
-
-// Answer is a passkey assertion as a request carries it: the ceremony the options opened and the
-// authenticator's PublicKeyCredential JSON.
-type Answer struct {
-	CeremonyID string
-	Credential []byte
+	return passkey.ErrCloneSuspected
 }
 
 // Prove verifies an answer to a discoverable ceremony (the options every flow hands out: POST
 // /v1/sessions/passkey/options) and, when accountID is not "", that the passkey is that
 // account's (a step-up, a reauthentication, a reset's second factor): another account's passkey
 // answers ErrUnknown. Like VerifyAssertion it writes nothing when it succeeds.
-func (s *Service) Prove(ctx context.Context, ans Answer, accountID string) (Assertion, error) {
-	a, err := s.VerifyAssertion(ctx, ans.CeremonyID, ans.Credential, PurposeSignIn, "")
+func (s *Service) Prove(ctx context.Context, ans passkey.Answer, accountID string) (passkey.Assertion, error) {
+	a, err := s.VerifyAssertion(ctx, ans.CeremonyID, ans.Credential, passkey.PurposeSignIn, "")
 	if err != nil {
-		return Assertion{}, err
+		return passkey.Assertion{}, err
 	}
 	if accountID != "" && a.AccountID != accountID {
-		return Assertion{}, ErrUnknown
+		return passkey.Assertion{}, passkey.ErrUnknown
 	}
 	return a, nil
 }

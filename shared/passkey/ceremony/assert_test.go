@@ -1,4 +1,4 @@
-package passkey_test
+package ceremony_test
 
 import (
 	"testing"
@@ -6,6 +6,7 @@ import (
 	"github.com/wallet-accounts/wallet/local/stacktest"
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/passkey"
+	"github.com/wallet-accounts/wallet/shared/passkey/ceremony"
 	"github.com/wallet-accounts/wallet/shared/passkey/passkeytest"
 )
 
@@ -68,7 +69,7 @@ func TestVerifyAssertion(t *testing.T) {
 }
 
 // verified is a verified reauthentication assertion by auth for the account.
-func verified(t *testing.T, svc *passkey.Service, auth *passkeytest.Authenticator, accountID string) passkey.Assertion {
+func verified(t *testing.T, svc *ceremony.Service, auth *passkeytest.Authenticator, accountID string) passkey.Assertion {
 	t.Helper()
 	opts, err := svc.BeginAssertion(ctx, passkey.PurposeReauth, accountID)
 	if err != nil {
