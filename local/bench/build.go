@@ -40,6 +40,7 @@ func linkables() []linked {
 		{Pkg: "github.com/aws/aws-sdk-go-v2/service/sesv2", Tag: "bench_sesv2", Label: "sesv2"},
 		{Pkg: "github.com/nyaruka/phonenumbers", Tag: "bench_phonenumbers", Label: "phonenumbers", Library: true},
 		{Pkg: "github.com/ccojocar/zxcvbn-go", Tag: "bench_zxcvbn", Label: "zxcvbn", Library: true},
+		{Pkg: "github.com/go-webauthn/webauthn/webauthn", Tag: "bench_webauthn", Label: "webauthn", Library: true},
 	}
 }
 

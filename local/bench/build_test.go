@@ -22,6 +22,8 @@ func TestBaselines(t *testing.T) {
 		{[]string{ddb, sns, phone}, "bare+sns", "bare+sns+phonenumbers",
 			[]string{"bench_sns"}, []string{"bench_sns", "bench_phonenumbers"}, nil},
 		{[]string{ddb, zx}, "bare", "bare+zxcvbn", nil, []string{"bench_zxcvbn"}, nil},
+		{[]string{ddb, sns, phone, "github.com/go-webauthn/webauthn/webauthn"}, "bare+sns", "bare+sns+phonenumbers+webauthn",
+			[]string{"bench_sns"}, []string{"bench_sns", "bench_phonenumbers", "bench_webauthn"}, nil},
 		{[]string{ddb, sns, "github.com/aws/aws-sdk-go-v2/service/sesv2", phone}, "bare+sns+sesv2", "bare+sns+sesv2+phonenumbers",
 			[]string{"bench_sns", "bench_sesv2"}, []string{"bench_sns", "bench_sesv2", "bench_phonenumbers"}, nil},
 		{[]string{ddb}, "bare", "bare", nil, nil, nil},

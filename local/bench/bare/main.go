@@ -9,8 +9,9 @@
 //	bench_sesv2         an SES v2 client too (the function links service/sesv2)
 //	bench_phonenumbers  a blank import of github.com/nyaruka/phonenumbers
 //	bench_zxcvbn        a blank import of github.com/ccojocar/zxcvbn-go
+//	bench_webauthn      a blank import of github.com/go-webauthn/webauthn/webauthn
 //
-// The last two make "bare + mandated libraries": libraries the project chose that parse their
+// The last three make "bare + mandated libraries": libraries the project chose that parse their
 // data in package init, which a Go program cannot defer, so only a baseline that links them too
 // isolates the cost of our own code.
 package main
