@@ -155,11 +155,7 @@ func WithPhone(p account.Phone) Option {
 	return func(_ *signup.Request, a *Account) { a.Phone = p }
 }
 
-// SignupIP is the source IP SignUp's request comes from.
-const SignupIP = "192.0.2.10"
-
-// SignUp creates an account through the real signup flow with a fresh random Chinese mobile,
-// from SignupIP.
+// SignUp creates an account through the real signup flow with a fresh random Chinese mobile.
 func (e *Env) SignUp(t testing.TB, opts ...Option) Account {
 	t.Helper()
 	a := Account{Phone: NewPhone(t), Password: "violet-harbor-seventy-2", PaymentPassword: "295071", DeviceID: "device-signup-01",
@@ -173,8 +169,7 @@ func (e *Env) SignUp(t testing.TB, opts ...Option) Account {
 		o(&req, &a)
 	}
 	req.VerificationToken = e.Issuer.Token(t, a.Phone, account.PurposeSignup)
-	ctx := account.WithOrigin(context.Background(), account.Origin{SourceIP: SignupIP})
-	res, err := e.signup.Signup(ctx, req, nil, "") // no Idempotency-Key: the raw body is not used
+	res, err := e.signup.Signup(context.Background(), req, nil, "") // no Idempotency-Key: the raw body is not used
 	if err != nil {
 		t.Fatalf("flowtest: signup: %v", err)
 	}

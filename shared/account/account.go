@@ -122,7 +122,6 @@ type Device struct {
 	Platform    string    `json:"platform"`
 	FirstSeen   time.Time `json:"firstSeen"`
 	LastSeen    time.Time `json:"lastSeen"`
-	FirstIP     string    `json:"-"` // the source IP of the request that added it (the activity list's account_created shows it)
 	SessionHash []byte    `json:"-"`
 	// The device credential (see session.Credentials): when the device was last enrolled, the
 	// keyed hash of its current secret, and of the secrets it replaced most recently.

@@ -4,7 +4,8 @@
 //
 // The last entry is the account's creation, account_created, which has no event item: the
 // account's insert is its record. Its id is the account's (a ULID of the signup's millisecond),
-// and it came from the device the signup added, seen first at that millisecond.
+// and it came from the device the signup added, seen first at that millisecond (while the account
+// keeps it). It shows no source IP: an IP is kept only on an event item, for EVENT_TTL.
 package activity
 
 import (
@@ -166,7 +167,7 @@ func (s *Service) devices(ctx context.Context, accountID string, recs []Record) 
 	}
 	for _, d := range devs {
 		if created != nil && d.FirstSeen.Equal(created.At) {
-			created.Origin = account.Origin{DeviceID: d.ID, SourceIP: d.FirstIP}
+			created.Origin = account.Origin{DeviceID: d.ID}
 			out[d.ID] = &Device{ID: d.ID}
 		}
 		if v := out[d.ID]; v != nil {

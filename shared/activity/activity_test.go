@@ -68,7 +68,7 @@ func TestActivityPagesNewestFirst(t *testing.T) {
 		t.Fatalf("%d pages, %d entries: %+v", pages, len(got), got)
 	}
 	// The creation has no event item: its entry is read from the account's id and signup device.
-	if c := got[5]; c.Type != account.EventAccountCreated || c.EventID != a.ID || c.SourceIP != flowtest.SignupIP ||
+	if c := got[5]; c.Type != account.EventAccountCreated || c.EventID != a.ID || c.SourceIP != "" ||
 		c.Device == nil || c.Device.ID != a.DeviceID || c.Device.Name != "Test phone" || c.Device.Platform != "android" {
 		t.Fatalf("the oldest entry %+v (device %+v)", c, c.Device)
 	}

@@ -192,7 +192,6 @@ type deviceItem struct {
 	Platform    string       `dynamodbav:"platform"`
 	FirstSeen   int64        `dynamodbav:"firstSeen"`
 	LastSeen    int64        `dynamodbav:"lastSeen"`
-	FirstIP     string       `dynamodbav:"firstIp,omitempty"` // set by tx.stamp on a new device (attrFirstIP)
 	SessionHash []byte       `dynamodbav:"sessionHash,omitempty"`
 	EnrolledAt  int64        `dynamodbav:"enrolledAt,omitempty"`
 	SecretHash  []byte       `dynamodbav:"secretHash,omitempty"`
@@ -205,7 +204,7 @@ type secretItem struct {
 }
 
 func toDeviceItem(d account.Device) deviceItem {
-	return deviceItem{Name: d.Name, Platform: d.Platform, FirstSeen: ms(d.FirstSeen), LastSeen: ms(d.LastSeen), FirstIP: d.FirstIP,
+	return deviceItem{Name: d.Name, Platform: d.Platform, FirstSeen: ms(d.FirstSeen), LastSeen: ms(d.LastSeen),
 		SessionHash: d.SessionHash, EnrolledAt: ms(d.EnrolledAt), SecretHash: d.SecretHash, Retired: secretItems(d.RetiredSecrets)}
 }
 
@@ -219,7 +218,7 @@ func secretItems(hashes [][]byte) []secretItem {
 
 func (it deviceItem) domain(id string) account.Device {
 	return account.Device{ID: id, Name: it.Name, Platform: it.Platform, FirstSeen: fromMS(it.FirstSeen),
-		LastSeen: fromMS(it.LastSeen), FirstIP: it.FirstIP, SessionHash: it.SessionHash, EnrolledAt: fromMS(it.EnrolledAt),
+		LastSeen: fromMS(it.LastSeen), SessionHash: it.SessionHash, EnrolledAt: fromMS(it.EnrolledAt),
 		SecretHash: it.SecretHash, RetiredSecrets: it.retired()}
 }
 
@@ -262,7 +261,6 @@ type eventItem struct {
 const (
 	attrSourceIP = "sourceIp"
 	attrDeviceID = "deviceId"
-	attrFirstIP  = "firstIp" // of a new device
 )
 
 // isEvent reports whether item is an event item.

@@ -28,12 +28,11 @@ import (
 //	t.spendProof(proof, now)
 //	return t.commit(ctx, "create account")
 type tx struct {
-	s         *Store
-	items     []types.TransactWriteItem
-	fails     []failure
-	conflict  error
-	deviceID  string                          // the device that gets a session in this transaction: its events came from it
-	newDevice map[string]types.AttributeValue // that device's item, when the transaction adds it
+	s        *Store
+	items    []types.TransactWriteItem
+	fails    []failure
+	conflict error
+	deviceID string // the device that gets a session in this transaction: its events came from it
 }
 
 // A failure turns a failed condition into the error the flow understands, given the item as it
@@ -199,9 +198,6 @@ func (t *tx) device(accountID string, d account.Device, prev *account.Device, er
 	}
 	t.put(p, err)
 	t.deviceID = d.ID
-	if prev == nil {
-		t.newDevice = item
-	}
 	return nil
 }
 
@@ -308,15 +304,11 @@ func (t *tx) putProfile(accountID string, p account.Profile) error {
 }
 
 // stamp records on each event the transaction writes where its request came from: the source IP
-// and the device (the one this transaction gives a session, else the request's session's); and
-// on a device it adds, the source IP it was first seen from.
+// and the device (the one this transaction gives a session, else the request's session's).
 func (t *tx) stamp(ctx context.Context) {
 	o := account.OriginOf(ctx)
 	if t.deviceID != "" {
 		o.DeviceID = t.deviceID
-	}
-	if t.newDevice != nil && o.SourceIP != "" {
-		t.newDevice[attrFirstIP] = str(o.SourceIP)
 	}
 	for _, it := range t.items {
 		if it.Put == nil || !isEvent(it.Put.Item) {

@@ -369,7 +369,7 @@ func (s *Service) enrol(accountID string, prev *account.Device, in DeviceInput, 
 		dev.SecretHash, dev.RetiredSecrets = prev.SecretHash, prev.RetiredSecrets
 	}
 	if known {
-		dev.FirstSeen, dev.EnrolledAt, dev.FirstIP = prev.FirstSeen, prev.EnrolledAt, prev.FirstIP
+		dev.FirstSeen, dev.EnrolledAt = prev.FirstSeen, prev.EnrolledAt
 	}
 	secret, err := s.creds.Enrol(accountID, &dev)
 	return dev, secret, err
