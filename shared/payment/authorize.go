@@ -3,6 +3,7 @@ package payment
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +12,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"encoding/json"
 	"github.com/oklog/ulid/v2"
 
 	"github.com/wallet-accounts/wallet/shared/account"

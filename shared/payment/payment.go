@@ -7,11 +7,10 @@ package payment
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"time"
-
-	"encoding/json"
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/config"

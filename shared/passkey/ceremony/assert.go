@@ -3,13 +3,13 @@ package ceremony
 import (
 	"context"
 	"fmt"
-	"github.com/wallet-accounts/wallet/shared/passkey"
 	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/wallet-accounts/wallet/shared/account"
+	"github.com/wallet-accounts/wallet/shared/passkey"
 )
 
 // AssertionOptions open an assertion: the client passes PublicKey to navigator.credentials.get
@@ -19,10 +19,10 @@ type AssertionOptions struct {
 	PublicKey  protocol.PublicKeyCredentialRequestOptions
 }
 
-// BeginAssertion returns the options of an assertion for purpose. For PurposeSignIn accountID is
+// BeginAssertion returns the options of an assertion for purpose. For passkey.PurposeSignIn accountID is
 // "" and any passkey of the relying party may answer (discoverable); it reads and writes nothing.
 // For the other purposes the ceremony is bound to accountID and offers its passkeys
-// (allowCredentials): one read; ErrUnknown when the account has none.
+// (allowCredentials): one read; passkey.ErrUnknown when the account has none.
 func (s *Service) BeginAssertion(ctx context.Context, purpose passkey.Purpose, accountID string) (AssertionOptions, error) {
 	if err := checkBinding(purpose, accountID); err != nil {
 		return AssertionOptions{}, err
@@ -57,11 +57,11 @@ func (s *Service) BeginAssertion(ctx context.Context, purpose passkey.Purpose, a
 }
 
 // VerifyAssertion verifies the answer credential (the PublicKeyCredential's JSON) to the ceremony
-// ceremonyID, opened by BeginAssertion for purpose and accountID ("" for PurposeSignIn). It
+// ceremonyID, opened by BeginAssertion for purpose and accountID ("" for passkey.PurposeSignIn). It
 // writes nothing when the answer verifies: the caller spends the ceremony and records the use in
-// its own transaction (see Assertion). A user not verified by the authenticator answers
-// ErrUserVerification; a credential the account (or, for a sign-in, the relying party) does not
-// have answers ErrUnknown; a sign count that did not go up answers ErrCloneSuspected after
+// its own transaction (see passkey.Assertion). A user not verified by the authenticator answers
+// passkey.ErrUserVerification; a credential the account (or, for a sign-in, the relying party) does not
+// have answers passkey.ErrUnknown; a sign count that did not go up answers passkey.ErrCloneSuspected after
 // writing passkey_clone_suspected.
 func (s *Service) VerifyAssertion(ctx context.Context, ceremonyID string, credential []byte, purpose passkey.Purpose, accountID string) (passkey.Assertion, error) {
 	if err := checkBinding(purpose, accountID); err != nil {
@@ -145,7 +145,7 @@ func (s *Service) validate(ctx context.Context, c ceremony, accountID string, pa
 	return found, cred, nil
 }
 
-// cloneSuspected records the clone warning and its event, and answers ErrCloneSuspected.
+// cloneSuspected records the clone warning and its event, and answers passkey.ErrCloneSuspected.
 func (s *Service) cloneSuspected(ctx context.Context, p passkey.Passkey, now time.Time) error {
 	ev, err := s.event(account.EventPasskeyClone, p, now)
 	if err != nil {
@@ -161,7 +161,7 @@ func (s *Service) cloneSuspected(ctx context.Context, p passkey.Passkey, now tim
 // Prove verifies an answer to a discoverable ceremony (the options every flow hands out: POST
 // /v1/sessions/passkey/options) and, when accountID is not "", that the passkey is that
 // account's (a step-up, a reauthentication, a reset's second factor): another account's passkey
-// answers ErrUnknown. Like VerifyAssertion it writes nothing when it succeeds.
+// answers passkey.ErrUnknown. Like VerifyAssertion it writes nothing when it succeeds.
 func (s *Service) Prove(ctx context.Context, ans passkey.Answer, accountID string) (passkey.Assertion, error) {
 	a, err := s.VerifyAssertion(ctx, ans.CeremonyID, ans.Credential, passkey.PurposeSignIn, "")
 	if err != nil {

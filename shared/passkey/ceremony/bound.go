@@ -5,10 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"github.com/wallet-accounts/wallet/shared/passkey"
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
+
+	"github.com/wallet-accounts/wallet/shared/passkey"
 )
 
 // Bound assertions: a challenge derived from what the assertion approves (a payment's id,
@@ -27,7 +28,7 @@ func (s *Service) BoundKeyID() string { return s.keys.Current().ID }
 // BoundOptions are the assertion options of the challenge of binding under key keyID: any
 // passkey of the relying party may answer (the verification checks it is the account's), user
 // verification required; as JSON (a PublicKeyCredentialRequestOptions), so that the approver
-// passes them on without linking the WebAuthn library. ErrRejected when the key was retired.
+// passes them on without linking the WebAuthn library. passkey.ErrRejected when the key was retired.
 func (s *Service) BoundOptions(keyID string, binding []byte) (json.RawMessage, error) {
 	key, ok := s.keys.Key(keyID)
 	if !ok {
@@ -45,7 +46,7 @@ func (s *Service) BoundOptions(keyID string, binding []byte) (json.RawMessage, e
 }
 
 // CredentialID reads the credential id of an assertion (the PublicKeyCredential's JSON), so the
-// caller can read the passkey with whatever else it reads; ErrRejected when it does not parse.
+// caller can read the passkey with whatever else it reads; passkey.ErrRejected when it does not parse.
 func (*Service) CredentialID(credential []byte) ([]byte, error) {
 	parsed, err := protocol.ParseCredentialRequestResponseBytes(credential)
 	if err != nil {
@@ -56,8 +57,8 @@ func (*Service) CredentialID(credential []byte) ([]byte, error) {
 
 // VerifyBound verifies credential, an assertion over the challenge of binding under key keyID,
 // made by pk, the account's passkey with that credential the caller read (nil when the account
-// has none: ErrUnknown). Like VerifyAssertion it writes nothing when the answer verifies: the
-// caller records the use (Assertion, without a Marker) in the transaction that approves.
+// has none: passkey.ErrUnknown). Like VerifyAssertion it writes nothing when the answer verifies: the
+// caller records the use (passkey.Assertion, without a passkey.Marker) in the transaction that approves.
 func (s *Service) VerifyBound(ctx context.Context, keyID string, binding, credential []byte, accountID string, pk *passkey.Passkey) (passkey.Assertion, error) {
 	key, ok := s.keys.Key(keyID)
 	if !ok {

@@ -6,18 +6,19 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
-	"github.com/wallet-accounts/wallet/shared/passkey"
 	"io"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wallet-accounts/wallet/shared/passkey"
 )
 
 // ceremony is what a ceremony id carries, once its MAC is checked.
 type ceremony struct {
 	id        string
 	purpose   passkey.Purpose
-	accountID string // "" for PurposeSignIn
+	accountID string // "" for passkey.PurposeSignIn
 	expiresAt time.Time
 	challenge []byte // derived, never carried
 }
@@ -39,7 +40,7 @@ const (
 	domainChallenge = "passkey-challenge"
 )
 
-// newCeremony opens a ceremony for purpose and accountID, expiring CeremonyTTL after now. Its id
+// newCeremony opens a ceremony for purpose and accountID, expiring passkey.CeremonyTTL after now. Its id
 // is base64url(keyID 0 purpose 0 accountID 0 expiry 0 nonce | MAC(payload)).
 func (s *Service) newCeremony(purpose passkey.Purpose, accountID string, now time.Time) (ceremony, error) {
 	nonce := make([]byte, nonceLen)

@@ -5,7 +5,7 @@
 //
 // Asking for options writes nothing, so that a stranger may ask (discoverable sign-in) at no cost
 // to the table. A ceremony is an opaque id the client echoes: a blob holding the ceremony's
-// purpose, the account it is bound to ("" for a discoverable sign-in), its expiry (CeremonyTTL,
+// purpose, the account it is bound to ("" for a discoverable sign-in), its expiry (passkey.CeremonyTTL,
 // 5 minutes) and 32 random bytes, MAC'd under the current pepper key (secret.Keyring; the blob
 // names its key, so a rotation between options and answer does not break a ceremony). The
 // challenge the authenticator signs is derived from the blob under the same key: it is never
@@ -33,13 +33,13 @@
 //	// the client answers navigator.credentials.get({publicKey: opts.PublicKey}) with opts.CeremonyID
 //	proof, err := passkeys.VerifyAssertion(ctx, ceremonyID, credentialJSON, passkey.PurposeReauth, accountID)
 //
-// VerifyAssertion writes nothing when it succeeds: it returns the Assertion (who was proven, which
+// VerifyAssertion writes nothing when it succeeds: it returns the passkey.Assertion (who was proven, which
 // passkey, its new sign count, the marker to spend). The flow then writes its effect in one
 // transaction with, in shared/dynamo, t.passkeyAssertion(proof): the ceremony's spent-marker
 // (conditional on absence: account.CodeCeremonyUsed) and the passkey's use (sign count and
 // last-used time, conditional on the sign count as read: a lost race is the transaction's
 // conflict error, account.ErrStale for a retryable one). A discoverable sign-in passes accountID
-// "" and learns the account from the Assertion. The flow still checks the account itself
+// "" and learns the account from the passkey.Assertion. The flow still checks the account itself
 // (status, lockouts): VerifyAssertion proves possession of the passkey, nothing more.
 //
 // A sign count that did not go up (either non-zero) refuses the assertion with
@@ -49,7 +49,6 @@ package ceremony
 
 import (
 	"fmt"
-	"github.com/wallet-accounts/wallet/shared/passkey"
 	"io"
 	"log/slog"
 	"strings"
@@ -62,6 +61,7 @@ import (
 
 	"github.com/wallet-accounts/wallet/shared/account"
 	"github.com/wallet-accounts/wallet/shared/config"
+	"github.com/wallet-accounts/wallet/shared/passkey"
 	"github.com/wallet-accounts/wallet/shared/secret"
 	"github.com/wallet-accounts/wallet/shared/token"
 )
