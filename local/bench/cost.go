@@ -88,7 +88,10 @@ func newCost(m metered, memoryMB int, arch string, cpuMs, roundTrips, snsCalls f
 	return c
 }
 
-// costBudgets are the write-unit budgets per request, by step (README, Performance).
+// costBudgets are the write-unit budgets per request, by step (README, Performance). They hold
+// the table's write units; the index's are printed beside them and priced, not budgeted: the
+// design's 12 for a signup is its six transactional items at 2 each, with the account's entry in
+// the closure job's index on top of them.
 var costBudgets = map[string]float64{"OTP send": 10, "signup": 12}
 
 // accountItemBudget: the account item under 1 KB, one write unit per write.
@@ -99,7 +102,7 @@ func costChecks(r *Report) []Check {
 	var cs []Check
 	for _, s := range r.Steps {
 		if limit, ok := costBudgets[s.Name]; ok && s.Cost != nil {
-			cs = append(cs, check(s.Name+": write units per request", s.Cost.WriteUnits(), atMost(limit)))
+			cs = append(cs, check(s.Name+": table write units per request", s.Cost.WRU, atMost(limit)))
 		}
 	}
 	if r.Cost != nil {
@@ -135,7 +138,7 @@ func (r *Report) renderCost(w io.Writer) {
 		}
 		budget, verdict := "-", ""
 		if limit, ok := costBudgets[s.Name]; ok {
-			ch := check("", c.WriteUnits(), atMost(limit))
+			ch := check("", c.WRU, atMost(limit))
 			budget, verdict = ch.Budget.String(), ch.verdict()
 		}
 		fmt.Fprintf(t, "%s\t%d/%s\t%.2f\t%.0f\t%.1f\t%g (+%g)\t%s\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\n", s.Name, c.MemoryMB, c.Arch,

@@ -26,10 +26,12 @@ func TestCost(t *testing.T) {
 	if !near(c.Lambda, lambda) || !near(c.DynamoDB, 4*0.125+8*0.625) || c.API != 1 || !near(c.SMS, 20000) {
 		t.Errorf("per 1M: Lambda %v (want %v), DynamoDB %v, API %v, SMS %v", c.Lambda, lambda, c.DynamoDB, c.API, c.SMS)
 	}
-	r := &Report{Steps: []Step{{Name: "OTP send", Cost: c}}, Cost: &CostSummary{Largest: largest}}
+	r := &Report{Steps: []Step{{Name: "OTP send", Cost: c}, {Name: "signup", Cost: &Cost{WRU: 12, IndexWRU: 1}},
+		{Name: "signup", Cost: &Cost{WRU: 14}}}, Cost: &CostSummary{Largest: largest}}
 	checks := costChecks(r)
-	if len(checks) != 2 || !checks[0].OK || checks[1].OK || checks[1].Measured != 1062 {
-		t.Errorf("checks %+v, want OTP send's 8 WRU within 10 and the 1,062-byte account item failing", checks)
+	if len(checks) != 4 || !checks[0].OK || !checks[1].OK || checks[2].OK || checks[3].OK || checks[3].Measured != 1062 {
+		t.Errorf("checks %+v, want OTP send's 8 WRU within 10, a signup's 12 (and 1 in the index) within 12, 14 not, "+
+			"and the 1,062-byte account item failing", checks)
 	}
 	if got := c.shares(); got != "0/0/0/100" {
 		t.Errorf("shares %q, want 0/0/0/100", got)
