@@ -33,7 +33,7 @@ import (
 
 // Fixed sizes of the run.
 const (
-	coldStartRuns = 20
+	coldStartRuns = 30
 	argon2Runs    = 5
 	timeLimit     = 9 * time.Minute
 )
@@ -121,7 +121,9 @@ func (b *bench) measureAll(ctx context.Context, r *Report) {
 		b.fail(fmt.Errorf("cost not metered: run the bench in host test -capacity (make bench does)"))
 	}
 	if progs != nil {
-		progress("cold starts")
+		progress("cold starts, once the CPUs are at rest")
+		busy := settle(ctx)
+		progress(fmt.Sprintf("cold starts (CPUs %.0f%% busy over the last second)", 100*busy))
 		r.ColdStarts, err = b.measureCold(ctx, progs)
 		b.fail(err)
 		r.Binaries = progs.sizes
