@@ -8,9 +8,10 @@ import (
 	"time"
 )
 
-// Cold starts are measured on a machine at rest: after the load steps, DynamoDB Local's collector
-// and the functions' last requests keep the CPUs busy for a while, and a start measured meanwhile
-// can come out tenths of a millisecond slower than its baseline's did a moment before.
+// Cold starts are measured on a machine at rest, before the load steps (whose events keep the
+// alert function and moto busy for a minute or more after them) and once the build is over: a
+// start measured on a busy machine can come out tenths of a millisecond slower than its
+// baseline's did a moment before.
 const (
 	restBusy    = 0.15             // the busy share of the CPUs, over restWindow, that counts as at rest
 	restWindow  = time.Second      // how long one look at the CPUs lasts
