@@ -26,5 +26,5 @@ func main() {
 	if err != nil {
 		awsenv.Fatal(log, "account service", err)
 	}
-	lambda.Start(newRouter(h, log).WithTimeout(cfg.RequestTimeout).Handle)
+	lambda.Start(awsenv.Handler(newRouter(h, log).WithTimeout(cfg.RequestTimeout).Handle))
 }

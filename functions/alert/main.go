@@ -33,5 +33,5 @@ func main() {
 	sessions := session.NewService(store, hasher, clock, rand.Reader, cfg, log)
 	h := newHandler(alerts, sessions, log)
 	h.router.WithTimeout(cfg.RequestTimeout)
-	lambda.Start(h.handle)
+	lambda.Start(awsenv.Handler(h.handle))
 }

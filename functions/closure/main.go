@@ -30,5 +30,5 @@ func main() {
 	changes := phonechange.NewService(store, secret.NewHasher(cfg.Argon2Params(), rand.Reader, cfg.Pepper), clock, rand.Reader, cfg, log)
 	deletions := deletion.NewSweeper(store, clock, rand.Reader, log)
 	svc := closure.NewService(store.ForClosure(), topic, changes, clock, rand.Reader, cfg, log).WithDeletions(deletions)
-	lambda.Start(newHandler(svc).handle)
+	lambda.Start(awsenv.Handler(newHandler(svc).handle))
 }

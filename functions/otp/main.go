@@ -20,5 +20,5 @@ func main() {
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.DynamoEndpoint), cfg.TableName)
 	send := courier.New(sms.New(sms.NewSNS(awsCfg, cfg.SNSEndpoint), cfg.SMSSenderID))
 	svc := otp.NewService(store, send, account.SystemClock{}, rand.Reader, cfg, log)
-	lambda.Start(newRouter(svc, log).WithTimeout(cfg.RequestTimeout).Handle)
+	lambda.Start(awsenv.Handler(newRouter(svc, log).WithTimeout(cfg.RequestTimeout).Handle))
 }

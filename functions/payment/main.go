@@ -23,5 +23,5 @@ func main() {
 	if err != nil {
 		awsenv.Fatal(log, "payment service", err)
 	}
-	lambda.Start(h.handle)
+	lambda.Start(awsenv.Handler(h.handle))
 }

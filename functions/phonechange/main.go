@@ -22,5 +22,5 @@ func main() {
 	clock := account.SystemClock{}
 	sessions := session.NewService(store, hasher, clock, rand.Reader, cfg, log)
 	changes := phonechange.NewService(store, hasher, clock, rand.Reader, cfg, log)
-	lambda.Start(newRouter(sessions, changes, log).WithTimeout(cfg.RequestTimeout).Handle)
+	lambda.Start(awsenv.Handler(newRouter(sessions, changes, log).WithTimeout(cfg.RequestTimeout).Handle))
 }

@@ -32,5 +32,5 @@ func main() {
 		WithPasskeys(ceremony.NewService(store, cfg, clock, rand.Reader, log)).
 		WithFreezer(freeze.NewService(store, clock, rand.Reader, log))
 	sessions := session.NewService(store, hasher, clock, rand.Reader, cfg, log)
-	lambda.Start(newRouter(resets, sessions, log).WithTimeout(cfg.RequestTimeout).Handle)
+	lambda.Start(awsenv.Handler(newRouter(resets, sessions, log).WithTimeout(cfg.RequestTimeout).Handle))
 }

@@ -21,5 +21,5 @@ func main() {
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.DynamoEndpoint), cfg.TableName).WithEventTTL(cfg.EventTTL)
 	hasher := secret.NewHasher(cfg.Argon2Params(), rand.Reader, cfg.Pepper)
 	svc := signup.NewService(store, hasher, strength.CheckLoginPassword, account.SystemClock{}, rand.Reader, cfg, log)
-	lambda.Start(newRouter(svc, log).WithTimeout(cfg.RequestTimeout).Handle)
+	lambda.Start(awsenv.Handler(newRouter(svc, log).WithTimeout(cfg.RequestTimeout).Handle))
 }

@@ -15,5 +15,5 @@ func main() {
 	cfg, awsCfg, log := awsenv.Boot()
 	store := dynamo.New(dynamo.NewClient(awsCfg, cfg.DynamoEndpoint), cfg.TableName).WithEventTTL(cfg.EventTTL)
 	h := newHandler(store, providerFor(cfg, account.SystemClock{}), account.SystemClock{}, cfg, log)
-	lambda.Start(newRouter(h, log).WithTimeout(cfg.RequestTimeout).Handle)
+	lambda.Start(awsenv.Handler(newRouter(h, log).WithTimeout(cfg.RequestTimeout).Handle))
 }
