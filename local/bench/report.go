@@ -269,7 +269,7 @@ func (r *Report) renderCold(w io.Writer) {
 	t.Flush()
 	fmt.Fprintln(w, "Each round starts a function and its baselines back to back; a ratio is the median of the rounds' ratios.")
 	fmt.Fprintln(w, "The 1.2x budget applies to (b). phonenumbers (~5-7 ms) and zxcvbn (~36 ms) parse, and go-webauthn")
-	fmt.Fprintln(w, "(~1 ms) registers, their data in package init, and a Go program cannot defer an imported package's init: only a baseline")
+	fmt.Fprintln(w, "(~0.5 ms) registers, their data in package init, and a Go program cannot defer an imported package's init: only a baseline")
 	fmt.Fprintln(w, "that links them too isolates the cost of our own code. (a) shows what the libraries cost on top.")
 }
 
