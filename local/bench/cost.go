@@ -39,7 +39,7 @@ type Cost struct {
 	Metered    int                `json:"meteredRequests"` // the warm-up requests, metered
 	MemoryMB   int                `json:"memoryMb"`
 	Arch       string             `json:"arch"`
-	CPUMs      float64            `json:"cpuMs"`      // mean CPU per timed request (cpu_us)
+	CPUMs      float64            `json:"cpuMs"`      // mean CPU per timed request (cpu_ms)
 	DurationMs float64            `json:"durationMs"` // CPU / share + round trips x assumed latency, billed to 1 ms
 	RoundTrips float64            `json:"dynamodbRoundTrips"`
 	SNSCalls   float64            `json:"snsCalls"`

@@ -18,7 +18,7 @@ type requestLine struct {
 	Status    int            `json:"status"`
 	Calls     map[string]int `json:"calls"`
 	RequestID string         `json:"request_id"`
-	CPUus     int64          `json:"cpu_us"` // the process's CPU over the request
+	CPUMs     float64        `json:"cpu_ms"` // the process's CPU over the request
 }
 
 // functionLogs follows the functions' log file (WALLET_STACK_LOGS) and indexes its request

@@ -71,7 +71,7 @@ type Phase struct {
 	// RawSumP50 is the sum of the raw p50 latencies of the step's operations at the same
 	// concurrency; Overhead is Latency.P50 / RawSumP50 (0 when the step makes no call).
 	RawSumP50 float64 `json:"rawSumP50Ms"`
-	CPUMs     float64 `json:"cpuMs"` // mean CPU per request (its log line's cpu_us)
+	CPUMs     float64 `json:"cpuMs"` // mean CPU per request (its log line's cpu_ms)
 	Overhead  float64 `json:"overhead,omitempty"`
 }
 

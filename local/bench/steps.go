@@ -128,14 +128,14 @@ func (b *bench) timedPhase(ctx context.Context, sc scenario, clients int, fs []f
 		return Phase{}, err
 	}
 	ddb, sns := make([]int, len(ids)), make([]int, len(ids))
-	var cpu int64
+	var cpu float64
 	for i, id := range ids {
 		ddb[i], sns[i] = lines[id].Calls["dynamodb"], lines[id].Calls["sns"]
-		cpu += lines[id].CPUus
+		cpu += lines[id].CPUMs
 	}
 	p := Phase{Clients: clients, Latency: summarize(lat), DynamoDB: spread(ddb), SNS: spread(sns)}
 	if len(ids) > 0 {
-		p.CPUMs = round(float64(cpu)/float64(len(ids))/1000, 3)
+		p.CPUMs = round(cpu/float64(len(ids)), 3)
 	}
 	if b.raw != nil && len(sc.Ops) > 0 {
 		if p.RawSumP50, err = b.raw.sumP50(ctx, sc.Ops, clients, b.count(rawRequests, clients)); err != nil {

@@ -320,14 +320,16 @@ func (r *Router) invoke(ctx context.Context, rt *route, req events.APIGatewayV2H
 	return rt.handler(ctx, req)
 }
 
-// logRequest writes the one INFO line per request: never the body, headers or query. cpu_us is
-// the process's CPU time over the request (processCPU), which make bench prices.
+// logRequest writes the one INFO line per request: never the body, headers or query. cpu_ms is
+// the process's CPU time over the request (processCPU), which make bench prices; like
+// duration_ms it is written in milliseconds with a fraction, never as a whole number of six
+// digits the canary could not tell from a code.
 func (r *Router) logRequest(ctx context.Context, route string, status int, code account.Code, d, cpu time.Duration) {
 	attrs := []slog.Attr{
 		slog.String("route", route),
 		slog.Int("status", status),
 		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
-		slog.Int64("cpu_us", cpu.Microseconds()),
+		slog.Float64("cpu_ms", float64(cpu.Microseconds())/1000),
 	}
 	if code != "" {
 		attrs = append(attrs, slog.String("code", string(code)))
