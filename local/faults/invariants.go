@@ -18,7 +18,7 @@ import (
 //     addresses and their claims (an unverified contact address is claimed by nobody);
 //   - nothing in an account's partition (device, card, event, phone change) outlives or precedes
 //     its account, and no account_created event item exists: the account's insert is its record
-//     (activity.Creation);
+//     (the activity list builds its entry);
 //   - every session belongs to an active account and is the one its device holds;
 //   - every passkey has its credential index item pointing back at it, and every index item
 //     points at a passkey: no credential is half-registered or half-removed;

@@ -95,7 +95,7 @@ func (s *Service) List(ctx context.Context, p account.Principal, cursor string, 
 	if err != nil {
 		return Page{}, fmt.Errorf("list activity: %w", err)
 	}
-	if c, ok := Creation(p.AccountID); ok && len(recs) <= size && !c.At.Before(since) && (before == "" || c.ID < before) {
+	if c, ok := creation(p.AccountID); ok && len(recs) <= size && !c.At.Before(since) && (before == "" || c.ID < before) {
 		recs = append(recs, Record{Event: c}) // the events ended before the page did
 	}
 	page := Page{Entries: make([]Entry, 0, min(len(recs), size))}
@@ -134,9 +134,9 @@ func CheckEventID(id string) error {
 	return nil
 }
 
-// Creation is the account_created event of the account id, read from the id: a ULID of the
+// creation is the account_created event of the account id, read from the id: a ULID of the
 // signup's millisecond. ok is false for an id that is not a ULID.
-func Creation(accountID string) (_ account.Event, ok bool) {
+func creation(accountID string) (_ account.Event, ok bool) {
 	id, err := ulid.ParseStrict(accountID)
 	if err != nil {
 		return account.Event{}, false

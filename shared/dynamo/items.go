@@ -333,6 +333,11 @@ func decodeProof(items map[key]map[string]types.AttributeValue, id string, has b
 	if !has || !ok {
 		return nil, nil
 	}
+	return proofOf(id, item)
+}
+
+// proofOf decodes the challenge id's item.
+func proofOf(id string, item map[string]types.AttributeValue) (*otp.Challenge, error) {
 	var c challengeItem
 	if err := unmarshal(item, &c); err != nil {
 		return nil, fmt.Errorf("decode proof: %w", err)

@@ -49,7 +49,7 @@ func (s *Store) Begin(ctx context.Context, token string, idem *idempotency.Key) 
 	if st, _ := res.Item["state"].(*types.AttributeValueMemberS); st != nil && st.Value == string(otp.StateSpent) {
 		return spentProof(id, res.Item, idem)
 	}
-	proof, err := decodeProof(map[key]map[string]types.AttributeValue{challenge(id): res.Item}, id, true)
+	proof, err := proofOf(id, res.Item)
 	return proof, nil, err
 }
 

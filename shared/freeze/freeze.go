@@ -58,7 +58,7 @@ type Report struct {
 	Since   time.Time
 	Event   account.Event
 	// Creation says the event reported is the account's creation, which has no event item (its
-	// id is the account's; see activity.Creation): the freeze checked it against the account.
+	// id is the account's; the activity list builds it): the freeze checked it against the account.
 	Creation bool
 }
 

@@ -46,7 +46,7 @@ type Record struct {
 	ID        string
 	BodyHash  []byte
 	Sealed    []byte
-	ExpiresAt time.Time // when it can no longer be replayed; zero when not known
+	ExpiresAt time.Time // from then on it is not replayed, even before TTL removes it
 }
 
 // Derive returns the Key for raw (the header's value) on a route (scope) with this body. An empty
