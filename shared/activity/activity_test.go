@@ -31,9 +31,14 @@ func addEvent(t *testing.T, env *flowtest.Env, accountID, typ string, origin acc
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := ulid.MustNew(ulid.Timestamp(env.Clock.Now()), rand.Reader).String()
+	return addEventID(t, ctx, env, *a, ulid.MustNew(ulid.Timestamp(env.Clock.Now()), rand.Reader).String(), typ)
+}
+
+// addEventID writes an event of type typ with the given id at the clock's time.
+func addEventID(t *testing.T, ctx context.Context, env *flowtest.Env, a account.Account, id, typ string) string {
+	t.Helper()
 	ev := account.Event{ID: id, Type: typ, At: env.Clock.Now(), Details: map[string]string{account.DetailLast4: "4444"}}
-	if err := env.Store.SaveProfile(ctx, *a, a.Profile, &ev); err != nil {
+	if err := env.Store.SaveProfile(ctx, a, a.Profile, &ev); err != nil {
 		t.Fatal(err)
 	}
 	return id
@@ -95,6 +100,32 @@ func TestActivityPagesNewestFirst(t *testing.T) {
 		if e, ok := account.As(err); !ok || e.Code != account.CodeInvalidField || e.Field != bad.field {
 			t.Fatalf("%+v: %v", bad, err)
 		}
+	}
+}
+
+// TestTheCreationIsTheLastEntry: an event of the signup's millisecond whose id sorts before the
+// account's still comes before the creation, and a page after it ends with the creation.
+func TestTheCreationIsTheLastEntry(t *testing.T) {
+	env, svc := newService(t)
+	a := env.SignUp(t)
+	acct, err := env.Store.Account(context.Background(), a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := ulid.MustParseStrict(a.ID)
+	var zero [10]byte
+	if err := first.SetEntropy(zero[:]); err != nil { // the smallest id of the signup's millisecond
+		t.Fatal(err)
+	}
+	id := addEventID(t, context.Background(), env, *acct, first.String(), account.EventIdentityDetailsSet)
+	p := account.Principal{AccountID: a.ID}
+	page, err := svc.List(context.Background(), p, "", 1)
+	if err != nil || len(page.Entries) != 1 || page.Entries[0].EventID != id || page.NextCursor == "" {
+		t.Fatalf("first page: %+v %v", page, err)
+	}
+	page, err = svc.List(context.Background(), p, page.NextCursor, 1)
+	if err != nil || len(page.Entries) != 1 || page.Entries[0].EventID != a.ID || page.NextCursor != "" {
+		t.Fatalf("the page after the event: %+v %v", page, err)
 	}
 }
 
