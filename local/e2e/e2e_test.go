@@ -188,9 +188,10 @@ func validateAgainst(t *testing.T, file string, req *http.Request, reqBody []byt
 	}
 }
 
-// newPhone returns an unused Chinese mobile number in E.164 and in spaced notation.
+// newPhone returns an unused Chinese mobile number in E.164 and in spaced notation, that no
+// test payment password is part of.
 func newPhone() (e164, spaced string) {
-	n := fmt.Sprintf("%08d", rand.IntN(100_000_000))
+	n := stacktest.MobileDigits("139")
 	return "+86139" + n, "+86 139 " + n[:4] + " " + n[4:]
 }
 

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -181,11 +180,11 @@ func (e *Env) SignUp(t testing.TB, opts ...Option) Account {
 	return a
 }
 
-// NewPhone returns a random Chinese mobile number, unused with near certainty.
+// NewPhone returns a random Chinese mobile number, unused with near certainty, that no test
+// payment password is part of.
 func NewPhone(t testing.TB) account.Phone {
 	t.Helper()
-	n, _ := rand.Int(rand.Reader, big.NewInt(100_000_000))
-	ph, err := phone.Parse(fmt.Sprintf("+86137%08d", n.Int64()), "")
+	ph, err := phone.Parse("+86137"+stacktest.MobileDigits("137"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
