@@ -95,7 +95,7 @@ func (s *Service) List(ctx context.Context, p account.Principal, cursor string, 
 	if err != nil {
 		return Page{}, fmt.Errorf("list activity: %w", err)
 	}
-	if c, ok := creation(p.AccountID); ok && len(recs) <= size && !c.At.Before(since) && after(before, c) {
+	if c, ok := creation(p.AccountID); ok && len(recs) <= size && !c.At.Before(since) && creationFollows(before, c) {
 		recs = append(recs, Record{Event: c}) // the events ended before the page did
 	}
 	page := Page{Entries: make([]Entry, 0, min(len(recs), size))}
@@ -144,10 +144,10 @@ func creation(accountID string) (_ account.Event, ok bool) {
 	return account.Event{ID: accountID, Type: account.EventAccountCreated, At: ulid.Time(id.Time()).UTC()}, true
 }
 
-// after reports whether the page after the event before ("" for the first page) can hold the
-// creation c. The creation is the account's first event, so it comes after any event of its own
+// creationFollows reports whether the creation c can be on the page after the event before ("" for
+// the first page). The creation is the account's first event, so it follows any event of its own
 // millisecond too, whichever way their ids' random parts sort.
-func after(before string, c account.Event) bool {
+func creationFollows(before string, c account.Event) bool {
 	if before == "" {
 		return true
 	}
