@@ -79,7 +79,7 @@ func authorizeRequest(_ *bench, f fixture) call {
 func confirmPaymentRequest(_ *bench, f fixture) call {
 	return call{Method: "POST", Path: "/v1/payment-authorizations/" + f.Authz + "/confirm", Header: bearer(f.Session),
 		Body: map[string]any{"payment": map[string]string{"amount": "1.00", "currency": "CNY", "payeeId": "bench-shop"},
-			"paymentPassword": "295071"}}
+			"paymentPassword": benchPIN}}
 }
 
 func settleRequest(action string) func(*bench, fixture) call {

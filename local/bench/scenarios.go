@@ -114,7 +114,7 @@ func signupRequest(b *bench, f fixture) call {
 		Body: map[string]any{
 			"verificationToken": f.Token,
 			"loginPassword":     "violet-harbor-seventy-2",
-			"paymentPassword":   "295071",
+			"paymentPassword":   benchPIN,
 			"agreementVersion":  b.cfg.AgreementVersion,
 			"securityAnswers": []map[string]string{
 				{"questionId": "first_school", "answer": "Riverside Primary"},

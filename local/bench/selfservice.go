@@ -43,7 +43,7 @@ func changeLoginRequest(_ *bench, f fixture) call {
 
 func changePaymentRequest(_ *bench, f fixture) call {
 	return call{Method: "PUT", Path: "/v1/account/payment-password", Header: bearer(f.Session),
-		Body: map[string]string{"currentPaymentPassword": "295071", "newPaymentPassword": "481937"}}
+		Body: map[string]string{"currentPaymentPassword": benchPIN, "newPaymentPassword": benchNewPIN}}
 }
 
 func lockRequest(_ *bench, f fixture) call {
