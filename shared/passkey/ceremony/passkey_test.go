@@ -49,16 +49,22 @@ func wantCode(t *testing.T, err error, code account.Code) {
 // register registers auth's credential to the principal's account under name.
 func register(t *testing.T, svc *ceremony.Service, p account.Principal, auth *passkeytest.Authenticator, name string) passkey.Passkey {
 	t.Helper()
-	opts, err := svc.BeginRegistration(ctx, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pk, err := svc.FinishRegistration(ctx, p, ceremony.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: name,
-		Credential: auth.Register(t, opts.PublicKey)})
+	regID, cred := answered(t, svc, p, auth)
+	pk, err := svc.FinishRegistration(ctx, p, ceremony.RegistrationRequest{RegistrationID: regID, Name: name, Credential: cred})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return pk
+}
+
+// answered opens a registration for p and has auth answer it; the caller finishes it.
+func answered(t *testing.T, svc *ceremony.Service, p account.Principal, auth *passkeytest.Authenticator) (regID string, cred []byte) {
+	t.Helper()
+	opts, err := svc.BeginRegistration(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return opts.RegistrationID, auth.Register(t, opts.PublicKey)
 }
 
 // eventCount counts the account's events of type typ in the table.
@@ -150,16 +156,11 @@ func TestPasskeyChangesNeedFreshProof(t *testing.T) {
 	env, svc := newService(t)
 	a := env.SignUp(t)
 	p := fresh(env, a)
-	opts, err := svc.BeginRegistration(ctx, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	auth := newAuthenticator()
-	cred := auth.Register(t, opts.PublicKey)
+	regID, cred := answered(t, svc, p, newAuthenticator())
 	env.Clock.Advance(env.Cfg.RecentAuthWindow + time.Second)
-	_, err = svc.BeginRegistration(ctx, p)
+	_, err := svc.BeginRegistration(ctx, p)
 	wantCode(t, err, account.CodeReauthRequired)
-	_, err = svc.FinishRegistration(ctx, p, ceremony.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Laptop", Credential: cred})
+	_, err = svc.FinishRegistration(ctx, p, ceremony.RegistrationRequest{RegistrationID: regID, Name: "Laptop", Credential: cred})
 	wantCode(t, err, account.CodeReauthRequired)
 	_, err = svc.BeginRegistration(ctx, account.Principal{AccountID: a.ID}) // never proved
 	wantCode(t, err, account.CodeReauthRequired)
@@ -249,13 +250,9 @@ func TestARegistrationTakesEffectOnce(t *testing.T) {
 func TestAnExpiredCeremonyIsRefused(t *testing.T) {
 	env, svc := newService(t)
 	a := env.SignUp(t)
-	opts, err := svc.BeginRegistration(ctx, fresh(env, a))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cred := newAuthenticator().Register(t, opts.PublicKey)
+	regID, cred := answered(t, svc, fresh(env, a), newAuthenticator())
 	env.Clock.Advance(passkey.CeremonyTTL + time.Second)
-	_, err = svc.FinishRegistration(ctx, fresh(env, a), ceremony.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Late", Credential: cred})
+	_, err := svc.FinishRegistration(ctx, fresh(env, a), ceremony.RegistrationRequest{RegistrationID: regID, Name: "Late", Credential: cred})
 	wantCode(t, err, account.CodeCeremonyExpired)
 }
 
@@ -264,22 +261,18 @@ func TestAnExpiredCeremonyIsRefused(t *testing.T) {
 func TestATamperedCeremonyIsRefused(t *testing.T) {
 	env, svc := newService(t)
 	a, b := env.SignUp(t), env.SignUp(t)
-	opts, err := svc.BeginRegistration(ctx, fresh(env, a))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cred := newAuthenticator().Register(t, opts.PublicKey)
+	regID, cred := answered(t, svc, fresh(env, a), newAuthenticator())
 	finish := func(p account.Principal, id string) error {
 		_, err := svc.FinishRegistration(ctx, p, ceremony.RegistrationRequest{RegistrationID: id, Name: "Key", Credential: cred})
 		return err
 	}
-	id := []byte(opts.RegistrationID)
+	id := []byte(regID)
 	for _, i := range []int{0, len(id) / 2, len(id) - 1} {
 		bad := append([]byte(nil), id...)
 		bad[i] = map[bool]byte{true: 'B', false: 'A'}[bad[i] == 'A']
 		wantCode(t, finish(fresh(env, a), string(bad)), account.CodeInvalidCeremony)
 	}
-	wantCode(t, finish(fresh(env, b), opts.RegistrationID), account.CodeInvalidCeremony)
+	wantCode(t, finish(fresh(env, b), regID), account.CodeInvalidCeremony)
 	wantCode(t, finish(fresh(env, a), ""), account.CodeInvalidCeremony)
 	wantCode(t, finish(fresh(env, a), strings.Repeat("A", 4096)), account.CodeInvalidCeremony)
 	other := ceremony.NewService(env.Store, flowtest.Config(t, nil), env.Clock, rand.Reader, env.Log) // another pepper, same key id
@@ -332,24 +325,18 @@ func TestTheAccountsPasskeysAreExcluded(t *testing.T) {
 func TestACeremonyOutlivesARotation(t *testing.T) {
 	env, svc := newService(t)
 	a := env.SignUp(t)
-	opts, err := svc.BeginRegistration(ctx, fresh(env, a))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cred := newAuthenticator().Register(t, opts.PublicKey)
+	regID, cred := answered(t, svc, fresh(env, a), newAuthenticator())
 	old := env.Cfg.Pepper
 	env.Rotate(t)
 	rotated := ceremony.NewService(env.Store, env.Cfg, env.Clock, rand.Reader, env.Log)
-	req := ceremony.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Laptop", Credential: cred}
+	req := ceremony.RegistrationRequest{RegistrationID: regID, Name: "Laptop", Credential: cred}
 	if _, err := rotated.FinishRegistration(ctx, fresh(env, a), req); err != nil {
 		t.Fatalf("a ceremony under the previous key: %v", err)
 	}
-	opts, err = svc.BeginRegistration(ctx, fresh(env, a))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req = ceremony.RegistrationRequest{RegistrationID: opts.RegistrationID, Name: "Phone", Credential: newAuthenticator().Register(t, opts.PublicKey)}
+	regID, cred = answered(t, svc, fresh(env, a), newAuthenticator())
+	req = ceremony.RegistrationRequest{RegistrationID: regID, Name: "Phone", Credential: cred}
 	cfg := env.Cfg
+	var err error
 	cfg.Pepper, err = secret.NewKeyring(env.Cfg.Pepper.Current()) // the previous key removed
 	if err != nil || old.Current().ID == cfg.Pepper.Current().ID {
 		t.Fatal(err)
